@@ -1,0 +1,332 @@
+"""The ``asset-map`` command line: parse options, call the library, render.
+
+Data (tables, CSV, JSON, GeoJSON) goes to stdout; messages and progress go
+to stderr. A problem with the input or the workspace prints one line,
+``Error: ...``, and exits with status 1; a bad option exits with status 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import signal
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Callable, Optional, TypeVar
+
+import typer
+
+from .errors import AssetMapError
+
+app = typer.Typer(
+    name="asset-map",
+    help="Map community assets against neighbourhoods and find the gaps in provision.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+boundaries_app = typer.Typer(help="Load neighbourhood boundaries and their population.", no_args_is_help=True)
+export_app = typer.Typer(help="Write the areas or assets for other tools (GeoJSON).", no_args_is_help=True)
+taxonomy_app = typer.Typer(help="Show or replace the need categories.", no_args_is_help=True)
+app.add_typer(boundaries_app, name="boundaries")
+app.add_typer(export_app, name="export")
+app.add_typer(taxonomy_app, name="taxonomy")
+
+WorkspaceOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--workspace", "-w", envvar="ASSET_MAP_WORKSPACE", show_envvar=True,
+        help="Workspace file (GeoPackage). Default: ./asset-map.gpkg.",
+    ),
+]
+
+
+class GapFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+class Layer(str, Enum):
+    areas = "areas"
+    assets = "assets"
+
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def handle_errors(func: F) -> F:
+    """Turn domain errors into ``Error: ...`` (exit 1) and interruptions into exit 130."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except AssetMapError as exc:
+            _stderr().print(f"[red]Error:[/] {exc}", markup=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            _stderr().print("Interrupted: the workspace is unchanged.")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _workspace(path: Optional[Path]):
+    from .workspace import Workspace
+
+    return Workspace(path)
+
+
+def _write_output(text: str, output: Optional[Path]) -> None:
+    """Write text to a file (replaced atomically) or to stdout for ``-``/None."""
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    import os
+
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, output)
+    _stderr().print(f"Wrote {output}")
+
+
+def _print_gaps(report, fmt: GapFormat, output: Optional[Path], top: Optional[int], title: str) -> None:
+    from . import render
+
+    if top is not None:
+        report = type(report)(report.rows[:top], report.study, report.population_loaded, report.coverage_method)
+    if fmt is GapFormat.table:
+        from rich.console import Console
+
+        if output is not None and str(output) != "-":
+            with open(output, "w", encoding="utf-8") as fh:
+                Console(file=fh, width=200).print(render.gaps_rich_table(report, title=title))
+            _stderr().print(f"Wrote {output}")
+        else:
+            Console().print(render.gaps_rich_table(report, title=title))
+        return
+    text = {GapFormat.csv: render.gaps_csv, GapFormat.json: render.gaps_json,
+            GapFormat.markdown: render.gaps_markdown}[fmt](report)
+    _write_output(text, output)
+
+
+# --------------------------------------------------------------------------- commands
+@boundaries_app.command("load")
+@handle_errors
+def boundaries_load(
+    file: Annotated[Path, typer.Argument(help="Polygons: GeoJSON, GeoPackage, Shapefile or TopoJSON, any CRS.")],
+    code_field: Annotated[Optional[str], typer.Option(help="Field with the area code (detected if omitted).")] = None,
+    name_field: Annotated[Optional[str], typer.Option(help="Field with the area name (detected if omitted).")] = None,
+    population_field: Annotated[Optional[str], typer.Option(help="Field with each area's population.")] = None,
+    population: Annotated[Optional[Path], typer.Option(
+        help="Population CSV joined by code (ONS wide format: 'Persons' rows, all_ages and age columns).")] = None,
+    population_code_column: Annotated[Optional[str], typer.Option(
+        help="Column of area codes in the population CSV (detected if omitted).")] = None,
+    small_areas: Annotated[Optional[Path], typer.Option(
+        help="Small-area polygons (e.g. LSOA) for a population CSV of smaller areas; summed into the areas.")] = None,
+    dissolve: Annotated[Optional[Path], typer.Option(
+        help="Lookup CSV from the polygons' codes to neighbourhoods: dissolve them into neighbourhoods.")] = None,
+    into: Annotated[Optional[str], typer.Option(help="Lookup column with the neighbourhood code.")] = None,
+    into_name: Annotated[Optional[str], typer.Option(help="Lookup column with the neighbourhood name.")] = None,
+    layer: Annotated[Optional[str], typer.Option(help="Layer to read from a multi-layer file.")] = None,
+    crs: Annotated[Optional[str], typer.Option(help="CRS of a file that has none, e.g. EPSG:27700.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Load neighbourhood boundaries (and population) into the workspace, replacing any loaded before."""
+    ws = _workspace(workspace)
+    result = ws.load_boundaries(
+        file, code_field=code_field, name_field=name_field, population_field=population_field,
+        population_csv=population, population_code_column=population_code_column, small_areas=small_areas,
+        dissolve=dissolve, into=into, into_name=into_name, layer=layer, crs=crs,
+    )
+    err = _stderr()
+    for w in result.warnings:
+        err.print(f"Warning: {w}")
+    a = result.areas
+    pop = f", population {a['all_ages'].sum():,.0f}" if "all_ages" in a.columns else ", no population"
+    err.print(f"Loaded {len(a)} areas from {result.source}{pop} into {ws.location}")
+    if result.small_areas is not None:
+        err.print(f"Stored {len(result.small_areas)} small areas as the population layer")
+
+
+@app.command("import")
+@handle_errors
+def import_(
+    file: Annotated[Path, typer.Argument(help="Asset list: CSV, XLSX, GeoJSON or GeoPackage.")],
+    map_: Annotated[Optional[list[str]], typer.Option(
+        "--map", help="Use a column for a field, e.g. --map name='Organisation' (fields: id, name, category, "
+        "description, address, postcode, latitude, longitude, easting, northing). Repeatable.")] = None,
+    category: Annotated[Optional[list[str]], typer.Option(
+        help="Category for every row (id, label or synonym), e.g. for a list of food banks. Repeatable.")] = None,
+    source: Annotated[Optional[str], typer.Option(
+        help="Name this import is known by (default: the file name); re-importing it replaces its assets.")] = None,
+    sheet: Annotated[Optional[str], typer.Option(help="Excel sheet to read (default: the first).")] = None,
+    layer: Annotated[Optional[str], typer.Option(help="Layer of a multi-layer GeoPackage.")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Text encoding of a CSV (default: UTF-8, else Windows-1252).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report without changing the workspace.")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Import an asset list: locate, categorise and assign each row to an area."""
+    from rich.console import Console
+
+    from .columns import parse_overrides
+    from .render import import_summary
+
+    err = _stderr()
+    ws = _workspace(workspace)
+    with err.status("Importing...") as status:
+        result = ws.import_assets(
+            file, columns=parse_overrides(map_), categories=category, source=source, sheet=sheet,
+            layer=layer, encoding=encoding, dry_run=dry_run,
+            progress=lambda msg: status.update(f"Importing {file.name}: {msg}..."),
+        )
+    for note in result.notes:
+        err.print(f"Note: {file.name}: {note}")
+    if result.columns:
+        err.print("Columns: " + ", ".join(f"{k}={v!r}" for k, v in result.columns.items()))
+    for word, rows in sorted(result.unknown_words.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        hint = result.suggestions.get(word)
+        shown = ", ".join(map(str, rows[:5])) + (" ..." if len(rows) > 5 else "")
+        tip = f"did you mean {hint!r}? " if hint else ""
+        err.print(
+            f"Warning: {file.name}, column {result.columns.get('category')!r}: unknown category {word!r} "
+            f"in {len(rows)} row(s) ({shown}); {tip}add it to a synonym list with `asset-map taxonomy load`"
+        )
+    for r in result.rejects[:10]:
+        col = f", column {r.column!r}" if r.column else ""
+        err.print(f"Rejected: {file.name}, row {r.row}{col}: {r.reason}")
+    if result.rejected > 10:
+        err.print(f"... and {result.rejected - 10} more rejected rows (`asset-map rejects` lists them all)")
+    Console(stderr=True).print(import_summary(result))
+    if dry_run:
+        err.print("Dry run: nothing was written.")
+    elif not result.reconciles():  # pragma: no cover - a bug, not bad input
+        raise RuntimeError("import counts do not reconcile")
+
+
+@app.command()
+@handle_errors
+def gaps(
+    area: Annotated[Optional[str], typer.Option(help="Area code or name (any case).")] = None,
+    category: Annotated[Optional[str], typer.Option(help="Category id, label or synonym.")] = None,
+    format: Annotated[GapFormat, typer.Option("--format", "-f", help="Output format.")] = GapFormat.table,
+    top: Annotated[Optional[int], typer.Option(min=1, help="Show only the first N gaps by priority.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to a file instead of stdout.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Coverage gaps for each area and need category, sorted by priority."""
+    report = _workspace(workspace).gaps(area=area, category=category)
+    title = "Gaps by priority" + (f" — {report.rows[0].area_name}" if area and report.rows else "")
+    _print_gaps(report, format, output, top, title)
+
+
+@export_app.command("geojson")
+@handle_errors
+def export_geojson(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write, or - for stdout.")],
+    layer: Annotated[Layer, typer.Option(help="areas (with gap measures per category) or assets.")] = Layer.areas,
+    category: Annotated[Optional[str], typer.Option(help="Only this category's measures (areas layer).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write areas or assets as RFC 7946 GeoJSON (WGS84) for web maps and QGIS."""
+    text = _workspace(workspace).export_geojson(layer.value, category=category)
+    _write_output(text + "\n", output)
+
+
+@app.command()
+@handle_errors
+def rejects(
+    source: Annotated[Optional[str], typer.Option(help="Only rows from this import source (file name).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write CSV to a file instead of stdout.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """List every rejected input row with its file, row number, column and reason (CSV)."""
+    frame = _workspace(workspace).rejects()
+    if frame is None:
+        _stderr().print("No rejected rows.")
+        return
+    if source is not None:
+        frame = frame[frame["source"] == source]
+    _write_output(frame.to_csv(index=False), output)
+
+
+@app.command()
+@handle_errors
+def status(workspace: WorkspaceOpt = None) -> None:
+    """Show what the workspace holds."""
+    info = _workspace(workspace).status()
+    if not info["exists"]:
+        _stderr().print(f"No workspace at {info['workspace']} yet.")
+        return
+    for key, value in info.items():
+        if key != "exists":
+            typer.echo(f"{key}: {value}")
+
+
+@taxonomy_app.command("show")
+@handle_errors
+def taxonomy_show(workspace: WorkspaceOpt = None) -> None:
+    """List the need categories: id, label, catchment, target population, synonyms (CSV)."""
+    import csv
+
+    from .taxonomy import TAXONOMY_COLUMNS
+
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(TAXONOMY_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(_workspace(workspace).taxonomy().to_rows())
+
+
+@taxonomy_app.command("load")
+@handle_errors
+def taxonomy_load(
+    file: Annotated[Path, typer.Argument(help="Taxonomy CSV: id, label, catchment_m, target_population, synonyms.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Replace the workspace's need categories and re-map every asset's category words."""
+    taxonomy = _workspace(workspace).load_taxonomy(file)
+    _stderr().print(f"Loaded {len(taxonomy)} categories from {file.name}")
+
+
+@app.command()
+@handle_errors
+def demo(
+    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Workspace to (re)build.")] = Path("asset-map-demo.gpkg"),
+    top: Annotated[int, typer.Option(min=1, help="How many gaps to show.")] = 20,
+) -> None:
+    """Run the whole analysis on the bundled synthetic example (Eastbrook) and print the top gaps."""
+    from .demo import run_demo
+
+    err = _stderr()
+    ws = _workspace(workspace)
+    boundaries, result = run_demo(ws)
+    err.print(
+        f"Eastbrook (synthetic example): {len(boundaries.areas)} neighbourhoods, population "
+        f"{boundaries.areas['all_ages'].sum():,.0f}; {result.rows_read} asset rows read, {result.imported} imported "
+        f"({result.outside} outside the borough, {result.uncategorised} uncategorised), {result.rejected} rejected."
+    )
+    _print_gaps(ws.gaps(), GapFormat.table, None, top, f"Eastbrook: top {top} gaps by priority")
+    err.print(f"Workspace: {ws.location}. Next: asset-map gaps -w {ws.location} --area Southmoor")
+
+
+def _sigterm(_signum, _frame):
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _sigterm)
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

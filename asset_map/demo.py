@@ -1,0 +1,65 @@
+"""The demo: the whole analysis on the bundled, synthetic Eastbrook example.
+
+Eastbrook is a fictional borough (see ``examples/README.md``): 40 small areas
+dissolved into 6 neighbourhoods through a lookup, ONS-format population by
+age, and about 300 assets with messy category words and a few bad rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import WorkspaceError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .boundaries import BoundaryResult
+    from .importer import ImportResult
+    from .workspace import Workspace
+
+DEMO_WORKSPACE = "asset-map-demo.gpkg"
+
+
+@dataclass(frozen=True)
+class ExampleFiles:
+    small_areas: Path
+    lookup: Path
+    population: Path
+    assets: Path
+
+
+def example_files(root: str | Path | None = None) -> ExampleFiles:
+    """The bundled example's files, in a clone of the repository."""
+    base = Path(root) if root else Path(__file__).resolve().parent.parent
+    files = ExampleFiles(
+        small_areas=base / "data" / "boundaries" / "eastbrook_small_areas.geojson",
+        lookup=base / "data" / "boundaries" / "eastbrook_neighbourhood_lookup.csv",
+        population=base / "data" / "boundaries" / "eastbrook_population.csv",
+        assets=base / "examples" / "eastbrook_assets.csv",
+    )
+    for f in (files.small_areas, files.lookup, files.population, files.assets):
+        if not f.is_file():
+            raise WorkspaceError(f"{f}: the bundled example is missing; run the demo from a clone of the repository")
+    return files
+
+
+def run_demo(workspace: "Workspace", root: str | Path | None = None) -> tuple["BoundaryResult", "ImportResult"]:
+    """Load the example's neighbourhoods and assets into ``workspace``.
+
+    The neighbourhoods are built by dissolving the small areas through the
+    lookup; their population is the sum of the small areas' ONS-format
+    estimates.
+    """
+    files = example_files(root)
+    boundaries = workspace.load_boundaries(
+        files.small_areas,
+        code_field="sa_code",
+        name_field="sa_name",
+        population_csv=files.population,
+        dissolve=files.lookup,
+        into="neighbourhood_code",
+        into_name="neighbourhood_name",
+    )
+    imported = workspace.import_assets(files.assets)
+    return boundaries, imported

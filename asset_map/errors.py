@@ -1,0 +1,43 @@
+"""The errors asset-map raises for bad input or a bad workspace.
+
+Every error a user can cause is an :class:`AssetMapError`. Its message is one
+line that names the file (and row and column where there is one) and says what
+to do. The command line prints that line and exits with status 1; anything
+else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class AssetMapError(Exception):
+    """Base class of every user-facing error."""
+
+
+class InputFileError(AssetMapError, ValueError):
+    """An input file cannot be read: missing, empty, wrong format or encoding."""
+
+
+class ColumnError(AssetMapError, KeyError):
+    """A column or field the command needs is missing from an input file."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class BoundaryError(AssetMapError, ValueError):
+    """Boundaries are unusable: empty, duplicate codes or overlapping areas."""
+
+
+class TaxonomyError(AssetMapError, ValueError):
+    """A taxonomy file is malformed, or a category id is not in the taxonomy."""
+
+
+class WorkspaceError(AssetMapError):
+    """The workspace is missing, unreadable, or lacks what a command needs."""
+
+
+class UnknownAreaError(AssetMapError, KeyError):
+    """An area code or name that is not in the workspace."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

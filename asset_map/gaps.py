@@ -1,0 +1,276 @@
+"""The gap measures, for every area × need category.
+
+Notation: for area *a* and category *c*, ``T`` is the target population of
+*c* living in *a* (all ages, or the category's age band), ``d`` the
+category's catchment distance, ``A`` the area's polygon.
+
+provision
+    ``assets`` = number of assets of *c* located in *a* (an asset with several
+    categories counts once in each). ``rate_per_10k = assets / T × 10,000``.
+coverage (uniform-density estimate)
+    ``coverage = area(A ∩ U) / area(A)``, where ``U`` is the union of the
+    discs of radius ``d`` around every located asset of *c*, including assets
+    in neighbouring areas and outside the study area. Assuming residents are
+    spread evenly over the area, this is the share of the target population
+    living within ``d`` (straight line) of at least one asset. Population
+    weighting by small area replaces this estimate when a population layer
+    is used (a later measure); the output says which was used.
+uncovered
+    ``T × (1 − coverage)``: the estimated target residents beyond reach.
+gap level
+    ``none``: no asset of *c* in the area and under 1% of it within reach;
+    ``low``: coverage under 60%, or a rate under half the study-area rate;
+    ``ok``: otherwise.
+priority
+    need × shortfall = ``uncovered`` (``T × (1 − coverage)``), ranked from the
+    largest; ties go to the more severe level, then area code, then the
+    taxonomy's category order. Without population, the area in km² beyond
+    reach (``area_km2 × (1 − coverage)``) stands in for ``T``.
+study area
+    The same figures over all areas together: ``assets`` and ``T`` summed,
+    ``coverage = Σ T·coverage / Σ T`` (area-weighted without population).
+
+This module reads only plain columns and shapely geometries, so the
+``gaps`` command needs neither pandas nor geopandas.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+from .errors import UnknownAreaError, WorkspaceError
+from .population import target_population
+from .taxonomy import Category, Taxonomy
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .store import Table
+
+NONE_COVERAGE = 0.01
+LOW_COVERAGE = 0.60
+LOW_RATE_SHARE = 0.5
+LEVEL_ORDER = {"none": 0, "low": 1, "ok": 2}
+COVERAGE_METHOD = "uniform density within each area"
+#: Segments per quarter circle when drawing catchment discs (area error < 0.2%).
+QUAD_SEGS = 16
+
+
+@dataclass(frozen=True)
+class StudyFigures:
+    """Figures for one category over the whole study area."""
+
+    category_id: str
+    assets: int
+    target_population: float | None
+    rate_per_10k: float | None
+    coverage: float
+
+
+@dataclass(frozen=True)
+class GapRow:
+    """The measures for one area and one category."""
+
+    priority: int
+    area_code: str
+    area_name: str
+    category_id: str
+    category: str
+    target: str
+    target_population: float | None
+    assets: int
+    rate_per_10k: float | None
+    coverage: float
+    uncovered: float | None
+    level: str
+    reason: str
+    study_assets: int
+    study_rate_per_10k: float | None
+    study_coverage: float
+    catchment_m: float
+    coverage_method: str = COVERAGE_METHOD
+
+
+@dataclass
+class GapReport:
+    """All gap rows, ranked, with the study-area figures."""
+
+    rows: list[GapRow]
+    study: dict[str, StudyFigures]
+    population_loaded: bool
+    coverage_method: str = COVERAGE_METHOD
+
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as dictionaries (for JSON and CSV)."""
+        return [asdict(r) for r in self.rows]
+
+    def to_frame(self) -> "pd.DataFrame":
+        """The rows as a pandas DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.records(), columns=list(GapRow.__dataclass_fields__))
+
+    def select(self, *, areas: Sequence[str] | None = None, categories: Sequence[str] | None = None) -> "GapReport":
+        """Keep the rows for these area codes and category ids; ranks are kept."""
+        rows = [
+            r for r in self.rows
+            if (areas is None or r.area_code in areas) and (categories is None or r.category_id in categories)
+        ]
+        return GapReport(rows, self.study, self.population_loaded, self.coverage_method)
+
+
+def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy) -> GapReport:
+    """Compute the gap measures for every area × category.
+
+    Parameters
+    ----------
+    areas
+        The workspace's ``areas`` table: ``area_code``, ``area_name``,
+        population columns, polygons in EPSG:27700.
+    assets
+        The ``assets`` table: ``categories`` (ids joined by ``;``),
+        ``area_code`` (``None`` outside every area), points in EPSG:27700.
+    taxonomy
+        Categories with catchment distance and target population.
+    """
+    import numpy as np
+    import shapely
+
+    if areas is None or len(areas) == 0:
+        raise WorkspaceError("the workspace has no areas; load them with `asset-map boundaries load`")
+    codes = list(areas["area_code"])
+    names = list(areas["area_name"])
+    geoms = areas.geometry
+    area_m2 = shapely.area(geoms)
+    population_loaded = "all_ages" in areas and all(v is not None for v in areas["all_ages"])
+
+    cats_of_asset: list[set[str]] = []
+    asset_area: list[str | None] = []
+    asset_pts = np.array([], dtype=object)
+    if assets is not None and len(assets):
+        cats_of_asset = [set(filter(None, (c or "").split(";"))) for c in assets["categories"]]
+        asset_area = list(assets["area_code"])
+        asset_pts = assets.geometry
+
+    code_index = {c: i for i, c in enumerate(codes)}
+    rows: list[dict[str, Any]] = []
+    study: dict[str, StudyFigures] = {}
+    for order, cat in enumerate(taxonomy):
+        members = [k for k, cs in enumerate(cats_of_asset) if cat.id in cs]
+        counts = np.zeros(len(codes), dtype=int)
+        for k in members:
+            if asset_area[k] in code_index:
+                counts[code_index[asset_area[k]]] += 1
+        coverage = _coverage(asset_pts[members] if members else [], cat.catchment_m, geoms, area_m2)
+        target, target_desc = target_population(areas.columns, cat.target) if population_loaded else (None, "")
+        weights = target if target is not None else area_m2 / 1e6
+        w_total = float(np.sum(weights))
+        s_cov = float(np.sum(weights * coverage) / w_total) if w_total > 0 else 0.0
+        s_assets = int(counts.sum())
+        s_target = float(np.sum(target)) if target is not None else None
+        s_rate = _rate(s_assets, s_target)
+        study[cat.id] = StudyFigures(cat.id, s_assets, s_target, s_rate, s_cov)
+        for i, code in enumerate(codes):
+            t = float(target[i]) if target is not None else None
+            rate = _rate(int(counts[i]), t)
+            cov = float(coverage[i])
+            level = _level(int(counts[i]), cov, rate, s_rate)
+            rows.append(dict(
+                area_code=code, area_name=names[i], category_id=cat.id, category=cat.label,
+                target=target_desc or cat.target.code, target_population=t, assets=int(counts[i]),
+                rate_per_10k=rate, coverage=cov,
+                uncovered=None if t is None else t * (1 - cov),
+                level=level,
+                reason=_reason(level, cat, names[i], int(counts[i]), cov, rate, study[cat.id]),
+                study_assets=s_assets, study_rate_per_10k=s_rate, study_coverage=s_cov,
+                catchment_m=cat.catchment_m,
+                _score=(t if t is not None else area_m2[i] / 1e6) * (1 - cov),
+                _order=order,
+            ))
+    rows.sort(key=lambda r: (-r["_score"], LEVEL_ORDER[r["level"]], r["area_code"], r["_order"]))
+    ranked = []
+    for rank, r in enumerate(rows, start=1):
+        r.pop("_score")
+        r.pop("_order")
+        ranked.append(GapRow(priority=rank, **r))
+    return GapReport(ranked, study, population_loaded)
+
+
+def _coverage(points, distance: float, geoms, area_m2) -> "Any":
+    """Share of each area within ``distance`` of at least one point."""
+    import numpy as np
+    import shapely
+
+    pts = [p for p in points if p is not None]
+    if not pts:
+        return np.zeros(len(geoms))
+    reach = shapely.union_all(shapely.buffer(np.array(pts, dtype=object), distance, quad_segs=QUAD_SEGS))
+    covered = shapely.area(shapely.intersection(geoms, reach))
+    return np.clip(covered / area_m2, 0.0, 1.0)
+
+
+def _rate(count: int, target: float | None) -> float | None:
+    """Assets per 10,000 target population; ``None`` if the population is unknown or zero."""
+    if target is None or not target > 0 or math.isnan(target):
+        return None
+    return count / target * 10_000
+
+
+def _level(count: int, coverage: float, rate: float | None, study_rate: float | None) -> str:
+    if count == 0 and coverage < NONE_COVERAGE:
+        return "none"
+    if coverage < LOW_COVERAGE:
+        return "low"
+    if rate is not None and study_rate and rate < LOW_RATE_SHARE * study_rate:
+        return "low"
+    return "ok"
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _reason(level: str, cat: Category, area_name: str, count: int, cov: float,
+            rate: float | None, study: StudyFigures) -> str:
+    """One plain-English sentence saying why the level is what it is."""
+    label = cat.label.lower()
+    who = cat.target.phrase
+    catch = cat.catchment_text
+    s_rate = f"{study.rate_per_10k:.1f} per 10,000" if study.rate_per_10k is not None else "no rate"
+    if level == "none" and study.assets == 0:
+        return (f"No {label} asset anywhere in the study area: a gap, or missing from the lists "
+                f"imported? (nothing within {catch} of {area_name}).")
+    if level == "none":
+        return (f"No {label} asset in {area_name} or within {catch} of it "
+                f"(study area: {study.assets} assets, {s_rate}).")
+    if cov < LOW_COVERAGE:
+        return (f"{_pct(1 - cov)} of {who} in {area_name} live more than {catch} from any {label} asset "
+                f"(study area: {_pct(1 - study.coverage)}).")
+    if level == "low":
+        return (f"{count} {label} asset{'s' if count != 1 else ''} in {area_name}, {rate:.1f} per 10,000 {who}: "
+                f"under half the study-area rate of {s_rate}.")
+    rate_txt = f"{rate:.1f} per 10,000 {who}" if rate is not None else f"{count} assets"
+    return f"{_pct(cov)} of {who} within {catch} of a {label} asset; {rate_txt} (study area {s_rate})."
+
+
+def find_area(areas: "Table", query: str) -> str:
+    """The code of the area whose code or name is ``query`` (any case).
+
+    Raises
+    ------
+    UnknownAreaError
+        With "did you mean ..." naming the closest area.
+    """
+    q = query.strip().lower()
+    for code, name in zip(areas["area_code"], areas["area_name"]):
+        if q in (str(code).lower(), str(name).lower()):
+            return code
+    from rapidfuzz import fuzz, process
+
+    choices = [str(n) for n in areas["area_name"]] + [str(c) for c in areas["area_code"]]
+    best = process.extractOne(query, choices, scorer=fuzz.WRatio, score_cutoff=50)
+    hint = f"; did you mean {best[0]!r}?" if best else ""
+    shown = ", ".join(str(n) for n in areas["area_name"][:12])
+    raise UnknownAreaError(f"no area called {query!r}{hint} (the areas are: {shown})")

@@ -1,0 +1,48 @@
+"""Coordinate reference systems and the extent of Great Britain.
+
+Analysis happens in British National Grid (EPSG:27700, metres); GeoJSON goes
+out in WGS84 (EPSG:4326, longitude then latitude).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    from pyproj import Transformer
+
+BNG = "EPSG:27700"
+WGS84 = "EPSG:4326"
+
+#: Bounding box of Great Britain in British National Grid metres
+#: (the grid's own extent, which holds Great Britain and its islands).
+GB_BNG_BOUNDS = (0.0, 0.0, 700_000.0, 1_300_000.0)
+#: Bounding box of Great Britain in WGS84 degrees: (min lon, min lat, max lon, max lat).
+GB_LONLAT_BOUNDS = (-8.75, 49.75, 1.9, 61.0)
+
+
+@lru_cache(maxsize=8)
+def transformer(src: str, dst: str) -> "Transformer":
+    """A cached pyproj transformer that takes and gives x (or lon) first."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def lonlat_to_bng(lon: "np.ndarray", lat: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
+    """Project WGS84 longitude/latitude to British National Grid easting/northing."""
+    return transformer(WGS84, BNG).transform(lon, lat)
+
+
+def in_gb_bng(x: float, y: float) -> bool:
+    """Whether an easting/northing lies in the British National Grid's extent."""
+    x0, y0, x1, y1 = GB_BNG_BOUNDS
+    return x0 <= x <= x1 and y0 <= y <= y1
+
+
+def in_gb_lonlat(lon: float, lat: float) -> bool:
+    """Whether a longitude/latitude lies in the bounding box of Great Britain."""
+    x0, y0, x1, y1 = GB_LONLAT_BOUNDS
+    return x0 <= lon <= x1 and y0 <= lat <= y1

@@ -1,0 +1,413 @@
+"""Turning the rows of an asset list into assets, or into rejects with a reason.
+
+For each input row:
+
+1. **Name**: required; a row without one is rejected.
+2. **Location**: a point in British National Grid from, in order, the
+   feature's geometry (a polygon is placed at a point inside it), latitude and
+   longitude, or easting and northing. Missing, non-numeric or outside Great
+   Britain: rejected, naming the column.
+3. **Categories**: the ``--category`` given for the whole file, else the
+   category column split on ``;``, ``,`` or ``|`` and matched through the
+   taxonomy. Unknown words are reported with their rows and a suggestion; a
+   row with no known category is imported as *uncategorised* (it is real
+   provision whose need is not recorded: a data gap, not a reject).
+4. **Area**: the area containing the point (:mod:`asset_map.assign`), or
+   flagged ``outside`` when the point is in no area: kept, not dropped.
+
+The counts reconcile: ``rows read = imported + rejected``, and ``outside``
+and ``uncategorised`` are counted among the imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .columns import ColumnMap, detect_columns
+from .errors import ColumnError
+from .geo import BNG, GB_LONLAT_BOUNDS, in_gb_bng, in_gb_lonlat, lonlat_to_bng
+from .readers import InputTable
+from .taxonomy import Taxonomy, normalise_word
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+#: Columns of the ``assets`` layer, besides the geometry.
+ASSET_COLUMNS = {
+    "asset_id": "str",
+    "name": "str",
+    "categories": "str",
+    "category_text": "str",
+    "area_code": "str",
+    "location_status": "str",
+    "located_by": "str",
+    "source": "str",
+    "source_row": "int64",
+    "description": "str",
+    "address": "str",
+    "postcode": "str",
+}
+
+#: Columns of the ``rejects`` table.
+REJECT_COLUMNS = {"source": "str", "row": "int64", "column": "str", "reason": "str", "value": "str", "record": "str"}
+
+
+@dataclass
+class Reject:
+    """One input row that could not be used."""
+
+    row: int
+    column: str | None
+    reason: str
+    value: str | None = None
+    record: str = ""
+
+
+@dataclass
+class ImportResult:
+    """What an import made of a file; nothing is written until the workspace stores it."""
+
+    source: str
+    path: str
+    rows_read: int
+    assets: "gpd.GeoDataFrame"
+    rejects: list[Reject]
+    columns: dict[str, str]
+    unknown_words: dict[str, list[int]] = field(default_factory=dict)
+    suggestions: dict[str, str | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    replaced: int = 0
+
+    @property
+    def imported(self) -> int:
+        return len(self.assets)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+    @property
+    def outside(self) -> int:
+        return int((self.assets["location_status"] == "outside").sum())
+
+    @property
+    def uncategorised(self) -> int:
+        return int((self.assets["categories"] == "").sum())
+
+    def reconciles(self) -> bool:
+        """``rows_read == imported + rejected``."""
+        return self.rows_read == self.imported + self.rejected
+
+
+def prepare_assets(
+    table: InputTable,
+    taxonomy: Taxonomy,
+    *,
+    areas: "gpd.GeoDataFrame | None" = None,
+    column_overrides: dict[str, str] | None = None,
+    categories: list[str] | None = None,
+    source: str | None = None,
+) -> ImportResult:
+    """Make assets and rejects from the rows of an input table.
+
+    Parameters
+    ----------
+    table
+        Rows read by :func:`asset_map.readers.read_input`.
+    taxonomy
+        Maps category words to category ids.
+    areas
+        Areas (``area_code``, geometry in EPSG:27700) to assign assets to;
+        without them every asset's ``location_status`` is ``unassigned``.
+    column_overrides
+        ``{field: column}`` to use instead of the detected columns.
+    categories
+        Category ids, labels or synonyms that apply to every row (for a list
+        of one kind, such as food banks); the category column is then ignored.
+    source
+        The name imports of this file are known by; defaults to the file name.
+    """
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    src = source or table.path.name
+    cmap = detect_columns(table.columns, column_overrides, source=str(table.path))
+    fixed = [taxonomy.get(c).id for c in categories] if categories else None
+    notes = list(table.notes)
+    _require_columns(table, cmap, notes, fixed)
+
+    frame = table.frame
+    n = len(frame)
+    rows = table.row_numbers
+    rejects: list[Reject] = []
+    x = np.full(n, np.nan)
+    y = np.full(n, np.nan)
+    located_by = np.full(n, "", dtype=object)
+    ok = np.ones(n, dtype=bool)
+
+    def reject(i: int, column: str | None, reason: str, value: Any = None) -> None:
+        ok[i] = False
+        record = "; ".join(f"{c}={v}" for c, v in frame.iloc[i].items() if c != "geometry" and v is not None)
+        rejects.append(Reject(rows[i], column, reason, None if value is None else str(value), record))
+
+    name_col = cmap.get("name")
+    names = frame[name_col] if name_col else None
+    for i in range(n):
+        if names is None or names.iloc[i] is None:
+            reject(i, name_col, "no name: every asset needs a name")
+
+    if table.is_spatial:
+        _locate_features(frame, x, y, located_by, ok, reject, notes)
+    else:
+        _locate_rows(frame, cmap, x, y, located_by, ok, reject)
+
+    keep = np.flatnonzero(ok)
+    points = shapely.points(x[keep], y[keep])
+
+    # Categories.
+    cat_col = cmap.get("category")
+    ids_out: list[str] = []
+    text_out: list[str] = []
+    unknown: dict[str, list[int]] = defaultdict(list)
+    for i in keep:
+        if fixed is not None:
+            ids_out.append(";".join(fixed))
+            text_out.append(";".join(fixed))
+            continue
+        cell = frame[cat_col].iloc[i] if cat_col else None
+        mapping = taxonomy.map_cell(cell)
+        for word in mapping.unknown:
+            unknown[word].append(rows[i])
+        ids_out.append(";".join(mapping.ids))
+        text_out.append("" if cell is None else str(cell))
+    suggestions = {w: taxonomy.suggest(w) for w in unknown}
+
+    def text_column(fld: str) -> list[str]:
+        col = cmap.get(fld)
+        if col is None:
+            return [""] * len(keep)
+        return ["" if frame[col].iloc[i] is None else str(frame[col].iloc[i]) for i in keep]
+
+    assets = gpd.GeoDataFrame(
+        {
+            "asset_id": _asset_ids(frame, cmap, keep, rows, src, x, y),
+            "name": [str(names.iloc[i]) for i in keep] if names is not None else [],
+            "categories": ids_out,
+            "category_text": text_out,
+            "area_code": [None] * len(keep),
+            "location_status": ["unassigned"] * len(keep),
+            "located_by": located_by[keep].tolist(),
+            "source": [src] * len(keep),
+            "source_row": [rows[i] for i in keep],
+            "description": text_column("description"),
+            "address": text_column("address"),
+            "postcode": text_column("postcode"),
+        },
+        geometry=points,
+        crs=BNG,
+    )
+    if areas is not None:
+        assets = assign_assets(assets, areas)
+    return ImportResult(
+        source=src,
+        path=str(table.path),
+        rows_read=n,
+        assets=assets,
+        rejects=sorted(rejects, key=lambda r: r.row),
+        columns=dict(cmap.columns),
+        unknown_words=dict(unknown),
+        suggestions=suggestions,
+        notes=notes,
+    )
+
+
+def assign_assets(assets: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame | None") -> "gpd.GeoDataFrame":
+    """Set ``area_code`` and ``location_status`` (inside / outside / unassigned) of each asset."""
+    from .assign import assign_points
+
+    assets = assets.copy()
+    if areas is None or len(areas) == 0:
+        assets["area_code"] = None
+        assets["location_status"] = "unassigned"
+        return assets
+    codes = assign_points(assets.geometry.to_numpy(), areas.geometry.to_numpy(), list(areas["area_code"]))
+    assets["area_code"] = codes
+    assets["location_status"] = ["inside" if c is not None else "outside" for c in codes]
+    return assets
+
+
+def _require_columns(table: InputTable, cmap: ColumnMap, notes: list[str], fixed) -> None:
+    cols = ", ".join(table.columns)
+    if cmap.get("name") is None:
+        raise ColumnError(
+            f"{table.path}: no column for the asset name (looked for Name, Organisation, Service...); "
+            f"the columns are {cols}; pass --map name=COLUMN"
+        )
+    if not table.is_spatial:
+        has_latlon = cmap.get("latitude") and cmap.get("longitude")
+        has_en = cmap.get("easting") and cmap.get("northing")
+        if not (has_latlon or has_en):
+            raise ColumnError(
+                f"{table.path}: no coordinate columns (Latitude/Longitude or Easting/Northing); the "
+                f"columns are {cols}; pass --map latitude=COLUMN --map longitude=COLUMN"
+            )
+    if fixed is not None and cmap.get("category"):
+        notes.append(f"column {cmap.get('category')!r} ignored: --category applies to every row")
+    elif fixed is None and cmap.get("category") is None:
+        notes.append(
+            "no category column found: every asset is uncategorised; pass --category ID "
+            "or --map category=COLUMN"
+        )
+
+
+def _number(value: Any) -> float | None:
+    """A float from a cell, or None if it is not a number."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).replace(",", "").strip())
+    except ValueError:
+        return None
+
+
+def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject) -> None:
+    """Fill x, y (BNG) from latitude/longitude or easting/northing cells."""
+    import numpy as np
+
+    lat_c, lon_c = cmap.get("latitude"), cmap.get("longitude")
+    e_c, n_c = cmap.get("easting"), cmap.get("northing")
+    lonlat_rows: list[int] = []
+    lons: list[float] = []
+    lats: list[float] = []
+    for i in range(len(frame)):
+        if not ok[i]:
+            continue
+        lat = frame[lat_c].iloc[i] if lat_c else None
+        lon = frame[lon_c].iloc[i] if lon_c else None
+        east = frame[e_c].iloc[i] if e_c else None
+        north = frame[n_c].iloc[i] if n_c else None
+        if lat is not None or lon is not None:
+            for col, val in ((lat_c, lat), (lon_c, lon)):
+                if val is None:
+                    reject(i, col, f"no {col}: a latitude needs a longitude and vice versa")
+                    break
+                if _number(val) is None:
+                    reject(i, col, f"{val!r} is not a number", val)
+                    break
+            if not ok[i]:
+                continue
+            flat, flon = _number(lat), _number(lon)
+            if not in_gb_lonlat(flon, flat):
+                reject(
+                    i, f"{lat_c}/{lon_c}",
+                    f"latitude {flat:g}, longitude {flon:g} is outside Great Britain "
+                    f"(latitude {GB_LONLAT_BOUNDS[1]:g} to {GB_LONLAT_BOUNDS[3]:g}, longitude "
+                    f"{GB_LONLAT_BOUNDS[0]:g} to {GB_LONLAT_BOUNDS[2]:g}); check the coordinates",
+                    f"{flat:g}, {flon:g}",
+                )
+                continue
+            lonlat_rows.append(i)
+            lons.append(flon)
+            lats.append(flat)
+            located_by[i] = "coordinates"
+        elif east is not None or north is not None:
+            ev, nv = _number(east), _number(north)
+            if ev is None or nv is None:
+                col, val = (e_c, east) if ev is None else (n_c, north)
+                reject(i, col, f"{val!r} is not a number" if val is not None else f"no {col}", val)
+                continue
+            if not in_gb_bng(ev, nv):
+                reject(i, f"{e_c}/{n_c}", f"easting {ev:g}, northing {nv:g} is outside Great Britain",
+                       f"{ev:g}, {nv:g}")
+                continue
+            x[i], y[i] = ev, nv
+            located_by[i] = "coordinates"
+        else:
+            given = " or ".join(f"{a}/{b}" for a, b in ((lat_c, lon_c), (e_c, n_c)) if a and b)
+            reject(i, given, f"no location: {given} is empty")
+    if lonlat_rows:
+        ex, ny = lonlat_to_bng(np.array(lons), np.array(lats))
+        x[lonlat_rows], y[lonlat_rows] = ex, ny
+
+
+def _locate_features(frame, x, y, located_by, ok, reject, notes) -> None:
+    """Fill x, y (BNG) from feature geometries; polygons give a point inside them."""
+    import numpy as np
+    import shapely
+
+    geoms = frame.geometry.to_crs(BNG).to_numpy()
+    polygons = 0
+    for i, g in enumerate(geoms):
+        if not ok[i]:
+            continue
+        if g is None or g.is_empty:
+            reject(i, "geometry", "no geometry: the feature has no location")
+            continue
+        if g.geom_type != "Point":
+            g = shapely.point_on_surface(g if g.is_valid else shapely.make_valid(g))
+            located_by[i] = "inside polygon"
+            polygons += 1
+        else:
+            located_by[i] = "geometry"
+        if not (np.isfinite(g.x) and np.isfinite(g.y)) or not in_gb_bng(g.x, g.y):
+            reject(i, "geometry", "the point is outside Great Britain; check the file's CRS")
+            continue
+        x[i], y[i] = g.x, g.y
+    if polygons:
+        notes.append(f"{polygons} features are shapes, not points: each is placed at a point inside it")
+
+
+def _asset_ids(frame, cmap: ColumnMap, keep, rows, source: str, x, y) -> list[str]:
+    """A stable id per asset: the file's id column, else a hash of source, name and place.
+
+    The hash uses the source name, the normalised name and the point rounded
+    to the metre, so re-importing an edited file keeps the ids of unchanged
+    rows. Repeated ids get ``-<row>`` appended.
+    """
+    id_col, name_col = cmap.get("id"), cmap.get("name")
+    out: list[str] = []
+    seen: set[str] = set()
+    for i in keep:
+        raw = frame[id_col].iloc[i] if id_col else None
+        if raw is not None:
+            aid = str(raw).strip()
+        else:
+            key = f"{source}|{normalise_word(str(frame[name_col].iloc[i]))}|{x[i]:.0f}|{y[i]:.0f}"
+            aid = "A" + hashlib.sha1(key.encode()).hexdigest()[:10]
+        if aid in seen:
+            aid = f"{aid}-{rows[i]}"
+        seen.add(aid)
+        out.append(aid)
+    return out
+
+
+def rejects_frame(result: ImportResult):
+    """The rejects of an import as a DataFrame with :data:`REJECT_COLUMNS`."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "source": [result.source] * len(result.rejects),
+            "row": [r.row for r in result.rejects],
+            "column": [r.column or "" for r in result.rejects],
+            "reason": [r.reason for r in result.rejects],
+            "value": [r.value or "" for r in result.rejects],
+            "record": [r.record for r in result.rejects],
+        },
+        columns=list(REJECT_COLUMNS),
+    ).astype({"row": "int64"})
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

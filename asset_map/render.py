@@ -1,0 +1,105 @@
+"""Rendering gap reports and import summaries as tables, CSV, JSON and Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.table import Table as RichTable
+
+    from .gaps import GapReport, GapRow
+    from .importer import ImportResult
+
+FORMATS = ("table", "csv", "json", "markdown")
+LEVEL_STYLE = {"none": "bold red", "low": "yellow", "ok": "green"}
+
+
+def _num(v: float | None, fmt: str) -> str:
+    return "–" if v is None else format(v, fmt)
+
+
+def _short_row(r: "GapRow") -> list[str]:
+    return [
+        str(r.priority), r.area_name, r.category,
+        _num(r.target_population, ",.0f"), str(r.assets), _num(r.rate_per_10k, ".1f"),
+        f"{r.coverage:.0%}", _num(r.uncovered, ",.0f"), r.level, r.reason,
+    ]
+
+
+HEADERS = ["#", "Area", "Category", "Target pop.", "Assets", "Per 10k", "Coverage",
+           "Beyond reach", "Gap", "Reason (with the study-area figure)"]
+NUMERIC = {"#", "Target pop.", "Assets", "Per 10k", "Coverage", "Beyond reach"}
+
+
+def gaps_caption(report: "GapReport") -> str:
+    pop = "" if report.population_loaded else " No population loaded: rates are blank and priority uses area."
+    return ("Coverage: share of the target population within the category's catchment (straight line) of "
+            f"at least one asset, estimated assuming {report.coverage_method}.{pop}")
+
+
+def gaps_rich_table(report: "GapReport", *, title: str | None = None) -> "RichTable":
+    from rich.table import Table
+
+    table = Table(title=title or "Gaps by priority", caption=gaps_caption(report), show_lines=False)
+    for h in HEADERS:
+        table.add_column(h, overflow="fold", justify="right" if h in NUMERIC else "left",
+                         ratio=4 if h.startswith("Reason") else None)
+    for r in report.rows:
+        cells = _short_row(r)
+        cells[8] = f"[{LEVEL_STYLE[r.level]}]{r.level}[/]"
+        table.add_row(*cells)
+    return table
+
+
+def gaps_csv(report: "GapReport") -> str:
+    from .gaps import GapRow
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(GapRow.__dataclass_fields__), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(report.records())
+    return buf.getvalue()
+
+
+def gaps_json(report: "GapReport") -> str:
+    return json.dumps(
+        {
+            "coverage_method": report.coverage_method,
+            "population_loaded": report.population_loaded,
+            "gaps": report.records(),
+        },
+        indent=2,
+        ensure_ascii=False,
+    ) + "\n"
+
+
+def gaps_markdown(report: "GapReport") -> str:
+    def esc(s: str) -> str:
+        return s.replace("|", "\\|")
+
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    for r in report.rows:
+        lines.append("| " + " | ".join(esc(c) for c in _short_row(r)) + " |")
+    lines.append("")
+    lines.append(gaps_caption(report))
+    return "\n".join(lines) + "\n"
+
+
+def import_summary(result: "ImportResult") -> "RichTable":
+    """The counts of an import, which add up: read = imported + rejected."""
+    from rich.table import Table
+
+    t = Table(title=f"Import of {result.source}", show_header=False)
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    t.add_row("rows read", str(result.rows_read))
+    t.add_row("imported", str(result.imported))
+    t.add_row("  of which outside every area (kept, flagged)", str(result.outside))
+    t.add_row("  of which without a known category", str(result.uncategorised))
+    t.add_row("rejected (see `asset-map rejects`)", str(result.rejected))
+    if result.replaced:
+        t.add_row("replaced from an earlier import of this file", str(result.replaced))
+    return t

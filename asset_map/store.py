@@ -1,0 +1,271 @@
+"""The workspace store: the one file a project lives in.
+
+A workspace is a GeoPackage (``./asset-map.gpkg`` unless ``--workspace`` or
+the ``ASSET_MAP_WORKSPACE`` environment variable says otherwise) that QGIS
+opens as it is. It holds these layers and tables, all in British National
+Grid (EPSG:27700):
+
+``areas``
+    neighbourhood polygons: ``area_code``, ``area_name``, population columns
+    (``all_ages``, ``aged_0_to_15``, ``aged_16_to_64``, ``aged_65_and_over``,
+    and ``age_0`` ... ``age_90`` when single years of age are known),
+    ``area_km2``.
+``population``
+    optional small areas (LSOA/OA) with the same population columns and the
+    ``area_code`` of the neighbourhood they fall in.
+``assets``
+    points: one row per asset (see :mod:`asset_map.importer`).
+``categories``
+    the taxonomy in use (see :mod:`asset_map.taxonomy`).
+``imports``
+    one row per import: file, checksum, time and the counts.
+``rejects``
+    every input row that could not be used: file, row, column, reason.
+
+Every change goes through :meth:`GeoPackageStore.transaction`: the file is
+copied beside itself, the copy is changed, and only a complete copy replaces
+the original (``os.replace`` is atomic). A command that fails, is interrupted
+with Ctrl-C or is killed leaves the workspace exactly as it was; a copy left
+by a killed process is removed the next time the workspace is written.
+
+Reading uses only :mod:`sqlite3` and shapely, so that read-only commands such
+as ``asset-map gaps`` start quickly.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from .errors import WorkspaceError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+
+DEFAULT_WORKSPACE = "asset-map.gpkg"
+ENV_VAR = "ASSET_MAP_WORKSPACE"
+CRS = "EPSG:27700"
+
+#: Layers with geometry, and their geometry type.
+SPATIAL_LAYERS = {"areas": "MultiPolygon", "population": "MultiPolygon", "assets": "Point"}
+
+
+@dataclass
+class Table:
+    """A table read from the workspace: plain columns and decoded geometries."""
+
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+    geometry: "np.ndarray | None" = None
+
+    def __len__(self) -> int:
+        if self.columns:
+            return len(next(iter(self.columns.values())))
+        return 0 if self.geometry is None else len(self.geometry)
+
+    def __getitem__(self, name: str) -> list[Any]:
+        return self.columns[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.columns
+
+    def to_frame(self) -> "pd.DataFrame":
+        """A pandas DataFrame, or a GeoDataFrame in EPSG:27700 if the table has geometry."""
+        import pandas as pd
+
+        df = pd.DataFrame(self.columns)
+        if self.geometry is None:
+            return df
+        import geopandas as gpd
+
+        return gpd.GeoDataFrame(df, geometry=list(self.geometry), crs=CRS)
+
+
+def resolve_location(location: str | os.PathLike | None) -> Path:
+    """The workspace path: the argument, else ``$ASSET_MAP_WORKSPACE``, else the default."""
+    if location is None or str(location) == "":
+        location = os.environ.get(ENV_VAR) or DEFAULT_WORKSPACE
+    return Path(location)
+
+
+def _decode_gpkg_geometry(blobs: list[bytes | None]) -> "np.ndarray":
+    """Decode GeoPackage geometry blobs (header + WKB) into shapely geometries.
+
+    The header is ``GP``, a version byte, a flags byte, a 4-byte SRS id and an
+    envelope whose length the flags give (0, 32, 48, 48 or 64 bytes).
+    """
+    import numpy as np
+    import shapely
+
+    wkb: list[bytes | None] = []
+    for blob in blobs:
+        if blob is None:
+            wkb.append(None)
+            continue
+        flags = blob[3]
+        if flags & 0b10000:  # empty geometry
+            wkb.append(None)
+            continue
+        envelope = (0, 32, 48, 48, 64)[(flags >> 1) & 0b111]
+        wkb.append(bytes(blob[8 + envelope:]))
+    return shapely.from_wkb(np.array(wkb, dtype=object))
+
+
+class GeoPackageStore:
+    """A workspace kept in one GeoPackage file.
+
+    The interface (``exists``, ``layers``, ``read``, ``transaction``) is the
+    one a shared database store implements too.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"GeoPackageStore({str(self.path)!r})"
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.exists():
+            raise WorkspaceError(
+                f"{self.path}: no workspace here; start one with `asset-map boundaries load` "
+                "or `asset-map import`, or pass --workspace"
+            )
+        try:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            con.execute("SELECT count(*) FROM gpkg_contents").fetchone()
+        except sqlite3.DatabaseError:
+            raise WorkspaceError(f"{self.path}: not a GeoPackage workspace") from None
+        return con
+
+    def layers(self) -> list[str]:
+        """Names of the layers and tables in the workspace."""
+        if not self.exists():
+            return []
+        with _closing(self._connect()) as con:
+            return [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents ORDER BY table_name")]
+
+    def read(self, name: str, *, where: str | None = None) -> Table | None:
+        """Read a layer or table; ``None`` if the workspace does not have it.
+
+        ``where`` is an SQL condition on the table's columns.
+        """
+        if not self.exists():
+            return None
+        with _closing(self._connect()) as con:
+            found = con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone()
+            if not found:
+                return None
+            geom_row = con.execute(
+                "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)
+            ).fetchone()
+            geom_col = geom_row[0] if geom_row else None
+            cur = con.execute(f'SELECT * FROM "{name}"' + (f" WHERE {where}" if where else ""))
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+        data = {n: [r[i] for r in rows] for i, n in enumerate(names) if n not in ("fid", geom_col)}
+        geometry = _decode_gpkg_geometry([r[names.index(geom_col)] for r in rows]) if geom_col else None
+        return Table(data, geometry)
+
+    @contextmanager
+    def transaction(self) -> Iterator["GeoPackageWriter"]:
+        """Change the workspace all-or-nothing.
+
+        Yields a writer on a private copy of the file; the copy replaces the
+        workspace only when the block finishes without an exception.
+        """
+        import shutil
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._remove_stale_copies()
+        tmp = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.gpkg")
+        try:
+            if self.exists():
+                shutil.copyfile(self.path, tmp)
+            yield GeoPackageWriter(tmp)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        finally:
+            for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                leftover.unlink(missing_ok=True)
+
+    def _remove_stale_copies(self) -> None:
+        """Delete copies left by killed processes (their process no longer runs)."""
+        pattern = str(self.path.with_name(f".{self.path.stem}.*.tmp.gpkg"))
+        for leftover in glob.glob(pattern):
+            try:
+                pid = int(leftover.rsplit(".", 3)[-3])
+            except ValueError:
+                continue
+            if pid == os.getpid() or not _pid_alive(pid):
+                Path(leftover).unlink(missing_ok=True)
+
+
+class GeoPackageWriter:
+    """Writes whole layers into the private copy of a transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write(self, name: str, frame: "pd.DataFrame") -> None:
+        """Replace layer ``name`` with ``frame`` (a GeoDataFrame in EPSG:27700, or a DataFrame)."""
+        import pyogrio
+
+        kwargs: dict[str, Any] = {"layer": name, "driver": "GPKG"}
+        if name in SPATIAL_LAYERS:
+            kwargs["geometry_type"] = SPATIAL_LAYERS[name]
+            kwargs["promote_to_multi"] = SPATIAL_LAYERS[name].startswith("Multi")
+        pyogrio.write_dataframe(frame, self.path, **kwargs)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def _closing(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def open_store(location: str | os.PathLike | None = None) -> GeoPackageStore:
+    """The store for a workspace location (a path; see :func:`resolve_location`)."""
+    path = resolve_location(location)
+    if str(path).startswith(("postgresql:", "postgres:")):
+        raise WorkspaceError(
+            "PostgreSQL workspaces are not supported yet; use a GeoPackage path"
+        )
+    return GeoPackageStore(path)
+
+
+def empty_layer_frame(name: str, columns: dict[str, str]) -> "pd.DataFrame":
+    """An empty frame with typed columns, so an empty layer still has its schema."""
+    import pandas as pd
+
+    df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    if name in SPATIAL_LAYERS:
+        import geopandas as gpd
+
+        return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
+    return df
+

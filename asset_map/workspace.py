@@ -1,0 +1,266 @@
+"""The library API: a workspace and what can be done with it.
+
+>>> import asset_map
+>>> ws = asset_map.Workspace("trafford.gpkg")
+>>> ws.load_boundaries("localities.geojson", name_field="area_name",
+...                    population_csv="lsoa_population.csv", small_areas="lsoa.geojson")
+>>> result = ws.import_assets("assets.csv")
+>>> report = ws.gaps(area="North")
+>>> report.to_frame()
+
+Nothing here prints or exits: results are returned, problems raised as
+:class:`asset_map.errors.AssetMapError`. Every change is one all-or-nothing
+transaction on the store (:mod:`asset_map.store`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from .errors import WorkspaceError
+from .store import open_store
+from .taxonomy import Taxonomy, load_taxonomy
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+    import pandas as pd
+
+    from .boundaries import BoundaryResult
+    from .gaps import GapReport
+    from .importer import ImportResult
+    from .store import Table
+
+IMPORT_COLUMNS = {
+    "import_id": "int64", "source": "str", "path": "str", "sha256": "str", "imported_at": "str",
+    "rows_read": "int64", "imported": "int64", "outside": "int64", "uncategorised": "int64",
+    "rejected": "int64", "replaced": "int64", "columns": "str", "unknown_words": "str",
+}
+
+
+class Workspace:
+    """A project's workspace (a GeoPackage file).
+
+    Parameters
+    ----------
+    location
+        Path of the workspace; defaults to ``$ASSET_MAP_WORKSPACE`` or
+        ``./asset-map.gpkg``. It is created by the first command that writes.
+    """
+
+    def __init__(self, location: str | os.PathLike | None = None) -> None:
+        self.store = open_store(location)
+
+    def __repr__(self) -> str:
+        return f"Workspace({self.store.location!r})"
+
+    @property
+    def location(self) -> str:
+        return self.store.location
+
+    # ------------------------------------------------------------------ reading
+    def table(self, name: str) -> "Table | None":
+        """A layer or table as plain columns (see :class:`asset_map.store.Table`)."""
+        return self.store.read(name)
+
+    def frame(self, name: str) -> "pd.DataFrame | None":
+        """A layer or table as a (Geo)DataFrame, or ``None`` if the workspace lacks it."""
+        t = self.store.read(name)
+        return None if t is None else t.to_frame()
+
+    def areas(self) -> "gpd.GeoDataFrame | None":
+        return self.frame("areas")
+
+    def assets(self) -> "gpd.GeoDataFrame | None":
+        return self.frame("assets")
+
+    def rejects(self) -> "pd.DataFrame | None":
+        return self.frame("rejects")
+
+    def imports(self) -> "pd.DataFrame | None":
+        return self.frame("imports")
+
+    def taxonomy(self) -> Taxonomy:
+        """The workspace's taxonomy, or the default one if none is stored yet."""
+        t = self.store.read("categories")
+        if t is None:
+            return load_taxonomy()
+        rows = [dict(zip(t.columns, vals)) for vals in zip(*t.columns.values())]
+        return Taxonomy.from_rows(rows, source=f"{self.location} (categories)")
+
+    def status(self) -> dict[str, Any]:
+        """Counts of what the workspace holds."""
+        out: dict[str, Any] = {"workspace": self.location, "exists": self.store.exists()}
+        for name in ("areas", "population", "assets", "rejects", "imports"):
+            t = self.store.read(name)
+            out[name] = 0 if t is None else len(t)
+        assets = self.store.read("assets")
+        if assets is not None and len(assets):
+            statuses = assets["location_status"]
+            out["assets_outside"] = sum(1 for s in statuses if s == "outside")
+            out["assets_uncategorised"] = sum(1 for c in assets["categories"] if not c)
+        return out
+
+    # ------------------------------------------------------------------ writing
+    def load_boundaries(self, path: str | Path, **options: Any) -> "BoundaryResult":
+        """Load areas (see :func:`asset_map.boundaries.load_boundaries` for the options).
+
+        Replaces the areas (and the population layer) and re-assigns every
+        stored asset to the new areas.
+        """
+        from .boundaries import load_boundaries
+        from .importer import assign_assets
+
+        result = load_boundaries(path, **options)
+        assets = self.assets()
+        with self.store.transaction() as tx:
+            tx.write("areas", result.areas)
+            if result.small_areas is not None:
+                tx.write("population", result.small_areas)
+            if assets is not None:
+                tx.write("assets", assign_assets(assets, result.areas))
+            self._ensure_taxonomy(tx)
+        return result
+
+    def load_taxonomy(self, path: str | Path) -> Taxonomy:
+        """Replace the workspace's taxonomy and re-map every stored asset's category words."""
+        taxonomy = load_taxonomy(path)
+        assets = self.assets()
+        with self.store.transaction() as tx:
+            tx.write("categories", _taxonomy_frame(taxonomy))
+            if assets is not None and len(assets):
+                assets = assets.copy()
+                assets["categories"] = [
+                    ";".join(taxonomy.map_cell(text).ids) for text in assets["category_text"]
+                ]
+                tx.write("assets", assets)
+        return taxonomy
+
+    def import_assets(
+        self,
+        path: str | Path,
+        *,
+        columns: dict[str, str] | None = None,
+        categories: list[str] | None = None,
+        source: str | None = None,
+        sheet: str | None = None,
+        layer: str | None = None,
+        encoding: str | None = None,
+        dry_run: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> "ImportResult":
+        """Import an asset list.
+
+        Re-importing a file with the same source name (the file name unless
+        ``source`` is given) replaces the assets and rejects of the earlier
+        import instead of adding to them.
+
+        Parameters
+        ----------
+        columns
+            ``{field: column}`` overrides for the detected columns.
+        categories
+            Categories applied to every row.
+        dry_run
+            Check and report without writing anything.
+        progress
+            Called with a short description as each step starts.
+        """
+        import pandas as pd
+
+        from .importer import file_sha256, prepare_assets, rejects_frame
+        from .readers import read_input
+
+        step = progress or (lambda _msg: None)
+        step("reading")
+        table = read_input(path, sheet=sheet, layer=layer, encoding=encoding)
+        taxonomy = self.taxonomy()
+        areas = self.areas()
+        step("locating and categorising")
+        result = prepare_assets(
+            table, taxonomy, areas=areas, column_overrides=columns, categories=categories, source=source
+        )
+        old_assets = self.assets()
+        if old_assets is not None:
+            same = old_assets["source"] == result.source
+            result.replaced = int(same.sum())
+            kept = old_assets[~same]
+            taken = set(kept["asset_id"])
+            result.assets["asset_id"] = [
+                f"{result.source}:{a}" if a in taken else a for a in result.assets["asset_id"]
+            ]
+            new_assets = pd.concat([kept, result.assets], ignore_index=True)
+        else:
+            new_assets = result.assets
+        if dry_run:
+            return result
+        step("writing")
+        old_rejects = self.rejects()
+        rejects = rejects_frame(result)
+        if old_rejects is not None:
+            rejects = pd.concat([old_rejects[old_rejects["source"] != result.source], rejects], ignore_index=True)
+        imports = self.imports()
+        log = pd.DataFrame([{
+            "import_id": 1 if imports is None or not len(imports) else int(imports["import_id"].max()) + 1,
+            "source": result.source, "path": str(Path(path).resolve()), "sha256": file_sha256(path),
+            "imported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "rows_read": result.rows_read, "imported": result.imported, "outside": result.outside,
+            "uncategorised": result.uncategorised, "rejected": result.rejected, "replaced": result.replaced,
+            "columns": json.dumps(result.columns), "unknown_words": json.dumps(result.unknown_words),
+        }])
+        log = log if imports is None else pd.concat([imports, log], ignore_index=True)
+        with self.store.transaction() as tx:
+            tx.write("assets", new_assets)
+            tx.write("rejects", rejects.astype({"row": "int64"}))
+            tx.write("imports", log.astype({c: t for c, t in IMPORT_COLUMNS.items() if t == "int64"}))
+            self._ensure_taxonomy(tx)
+        return result
+
+    def _ensure_taxonomy(self, tx) -> None:
+        if self.store.read("categories") is None:
+            tx.write("categories", _taxonomy_frame(load_taxonomy()))
+
+    # ------------------------------------------------------------------ analysis
+    def gaps(self, *, area: str | None = None, category: str | None = None) -> "GapReport":
+        """Gap measures for every area × category, ranked by priority.
+
+        ``area`` is an area code or name, ``category`` a category id, label
+        or synonym; either narrows the rows returned (ranks stay those of the
+        whole table). See :mod:`asset_map.gaps` for the definitions.
+        """
+        from .gaps import compute_gaps, find_area
+
+        areas = self.store.read("areas")
+        if areas is None:
+            raise WorkspaceError(
+                f"{self.location}: no areas loaded; run `asset-map boundaries load FILE` first"
+            )
+        taxonomy = self.taxonomy()
+        cat_ids = [taxonomy.get(category).id] if category else None
+        codes = [find_area(areas, area)] if area else None
+        report = compute_gaps(areas, self.store.read("assets"), taxonomy)
+        return report.select(areas=codes, categories=cat_ids)
+
+    def export_geojson(self, layer: str = "areas", *, category: str | None = None) -> str:
+        """The areas (with their gap measures) or the assets as RFC 7946 GeoJSON text."""
+        from .export import areas_geojson, assets_geojson
+
+        if layer == "areas":
+            taxonomy = self.taxonomy()
+            cat_ids = [taxonomy.get(category).id] if category else None
+            return areas_geojson(self.areas(), self.gaps(), taxonomy, categories=cat_ids)
+        if layer == "assets":
+            assets = self.assets()
+            if assets is None:
+                raise WorkspaceError(f"{self.location}: no assets imported yet; run `asset-map import FILE`")
+            return assets_geojson(assets, self.areas(), self.taxonomy())
+        raise ValueError(f"layer must be 'areas' or 'assets', not {layer!r}")
+
+
+def _taxonomy_frame(taxonomy: Taxonomy) -> "pd.DataFrame":
+    import pandas as pd
+
+    return pd.DataFrame(taxonomy.to_rows())

@@ -1,0 +1,99 @@
+"""Shared fixtures: small data built in code, and the real Trafford files.
+
+The real files live in ``../shared/data/real`` beside the project and are read
+from there, never copied.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+REAL = PROJECT.parent / "shared" / "data" / "real"
+TRAFFORD = REAL / "trafford"
+
+#: Origin of the test grid: a point in the English Midlands, in BNG metres.
+X0, Y0 = 450_000.0, 300_000.0
+
+
+@pytest.fixture
+def trafford() -> Path:
+    if not TRAFFORD.is_dir():
+        pytest.fail(f"the real Trafford data is missing: expected {TRAFFORD} (../shared beside the project)")
+    return TRAFFORD
+
+
+def square(x: float, y: float, size: float):
+    from shapely.geometry import box
+
+    return box(x, y, x + size, y + size)
+
+
+def write_areas(path: Path, areas: list[tuple[str, str, float, object]], crs: str = "EPSG:27700") -> Path:
+    """Write (code, name, population, polygon in BNG) rows as a boundary file in ``crs``."""
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame(
+        {"area_code": [a[0] for a in areas], "area_name": [a[1] for a in areas], "pop": [a[2] for a in areas]},
+        geometry=[a[3] for a in areas],
+        crs="EPSG:27700",
+    ).to_crs(crs)
+    gdf.to_file(path)
+    return path
+
+
+@pytest.fixture
+def two_areas(tmp_path) -> Path:
+    """Two 2 km squares side by side: West (W01, 10,000 people) and East (E01, 5,000)."""
+    return write_areas(
+        tmp_path / "areas.geojson",
+        [("W01", "West", 10_000, square(X0, Y0, 2000)), ("E01", "East", 5_000, square(X0 + 2000, Y0, 2000))],
+        crs="EPSG:4326",
+    )
+
+
+def bng_to_lonlat(x: float, y: float) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    return Transformer.from_crs(27700, 4326, always_xy=True).transform(x, y)
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]], encoding: str = "utf-8") -> Path:
+    with open(path, "w", newline="", encoding=encoding) as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def asset_row(name: str, category: str, x: float, y: float) -> list[object]:
+    """A CSV row (Name, Category, Latitude, Longitude) for a point given in BNG."""
+    lon, lat = bng_to_lonlat(x, y)
+    return [name, category, f"{lat:.7f}", f"{lon:.7f}"]
+
+
+@pytest.fixture
+def assets_csv(tmp_path) -> Path:
+    """Six rows: 3 good in West/East, 1 just outside both areas, 1 without coordinates, 1 unknown category."""
+    return write_csv(
+        tmp_path / "assets.csv",
+        ["Name", "Category", "Latitude", "Longitude"],
+        [
+            asset_row("West Befriending", "Befriending; carers", X0 + 1000, Y0 + 1000),
+            asset_row("West Walkers", "Walking group", X0 + 500, Y0 + 500),
+            asset_row("East Food Bank", "food bank", X0 + 3000, Y0 + 1000),
+            asset_row("Hospice over the border", "Bereavement", X0 + 5000, Y0 + 1000),
+            ["No Place Club", "Arts", "", ""],
+            asset_row("Knit and Natter", "Knitting circle", X0 + 2500, Y0 + 1500),
+        ],
+    )
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    import asset_map
+
+    return asset_map.Workspace(tmp_path / "ws.gpkg")
