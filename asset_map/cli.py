@@ -113,7 +113,8 @@ def _print_gaps(report, fmt: GapFormat, output: Optional[Path], top: Optional[in
                 Console(file=fh, width=200).print(render.gaps_rich_table(report, title=title))
             _stderr().print(f"Wrote {output}")
         else:
-            Console().print(render.gaps_rich_table(report, title=title))
+            console = Console()
+            console.print(render.gaps_rich_table(report, title=title, width=console.width))
         return
     text = {GapFormat.csv: render.gaps_csv, GapFormat.json: render.gaps_json,
             GapFormat.markdown: render.gaps_markdown}[fmt](report)

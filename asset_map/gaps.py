@@ -232,26 +232,36 @@ def _pct(x: float) -> str:
     return f"{x:.0%}"
 
 
+def _per10k(rate: float) -> str:
+    """A rate per 10,000 with one decimal, or two when it would otherwise read 0.0."""
+    return f"{rate:.2f}" if 0 < rate < 0.05 else f"{rate:.1f}"
+
+
+def _n_assets(n: int) -> str:
+    return f"{n} asset" if n == 1 else f"{n} assets"
+
+
 def _reason(level: str, cat: Category, area_name: str, count: int, cov: float,
             rate: float | None, study: StudyFigures) -> str:
     """One plain-English sentence saying why the level is what it is."""
     label = cat.label.lower()
     who = cat.target.phrase
     catch = cat.catchment_text
-    s_rate = f"{study.rate_per_10k:.1f} per 10,000" if study.rate_per_10k is not None else "no rate"
+    s_rate = f"{_per10k(study.rate_per_10k)} per 10,000" if study.rate_per_10k is not None else "no rate"
     if level == "none" and study.assets == 0:
         return (f"No {label} asset anywhere in the study area: a gap, or missing from the lists "
                 f"imported? (nothing within {catch} of {area_name}).")
     if level == "none":
         return (f"No {label} asset in {area_name} or within {catch} of it "
-                f"(study area: {study.assets} assets, {s_rate}).")
+                f"(study area: {_n_assets(study.assets)}, {s_rate}).")
     if cov < LOW_COVERAGE:
         return (f"{_pct(1 - cov)} of {who} in {area_name} live more than {catch} from any {label} asset "
                 f"(study area: {_pct(1 - study.coverage)}).")
     if level == "low":
-        return (f"{count} {label} asset{'s' if count != 1 else ''} in {area_name}, {rate:.1f} per 10,000 {who}: "
+        return (f"{_n_assets(count).replace(' asset', f' {label} asset')} in {area_name}, "
+                f"{_per10k(rate)} per 10,000 {who}: "
                 f"under half the study-area rate of {s_rate}.")
-    rate_txt = f"{rate:.1f} per 10,000 {who}" if rate is not None else f"{count} assets"
+    rate_txt = f"{_per10k(rate)} per 10,000 {who}" if rate is not None else _n_assets(count)
     return f"{_pct(cov)} of {who} within {catch} of a {label} asset; {rate_txt} (study area {s_rate})."
 
 

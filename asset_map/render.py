@@ -8,6 +8,7 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import RenderableType
     from rich.table import Table as RichTable
 
     from .gaps import GapReport, GapRow
@@ -30,28 +31,52 @@ def _short_row(r: "GapRow") -> list[str]:
 
 
 HEADERS = ["#", "Area", "Category", "Target pop.", "Assets", "Per 10k", "Coverage",
-           "Beyond reach", "Gap", "Reason (with the study-area figure)"]
-NUMERIC = {"#", "Target pop.", "Assets", "Per 10k", "Coverage", "Beyond reach"}
+           "Unreached", "Gap", "Reason (with the study-area figure)"]
+NARROW_HEADERS = {"Target pop.": "Target", "Per 10k": "/10k", "Coverage": "Cover"}
+NUMERIC = {"#", "Target pop.", "Assets", "Per 10k", "Coverage", "Unreached"}
 
 
 def gaps_caption(report: "GapReport") -> str:
     pop = "" if report.population_loaded else " No population loaded: rates are blank and priority uses area."
     return ("Coverage: share of the target population within the category's catchment (straight line) of "
-            f"at least one asset, estimated assuming {report.coverage_method}.{pop}")
+            f"at least one asset, estimated assuming {report.coverage_method}; Unreached: the target population "
+            f"beyond it.{pop}")
 
 
-def gaps_rich_table(report: "GapReport", *, title: str | None = None) -> "RichTable":
+#: Below this console width the reasons go under the table as numbered notes.
+WIDE_CONSOLE = 150
+
+
+def gaps_rich_table(report: "GapReport", *, title: str | None = None, width: int = 200) -> "RenderableType":
+    """The gap table for a terminal of ``width`` columns.
+
+    On a wide console the plain-English reason is a column; on a narrower one
+    the table keeps the figures and each reason follows it as a note numbered
+    by the row's priority, so nothing is cut or folded letter by letter.
+    """
+    from rich import box
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title or "Gaps by priority", caption=gaps_caption(report), show_lines=False)
-    for h in HEADERS:
-        table.add_column(h, overflow="fold", justify="right" if h in NUMERIC else "left",
-                         ratio=4 if h.startswith("Reason") else None)
+    wide = width >= WIDE_CONSOLE
+    headers = HEADERS if wide else HEADERS[:-1]
+    table = Table(title=title or "Gaps by priority", box=box.SIMPLE_HEAD, title_justify="left",
+                  pad_edge=False, collapse_padding=True)
+    for h in headers:
+        numeric = h in NUMERIC
+        table.add_column(NARROW_HEADERS.get(h, h) if not wide else h, justify="right" if numeric else "left",
+                         no_wrap=numeric or h == "Gap", min_width={"Area": 9, "Category": 14, "Gap": 4}.get(h),
+                         ratio=3 if h.startswith("Reason") else None)
     for r in report.rows:
-        cells = _short_row(r)
+        cells = _short_row(r)[: len(headers)]
         cells[8] = f"[{LEVEL_STYLE[r.level]}]{r.level}[/]"
         table.add_row(*cells)
-    return table
+    caption = Text(gaps_caption(report), style="dim")
+    if wide or not report.rows:
+        return Group(table, caption)
+    notes = Text("\n".join(f"{r.priority:>3}. {r.reason}" for r in report.rows))
+    return Group(table, caption, Text("Why:", style="bold"), notes)
 
 
 def gaps_csv(report: "GapReport") -> str:
