@@ -172,10 +172,8 @@ def _read_polygons(path, *, layer, crs, warnings) -> "gpd.GeoDataFrame":
     p = Path(path)
     if p.suffix.lower() in (".csv", ".xlsx", ".txt"):
         raise InputFileError(f"{p}: boundaries must be polygons in GeoJSON, GeoPackage, Shapefile or TopoJSON")
-    table = read_spatial(p, layer=layer)
+    table = read_spatial(p, layer=layer, crs=crs)
     gdf = table.frame
-    if crs is not None:
-        gdf = gdf.set_crs(crs, allow_override=True)
     geoms = gdf.geometry.to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():

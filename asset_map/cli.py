@@ -174,6 +174,7 @@ def import_(
     sheet: Annotated[Optional[str], typer.Option(help="Excel sheet to read (default: the first).")] = None,
     layer: Annotated[Optional[str], typer.Option(help="Layer of a multi-layer GeoPackage.")] = None,
     encoding: Annotated[Optional[str], typer.Option(help="Text encoding of a CSV (default: UTF-8, else Windows-1252).")] = None,
+    crs: Annotated[Optional[str], typer.Option(help="CRS of a spatial file that has none, e.g. EPSG:27700.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report without changing the workspace.")] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -188,20 +189,22 @@ def import_(
     with err.status("Importing...") as status:
         result = ws.import_assets(
             file, columns=parse_overrides(map_), categories=category, source=source, sheet=sheet,
-            layer=layer, encoding=encoding, dry_run=dry_run,
+            layer=layer, encoding=encoding, crs=crs, dry_run=dry_run,
             progress=lambda msg: status.update(f"Importing {file.name}: {msg}..."),
         )
     for note in result.notes:
         err.print(f"Note: {file.name}: {note}")
     if result.columns:
         err.print("Columns: " + ", ".join(f"{k}={v!r}" for k, v in result.columns.items()))
+    taxonomy = ws.taxonomy() if result.unknown_words else None
     for word, rows in sorted(result.unknown_words.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         hint = result.suggestions.get(word)
         shown = ", ".join(map(str, rows[:5])) + (" ..." if len(rows) > 5 else "")
-        tip = f"did you mean {hint!r}? " if hint else ""
+        tip = f"closest category: {taxonomy.get(hint).label} ({hint}); " if hint else ""
         err.print(
             f"Warning: {file.name}, column {result.columns.get('category')!r}: unknown category {word!r} "
-            f"in {len(rows)} row(s) ({shown}); {tip}add it to a synonym list with `asset-map taxonomy load`"
+            f"in {len(rows)} row(s) ({shown}); {tip}to map it, add it to a category's synonyms "
+            "(`asset-map taxonomy show`, edit, `asset-map taxonomy load`)"
         )
     for r in result.rejects[:10]:
         col = f", column {r.column!r}" if r.column else ""

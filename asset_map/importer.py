@@ -213,6 +213,9 @@ def prepare_assets(
     )
     if areas is not None:
         assets = assign_assets(assets, areas)
+    if areas is None and len(assets):
+        notes.append("no areas loaded yet: the assets are kept unassigned and will be assigned to areas "
+                     "when you run `asset-map boundaries load`")
     return ImportResult(
         source=src,
         path=str(table.path),
@@ -324,14 +327,14 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject) -> None:
                 reject(i, col, f"{val!r} is not a number" if val is not None else f"no {col}", val)
                 continue
             if not in_gb_bng(ev, nv):
-                reject(i, f"{e_c}/{n_c}", f"easting {ev:g}, northing {nv:g} is outside Great Britain",
+                reject(i, f"{e_c}/{n_c}", f"easting {ev:g}, northing {nv:g} is outside Great Britain; check the coordinates",
                        f"{ev:g}, {nv:g}")
                 continue
             x[i], y[i] = ev, nv
             located_by[i] = "coordinates"
         else:
             given = " or ".join(f"{a}/{b}" for a, b in ((lat_c, lon_c), (e_c, n_c)) if a and b)
-            reject(i, given, f"no location: {given} is empty")
+            reject(i, given, "no coordinates (the cells are empty); fill them in and import the file again")
     if lonlat_rows:
         ex, ny = lonlat_to_bng(np.array(lons), np.array(lats))
         x[lonlat_rows], y[lonlat_rows] = ex, ny

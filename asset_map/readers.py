@@ -69,8 +69,12 @@ def read_input(
     sheet: str | None = None,
     layer: str | None = None,
     encoding: str | None = None,
+    crs: str | None = None,
 ) -> InputTable:
     """Read any supported file, choosing the reader from its suffix.
+
+    ``crs`` (e.g. ``"EPSG:27700"``) is the coordinate system of a spatial
+    file that has none or a wrong one.
 
     Raises
     ------
@@ -90,7 +94,7 @@ def read_input(
     if suffix in (".xlsx", ".xlsm"):
         return read_excel(p, sheet=sheet)
     if suffix in SPATIAL_SUFFIXES:
-        return read_spatial(p, layer=layer)
+        return read_spatial(p, layer=layer, crs=crs)
     if suffix == ".xls":
         raise InputFileError(f"{p}: old Excel .xls files cannot be read; save it as .xlsx or CSV")
     raise InputFileError(f"{p}: unsupported file type {suffix or '(none)'!r}; give a {SUPPORTED} file")
@@ -198,11 +202,11 @@ def read_excel(path: str | Path, *, sheet: str | None = None) -> InputTable:
     return InputTable(p, frame, numbers, "row")
 
 
-def read_spatial(path: str | Path, *, layer: str | None = None) -> InputTable:
+def read_spatial(path: str | Path, *, layer: str | None = None, crs: str | None = None) -> InputTable:
     """Read a GeoJSON, GeoPackage, Shapefile or TopoJSON file.
 
     TopoJSON and GeoJSON carry no CRS or say WGS84: without one, EPSG:4326
-    is assumed, as RFC 7946 requires.
+    is assumed, as RFC 7946 requires. ``crs`` overrides the file's own.
     """
     import pandas as pd
     import pyogrio
@@ -223,6 +227,14 @@ def read_spatial(path: str | Path, *, layer: str | None = None) -> InputTable:
     except Exception as exc:
         raise InputFileError(f"{p}: cannot be read ({_first_line(exc)})") from None
     notes = []
+    if crs is not None:
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+
+        try:
+            frame = frame.set_crs(CRS.from_user_input(crs), allow_override=True)
+        except CRSError:
+            raise InputFileError(f"{p}: --crs {crs!r} is not a coordinate system; give e.g. EPSG:27700") from None
     if frame.crs is None:
         if p.suffix.lower() in (".geojson", ".json", ".topojson"):
             frame = frame.set_crs("EPSG:4326")

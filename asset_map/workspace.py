@@ -149,6 +149,7 @@ class Workspace:
         sheet: str | None = None,
         layer: str | None = None,
         encoding: str | None = None,
+        crs: str | None = None,
         dry_run: bool = False,
         progress: Callable[[str], None] | None = None,
     ) -> "ImportResult":
@@ -164,6 +165,8 @@ class Workspace:
             ``{field: column}`` overrides for the detected columns.
         categories
             Categories applied to every row.
+        crs
+            Coordinate system of a spatial file that has none, e.g. ``"EPSG:27700"``.
         dry_run
             Check and report without writing anything.
         progress
@@ -176,7 +179,7 @@ class Workspace:
 
         step = progress or (lambda _msg: None)
         step("reading")
-        table = read_input(path, sheet=sheet, layer=layer, encoding=encoding)
+        table = read_input(path, sheet=sheet, layer=layer, encoding=encoding, crs=crs)
         taxonomy = self.taxonomy()
         areas = self.areas()
         step("locating and categorising")

@@ -19,7 +19,7 @@ def test_import_counts_reconcile_and_rows_are_accounted_for(workspace, two_areas
     assert result.reconciles()
     (rej,) = result.rejects
     assert (rej.row, rej.column) == (6, "Latitude/Longitude")  # header is row 1: the 5th asset is row 6
-    assert "no location" in rej.reason
+    assert "no coordinates" in rej.reason
     assets = workspace.assets().set_index("name")
     assert assets.loc["West Befriending", "categories"] == "loneliness_isolation;carers"
     assert assets.loc["West Befriending", "area_code"] == "W01"

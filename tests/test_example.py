@@ -1,0 +1,58 @@
+"""The bundled synthetic example: reproducible, and the demo finds what it was built to show."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import asset_map
+from asset_map.demo import example_files, run_demo
+from conftest import PROJECT
+
+
+def test_the_generator_rewrites_the_committed_files_byte_for_byte(tmp_path):
+    subprocess.run([sys.executable, str(PROJECT / "examples" / "make_example.py"), "--out", str(tmp_path)],
+                   check=True, capture_output=True)
+    committed = example_files(PROJECT)
+    fresh = example_files(tmp_path)
+    for name in ("small_areas", "lookup", "population", "assets"):
+        assert getattr(fresh, name).read_bytes() == getattr(committed, name).read_bytes(), name
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    ws = asset_map.Workspace(tmp_path_factory.mktemp("demo") / "demo.gpkg")
+    boundaries, imported = run_demo(ws)
+    return ws, boundaries, imported
+
+
+def test_the_example_has_the_promised_shape(demo):
+    ws, boundaries, imported = demo
+    areas = boundaries.areas
+    assert len(boundaries.small_areas) == 40
+    pops = dict(zip(areas["area_name"], areas["all_ages"]))
+    assert len(pops) == 6 and all(30_000 <= p <= 50_000 for p in pops.values())
+    assert sum(pops.values()) == 237_425
+    assert (imported.rows_read, imported.imported, imported.outside, imported.uncategorised, imported.rejected) == (
+        298, 294, 2, 3, 4)
+    assert imported.reconciles()
+    assert set(imported.unknown_words) == {"Knitting circle", "Men's shed"}
+    assert sorted(r.row for r in imported.rejects) == sorted(
+        r.row for r in imported.rejects if "no coordinates" in r.reason or "outside Great Britain" in r.reason)
+
+
+def test_the_demo_finds_the_deliberate_gaps(demo):
+    ws, _, _ = demo
+    rows = {(r.area_name, r.category_id): r for r in ws.gaps().rows}
+    assert rows[("Southmoor", "dementia")].assets == 0
+    assert rows[("Southmoor", "dementia")].level != "ok"
+    assert rows[("Eastfield", "money_advice")].level == "none"
+    assert rows[("Eastfield", "food_cooking")].assets == 0
+    assert rows[("Riverside", "young_people")].assets == 0
+    assert sum(r.assets for (_, c), r in rows.items() if c == "bereavement") == 1
+    # Southmoor is the oldest neighbourhood: its 65+ share is the highest.
+    areas = ws.areas()
+    share = dict(zip(areas["area_name"], areas["aged_65_and_over"] / areas["all_ages"]))
+    assert max(share, key=share.get) == "Southmoor"
