@@ -1,0 +1,145 @@
+"""Real data: Trafford's localities, ONS population and published asset lists.
+
+Every figure asset-map produces here is checked against an independent
+computation written with plain geopandas/pandas in this file, and against the
+literal numbers a planner would look up.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+import asset_map
+from conftest import TRAFFORD
+
+pytestmark = pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
+
+LOCALITIES = TRAFFORD / "boundaries" / "trafford_localities_generalised_resolution_2023.geojson"
+LSOA = TRAFFORD / "boundaries" / "trafford_lsoa_generalised_2021.geojson"
+MSOA = TRAFFORD / "boundaries" / "trafford_msoa_generalised_2021.geojson"
+LSOA_POP = TRAFFORD / "population" / "mid-year_2024_population_estimates_lsoa.csv"
+MSOA_POP = TRAFFORD / "population" / "mid-year_2024_population_estimates_msoa.csv"
+LOOKUP = TRAFFORD / "lookups" / "statistical_lookup_2021.csv"
+
+#: Asset list -> (category applied to every row, rows in the file).
+ASSET_LISTS = {
+    "trafford_general_practices.geojson": ("gp practice", 26),
+    "trafford_care_homes.geojson": ("care homes", 56),
+    "sports_clubs.geojson": ("sports club", 137),
+    "trafford_places_of_worship.geojson": ("place of worship", 118),
+    "trafford_food_banks.geojson": ("food bank", 7),
+    "trafford_childrens_centres.geojson": ("children's centre", 2),
+    "trafford_defibrillators.geojson": ("defibrillator", 185),
+    "trafford_schools_and_colleges.geojson": ("schools", 103),
+    "trafford_mental_health_services.geojson": ("mental health", 60),
+}
+
+
+def persons(path):
+    pop = pd.read_csv(path)
+    return pop[pop["sex"] == "Persons"].set_index("area_code")
+
+
+@pytest.fixture(scope="module")
+def localities():
+    """The 4 localities, their name in a column called ``locality`` (the asset files have ``area_name`` too)."""
+    return gpd.read_file(LOCALITIES).to_crs(27700).rename(columns={"area_name": "locality"})[["locality", "geometry"]]
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """A workspace with the 4 localities (LSOA population) and every GeoJSON asset list imported."""
+    ws = asset_map.Workspace(tmp_path_factory.mktemp("trafford") / "trafford.gpkg")
+    boundaries = ws.load_boundaries(LOCALITIES, name_field="area_name", population_csv=LSOA_POP, small_areas=LSOA)
+    results = {name: ws.import_assets(TRAFFORD / "assets" / name, categories=[cat])
+               for name, (cat, _) in ASSET_LISTS.items()}
+    return ws, boundaries, results
+
+
+def test_locality_population_is_the_sum_of_its_lsoas(loaded, localities):
+    ws, boundaries, _ = loaded
+    # Independent: each LSOA goes to the locality containing its representative point.
+    lsoa = gpd.read_file(LSOA).to_crs(27700)
+    pts = lsoa.set_geometry(lsoa.representative_point())
+    joined = gpd.sjoin(pts, localities, predicate="within", how="left")
+    assert joined["locality"].notna().all() and len(joined) == 139
+    pop = persons(LSOA_POP)
+    expected = joined.assign(pop=pop.loc[joined["area_code"], "all_ages"].to_numpy()).groupby("locality")["pop"].sum()
+    got = dict(zip(boundaries.areas["area_name"], boundaries.areas["all_ages"]))
+    assert got == expected.to_dict()
+    assert got == {"Central": 53_119, "North": 60_798, "South": 80_642, "West": 46_466}
+    assert sum(got.values()) == 241_025  # Trafford, ONS mid-2024
+    old = dict(zip(boundaries.areas["area_name"], boundaries.areas["aged_65_and_over"]))
+    assert sum(old.values()) == pop["aged_65_and_over"].sum()
+    assert len(ws.frame("population")) == 139
+
+
+def test_every_row_of_every_list_is_accounted_for(loaded):
+    _, _, results = loaded
+    for name, (_, rows) in ASSET_LISTS.items():
+        r = results[name]
+        assert r.rows_read == rows, name
+        assert r.rows_read == r.imported + r.rejected, name
+        assert r.rejected == 0, (name, r.rejects[:3])
+
+
+def test_per_locality_counts_match_an_independent_spatial_join(loaded, localities):
+    ws, _, results = loaded
+    assets = ws.assets()
+    for name in ASSET_LISTS:
+        raw = gpd.read_file(TRAFFORD / "assets" / name).to_crs(27700)
+        if (raw.geom_type != "Point").any():  # buildings: a point inside each footprint
+            raw = raw.set_geometry(raw.representative_point())
+        joined = gpd.sjoin(raw, localities, predicate="within", how="left")
+        expected = joined["locality"].fillna("(outside)").value_counts().to_dict()
+        mine = assets[assets["source"] == name]
+        got = mine["area_code"].fillna("(outside)").replace("", "(outside)").value_counts().to_dict()
+        assert got == expected, name
+        assert results[name].outside == expected.get("(outside)", 0), name
+    gp = assets[assets["source"] == "trafford_general_practices.geojson"]["area_code"].value_counts().to_dict()
+    assert gp == {"Central": 4, "North": 4, "South": 11, "West": 7}
+    mh = results["trafford_mental_health_services.geojson"]
+    assert mh.outside == 15  # services listed by Trafford but based in Manchester
+
+
+def test_gaps_on_real_data_agree_with_a_hand_computation(loaded, localities):
+    ws, boundaries, _ = loaded
+    report = ws.gaps()
+    assert len(report.rows) == 4 * len(ws.taxonomy())
+    # Food: the 7 food banks, counted by hand per locality, over all-ages population.
+    banks = gpd.read_file(TRAFFORD / "assets" / "trafford_food_banks.geojson").to_crs(27700)
+    counts = gpd.sjoin(banks, localities, predicate="within")["locality"].value_counts()
+    pop = dict(zip(boundaries.areas["area_name"], boundaries.areas["all_ages"]))
+    food = {r.area_name: r for r in report.rows if r.category_id == "food_cooking"}
+    for name, row in food.items():
+        assert row.assets == counts.get(name, 0)
+        assert row.rate_per_10k == pytest.approx(counts.get(name, 0) / pop[name] * 10_000)
+        assert row.target_population == pop[name]
+    # Coverage by hand: the share of each locality within 1.2 km of a food bank.
+    reach = banks.buffer(1200, quad_segs=64).union_all()
+    for _, loc in localities.iterrows():
+        share = loc.geometry.intersection(reach).area / loc.geometry.area
+        assert food[loc["locality"]].coverage == pytest.approx(share, abs=0.002)
+    assert report.study["food_cooking"].assets == 7
+
+
+def test_lsoas_dissolved_into_msoas_through_the_ons_lookup(tmp_path):
+    ws = asset_map.Workspace(tmp_path / "msoa.gpkg")
+    result = ws.load_boundaries(LSOA, population_csv=LSOA_POP, dissolve=LOOKUP,
+                                into="msoa21cd", into_name="msoa21nm")
+    areas = result.areas.set_index("area_code")
+    assert len(areas) == 28
+    # Population: the LSOA sums equal ONS's own MSOA estimates, exactly.
+    msoa_pop = persons(MSOA_POP)
+    assert areas["all_ages"].to_dict() == msoa_pop.loc[areas.index, "all_ages"].astype(float).to_dict()
+    assert areas["all_ages"].sum() == 241_025
+    # Shape: each dissolved MSOA against the published generalised MSOA boundary. Both are
+    # generalised separately (LSOA vs MSOA), so edges differ by metres: 1.5% of the area
+    # covers that, while a missing or extra LSOA (about 1/5 of an MSOA) would fail.
+    msoa = gpd.read_file(MSOA).to_crs(27700).set_index("area_code")
+    ratio = areas.geometry.area / msoa.loc[areas.index].geometry.area
+    assert ratio.between(0.985, 1.015).all(), ratio.describe()
+    names = dict(zip(areas.index, areas["area_name"]))
+    assert names["E02001259"] == "Trafford 001"  # the lookup's msoa21nm
