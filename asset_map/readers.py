@@ -81,13 +81,7 @@ def read_input(
     InputFileError
         If the file is missing, empty, of an unsupported type or unreadable.
     """
-    p = Path(path)
-    if not p.exists():
-        raise InputFileError(f"{p}: no such file")
-    if p.is_dir():
-        raise InputFileError(f"{p}: is a folder; give a {SUPPORTED} file")
-    if p.stat().st_size == 0:
-        raise InputFileError(f"{p}: the file is empty")
+    p = _existing_file(path)
     suffix = p.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(p, encoding=encoding)
@@ -202,6 +196,18 @@ def read_excel(path: str | Path, *, sheet: str | None = None) -> InputTable:
     return InputTable(p, frame, numbers, "row")
 
 
+def _existing_file(path: str | Path) -> Path:
+    """The path, if it names a non-empty file; else an :class:`InputFileError` saying what is wrong."""
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"{p}: no such file")
+    if p.is_dir():
+        raise InputFileError(f"{p}: is a folder; give a {SUPPORTED} file")
+    if p.stat().st_size == 0:
+        raise InputFileError(f"{p}: the file is empty")
+    return p
+
+
 def read_spatial(path: str | Path, *, layer: str | None = None, crs: str | None = None) -> InputTable:
     """Read a GeoJSON, GeoPackage, Shapefile or TopoJSON file.
 
@@ -211,7 +217,7 @@ def read_spatial(path: str | Path, *, layer: str | None = None, crs: str | None 
     import pandas as pd
     import pyogrio
 
-    p = Path(path)
+    p = _existing_file(path)
     try:
         layers = pyogrio.list_layers(p)
     except Exception as exc:
