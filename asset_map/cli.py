@@ -29,9 +29,12 @@ app = typer.Typer(
 boundaries_app = typer.Typer(help="Load neighbourhood boundaries and their population.", no_args_is_help=True)
 export_app = typer.Typer(help="Write the areas or assets for other tools (GeoJSON).", no_args_is_help=True)
 taxonomy_app = typer.Typer(help="Show or replace the need categories.", no_args_is_help=True)
+postcodes_app = typer.Typer(help="Load a postcode lookup to locate assets that have only a postcode.",
+                            no_args_is_help=True)
 app.add_typer(boundaries_app, name="boundaries")
 app.add_typer(export_app, name="export")
 app.add_typer(taxonomy_app, name="taxonomy")
+app.add_typer(postcodes_app, name="postcodes")
 
 WorkspaceOpt = Annotated[
     Optional[Path],
@@ -275,6 +278,27 @@ def status(workspace: WorkspaceOpt = None) -> None:
     for key, value in info.items():
         if key != "exists":
             typer.echo(f"{key}: {value}")
+
+
+@postcodes_app.command("load")
+@handle_errors
+def postcodes_load(
+    files: Annotated[list[Path], typer.Argument(
+        help="ONSPD CSV, Code-Point Open CSVs (or their folder), or any CSV of postcodes with coordinates.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Store a postcode lookup in the workspace (replacing any before); imports then locate rows by postcode."""
+    err = _stderr()
+    ws = _workspace(workspace)
+    with err.status("Reading postcodes..."):
+        lookup = ws.load_postcodes(files)
+    skipped = "".join(f"; {n:,} skipped: {why}" for why, n in lookup.skipped.items())
+    err.print(
+        f"Loaded {len(lookup.table):,} postcodes from {len(lookup.sources)} file(s) into {ws.location} "
+        f"({lookup.located:,} with a grid reference, {lookup.terminated:,} terminated); "
+        f"{lookup.rows_read:,} rows read{skipped}."
+    )
+    err.print("Lists imported before now are not re-located: import them again to use the postcodes.")
 
 
 @taxonomy_app.command("show")

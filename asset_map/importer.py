@@ -5,8 +5,12 @@ For each input row:
 1. **Name**: required; a row without one is rejected.
 2. **Location**: a point in British National Grid from, in order, the
    feature's geometry (a polygon is placed at a point inside it), latitude and
-   longitude, or easting and northing. Missing, non-numeric or outside Great
-   Britain: rejected, naming the column.
+   longitude, easting and northing, or, when a row has no coordinates, its
+   postcode's centroid from the workspace's postcode lookup
+   (:mod:`asset_map.postcodes`). Missing, non-numeric or outside Great
+   Britain coordinates, and malformed, unknown or terminated postcodes, are
+   rejected, naming the column. ``located_by`` records ``coordinates``,
+   ``geometry`` or ``postcode``.
 3. **Categories**: the ``--category`` given for the whole file, else the
    category column split on ``;``, ``,`` or ``|`` and matched through the
    taxonomy. Unknown words are reported with their rows and a suggestion; a
@@ -25,11 +29,12 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .columns import ColumnMap, detect_columns
 from .errors import ColumnError
 from .geo import BNG, GB_LONLAT_BOUNDS, in_gb_bng, in_gb_lonlat, lonlat_to_bng
+from .postcodes import normalise_postcode, suggest_postcode
 from .readers import InputTable
 from .taxonomy import Taxonomy, normalise_word
 
@@ -111,6 +116,7 @@ def prepare_assets(
     column_overrides: dict[str, str] | None = None,
     categories: list[str] | None = None,
     source: str | None = None,
+    find_postcodes: "Callable[[Iterable[str]], dict[str, tuple[float, float, str]] | None] | None" = None,
 ) -> ImportResult:
     """Make assets and rejects from the rows of an input table.
 
@@ -130,6 +136,10 @@ def prepare_assets(
         of one kind, such as food banks); the category column is then ignored.
     source
         The name imports of this file are known by; defaults to the file name.
+    find_postcodes
+        Looks up standard-form postcodes: ``{postcode: (x, y, terminated)}``
+        for those found, or ``None`` when no postcode lookup is loaded
+        (:meth:`asset_map.Workspace.find_postcodes`).
     """
     import geopandas as gpd
     import numpy as np
@@ -164,7 +174,7 @@ def prepare_assets(
     if table.is_spatial:
         _locate_features(frame, x, y, located_by, ok, reject, notes)
     else:
-        _locate_rows(frame, cmap, x, y, located_by, ok, reject)
+        _locate_rows(frame, cmap, x, y, located_by, ok, reject, find_postcodes)
 
     keep = np.flatnonzero(ok)
     points = shapely.points(x[keep], y[keep])
@@ -254,10 +264,11 @@ def _require_columns(table: InputTable, cmap: ColumnMap, notes: list[str], fixed
     if not table.is_spatial:
         has_latlon = cmap.get("latitude") and cmap.get("longitude")
         has_en = cmap.get("easting") and cmap.get("northing")
-        if not (has_latlon or has_en):
+        if not (has_latlon or has_en or cmap.get("postcode")):
             raise ColumnError(
-                f"{table.path}: no coordinate columns (Latitude/Longitude or Easting/Northing); the "
-                f"columns are {cols}; pass --map latitude=COLUMN --map longitude=COLUMN"
+                f"{table.path}: no coordinate or postcode columns (Latitude/Longitude, Easting/Northing or "
+                f"Postcode); the columns are {cols}; pass --map latitude=COLUMN --map longitude=COLUMN "
+                "or --map postcode=COLUMN"
             )
     if fixed is not None and cmap.get("category"):
         notes.append(f"column {cmap.get('category')!r} ignored: --category applies to every row")
@@ -280,15 +291,17 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject) -> None:
-    """Fill x, y (BNG) from latitude/longitude or easting/northing cells."""
+def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, find_postcodes=None) -> None:
+    """Fill x, y (BNG) from latitude/longitude or easting/northing cells, else from the postcode."""
     import numpy as np
 
     lat_c, lon_c = cmap.get("latitude"), cmap.get("longitude")
     e_c, n_c = cmap.get("easting"), cmap.get("northing")
+    pc_c = cmap.get("postcode")
     lonlat_rows: list[int] = []
     lons: list[float] = []
     lats: list[float] = []
+    by_postcode: dict[int, str] = {}
     for i in range(len(frame)):
         if not ok[i]:
             continue
@@ -332,12 +345,53 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject) -> None:
                 continue
             x[i], y[i] = ev, nv
             located_by[i] = "coordinates"
+        elif pc_c is not None and frame[pc_c].iloc[i] is not None:
+            raw = frame[pc_c].iloc[i]
+            pc = normalise_postcode(raw)
+            if pc is None:
+                hint = suggest_postcode(raw)
+                tip = f" (did you mean {hint}?)" if hint else ""
+                reject(i, pc_c, f"{raw!r} is not a valid UK postcode{tip}; correct it or give coordinates", raw)
+                continue
+            by_postcode[i] = pc
         else:
-            given = " or ".join(f"{a}/{b}" for a, b in ((lat_c, lon_c), (e_c, n_c)) if a and b)
-            reject(i, given, "no coordinates (the cells are empty); fill them in and import the file again")
+            given = " or ".join(
+                f"{a}/{b}" for a, b in ((lat_c, lon_c), (e_c, n_c)) if a and b
+            ) + (f" or {pc_c}" if pc_c else "")
+            what = "coordinates or postcode" if pc_c else "coordinates"
+            reject(i, given.removeprefix(" or "), f"no {what} (the cells are empty); fill them in and import the file again")
     if lonlat_rows:
         ex, ny = lonlat_to_bng(np.array(lons), np.array(lats))
         x[lonlat_rows], y[lonlat_rows] = ex, ny
+    if by_postcode:
+        _locate_postcodes(frame, pc_c, by_postcode, x, y, located_by, reject, find_postcodes)
+
+
+def _locate_postcodes(frame, pc_c, by_postcode: dict[int, str], x, y, located_by, reject, find_postcodes) -> None:
+    """Place rows at their postcode's centroid, or reject them saying why not."""
+    import math
+
+    found = find_postcodes(by_postcode.values()) if find_postcodes is not None else None
+    for i, pc in by_postcode.items():
+        raw = frame[pc_c].iloc[i]
+        if found is None:
+            reject(i, pc_c, "no coordinates, and no postcode lookup is loaded: run "
+                   "`asset-map postcodes load FILE` (ONSPD or Code-Point Open), then import again", raw)
+            continue
+        hit = found.get(pc)
+        if hit is None:
+            reject(i, pc_c, f"postcode {pc} is not in the postcode lookup; check it, or give coordinates", raw)
+            continue
+        px, py, terminated = hit
+        if terminated:
+            reject(i, pc_c, f"postcode {pc} was terminated ({terminated}); find the service's current postcode",
+                   raw)
+            continue
+        if math.isnan(px) or math.isnan(py):
+            reject(i, pc_c, f"postcode {pc} has no grid reference in the postcode lookup; give coordinates", raw)
+            continue
+        x[i], y[i] = px, py
+        located_by[i] = "postcode"
 
 
 def _locate_features(frame, x, y, located_by, ok, reject, notes) -> None:

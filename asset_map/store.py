@@ -21,6 +21,9 @@ Grid (EPSG:27700):
     one row per import: file, checksum, time and the counts.
 ``rejects``
     every input row that could not be used: file, row, column, reason.
+``postcodes``
+    optional postcode lookup: ``postcode``, ``x``, ``y`` (centroid, BNG),
+    ``terminated`` (see :mod:`asset_map.postcodes`).
 
 Every change goes through :meth:`GeoPackageStore.transaction`: the file is
 copied beside itself, the copy is changed, and only a complete copy replaces
@@ -119,7 +122,7 @@ def _decode_gpkg_geometry(blobs: list[bytes | None]) -> "np.ndarray":
 class GeoPackageStore:
     """A workspace kept in one GeoPackage file.
 
-    The interface (``exists``, ``layers``, ``read``, ``transaction``) is the
+    The interface (``exists``, ``layers``, ``count``, ``read``, ``transaction``) is the
     one a shared database store implements too.
     """
 
@@ -156,10 +159,20 @@ class GeoPackageStore:
         with _closing(self._connect()) as con:
             return [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents ORDER BY table_name")]
 
-    def read(self, name: str, *, where: str | None = None) -> Table | None:
+    def count(self, name: str) -> int | None:
+        """The number of rows of a layer or table; ``None`` if the workspace does not have it."""
+        if not self.exists():
+            return None
+        with _closing(self._connect()) as con:
+            if not con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone():
+                return None
+            return con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+
+    def read(self, name: str, *, where: str | None = None, params: tuple = ()) -> Table | None:
         """Read a layer or table; ``None`` if the workspace does not have it.
 
-        ``where`` is an SQL condition on the table's columns.
+        ``where`` is an SQL condition on the table's columns, with ``?``
+        placeholders for ``params``.
         """
         if not self.exists():
             return None
@@ -171,7 +184,7 @@ class GeoPackageStore:
                 "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)
             ).fetchone()
             geom_col = geom_row[0] if geom_row else None
-            cur = con.execute(f'SELECT * FROM "{name}"' + (f" WHERE {where}" if where else ""))
+            cur = con.execute(f'SELECT * FROM "{name}"' + (f" WHERE {where}" if where else ""), params)
             names = [d[0] for d in cur.description]
             rows = cur.fetchall()
         data = {n: [r[i] for r in rows] for i, n in enumerate(names) if n not in ("fid", geom_col)}
@@ -228,6 +241,12 @@ class GeoPackageWriter:
             kwargs["geometry_type"] = SPATIAL_LAYERS[name]
             kwargs["promote_to_multi"] = SPATIAL_LAYERS[name].startswith("Multi")
         pyogrio.write_dataframe(frame, self.path, **kwargs)
+
+    def index(self, name: str, column: str) -> None:
+        """Index ``column`` of table ``name`` for fast lookups."""
+        with _closing(sqlite3.connect(self.path)) as con:
+            con.execute(f'CREATE INDEX IF NOT EXISTS "idx_{name}_{column}" ON "{name}" ("{column}")')
+            con.commit()
 
 
 def _pid_alive(pid: int) -> bool:

@@ -19,7 +19,7 @@ import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .errors import WorkspaceError
 from .store import open_store
@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .boundaries import BoundaryResult
     from .gaps import GapReport
     from .importer import ImportResult
+    from .postcodes import PostcodeLookup
     from .store import Table
 
 IMPORT_COLUMNS = {
@@ -94,9 +95,8 @@ class Workspace:
     def status(self) -> dict[str, Any]:
         """Counts of what the workspace holds."""
         out: dict[str, Any] = {"workspace": self.location, "exists": self.store.exists()}
-        for name in ("areas", "population", "assets", "rejects", "imports"):
-            t = self.store.read(name)
-            out[name] = 0 if t is None else len(t)
+        for name in ("areas", "population", "assets", "rejects", "imports", "postcodes"):
+            out[name] = self.store.count(name) or 0
         assets = self.store.read("assets")
         if assets is not None and len(assets):
             statuses = assets["location_status"]
@@ -124,6 +124,38 @@ class Workspace:
                 tx.write("assets", assign_assets(assets, result.areas))
             self._ensure_taxonomy(tx)
         return result
+
+    def load_postcodes(self, paths: "str | Path | list[str | Path]") -> "PostcodeLookup":
+        """Store a postcode lookup (ONSPD, Code-Point Open or any postcode CSV), replacing any before.
+
+        Imports then locate rows that have a postcode and no coordinates at
+        the postcode's centroid. See :mod:`asset_map.postcodes`.
+        """
+        from .postcodes import read_postcode_lookup
+
+        lookup = read_postcode_lookup(paths)
+        with self.store.transaction() as tx:
+            tx.write("postcodes", lookup.table)
+            tx.index("postcodes", "postcode")
+            self._ensure_taxonomy(tx)
+        return lookup
+
+    def find_postcodes(self, postcodes: "Iterable[str]") -> "dict[str, tuple[float, float, str]] | None":
+        """``{postcode: (x, y, terminated)}`` for the given standard-form postcodes found in the lookup.
+
+        ``None`` when no postcode lookup is loaded. ``x``/``y`` are NaN for a
+        postcode the lookup has no grid reference for.
+        """
+        if self.store.count("postcodes") is None:
+            return None
+        wanted = sorted(set(postcodes))
+        found: dict[str, tuple[float, float, str]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = tuple(wanted[start:start + 500])
+            t = self.store.read("postcodes", where=f"postcode IN ({','.join('?' * len(chunk))})", params=chunk)
+            for pc, x, y, term in zip(t["postcode"], t["x"], t["y"], t["terminated"]):
+                found[pc] = (float("nan") if x is None else x, float("nan") if y is None else y, term or "")
+        return found
 
     def load_taxonomy(self, path: str | Path) -> Taxonomy:
         """Replace the workspace's taxonomy and re-map every stored asset's category words."""
@@ -184,7 +216,8 @@ class Workspace:
         areas = self.areas()
         step("locating and categorising")
         result = prepare_assets(
-            table, taxonomy, areas=areas, column_overrides=columns, categories=categories, source=source
+            table, taxonomy, areas=areas, column_overrides=columns, categories=categories, source=source,
+            find_postcodes=self.find_postcodes,
         )
         old_assets = self.assets()
         if old_assets is not None:

@@ -96,7 +96,7 @@ def test_easting_northing_and_override_columns(workspace, two_areas, tmp_path):
     workspace.load_boundaries(two_areas)
     path = write_csv(tmp_path / "en.csv", ["Group", "Theme", "E", "N"],
                      [["Eastings Club", "Carers", f"{X0 + 3000:.0f}", f"{Y0 + 500:.0f}"]])
-    with pytest.raises(ColumnError, match=r"en.csv: no coordinate columns .*the columns are Group, Theme, E, N"):
+    with pytest.raises(ColumnError, match=r"en.csv: no coordinate or postcode columns .*the columns are Group, Theme, E, N"):
         workspace.import_assets(path)
     result = workspace.import_assets(path, columns={"name": "Group", "category": "Theme",
                                                     "easting": "E", "northing": "N"})
@@ -117,11 +117,12 @@ def test_fixed_category_for_a_single_purpose_list(workspace, two_areas, tmp_path
         workspace.import_assets(path, categories=["Foood banks"])
 
 
-def test_no_coordinate_columns_is_a_clear_error(workspace, tmp_path):
+def test_postcodes_without_a_lookup_are_rejected_saying_what_to_do(workspace, tmp_path):
     path = write_csv(tmp_path / "pc.csv", ["Name", "Postcode"], [["Club", "M32 0AA"]])
-    with pytest.raises(ColumnError, match=r"pc.csv: no coordinate columns .* pass --map latitude=COLUMN"):
-        workspace.import_assets(path)
-    assert not workspace.store.exists()
+    result = workspace.import_assets(path)
+    assert (result.rows_read, result.imported, result.rejected) == (1, 0, 1)
+    assert result.rejects[0].column == "Postcode"
+    assert "no postcode lookup is loaded: run `asset-map postcodes load FILE`" in result.rejects[0].reason
 
 
 def test_geojson_gpkg_and_polygon_features(workspace, two_areas, tmp_path):

@@ -158,8 +158,9 @@ def test_map_to_a_column_the_file_lacks():
 def test_import_without_coordinates_or_name_says_which_columns_it_found(workspace, tmp_path):
     path = tmp_path / "list.csv"
     path.write_text("Organisation,Type,Town\nA,carers,Sale\n")
-    with pytest.raises(ColumnError, match=r"list.csv: no coordinate columns \(Latitude/Longitude or Easting/"
-                                          r"Northing\); the columns are Organisation, Type, Town; pass --map"):
+    with pytest.raises(ColumnError, match=r"list.csv: no coordinate or postcode columns \(Latitude/Longitude, "
+                                          r"Easting/Northing or Postcode\); the columns are Organisation, Type, "
+                                          r"Town; pass --map"):
         workspace.import_assets(path)
     path.write_text("Where,Latitude,Longitude\nSale,53.4,-2.3\n")
     with pytest.raises(ColumnError, match=r"no column for the asset name .*the columns are Where, Latitude, "
