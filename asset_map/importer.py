@@ -340,7 +340,8 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, find_post
                 reject(i, col, f"{val!r} is not a number" if val is not None else f"no {col}", val)
                 continue
             if not in_gb_bng(ev, nv):
-                reject(i, f"{e_c}/{n_c}", f"easting {ev:g}, northing {nv:g} is outside Great Britain; check the coordinates",
+                reject(i, f"{e_c}/{n_c}",
+                       f"easting {ev:g}, northing {nv:g} is outside Great Britain; check the coordinates",
                        f"{ev:g}, {nv:g}")
                 continue
             x[i], y[i] = ev, nv
@@ -359,7 +360,8 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, find_post
                 f"{a}/{b}" for a, b in ((lat_c, lon_c), (e_c, n_c)) if a and b
             ) + (f" or {pc_c}" if pc_c else "")
             what = "coordinates or postcode" if pc_c else "coordinates"
-            reject(i, given.removeprefix(" or "), f"no {what} (the cells are empty); fill them in and import the file again")
+            reject(i, given.removeprefix(" or "),
+                   f"no {what} (the cells are empty); fill them in and import the file again")
     if lonlat_rows:
         ex, ny = lonlat_to_bng(np.array(lons), np.array(lats))
         x[lonlat_rows], y[lonlat_rows] = ex, ny
