@@ -41,3 +41,7 @@ class UnknownAreaError(AssetMapError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class PostcodeServiceError(AssetMapError):
+    """The online postcode service cannot be reached or gave an unusable answer."""

@@ -26,14 +26,15 @@ and ``uncategorised`` are counted among the imported.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .columns import ColumnMap, detect_columns
 from .errors import ColumnError
-from .geo import BNG, GB_LONLAT_BOUNDS, in_gb_bng, in_gb_lonlat, lonlat_to_bng
+from .coordinates import DEGREES_AS_GRID, GRID_AS_DEGREES, PLACEHOLDER, SWAPPED, check_easting_northing, check_lat_lon
+from .geo import BNG, in_gb_bng, lonlat_to_bng
 from .postcodes import normalise_postcode, suggest_postcode
 from .readers import InputTable
 from .taxonomy import Taxonomy, normalise_word
@@ -174,7 +175,7 @@ def prepare_assets(
     if table.is_spatial:
         _locate_features(frame, x, y, located_by, ok, reject, notes)
     else:
-        _locate_rows(frame, cmap, x, y, located_by, ok, reject, find_postcodes)
+        _locate_rows(frame, cmap, x, y, located_by, ok, reject, notes, find_postcodes)
 
     keep = np.flatnonzero(ok)
     points = shapely.points(x[keep], y[keep])
@@ -291,7 +292,7 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, find_postcodes=None) -> None:
+def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, notes, find_postcodes=None) -> None:
     """Fill x, y (BNG) from latitude/longitude or easting/northing cells, else from the postcode."""
     import numpy as np
 
@@ -302,6 +303,21 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, find_post
     lons: list[float] = []
     lats: list[float] = []
     by_postcode: dict[int, str] = {}
+    kinds: Counter[str] = Counter()
+
+    def pc_value(i: int):
+        return frame[pc_c].iloc[i] if pc_c is not None else None
+
+    def by_postcode_or_reject(i: int) -> None:
+        raw = pc_value(i)
+        pc = normalise_postcode(raw)
+        if pc is None:
+            hint = suggest_postcode(raw)
+            tip = f" (did you mean {hint}?)" if hint else ""
+            reject(i, pc_c, f"{raw!r} is not a valid UK postcode{tip}; correct it or give coordinates", raw)
+        else:
+            by_postcode[i] = pc
+
     for i in range(len(frame)):
         if not ok[i]:
             continue
@@ -320,14 +336,13 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, find_post
             if not ok[i]:
                 continue
             flat, flon = _number(lat), _number(lon)
-            if not in_gb_lonlat(flon, flat):
-                reject(
-                    i, f"{lat_c}/{lon_c}",
-                    f"latitude {flat:g}, longitude {flon:g} is outside Great Britain "
-                    f"(latitude {GB_LONLAT_BOUNDS[1]:g} to {GB_LONLAT_BOUNDS[3]:g}, longitude "
-                    f"{GB_LONLAT_BOUNDS[0]:g} to {GB_LONLAT_BOUNDS[2]:g}); check the coordinates",
-                    f"{flat:g}, {flon:g}",
-                )
+            problem = check_lat_lon(flat, flon)
+            if problem is not None and problem[0] == PLACEHOLDER and pc_value(i) is not None:
+                by_postcode_or_reject(i)  # (0, 0) means "no coordinates": use the postcode
+                continue
+            if problem is not None:
+                kinds[problem[0]] += 1
+                reject(i, f"{lat_c}/{lon_c}", problem[1], f"{flat:g}, {flon:g}")
                 continue
             lonlat_rows.append(i)
             lons.append(flon)
@@ -339,22 +354,18 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, find_post
                 col, val = (e_c, east) if ev is None else (n_c, north)
                 reject(i, col, f"{val!r} is not a number" if val is not None else f"no {col}", val)
                 continue
-            if not in_gb_bng(ev, nv):
-                reject(i, f"{e_c}/{n_c}",
-                       f"easting {ev:g}, northing {nv:g} is outside Great Britain; check the coordinates",
-                       f"{ev:g}, {nv:g}")
+            problem = check_easting_northing(ev, nv)
+            if problem is not None and problem[0] == PLACEHOLDER and pc_value(i) is not None:
+                by_postcode_or_reject(i)
+                continue
+            if problem is not None:
+                kinds[problem[0]] += 1
+                reject(i, f"{e_c}/{n_c}", problem[1], f"{ev:g}, {nv:g}")
                 continue
             x[i], y[i] = ev, nv
             located_by[i] = "coordinates"
-        elif pc_c is not None and frame[pc_c].iloc[i] is not None:
-            raw = frame[pc_c].iloc[i]
-            pc = normalise_postcode(raw)
-            if pc is None:
-                hint = suggest_postcode(raw)
-                tip = f" (did you mean {hint}?)" if hint else ""
-                reject(i, pc_c, f"{raw!r} is not a valid UK postcode{tip}; correct it or give coordinates", raw)
-                continue
-            by_postcode[i] = pc
+        elif pc_value(i) is not None:
+            by_postcode_or_reject(i)
         else:
             given = " or ".join(
                 f"{a}/{b}" for a, b in ((lat_c, lon_c), (e_c, n_c)) if a and b
@@ -362,11 +373,32 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, find_post
             what = "coordinates or postcode" if pc_c else "coordinates"
             reject(i, given.removeprefix(" or "),
                    f"no {what} (the cells are empty); fill them in and import the file again")
+    _note_column_mistakes(kinds, int((located_by == "coordinates").sum()), cmap, notes)
     if lonlat_rows:
         ex, ny = lonlat_to_bng(np.array(lons), np.array(lats))
         x[lonlat_rows], y[lonlat_rows] = ex, ny
     if by_postcode:
         _locate_postcodes(frame, pc_c, by_postcode, x, y, located_by, reject, find_postcodes)
+
+
+def _note_column_mistakes(kinds: Counter, good_rows: int, cmap: ColumnMap, notes: list[str]) -> None:
+    """Add a note when most coordinate rows share one mistake: then the columns, not the rows, are wrong."""
+    lat_c, lon_c, e_c, n_c = (cmap.get(f) for f in ("latitude", "longitude", "easting", "northing"))
+    for kind, count in kinds.items():
+        if count < 2 or count <= good_rows:
+            continue
+        if kind == SWAPPED and lat_c and lon_c:
+            notes.append(f"{count} rows have latitude and longitude swapped: if the columns are mislabelled, "
+                         f"import again with --map latitude={lon_c!r} --map longitude={lat_c!r}")
+        elif kind == SWAPPED and e_c and n_c:
+            notes.append(f"{count} rows have easting and northing swapped: if the columns are mislabelled, "
+                         f"import again with --map easting={n_c!r} --map northing={e_c!r}")
+        elif kind == GRID_AS_DEGREES:
+            notes.append(f"{count} rows have grid references in the columns {lat_c!r}/{lon_c!r}: import again "
+                         f"with --map easting=COLUMN --map northing=COLUMN")
+        elif kind == DEGREES_AS_GRID:
+            notes.append(f"{count} rows have degrees in the columns {e_c!r}/{n_c!r}: import again "
+                         f"with --map latitude=COLUMN --map longitude=COLUMN")
 
 
 def _locate_postcodes(frame, pc_c, by_postcode: dict[int, str], x, y, located_by, reject, find_postcodes) -> None:
@@ -416,11 +448,22 @@ def _locate_features(frame, x, y, located_by, ok, reject, notes) -> None:
         else:
             located_by[i] = "geometry"
         if not (np.isfinite(g.x) and np.isfinite(g.y)) or not in_gb_bng(g.x, g.y):
-            reject(i, "geometry", "the point is outside Great Britain; check the file's CRS")
+            reject(i, "geometry", _feature_problem(frame, i))
             continue
         x[i], y[i] = g.x, g.y
     if polygons:
         notes.append(f"{polygons} features are shapes, not points: each is placed at a point inside it")
+
+
+def _feature_problem(frame, i: int) -> str:
+    """Why feature ``i`` is outside Great Britain, naming a swapped axis or (0, 0) when that is the cause."""
+    g = frame.geometry.iloc[i]
+    if frame.crs is not None and frame.crs.is_geographic and g.geom_type == "Point":
+        problem = check_lat_lon(g.y, g.x)
+        if problem is not None:
+            return problem[1].replace("swap the two cells", "the file has latitude first; GeoJSON needs "
+                                      "longitude first")
+    return "the point is outside Great Britain; check the file's CRS"
 
 
 def _asset_ids(frame, cmap: ColumnMap, keep, rows, source: str, x, y) -> list[str]:

@@ -85,7 +85,7 @@ def test_bad_rows_are_rejected_with_row_column_and_reason(workspace, two_areas, 
     got = {(r.row, r.column): r.reason for r in result.rejects}
     assert set(got) == {(2, "Organisation name"), (3, "Lat/Long"), (4, "Lat"), (5, "Lat"), (6, "Lat/Long")}
     assert "no name" in got[(2, "Organisation name")]
-    assert "latitude 0, longitude 0 is outside Great Britain" in got[(3, "Lat/Long")]
+    assert "latitude 0, longitude 0 is a placeholder" in got[(3, "Lat/Long")]
     assert "no Lat" in got[(4, "Lat")]
     assert "'fifty-two' is not a number" in got[(5, "Lat")]
     assert "outside Great Britain" in got[(6, "Lat/Long")]
