@@ -214,6 +214,10 @@ def import_(
         err.print(f"Rejected: {file.name}, row {r.row}{col}: {r.reason}")
     if result.rejected > 10:
         err.print(f"... and {result.rejected - 10} more rejected rows (`asset-map rejects` lists them all)")
+    if result.duplicates:
+        across = sum(g.across_imports for g in result.duplicates)
+        err.print(f"Note: {len(result.duplicates)} groups of likely duplicates involve this list ({across} with "
+                  "earlier imports); nothing was merged: review them with `asset-map duplicates`.")
     Console(stderr=True).print(import_summary(result))
     if dry_run:
         err.print("Dry run: nothing was written.")
@@ -248,6 +252,67 @@ def export_geojson(
     """Write areas or assets as RFC 7946 GeoJSON (WGS84) for web maps and QGIS."""
     text = _workspace(workspace).export_geojson(layer.value, category=category)
     _write_output(text + "\n", output)
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+
+
+@app.command()
+@handle_errors
+def duplicates(
+    distance: Annotated[float, typer.Option(
+        min=0, help="Same-named assets at most this many metres apart are likely duplicates.")] = 100.0,
+    merge_all: Annotated[bool, typer.Option(
+        "--merge", help="Merge every group listed into its first asset (the one marked keep).")] = False,
+    format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to a file instead of stdout.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """List likely duplicate assets (same name at the same postcode or close together); --merge merges them."""
+    from . import render
+
+    ws = _workspace(workspace)
+    groups = ws.duplicates(distance_m=distance)
+    err = _stderr()
+    if not groups:
+        err.print("No likely duplicates.")
+        return
+    if format is ListFormat.csv:
+        _write_output(render.duplicates_csv(groups), output)
+    else:
+        from rich.console import Console
+
+        if output is not None and str(output) != "-":
+            with open(output, "w", encoding="utf-8") as fh:
+                Console(file=fh, width=200).print(render.duplicates_table(groups))
+            err.print(f"Wrote {output}")
+        else:
+            Console().print(render.duplicates_table(groups))
+    across = sum(g.across_imports for g in groups)
+    err.print(f"{len(groups)} groups of likely duplicates ({across} across imports, {len(groups) - across} "
+              "within one file).")
+    if merge_all:
+        n = ws.merge_groups([(g.asset_ids[0], list(g.asset_ids[1:])) for g in groups])
+        err.print(f"Merged {n} assets into {len(groups)} kept ones; the decisions are kept and applied again "
+                  "when a list is re-imported.")
+    else:
+        err.print("Nothing was merged: run `asset-map duplicates --merge` to merge every group, or "
+                  "`asset-map merge KEEP_ID OTHER_ID...` for one.")
+
+
+@app.command()
+@handle_errors
+def merge(
+    keep: Annotated[str, typer.Argument(help="Id of the asset to keep.")],
+    others: Annotated[list[str], typer.Argument(help="Ids of the assets that are the same as it.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Merge assets that are the same into one (their categories are added to the kept asset)."""
+    ws = _workspace(workspace)
+    n = ws.merge(keep, others)
+    _stderr().print(f"Merged {n} asset(s) into {keep}.")
 
 
 @app.command()

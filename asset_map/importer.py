@@ -42,6 +42,8 @@ from .taxonomy import Taxonomy, normalise_word
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
+    from .duplicates import DuplicateGroup
+
 #: Columns of the ``assets`` layer, besides the geometry.
 ASSET_COLUMNS = {
     "asset_id": "str",
@@ -56,6 +58,7 @@ ASSET_COLUMNS = {
     "description": "str",
     "address": "str",
     "postcode": "str",
+    "merged_into": "str",
 }
 
 #: Columns of the ``rejects`` table.
@@ -87,6 +90,8 @@ class ImportResult:
     suggestions: dict[str, str | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     replaced: int = 0
+    duplicates: list["DuplicateGroup"] = field(default_factory=list)
+    merged_again: int = 0
 
     @property
     def imported(self) -> int:
@@ -218,6 +223,7 @@ def prepare_assets(
             "description": text_column("description"),
             "address": text_column("address"),
             "postcode": text_column("postcode"),
+            "merged_into": [""] * len(keep),
         },
         geometry=points,
         crs=BNG,

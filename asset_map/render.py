@@ -11,6 +11,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rich.console import RenderableType
     from rich.table import Table as RichTable
 
+    from .duplicates import DuplicateGroup
     from .gaps import GapReport, GapRow
     from .importer import ImportResult
 
@@ -122,9 +123,46 @@ def import_summary(result: "ImportResult") -> "RichTable":
     t.add_column("count", justify="right")
     t.add_row("rows read", str(result.rows_read))
     t.add_row("imported", str(result.imported))
+    located = result.assets["located_by"].value_counts() if len(result.assets) else {}
+    for how, label in (("coordinates", "coordinates"), ("postcode", "postcode centroid"),
+                       ("geometry", "the file's points"), ("inside polygon", "a point inside a shape")):
+        if located.get(how, 0):
+            t.add_row(f"  located by {label}", str(int(located[how])))
     t.add_row("  of which outside every area (kept, flagged)", str(result.outside))
     t.add_row("  of which without a known category", str(result.uncategorised))
     t.add_row("rejected (see `asset-map rejects`)", str(result.rejected))
     if result.replaced:
         t.add_row("replaced from an earlier import of this file", str(result.replaced))
+    if result.merged_again:
+        t.add_row("merged into other assets again (earlier decision)", str(result.merged_again))
+    if result.duplicates:
+        t.add_row("groups of likely duplicates (see `asset-map duplicates`)", str(len(result.duplicates)))
     return t
+
+
+def duplicates_table(groups: "list[DuplicateGroup]") -> "RichTable":
+    """One line per asset, grouped: the first asset of each group is the one a merge keeps."""
+    from rich import box
+    from rich.table import Table
+
+    t = Table(title="Likely duplicates (same name, same postcode or close together); * = kept by a merge",
+              box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    for h in ("Group", "Asset id", "Name", "Source", "Row", "Postcode", "Why"):
+        t.add_column(h, justify="right" if h in ("Group", "Row") else "left",
+                     no_wrap=h in ("Group", "Asset id", "Row", "Postcode"), ratio=2 if h == "Name" else None)
+    for n, g in enumerate(groups, start=1):
+        for k, (aid, name, src, row, pc) in enumerate(zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes)):
+            first = k == 0
+            t.add_row(str(n) if first else "", ("* " if first else "  ") + aid, name, src, str(row), pc,
+                      g.basis if first else "", end_section=k == len(g.asset_ids) - 1)
+    return t
+
+
+def duplicates_csv(groups: "list[DuplicateGroup]") -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["group", "asset_id", "name", "source", "row", "postcode", "basis", "distance_m"])
+    for n, g in enumerate(groups, start=1):
+        for aid, name, src, row, pc in zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes):
+            w.writerow([n, aid, name, src, row, pc, g.basis, g.distance_m])
+    return buf.getvalue()

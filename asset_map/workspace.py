@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .boundaries import BoundaryResult
+    from .duplicates import DuplicateGroup
     from .gaps import GapReport
     from .importer import ImportResult
     from .postcodes import PostcodeLookup
@@ -95,10 +96,15 @@ class Workspace:
     def status(self) -> dict[str, Any]:
         """Counts of what the workspace holds."""
         out: dict[str, Any] = {"workspace": self.location, "exists": self.store.exists()}
-        for name in ("areas", "population", "assets", "rejects", "imports", "postcodes"):
+        for name in ("areas", "population", "assets", "rejects", "imports", "postcodes", "postcode_cache"):
             out[name] = self.store.count(name) or 0
         assets = self.store.read("assets")
         if assets is not None and len(assets):
+            from .duplicates import active
+
+            out["assets_merged"] = len(assets) - len(active(assets))
+            out["assets"] = len(assets) - out["assets_merged"]
+            assets = active(assets)
             statuses = assets["location_status"]
             out["assets_outside"] = sum(1 for s in statuses if s == "outside")
             out["assets_uncategorised"] = sum(1 for c in assets["categories"] if not c)
@@ -168,6 +174,11 @@ class Workspace:
                 assets["categories"] = [
                     ";".join(taxonomy.map_cell(text).ids) for text in assets["category_text"]
                 ]
+                # Merged assets gave their categories to the kept one: give them again.
+                from .duplicates import apply_merges
+
+                assets["merged_into"] = ""
+                assets, _ = apply_merges(assets, self.store.read("merges"))
                 tx.write("assets", assets)
         return taxonomy
 
@@ -206,6 +217,7 @@ class Workspace:
         """
         import pandas as pd
 
+        from .duplicates import apply_merges, find_duplicates
         from .importer import file_sha256, prepare_assets, rejects_frame
         from .readers import read_input
 
@@ -231,6 +243,8 @@ class Workspace:
             new_assets = pd.concat([kept, result.assets], ignore_index=True)
         else:
             new_assets = result.assets
+        new_assets, result.merged_again = apply_merges(new_assets, self.store.read("merges"))
+        result.duplicates = find_duplicates(new_assets, only_ids=result.assets["asset_id"])
         if dry_run:
             return result
         step("writing")
@@ -267,6 +281,7 @@ class Workspace:
         or synonym; either narrows the rows returned (ranks stay those of the
         whole table). See :mod:`asset_map.gaps` for the definitions.
         """
+        from .duplicates import active
         from .gaps import compute_gaps, find_area
 
         areas = self.store.read("areas")
@@ -277,11 +292,12 @@ class Workspace:
         taxonomy = self.taxonomy()
         cat_ids = [taxonomy.get(category).id] if category else None
         codes = [find_area(areas, area)] if area else None
-        report = compute_gaps(areas, self.store.read("assets"), taxonomy)
+        report = compute_gaps(areas, active(self.store.read("assets")), taxonomy)
         return report.select(areas=codes, categories=cat_ids)
 
     def export_geojson(self, layer: str = "areas", *, category: str | None = None) -> str:
         """The areas (with their gap measures) or the assets as RFC 7946 GeoJSON text."""
+        from .duplicates import active
         from .export import areas_geojson, assets_geojson
 
         if layer == "areas":
@@ -292,8 +308,51 @@ class Workspace:
             assets = self.assets()
             if assets is None:
                 raise WorkspaceError(f"{self.location}: no assets imported yet; run `asset-map import FILE`")
-            return assets_geojson(assets, self.areas(), self.taxonomy())
+            return assets_geojson(active(assets), self.areas(), self.taxonomy())
         raise ValueError(f"layer must be 'areas' or 'assets', not {layer!r}")
+
+
+    # ------------------------------------------------------------------ duplicates
+    def duplicates(self, *, distance_m: float | None = None) -> "list[DuplicateGroup]":
+        """Groups of likely duplicate assets (see :mod:`asset_map.duplicates`)."""
+        from .duplicates import DEFAULT_DISTANCE_M, find_duplicates
+
+        return find_duplicates(self.assets(), distance_m=distance_m or DEFAULT_DISTANCE_M)
+
+    def merge(self, keep: str, others: list[str]) -> int:
+        """Merge the assets ``others`` into ``keep`` and record the decision; returns how many were merged.
+
+        Raises
+        ------
+        WorkspaceError
+            If an id is unknown or already merged.
+        """
+        return self.merge_groups([(keep, list(others))])
+
+    def merge_groups(self, groups: "list[tuple[str, list[str]]]") -> int:
+        """Merge several ``(keep, others)`` groups in one write."""
+        import pandas as pd
+
+        from .duplicates import MERGE_COLUMNS, merge
+
+        assets = self.assets()
+        if assets is None:
+            raise WorkspaceError(f"{self.location}: no assets imported yet; run `asset-map import FILE`")
+        records = []
+        for keep, others in groups:
+            try:
+                assets, rows = merge(assets, keep, others)
+            except ValueError as exc:
+                raise WorkspaceError(f"{self.location}: cannot merge: {exc}") from None
+            records.append(rows)
+        if not records:
+            return 0
+        old = self.store.read("merges")
+        merges = pd.concat(([old] if old is not None else []) + records, ignore_index=True)
+        with self.store.transaction() as tx:
+            tx.write("assets", assets)
+            tx.write("merges", merges.astype({"merged_row": "int64"})[list(MERGE_COLUMNS)])
+        return sum(len(r) for r in records)
 
 
 def _taxonomy_frame(taxonomy: Taxonomy) -> "pd.DataFrame":
