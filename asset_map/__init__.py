@@ -20,6 +20,7 @@ from .errors import (
     BoundaryError,
     ColumnError,
     InputFileError,
+    PostcodeServiceError,
     TaxonomyError,
     UnknownAreaError,
     WorkspaceError,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __version__ = "0.1.0"
 
 __all__ = [
-    "AssetMapError", "BoundaryError", "ColumnError", "InputFileError", "TaxonomyError",
+    "AssetMapError", "BoundaryError", "ColumnError", "InputFileError", "PostcodeServiceError", "TaxonomyError",
     "UnknownAreaError", "WorkspaceError", "Category", "Taxonomy", "load_taxonomy", "Workspace",
     "GapReport", "GapRow", "compute_gaps",
 ]

@@ -66,6 +66,14 @@ def _stderr():
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def _progress_bar(console):
+    """A progress bar on stderr: step, bar, rows done of total, time; it disappears when done."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True)
+
+
 def handle_errors(func: F) -> F:
     """Turn domain errors into ``Error: ...`` (exit 1) and interruptions into exit 130."""
 
@@ -179,6 +187,12 @@ def import_(
     encoding: Annotated[Optional[str], typer.Option(help="Text encoding of a CSV (default: UTF-8, else Windows-1252).")] = None,
     crs: Annotated[Optional[str], typer.Option(help="CRS of a spatial file that has none, e.g. EPSG:27700.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report without changing the workspace.")] = False,
+    online: Annotated[bool, typer.Option(
+        "--online", help="Locate postcodes the loaded lookup lacks with postcodes.io (needs internet; answers are "
+        "cached in the workspace).")] = False,
+    postcode_service: Annotated[Optional[str], typer.Option(
+        help="Base URL of a service with the postcodes.io bulk API, used with --online.")] = None,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for each request with --online.")] = 10.0,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Import an asset list: locate, categorise and assign each row to an area."""
@@ -188,12 +202,19 @@ def import_(
     from .render import import_summary
 
     err = _stderr()
+    if postcode_service and not online:
+        raise typer.BadParameter("--postcode-service is used only with --online", param_hint="--postcode-service")
     ws = _workspace(workspace)
-    with err.status("Importing...") as status:
+    with _progress_bar(err) as bar:
+        task = bar.add_task(f"{file.name}: reading", total=None)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{file.name}: {step}", completed=done, total=total or None)
+
         result = ws.import_assets(
             file, columns=parse_overrides(map_), categories=category, source=source, sheet=sheet,
             layer=layer, encoding=encoding, crs=crs, dry_run=dry_run,
-            progress=lambda msg: status.update(f"Importing {file.name}: {msg}..."),
+            online=(postcode_service or True) if online else False, timeout=timeout, progress=progress,
         )
     for note in result.notes:
         err.print(f"Note: {file.name}: {note}")

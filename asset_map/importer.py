@@ -61,6 +61,18 @@ ASSET_COLUMNS = {
     "merged_into": "str",
 }
 
+#: ``progress(step, done, total)``: how far an import has got (``total`` 0 when unknown).
+Progress = Callable[[str, int, int], None]
+
+#: Rows between progress reports.
+PROGRESS_EVERY = 250
+
+
+def tick(progress: "Progress | None", step: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(step, done, total)
+
+
 #: Columns of the ``rejects`` table.
 REJECT_COLUMNS = {"source": "str", "row": "int64", "column": "str", "reason": "str", "value": "str", "record": "str"}
 
@@ -74,6 +86,7 @@ class Reject:
     reason: str
     value: str | None = None
     record: str = ""
+    kind: str = "other"
 
 
 @dataclass
@@ -92,6 +105,10 @@ class ImportResult:
     replaced: int = 0
     duplicates: list["DuplicateGroup"] = field(default_factory=list)
     merged_again: int = 0
+
+    def rejected_by_kind(self) -> dict[str, int]:
+        """How many rows were rejected for each kind of reason, most first."""
+        return dict(Counter(r.kind for r in self.rejects).most_common())
 
     @property
     def imported(self) -> int:
@@ -123,6 +140,7 @@ def prepare_assets(
     categories: list[str] | None = None,
     source: str | None = None,
     find_postcodes: "Callable[[Iterable[str]], dict[str, tuple[float, float, str]] | None] | None" = None,
+    progress: "Progress | None" = None,
 ) -> ImportResult:
     """Make assets and rejects from the rows of an input table.
 
@@ -146,6 +164,9 @@ def prepare_assets(
         Looks up standard-form postcodes: ``{postcode: (x, y, terminated)}``
         for those found, or ``None`` when no postcode lookup is loaded
         (:meth:`asset_map.Workspace.find_postcodes`).
+    progress
+        Called as ``progress(step, done, total)`` as the rows are worked
+        through (``total`` 0 when unknown).
     """
     import geopandas as gpd
     import numpy as np
@@ -166,31 +187,34 @@ def prepare_assets(
     located_by = np.full(n, "", dtype=object)
     ok = np.ones(n, dtype=bool)
 
-    def reject(i: int, column: str | None, reason: str, value: Any = None) -> None:
+    def reject(i: int, column: str | None, reason: str, value: Any = None, *, kind: str = "other") -> None:
         ok[i] = False
         record = "; ".join(f"{c}={v}" for c, v in frame.iloc[i].items() if c != "geometry" and v is not None)
-        rejects.append(Reject(rows[i], column, reason, None if value is None else str(value), record))
+        rejects.append(Reject(rows[i], column, reason, None if value is None else str(value), record, kind))
 
     name_col = cmap.get("name")
     names = frame[name_col] if name_col else None
     for i in range(n):
         if names is None or names.iloc[i] is None:
-            reject(i, name_col, "no name: every asset needs a name")
+            reject(i, name_col, "no name: every asset needs a name", kind="no name")
 
     if table.is_spatial:
         _locate_features(frame, x, y, located_by, ok, reject, notes)
     else:
-        _locate_rows(frame, cmap, x, y, located_by, ok, reject, notes, find_postcodes)
+        _locate_rows(frame, cmap, x, y, located_by, ok, reject, notes, find_postcodes, progress)
 
     keep = np.flatnonzero(ok)
     points = shapely.points(x[keep], y[keep])
+    tick(progress, "categorising", 0, len(keep))
 
     # Categories.
     cat_col = cmap.get("category")
     ids_out: list[str] = []
     text_out: list[str] = []
     unknown: dict[str, list[int]] = defaultdict(list)
-    for i in keep:
+    for n_done, i in enumerate(keep):
+        if n_done % PROGRESS_EVERY == 0:
+            tick(progress, "categorising", n_done, len(keep))
         if fixed is not None:
             ids_out.append(";".join(fixed))
             text_out.append(";".join(fixed))
@@ -298,7 +322,8 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, notes, find_postcodes=None) -> None:
+def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, notes, find_postcodes=None,
+                 progress=None) -> None:
     """Fill x, y (BNG) from latitude/longitude or easting/northing cells, else from the postcode."""
     import numpy as np
 
@@ -320,11 +345,14 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, notes, fi
         if pc is None:
             hint = suggest_postcode(raw)
             tip = f" (did you mean {hint}?)" if hint else ""
-            reject(i, pc_c, f"{raw!r} is not a valid UK postcode{tip}; correct it or give coordinates", raw)
+            reject(i, pc_c, f"{raw!r} is not a valid UK postcode{tip}; correct it or give coordinates", raw,
+                   kind="malformed postcode")
         else:
             by_postcode[i] = pc
 
     for i in range(len(frame)):
+        if i % PROGRESS_EVERY == 0:
+            tick(progress, "locating", i, len(frame))
         if not ok[i]:
             continue
         lat = frame[lat_c].iloc[i] if lat_c else None
@@ -334,10 +362,10 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, notes, fi
         if lat is not None or lon is not None:
             for col, val in ((lat_c, lat), (lon_c, lon)):
                 if val is None:
-                    reject(i, col, f"no {col}: a latitude needs a longitude and vice versa")
+                    reject(i, col, f"no {col}: a latitude needs a longitude and vice versa", kind="half a coordinate pair")
                     break
                 if _number(val) is None:
-                    reject(i, col, f"{val!r} is not a number", val)
+                    reject(i, col, f"{val!r} is not a number", val, kind="coordinate not a number")
                     break
             if not ok[i]:
                 continue
@@ -348,7 +376,7 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, notes, fi
                 continue
             if problem is not None:
                 kinds[problem[0]] += 1
-                reject(i, f"{lat_c}/{lon_c}", problem[1], f"{flat:g}, {flon:g}")
+                reject(i, f"{lat_c}/{lon_c}", problem[1], f"{flat:g}, {flon:g}", kind=problem[0])
                 continue
             lonlat_rows.append(i)
             lons.append(flon)
@@ -358,7 +386,8 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, notes, fi
             ev, nv = _number(east), _number(north)
             if ev is None or nv is None:
                 col, val = (e_c, east) if ev is None else (n_c, north)
-                reject(i, col, f"{val!r} is not a number" if val is not None else f"no {col}", val)
+                reject(i, col, f"{val!r} is not a number" if val is not None else f"no {col}", val,
+                       kind="coordinate not a number" if val is not None else "half a coordinate pair")
                 continue
             problem = check_easting_northing(ev, nv)
             if problem is not None and problem[0] == PLACEHOLDER and pc_value(i) is not None:
@@ -366,7 +395,7 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, notes, fi
                 continue
             if problem is not None:
                 kinds[problem[0]] += 1
-                reject(i, f"{e_c}/{n_c}", problem[1], f"{ev:g}, {nv:g}")
+                reject(i, f"{e_c}/{n_c}", problem[1], f"{ev:g}, {nv:g}", kind=problem[0])
                 continue
             x[i], y[i] = ev, nv
             located_by[i] = "coordinates"
@@ -378,12 +407,14 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, notes, fi
             ) + (f" or {pc_c}" if pc_c else "")
             what = "coordinates or postcode" if pc_c else "coordinates"
             reject(i, given.removeprefix(" or "),
-                   f"no {what} (the cells are empty); fill them in and import the file again")
+                   f"no {what} (the cells are empty); fill them in and import the file again", kind="no location")
     _note_column_mistakes(kinds, int((located_by == "coordinates").sum()), cmap, notes)
     if lonlat_rows:
         ex, ny = lonlat_to_bng(np.array(lons), np.array(lats))
         x[lonlat_rows], y[lonlat_rows] = ex, ny
+    tick(progress, "locating", len(frame), len(frame))
     if by_postcode:
+        tick(progress, f"looking up {len(by_postcode):,} postcodes", 0, 0)
         _locate_postcodes(frame, pc_c, by_postcode, x, y, located_by, reject, find_postcodes)
 
 
@@ -416,19 +447,22 @@ def _locate_postcodes(frame, pc_c, by_postcode: dict[int, str], x, y, located_by
         raw = frame[pc_c].iloc[i]
         if found is None:
             reject(i, pc_c, "no coordinates, and no postcode lookup is loaded: run "
-                   "`asset-map postcodes load FILE` (ONSPD or Code-Point Open), then import again", raw)
+                   "`asset-map postcodes load FILE` (ONSPD or Code-Point Open), then import again", raw,
+                   kind="no postcode lookup loaded")
             continue
         hit = found.get(pc)
         if hit is None:
-            reject(i, pc_c, f"postcode {pc} is not in the postcode lookup; check it, or give coordinates", raw)
+            reject(i, pc_c, f"postcode {pc} is not in the postcode lookup; check it, or give coordinates", raw,
+                   kind="postcode not in the lookup")
             continue
         px, py, terminated = hit
         if terminated:
             reject(i, pc_c, f"postcode {pc} was terminated ({terminated}); find the service's current postcode",
-                   raw)
+                   raw, kind="terminated postcode")
             continue
         if math.isnan(px) or math.isnan(py):
-            reject(i, pc_c, f"postcode {pc} has no grid reference in the postcode lookup; give coordinates", raw)
+            reject(i, pc_c, f"postcode {pc} has no grid reference in the postcode lookup; give coordinates", raw,
+                   kind="postcode without grid reference")
             continue
         x[i], y[i] = px, py
         located_by[i] = "postcode"
@@ -445,7 +479,7 @@ def _locate_features(frame, x, y, located_by, ok, reject, notes) -> None:
         if not ok[i]:
             continue
         if g is None or g.is_empty:
-            reject(i, "geometry", "no geometry: the feature has no location")
+            reject(i, "geometry", "no geometry: the feature has no location", kind="no location")
             continue
         if g.geom_type != "Point":
             g = shapely.point_on_surface(g if g.is_valid else shapely.make_valid(g))
@@ -454,7 +488,7 @@ def _locate_features(frame, x, y, located_by, ok, reject, notes) -> None:
         else:
             located_by[i] = "geometry"
         if not (np.isfinite(g.x) and np.isfinite(g.y)) or not in_gb_bng(g.x, g.y):
-            reject(i, "geometry", _feature_problem(frame, i))
+            reject(i, "geometry", _feature_problem(frame, i), kind="outside Great Britain")
             continue
         x[i], y[i] = g.x, g.y
     if polygons:

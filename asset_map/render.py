@@ -131,6 +131,8 @@ def import_summary(result: "ImportResult") -> "RichTable":
     t.add_row("  of which outside every area (kept, flagged)", str(result.outside))
     t.add_row("  of which without a known category", str(result.uncategorised))
     t.add_row("rejected (see `asset-map rejects`)", str(result.rejected))
+    for kind, count in result.rejected_by_kind().items():
+        t.add_row(f"  {kind}", str(count))
     if result.replaced:
         t.add_row("replaced from an earlier import of this file", str(result.replaced))
     if result.merged_again:

@@ -19,7 +19,7 @@ import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import WorkspaceError
 from .store import open_store
@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .boundaries import BoundaryResult
     from .duplicates import DuplicateGroup
     from .gaps import GapReport
-    from .importer import ImportResult
+    from .importer import ImportResult, Progress
     from .postcodes import PostcodeLookup
     from .store import Table
 
@@ -41,6 +41,11 @@ IMPORT_COLUMNS = {
     "rows_read": "int64", "imported": "int64", "outside": "int64", "uncategorised": "int64",
     "rejected": "int64", "replaced": "int64", "columns": "str", "unknown_words": "str",
 }
+
+#: Columns of the ``postcode_cache`` table: answers of the online postcode service.
+CACHE_COLUMNS = {"postcode": "str", "x": "float64", "y": "float64", "terminated": "str", "looked_up_at": "str"}
+#: ``terminated`` value of a cached postcode the service did not know.
+NOT_FOUND = "not found"
 
 
 class Workspace:
@@ -154,14 +159,54 @@ class Workspace:
         """
         if self.store.count("postcodes") is None:
             return None
+        return self._read_postcodes("postcodes", postcodes)
+
+    def _read_postcodes(self, table: str, postcodes: "Iterable[str]") -> "dict[str, tuple[float, float, str]]":
+        """The rows of a postcode table (``postcodes`` or ``postcode_cache``) for these postcodes."""
         wanted = sorted(set(postcodes))
         found: dict[str, tuple[float, float, str]] = {}
+        if self.store.count(table) is None:
+            return found
         for start in range(0, len(wanted), 500):
             chunk = tuple(wanted[start:start + 500])
-            t = self.store.read("postcodes", where=f"postcode IN ({','.join('?' * len(chunk))})", params=chunk)
+            t = self.store.read(table, where=f"postcode IN ({','.join('?' * len(chunk))})", params=chunk)
             for pc, x, y, term in zip(t["postcode"], t["x"], t["y"], t["terminated"]):
                 found[pc] = (float("nan") if x is None else x, float("nan") if y is None else y, term or "")
         return found
+
+    def _online_finder(self, base_url: str, timeout: float, new_rows: list[dict], progress=None):
+        """A ``find_postcodes`` that asks the online service for what the lookup and the cache lack.
+
+        Answers, "not found" included, are appended to ``new_rows`` for the
+        caller to store in the ``postcode_cache`` table with the import.
+        """
+        from datetime import datetime, timezone
+
+        from .postcodes_online import lookup_postcodes_online
+
+        def find(postcodes: "Iterable[str]") -> "dict[str, tuple[float, float, str]]":
+            wanted = set(postcodes)
+            found = self.find_postcodes(wanted) or {}
+            cached = self._read_postcodes("postcode_cache", wanted - set(found))
+            found.update({pc: v for pc, v in cached.items() if v[2] != NOT_FOUND})
+            ask = sorted(wanted - set(found) - set(cached))
+            if not ask:
+                return found
+            answer = lookup_postcodes_online(
+                ask, base_url=base_url, timeout=timeout,
+                progress=(lambda done, total: progress("looking up postcodes online", done, total))
+                if progress else None,
+            )
+            now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            for pc, (x, y, term) in answer.found.items():
+                new_rows.append({"postcode": pc, "x": x, "y": y, "terminated": term, "looked_up_at": now})
+            for pc in sorted(answer.not_found):
+                new_rows.append({"postcode": pc, "x": float("nan"), "y": float("nan"), "terminated": NOT_FOUND,
+                                 "looked_up_at": now})
+            found.update(answer.found)
+            return found
+
+        return find
 
     def load_taxonomy(self, path: str | Path) -> Taxonomy:
         """Replace the workspace's taxonomy and re-map every stored asset's category words."""
@@ -194,7 +239,9 @@ class Workspace:
         encoding: str | None = None,
         crs: str | None = None,
         dry_run: bool = False,
-        progress: Callable[[str], None] | None = None,
+        online: bool | str = False,
+        timeout: float = 10.0,
+        progress: "Progress | None" = None,
     ) -> "ImportResult":
         """Import an asset list.
 
@@ -212,8 +259,16 @@ class Workspace:
             Coordinate system of a spatial file that has none, e.g. ``"EPSG:27700"``.
         dry_run
             Check and report without writing anything.
+        online
+            Locate postcodes that the workspace's lookup (if any) lacks with
+            the online postcode service (postcodes.io; a string gives another
+            base URL that speaks its bulk API). Answers are cached in the
+            workspace, so each postcode is asked for once.
+        timeout
+            Seconds to wait for each request to the postcode service.
         progress
-            Called with a short description as each step starts.
+            Called as ``progress(step, done, total)`` as the import goes on
+            (``total`` is 0 for a step whose size is unknown).
         """
         import pandas as pd
 
@@ -221,16 +276,26 @@ class Workspace:
         from .importer import file_sha256, prepare_assets, rejects_frame
         from .readers import read_input
 
-        step = progress or (lambda _msg: None)
+        def step(name: str) -> None:
+            if progress is not None:
+                progress(name, 0, 0)
+
         step("reading")
         table = read_input(path, sheet=sheet, layer=layer, encoding=encoding, crs=crs)
         taxonomy = self.taxonomy()
         areas = self.areas()
-        step("locating and categorising")
+        cache_rows: list[dict] = []
+        finder = self.find_postcodes
+        if online:
+            from .postcodes_online import DEFAULT_URL
+
+            finder = self._online_finder(online if isinstance(online, str) else DEFAULT_URL, timeout, cache_rows,
+                                         progress)
         result = prepare_assets(
             table, taxonomy, areas=areas, column_overrides=columns, categories=categories, source=source,
-            find_postcodes=self.find_postcodes,
+            find_postcodes=finder, progress=progress,
         )
+        step("checking for duplicates")
         old_assets = self.assets()
         if old_assets is not None:
             same = old_assets["source"] == result.source
@@ -266,6 +331,14 @@ class Workspace:
             tx.write("assets", new_assets)
             tx.write("rejects", rejects.astype({"row": "int64"}))
             tx.write("imports", log.astype({c: t for c, t in IMPORT_COLUMNS.items() if t == "int64"}))
+            if cache_rows:
+                old_cache = self.frame("postcode_cache")
+                cache = pd.DataFrame(cache_rows, columns=list(CACHE_COLUMNS))
+                if old_cache is not None:
+                    cache = pd.concat([old_cache[~old_cache["postcode"].isin(cache["postcode"])], cache],
+                                      ignore_index=True)
+                tx.write("postcode_cache", cache)
+                tx.index("postcode_cache", "postcode")
             self._ensure_taxonomy(tx)
         return result
 

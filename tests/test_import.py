@@ -178,3 +178,27 @@ def test_empty_and_header_only_files(workspace, tmp_path):
     with pytest.raises(InputFileError, match="header.csv: has a header but no data rows"):
         workspace.import_assets(tmp_path / "header.csv")
     assert not workspace.store.exists()
+
+
+def test_progress_is_reported_as_rows_done_of_total(workspace, tmp_path):
+    rows = [asset_row(f"Group {i}", "carers", X0 + i, Y0) for i in range(600)] + [["No place", "carers", "", ""]]
+    path = write_csv(tmp_path / "long.csv", ["Name", "Category", "Latitude", "Longitude"], rows)
+    calls = []
+    result = workspace.import_assets(path, progress=lambda step, done, total: calls.append((step, done, total)))
+    assert result.imported == 600
+    steps = [c[0] for c in calls]
+    assert steps[0] == "reading" and steps[-1] == "writing"
+    assert [c for c in calls if c[0] == "locating"] == [
+        ("locating", 0, 601), ("locating", 250, 601), ("locating", 500, 601), ("locating", 601, 601)]
+    assert [c for c in calls if c[0] == "categorising"][-1] == ("categorising", 500, 600)
+    assert "checking for duplicates" in steps
+
+
+def test_rejects_are_counted_by_kind(workspace, tmp_path):
+    path = write_csv(tmp_path / "mixed.csv", ["Name", "Category", "Latitude", "Longitude"], [
+        asset_row("Good", "carers", X0, Y0), ["", "carers", "53.4", "-2.3"], ["Far", "carers", "48.85", "2.35"],
+        ["Swapped", "carers", "-2.3", "53.4"], ["Also swapped", "carers", "-2.31", "53.41"], ["Empty", "", "", ""],
+    ])
+    result = workspace.import_assets(path, dry_run=True)
+    assert result.rejected_by_kind() == {"swapped": 2, "no name": 1, "outside Great Britain": 1, "no location": 1}
+    assert sum(result.rejected_by_kind().values()) == result.rejected == 5
