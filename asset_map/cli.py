@@ -248,6 +248,33 @@ def import_(
 
 @app.command()
 @handle_errors
+def inspect(
+    file: Annotated[Path, typer.Argument(help="Asset list: CSV, XLSX, GeoJSON or GeoPackage.")],
+    map_: Annotated[Optional[list[str]], typer.Option(
+        "--map", help="Use a column for a field, as with import. Repeatable.")] = None,
+    category: Annotated[Optional[list[str]], typer.Option(help="Category for every row, as with import.")] = None,
+    sheet: Annotated[Optional[str], typer.Option(help="Excel sheet to read (default: the first with data).")] = None,
+    layer: Annotated[Optional[str], typer.Option(help="Layer of a multi-layer GeoPackage.")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Text encoding of a CSV.")] = None,
+    crs: Annotated[Optional[str], typer.Option(help="CRS of a spatial file that has none.")] = None,
+    rows: Annotated[int, typer.Option(min=0, help="Sample rows to show.")] = 5,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Show how a file would import (columns, sample rows, category mapping, every problem) without writing."""
+    from rich.console import Console
+
+    from . import render
+    from .columns import parse_overrides
+
+    ws = _workspace(workspace)
+    result = ws.import_assets(file, columns=parse_overrides(map_), categories=category, sheet=sheet, layer=layer,
+                              encoding=encoding, crs=crs, dry_run=True)
+    Console(soft_wrap=False).print(render.inspect_report(result, ws.taxonomy(), sample=rows))
+    _stderr().print("Inspection only: nothing was written. Import with `asset-map import` and the same options.")
+
+
+@app.command()
+@handle_errors
 def gaps(
     area: Annotated[Optional[str], typer.Option(help="Area code or name (any case).")] = None,
     category: Annotated[Optional[str], typer.Option(help="Category id, label or synonym.")] = None,

@@ -105,6 +105,7 @@ class ImportResult:
     replaced: int = 0
     duplicates: list["DuplicateGroup"] = field(default_factory=list)
     merged_again: int = 0
+    table: "InputTable | None" = field(default=None, repr=False)
 
     def rejected_by_kind(self) -> dict[str, int]:
         """How many rows were rejected for each kind of reason, most first."""
@@ -267,6 +268,7 @@ def prepare_assets(
         unknown_words=dict(unknown),
         suggestions=suggestions,
         notes=notes,
+        table=table,
     )
 
 

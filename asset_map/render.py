@@ -168,3 +168,86 @@ def duplicates_csv(groups: "list[DuplicateGroup]") -> str:
         for aid, name, src, row, pc in zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes):
             w.writerow([n, aid, name, src, row, pc, g.basis, g.distance_m])
     return buf.getvalue()
+
+
+def inspect_report(result: "ImportResult", taxonomy, *, sample: int = 5) -> "RenderableType":
+    """What an import of a file would do: columns, sample rows, category mapping, every problem.
+
+    Built from a dry-run :class:`ImportResult` (its ``table`` holds the rows read).
+    """
+    from collections import Counter
+
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = result.table
+    parts: list = []
+    head = Text()
+    head.append(f"{result.path}\n", style="bold")
+    head.append(f"{result.rows_read} rows read; {result.imported} would be imported and {result.rejected} rejected "
+                f"({result.rows_read} = {result.imported} + {result.rejected}).")
+    parts.append(head)
+    for note in result.notes:
+        parts.append(Text(f"Note: {note}"))
+
+    field_of = {col: fld for fld, col in result.columns.items()}
+    cols = Table(title="Columns", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    cols.add_column("Column")
+    cols.add_column("Used as")
+    cols.add_column("Filled", justify="right")
+    cols.add_column("First value")
+    for col in table.columns:
+        values = [v for v in table.frame[col] if v is not None]
+        first = str(values[0]) if values else ""
+        cols.add_row(col, field_of.get(col, "-"), f"{len(values)}/{len(table.frame)}",
+                     first if len(first) <= 40 else first[:39] + "…")
+    parts.append(cols)
+
+    shown = [c for c in (result.columns.get(f) for f in ("name", "category", "postcode", "latitude", "longitude",
+                                                            "easting", "northing")) if c]
+    rows = Table(title=f"First {min(sample, len(table.frame))} rows", box=box.SIMPLE_HEAD, title_justify="left",
+                 pad_edge=False)
+    rows.add_column("Row", justify="right")
+    for c in shown:
+        rows.add_column(c, overflow="fold")
+    for i in range(min(sample, len(table.frame))):
+        rows.add_row(str(table.row_numbers[i]), *("" if table.frame[c].iloc[i] is None else str(table.frame[c].iloc[i])
+                                                  for c in shown))
+    if shown and not table.is_spatial:
+        parts.append(rows)
+
+    cat_col = result.columns.get("category")
+    if cat_col:
+        counts = Counter(v for v in table.frame[cat_col] if v is not None)
+        cats = Table(title=f"Category words in {cat_col!r} ({len(counts)} different)", box=box.SIMPLE_HEAD,
+                     title_justify="left", pad_edge=False)
+        cats.add_column("Rows", justify="right")
+        cats.add_column("Cell")
+        cats.add_column("Maps to")
+        for text, n in counts.most_common():
+            mapping = taxonomy.map_cell(text)
+            to = [taxonomy.get(c).label for c in mapping.ids]
+            for word in mapping.unknown:
+                hint = result.suggestions.get(word)
+                to.append(f"[yellow]unknown {word!r}[/]" + (f" (closest: {taxonomy.get(hint).label})" if hint else ""))
+            cats.add_row(str(n), text, "; ".join(to) or "-")
+        parts.append(cats)
+
+    if result.rejects:
+        probs = Table(title=f"Problems ({result.rejected} rows would be rejected)", box=box.SIMPLE_HEAD,
+                      title_justify="left", pad_edge=False)
+        probs.add_column("Row", justify="right")
+        probs.add_column("Column")
+        probs.add_column("Problem", overflow="fold")
+        for r in result.rejects:
+            probs.add_row(str(r.row), r.column or "", r.reason)
+        parts.append(probs)
+    else:
+        parts.append(Text("No problems: every row can be imported."))
+    if result.duplicates:
+        parts.append(Text(f"{len(result.duplicates)} groups of likely duplicates: "
+                          + "; ".join(f"{g.names[0]} (rows {', '.join(map(str, g.rows))})"
+                                      for g in result.duplicates[:10])))
+    return Group(*parts)
