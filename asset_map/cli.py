@@ -45,6 +45,16 @@ WorkspaceOpt = Annotated[
 ]
 
 
+CategoryMapOpt = Annotated[Optional[Path], typer.Option(
+    "--category-map", help="CSV of decisions about category words the taxonomy does not know (word,category).")]
+SaveCategoryMapOpt = Annotated[Optional[Path], typer.Option(
+    "--save-category-map", help="Write the unknown category words, with row counts and suggestions, to this CSV "
+    "for you to decide (keeps the decisions of --category-map).")]
+UseInferredOpt = Annotated[bool, typer.Option(
+    "--use-inferred", help="Give rows with no known category the categories their name and description suggest "
+    "(marked inferred).")]
+
+
 class GapFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -182,7 +192,7 @@ def import_(
         help="Category for every row (id, label or synonym), e.g. for a list of food banks. Repeatable.")] = None,
     source: Annotated[Optional[str], typer.Option(
         help="Name this import is known by (default: the file name); re-importing it replaces its assets.")] = None,
-    sheet: Annotated[Optional[str], typer.Option(help="Excel sheet to read (default: the first).")] = None,
+    sheet: Annotated[Optional[str], typer.Option(help="Excel sheet to read (default: the first with data).")] = None,
     layer: Annotated[Optional[str], typer.Option(help="Layer of a multi-layer GeoPackage.")] = None,
     encoding: Annotated[Optional[str], typer.Option(help="Text encoding of a CSV (default: UTF-8, else Windows-1252).")] = None,
     crs: Annotated[Optional[str], typer.Option(help="CRS of a spatial file that has none, e.g. EPSG:27700.")] = None,
@@ -193,6 +203,9 @@ def import_(
     postcode_service: Annotated[Optional[str], typer.Option(
         help="Base URL of a service with the postcodes.io bulk API, used with --online.")] = None,
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for each request with --online.")] = 10.0,
+    category_map: CategoryMapOpt = None,
+    save_category_map: SaveCategoryMapOpt = None,
+    use_inferred: UseInferredOpt = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Import an asset list: locate, categorise and assign each row to an area."""
@@ -214,7 +227,8 @@ def import_(
         result = ws.import_assets(
             file, columns=parse_overrides(map_), categories=category, source=source, sheet=sheet,
             layer=layer, encoding=encoding, crs=crs, dry_run=dry_run,
-            online=(postcode_service or True) if online else False, timeout=timeout, progress=progress,
+            online=(postcode_service or True) if online else False, timeout=timeout,
+            category_map=category_map, use_inferred=use_inferred, progress=progress,
         )
     for note in result.notes:
         err.print(f"Note: {file.name}: {note}")
@@ -227,8 +241,8 @@ def import_(
         tip = f"closest category: {taxonomy.get(hint).label} ({hint}); " if hint else ""
         err.print(
             f"Warning: {file.name}, column {result.columns.get('category')!r}: unknown category {word!r} "
-            f"in {len(rows)} row(s) ({shown}); {tip}to map it, add it to a category's synonyms "
-            "(`asset-map taxonomy show`, edit, `asset-map taxonomy load`)"
+            f"in {len(rows)} row(s) ({shown}); {tip}decide it in a category map (--save-category-map FILE, "
+            "fill in the category column, import with --category-map FILE) or add it to the taxonomy"
         )
     for r in result.rejects[:10]:
         col = f", column {r.column!r}" if r.column else ""
@@ -239,11 +253,31 @@ def import_(
         across = sum(g.across_imports for g in result.duplicates)
         err.print(f"Note: {len(result.duplicates)} groups of likely duplicates involve this list ({across} with "
                   "earlier imports); nothing was merged: review them with `asset-map duplicates`.")
+    _report_categories(err, ws, file, result, category_map, save_category_map, use_inferred)
     Console(stderr=True).print(import_summary(result))
     if dry_run:
         err.print("Dry run: nothing was written.")
     elif not result.reconciles():  # pragma: no cover - a bug, not bad input
         raise RuntimeError("import counts do not reconcile")
+
+
+def _report_categories(err, ws, file: Path, result, category_map, save_category_map, use_inferred) -> None:
+    """Tell the user about inferred categories and write the category-map template if asked."""
+    if result.with_inferred:
+        labels = {c.id: c.label for c in ws.taxonomy()}
+        top = ", ".join(f"{labels.get(c, c)} {n}" for c, n in list(result.inferred.items())[:5])
+        used = ("used as their categories (marked inferred)" if use_inferred
+                else "not used: review them (`asset-map export geojson --layer assets`, property inferred) "
+                     "and import with --use-inferred to use them")
+        err.print(f"Note: {file.name}: {result.with_inferred} rows without a known category have categories "
+                  f"suggested by their name or description ({top}); {used}.")
+    if save_category_map is not None:
+        from .category_map import read_category_map, write_category_map
+
+        existing = read_category_map(category_map, ws.taxonomy()) if category_map is not None else None
+        n = write_category_map(save_category_map, result.unknown_words, result.suggestions, existing)
+        err.print(f"Wrote {n} category words to {save_category_map}: fill in the category column (an id, label, "
+                  "or 'ignore') and import again with --category-map.")
 
 
 @app.command()
@@ -258,6 +292,9 @@ def inspect(
     encoding: Annotated[Optional[str], typer.Option(help="Text encoding of a CSV.")] = None,
     crs: Annotated[Optional[str], typer.Option(help="CRS of a spatial file that has none.")] = None,
     rows: Annotated[int, typer.Option(min=0, help="Sample rows to show.")] = 5,
+    category_map: CategoryMapOpt = None,
+    save_category_map: SaveCategoryMapOpt = None,
+    use_inferred: UseInferredOpt = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Show how a file would import (columns, sample rows, category mapping, every problem) without writing."""
@@ -268,8 +305,10 @@ def inspect(
 
     ws = _workspace(workspace)
     result = ws.import_assets(file, columns=parse_overrides(map_), categories=category, sheet=sheet, layer=layer,
-                              encoding=encoding, crs=crs, dry_run=True)
+                              encoding=encoding, crs=crs, category_map=category_map, use_inferred=use_inferred,
+                              dry_run=True)
     Console(soft_wrap=False).print(render.inspect_report(result, ws.taxonomy(), sample=rows))
+    _report_categories(_stderr(), ws, file, result, category_map, save_category_map, use_inferred)
     _stderr().print("Inspection only: nothing was written. Import with `asset-map import` and the same options.")
 
 

@@ -37,11 +37,13 @@ from .coordinates import DEGREES_AS_GRID, GRID_AS_DEGREES, PLACEHOLDER, SWAPPED,
 from .geo import BNG, in_gb_bng, lonlat_to_bng
 from .postcodes import normalise_postcode, suggest_postcode
 from .readers import InputTable
+from .inference import format_inferred, infer_categories
 from .taxonomy import Taxonomy, normalise_word
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
+    from .category_map import CategoryMap
     from .duplicates import DuplicateGroup
 
 #: Columns of the ``assets`` layer, besides the geometry.
@@ -58,6 +60,8 @@ ASSET_COLUMNS = {
     "description": "str",
     "address": "str",
     "postcode": "str",
+    "category_source": "str",
+    "inferred": "str",
     "merged_into": "str",
 }
 
@@ -106,6 +110,17 @@ class ImportResult:
     duplicates: list["DuplicateGroup"] = field(default_factory=list)
     merged_again: int = 0
     table: "InputTable | None" = field(default=None, repr=False)
+    ignored_words: dict[str, int] = field(default_factory=dict)
+    inferred: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def with_inferred(self) -> int:
+        """Assets whose categories were suggested by their text (used or not)."""
+        return int((self.assets["inferred"] != "").sum()) if len(self.assets) else 0
+
+    @property
+    def categorised_by_inference(self) -> int:
+        return int((self.assets["category_source"] == "inferred").sum()) if len(self.assets) else 0
 
     def rejected_by_kind(self) -> dict[str, int]:
         """How many rows were rejected for each kind of reason, most first."""
@@ -141,6 +156,8 @@ def prepare_assets(
     categories: list[str] | None = None,
     source: str | None = None,
     find_postcodes: "Callable[[Iterable[str]], dict[str, tuple[float, float, str]] | None] | None" = None,
+    category_map: "CategoryMap | None" = None,
+    use_inferred: bool = False,
     progress: "Progress | None" = None,
 ) -> ImportResult:
     """Make assets and rejects from the rows of an input table.
@@ -165,6 +182,13 @@ def prepare_assets(
         Looks up standard-form postcodes: ``{postcode: (x, y, terminated)}``
         for those found, or ``None`` when no postcode lookup is loaded
         (:meth:`asset_map.Workspace.find_postcodes`).
+    category_map
+        Decisions about category words the taxonomy does not know
+        (:mod:`asset_map.category_map`).
+    use_inferred
+        Give a row with no known category the categories suggested by its
+        name and description (:mod:`asset_map.inference`); without it the
+        suggestions are only recorded, in ``inferred``.
     progress
         Called as ``progress(step, done, total)`` as the rows are worked
         through (``total`` 0 when unknown).
@@ -210,22 +234,42 @@ def prepare_assets(
 
     # Categories.
     cat_col = cmap.get("category")
+    text_cols = [c for c in (cmap.get("name"), cmap.get("description")) if c]
     ids_out: list[str] = []
     text_out: list[str] = []
+    source_out: list[str] = []
+    inferred_out: list[str] = []
     unknown: dict[str, list[int]] = defaultdict(list)
+    ignored: Counter[str] = Counter()
+    inferred_count: Counter[str] = Counter()
     for n_done, i in enumerate(keep):
         if n_done % PROGRESS_EVERY == 0:
             tick(progress, "categorising", n_done, len(keep))
         if fixed is not None:
             ids_out.append(";".join(fixed))
             text_out.append(";".join(fixed))
+            source_out.append("--category")
+            inferred_out.append("")
             continue
         cell = frame[cat_col].iloc[i] if cat_col else None
-        mapping = taxonomy.map_cell(cell)
+        mapping = taxonomy.map_cell(cell, category_map)
         for word in mapping.unknown:
             unknown[word].append(rows[i])
-        ids_out.append(";".join(mapping.ids))
+        ignored.update(mapping.ignored)
         text_out.append("" if cell is None else str(cell))
+        guesses = () if mapping.ids else infer_categories([frame[c].iloc[i] for c in text_cols], taxonomy)
+        inferred_out.append(format_inferred(guesses))
+        inferred_count.update(g.category for g in guesses)
+        if mapping.ids:
+            ids_out.append(";".join(mapping.ids))
+            by_map = category_map is not None and taxonomy.map_cell(cell).ids != mapping.ids
+            source_out.append("category map" if by_map else "category column")
+        elif guesses and use_inferred:
+            ids_out.append(";".join(g.category for g in guesses))
+            source_out.append("inferred")
+        else:
+            ids_out.append("")
+            source_out.append("")
     suggestions = {w: taxonomy.suggest(w) for w in unknown}
 
     def text_column(fld: str) -> list[str]:
@@ -248,6 +292,8 @@ def prepare_assets(
             "description": text_column("description"),
             "address": text_column("address"),
             "postcode": text_column("postcode"),
+            "category_source": source_out,
+            "inferred": inferred_out,
             "merged_into": [""] * len(keep),
         },
         geometry=points,
@@ -269,6 +315,8 @@ def prepare_assets(
         suggestions=suggestions,
         notes=notes,
         table=table,
+        ignored_words=dict(ignored),
+        inferred=dict(inferred_count.most_common()),
     )
 
 

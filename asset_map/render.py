@@ -129,7 +129,11 @@ def import_summary(result: "ImportResult") -> "RichTable":
         if located.get(how, 0):
             t.add_row(f"  located by {label}", str(int(located[how])))
     t.add_row("  of which outside every area (kept, flagged)", str(result.outside))
+    if result.categorised_by_inference:
+        t.add_row("  of which categorised from their text (inferred)", str(result.categorised_by_inference))
     t.add_row("  of which without a known category", str(result.uncategorised))
+    if result.with_inferred and not result.categorised_by_inference:
+        t.add_row("    with categories suggested by their text (--use-inferred)", str(result.with_inferred))
     t.add_row("rejected (see `asset-map rejects`)", str(result.rejected))
     for kind, count in result.rejected_by_kind().items():
         t.add_row(f"  {kind}", str(count))
@@ -234,6 +238,21 @@ def inspect_report(result: "ImportResult", taxonomy, *, sample: int = 5) -> "Ren
                 to.append(f"[yellow]unknown {word!r}[/]" + (f" (closest: {taxonomy.get(hint).label})" if hint else ""))
             cats.add_row(str(n), text, "; ".join(to) or "-")
         parts.append(cats)
+
+    if result.with_inferred:
+        inf = Table(title=f"Categories suggested by the name or description of {result.with_inferred} rows without "
+                    "a known category" + (" (used: --use-inferred)" if result.categorised_by_inference else
+                                          " (not used unless --use-inferred)"),
+                    box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+        inf.add_column("Row", justify="right")
+        inf.add_column("Name")
+        inf.add_column("Suggested (words that suggested it)", overflow="fold")
+        with_guess = result.assets[result.assets["inferred"] != ""]
+        for _, a in with_guess.head(max(sample, 10)).iterrows():
+            inf.add_row(str(a["source_row"]), str(a["name"]), a["inferred"])
+        parts.append(inf)
+        counts = ", ".join(f"{taxonomy.get(c).label} {n}" for c, n in result.inferred.items())
+        parts.append(Text(f"Suggested categories over all rows: {counts}."))
 
     if result.rejects:
         probs = Table(title=f"Problems ({result.rejected} rows would be rejected)", box=box.SIMPLE_HEAD,

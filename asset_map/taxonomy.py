@@ -20,8 +20,14 @@ a workspace keeps its own copy, which ``asset-map taxonomy load`` replaces.
 
 Category words are matched after normalisation (:func:`normalise_word`):
 case, punctuation, apostrophes and ``&``/``and`` do not matter, and a final
-plural ``s`` on each word is ignored, so "Carers' groups", "carers group" and
-"CARERS GROUP" are the same word.
+plural ``s`` on each word is ignored (``ies`` is read as ``y``), so "Carers'
+groups", "carers group" and "CARERS GROUP" are the same word, and so are
+"Physical activities" and "physical activity".
+
+A category *cell* may hold several words (see :meth:`Taxonomy.map_cell`); a
+word the taxonomy does not know can get a *suggestion* (see
+:meth:`Taxonomy.suggest`), which is only ever shown to a person, never used
+to categorise an asset.
 """
 
 from __future__ import annotations
@@ -32,13 +38,43 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import TaxonomyError
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .category_map import CategoryMap
+
 TAXONOMY_COLUMNS = ("id", "label", "catchment_m", "target_population", "synonyms")
 
-#: Characters that separate several category words in one cell.
-CELL_SEPARATORS = re.compile(r"[;,|]")
+#: What separates several category words in one cell: ``;``, ``|``, a line
+#: break (Alt+Enter in Excel) or a slash with spaces round it (" / ").
+#: Commas also separate words, but only where the words either side do not
+#: together make one known word (see :meth:`Taxonomy.map_cell`).
+CELL_SEPARATORS = re.compile(r"[;|\r\n]|\s+/\s+")
+_COMMA = re.compile(r",")
+
+#: Words that say what *kind* of activity something is, not what need it
+#: meets. A suggestion never rests on one of these alone: "Breakfast club"
+#: shares "club" with "lunch club" and "job club" but is neither.
+GENERIC_WORDS = frozenset("""
+    a an and at by for from in of on or the to with our your my their
+    club group grp society circle session class course cafe meeting meet network forum association
+    project service scheme programme program centre center hub drop day night morning afternoon
+    evening weekly monthly support help team community local people person space room
+""".split())
+
+#: Category words with everyday senses that have nothing to do with the
+#: category. They match when they are a whole cell word ("Parks" is nature and
+#: green space, "Advice" is information and signposting) but a suggestion for a
+#: longer unknown word never rests on them alone: "Car park" is not nature,
+#: "Heart of the community" is not a long-term condition, "Work club" is not
+#: employment without a person deciding so. Free-text inference
+#: (:mod:`asset_map.inference`) keeps its own list, measured on real charity
+#: descriptions (``NOT_EVIDENCE_IN_TEXT``).
+AMBIGUOUS_WORDS = frozenset("""
+    park heart mind send hub loss care active work information advice being well
+""".split())
 
 _APOSTROPHES = re.compile(r"['\u2018\u2019`]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -57,12 +93,28 @@ def normalise_word(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+#: Suggestion thresholds (see :meth:`Taxonomy.suggest`).
+_CLOSE_MIN_LENGTH = 5
+_CLOSE_SPELLING = 85
+_SUGGEST_CUTOFF = 70
+
+
 def _singular(normalised: str) -> str:
-    """Drop a final plural ``s`` from each word longer than three letters."""
-    return " ".join(
-        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
-        for w in normalised.split()
-    )
+    """Drop a final plural ``s`` from each word longer than three letters.
+
+    A final ``ies`` on a word longer than four letters is read as ``y``
+    ("activities" is "activity", "libraries" is "library"); ``ss`` is kept
+    ("fitness").
+    """
+    return " ".join(_singular_word(w) for w in normalised.split())
+
+
+def _singular_word(w: str) -> str:
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        return w[:-1]
+    return w
 
 
 @dataclass(frozen=True)
@@ -128,10 +180,19 @@ class Category:
 
 @dataclass(frozen=True)
 class CellMapping:
-    """The result of mapping one category cell."""
+    """The result of mapping one category cell.
+
+    ``ids``
+        the categories, each once, in order of appearance;
+    ``unknown``
+        the words neither the taxonomy nor the category map knows, as written;
+    ``ignored``
+        the words a category map says are not need categories, as written.
+    """
 
     ids: tuple[str, ...]
     unknown: tuple[str, ...]
+    ignored: tuple[str, ...] = ()
 
 
 class Taxonomy:
@@ -142,9 +203,15 @@ class Taxonomy:
     categories
         The categories, in display order. Ids must be unique and no word may
         belong to two categories.
+    source
+        What the taxonomy was read from, for messages.
+    row_numbers
+        The file row of each category (header is row 1), when read from a
+        file: errors then name the row and column.
     """
 
-    def __init__(self, categories: list[Category], *, source: str = "taxonomy") -> None:
+    def __init__(self, categories: list[Category], *, source: str = "taxonomy",
+                 row_numbers: list[int] | None = None) -> None:
         if not categories:
             raise TaxonomyError(f"{source}: the taxonomy has no categories")
         self.categories = tuple(categories)
@@ -152,22 +219,51 @@ class Taxonomy:
         self._by_id: dict[str, Category] = {}
         self._index: dict[str, str] = {}
         self._singular_index: dict[str, str] = {}
-        for cat in self.categories:
+        rows = list(row_numbers) if row_numbers is not None else None
+        first_row: dict[str, int] = {}
+        first_column: dict[str, str] = {}
+        for n, cat in enumerate(self.categories):
             if cat.id in self._by_id:
-                raise TaxonomyError(f"{source}: category id {cat.id!r} appears twice; ids must be unique")
+                if rows is None:
+                    raise TaxonomyError(f"{source}: category id {cat.id!r} appears twice; ids must be unique")
+                raise TaxonomyError(
+                    f"{source}, row {rows[n]}, column 'id': {cat.id!r} appears twice "
+                    f"(also row {first_row[cat.id]}); ids must be unique"
+                )
             self._by_id[cat.id] = cat
-        for cat in self.categories:
-            for word in (cat.id, cat.label, *cat.synonyms):
+            if rows is not None:
+                first_row[cat.id] = rows[n]
+        for n, cat in enumerate(self.categories):
+            words = [("id", cat.id), ("label", cat.label)] + [("synonyms", w) for w in cat.synonyms]
+            for column, word in words:
                 key = normalise_word(word)
                 if not key:
                     continue
-                owner = self._index.setdefault(key, cat.id)
-                if owner != cat.id:
+                # A word and its plural are the same word: "Lunch Clubs" in one
+                # category and "lunch club" in another is a clash too.
+                sing = _singular(key)
+                owner = self._index.get(key) or self._singular_index.get(sing) or cat.id
+                if owner == cat.id:
+                    self._index.setdefault(key, cat.id)
+                    self._singular_index.setdefault(sing, cat.id)
+                    first_column.setdefault(sing, column)
+                    continue
+                if rows is None:
                     raise TaxonomyError(
                         f"{source}: the word {word!r} is given for both {owner!r} and {cat.id!r}; "
                         "keep it in one category"
                     )
-                self._singular_index.setdefault(_singular(key), cat.id)
+                raise TaxonomyError(
+                    f"{source}, row {rows[n]}, column {column!r}: the word {word!r} is given for both "
+                    f"{owner!r} and {cat.id!r} (also row {first_row[owner]}, column {first_column[sing]!r}); "
+                    "keep it in one category"
+                )
+        # Tokens of every known word, for suggestions: singular token -> the
+        # normalised words (index keys) that contain it.
+        self._tokens: dict[str, list[str]] = {}
+        for key in self._index:
+            for token in set(_singular(key).split()):
+                self._tokens.setdefault(token, []).append(key)
 
     def __iter__(self):
         return iter(self.categories)
@@ -178,6 +274,10 @@ class Taxonomy:
     @property
     def ids(self) -> list[str]:
         return [c.id for c in self.categories]
+
+    def words(self) -> dict[str, str]:
+        """Every known word (normalised id, label and synonym) and its category id."""
+        return dict(self._index)
 
     def get(self, category_id: str) -> Category:
         """Return the category with this id, label or synonym (any case).
@@ -197,46 +297,150 @@ class Taxonomy:
         return self._by_id[cid]
 
     def match(self, word: str) -> str | None:
-        """Return the id of the category this word means, or ``None``."""
+        """Return the id of the category this word means, or ``None``.
+
+        The whole word must be an id, label or synonym after
+        :func:`normalise_word`, with or without a final plural ``s``.
+        """
         key = normalise_word(word)
         if not key:
             return None
         return self._index.get(key) or self._singular_index.get(_singular(key))
 
     def suggest(self, word: str) -> str | None:
-        """Return the id of the closest category for an unknown word, if any is close.
+        """Return the id of the closest category for an unknown word, if one is close enough to trust.
 
-        Uses rapidfuzz's ``WRatio`` against every id, label and synonym and
-        accepts a score of at least 80 out of 100.
+        The rules, in order:
+
+        1. A word the taxonomy knows suggests its own category.
+        2. Candidates are the known words (ids, labels, synonyms) that share a
+           *real* token with the word: one that is not in :data:`GENERIC_WORDS`
+           ("club", "group", "support"...) nor :data:`AMBIGUOUS_WORDS` ("park",
+           "heart", "advice"...). Tokens are compared without a plural ``s``.
+           Only if no token is shared exactly are close spellings tried: two
+           tokens of at least five letters, with the same first letter and a
+           rapidfuzz ``ratio`` of at least 85 ("befreinding"/"befriending",
+           "foodbnak"/"foodbank"; not "bingo"/"being", 80, nor
+           "rowing"/"growing", a different first letter).
+        3. Each candidate is scored with rapidfuzz ``WRatio`` on the whole
+           normalised strings; the best score of at least 70 wins, ties going
+           to the earlier category.
+
+        So typos and longer names of a known thing get a suggestion
+        ("carer's support grp" -> carers, "dementia cafe" -> dementia), while
+        words sharing only a generic or ambiguous token get none ("Breakfast
+        club", "Car park", "Bingo night").
         """
-        from rapidfuzz import fuzz, process
+        from rapidfuzz import fuzz
 
-        key = normalise_word(word)
+        cid = self.match(word)
+        if cid is not None:
+            return cid
+        key = _singular(normalise_word(word))
         if not key:
             return None
-        found = process.extractOne(key, list(self._index), scorer=fuzz.WRatio, score_cutoff=80)
-        return self._index[found[0]] if found else None
+        real = [t for t in key.split() if t not in GENERIC_WORDS and t not in AMBIGUOUS_WORDS]
+        candidates = {k for t in real for k in self._tokens.get(t, ())}
+        if not candidates:  # no shared token: try close spellings
+            for token in real:
+                if len(token) < _CLOSE_MIN_LENGTH:
+                    continue
+                for known, keys in self._tokens.items():
+                    if (len(known) >= _CLOSE_MIN_LENGTH and known[0] == token[0] and known not in GENERIC_WORDS
+                            and known not in AMBIGUOUS_WORDS and fuzz.ratio(known, token) >= _CLOSE_SPELLING):
+                        candidates.update(keys)
+        best: tuple[float, int, str] | None = None
+        order = {c.id: n for n, c in enumerate(self.categories)}
+        for known in candidates:
+            score = fuzz.WRatio(key, _singular(known))
+            if score < _SUGGEST_CUTOFF:
+                continue
+            cand = (-score, order[self._index[known]], known)
+            if best is None or cand < best:
+                best = cand
+        return self._index[best[2]] if best else None
 
-    def map_cell(self, text: str | None) -> CellMapping:
-        """Split a category cell on ``;``, ``,`` or ``|`` and map each word.
+    def map_cell(self, text: str | None, category_map: "CategoryMap | None" = None) -> CellMapping:
+        """Map a category cell to category ids.
 
-        Returns the matched ids (each once, in order of appearance) and the
-        words that matched nothing, as written.
+        The rules, in order:
+
+        1. The whole cell is tried as one word first, so a label containing a
+           comma ("Money, debt and benefits advice") is that category alone
+           and not "Money" plus the unknown "debt and benefits advice".
+        2. Otherwise the cell is split on ``;``, ``|``, line breaks and " / "
+           (a slash with spaces round it), and each part is tried whole.
+        3. A part that is not one word is split on commas; the longest run of
+           consecutive comma pieces that makes a known word wins ("Befriending,
+           Money, debt and benefits advice" is two categories, "Food, cooking"
+           is food twice, reported once); a piece that is no part of a known
+           run is a word of its own.
+
+        A word is known if the taxonomy matches it (:meth:`match`); failing
+        that, if the optional *category_map* decides it (the taxonomy always
+        wins: a map only covers words the taxonomy does not know). A map may
+        decide that a word is not a need category: such words are returned in
+        ``ignored`` instead of ``unknown``.
+
+        Returns the ids (each once, in order of appearance), the unknown words
+        as written, and the ignored words as written.
         """
         if text is None:
             return CellMapping((), ())
         ids: list[str] = []
         unknown: list[str] = []
-        for part in CELL_SEPARATORS.split(str(text)):
-            word = part.strip()
-            if not normalise_word(word):
-                continue
+        ignored: list[str] = []
+
+        def decide(word: str) -> tuple[str, ...] | None:
             cid = self.match(word)
-            if cid is None:
+            if cid is not None:
+                return (cid,)
+            if category_map is not None:
+                return category_map.lookup(word)
+            return None
+
+        def record(word: str, decision: tuple[str, ...] | None) -> None:
+            if decision is None:
                 unknown.append(word)
-            elif cid not in ids:
-                ids.append(cid)
-        return CellMapping(tuple(ids), tuple(unknown))
+            elif not decision:
+                ignored.append(word)
+            else:
+                for cid in decision:
+                    if cid not in ids:
+                        ids.append(cid)
+
+        whole = str(text).strip()
+        if not normalise_word(whole):
+            return CellMapping((), ())
+        decision = decide(whole)
+        if decision is not None:
+            record(whole, decision)
+            return CellMapping(tuple(ids), (), tuple(ignored))
+        for part in CELL_SEPARATORS.split(whole):
+            part = part.strip()
+            if not normalise_word(part):
+                continue
+            decision = decide(part)
+            if decision is not None:
+                record(part, decision)
+                continue
+            pieces = [p.strip() for p in _COMMA.split(part)]
+            i = 0
+            while i < len(pieces):
+                if not normalise_word(pieces[i]):
+                    i += 1
+                    continue
+                for j in range(len(pieces), i, -1):
+                    run = ", ".join(p for p in pieces[i:j])
+                    decision = decide(run) if j > i + 1 else None
+                    if decision is not None:
+                        record(run, decision)
+                        i = j
+                        break
+                else:
+                    record(pieces[i], decide(pieces[i]))
+                    i += 1
+        return CellMapping(tuple(ids), tuple(unknown), tuple(ignored))
 
     def to_rows(self) -> list[dict[str, object]]:
         """The taxonomy as rows with :data:`TAXONOMY_COLUMNS`."""
@@ -258,6 +462,7 @@ class Taxonomy:
         Row numbers in messages count the header as row 1, as a spreadsheet does.
         """
         cats = []
+        numbers = []
         for n, row in enumerate(rows, start=2):
             def cell(col: str) -> str:
                 value = row.get(col)
@@ -281,7 +486,8 @@ class Taxonomy:
                 raise TaxonomyError(f"{source}, row {n}, column 'target_population': {exc}") from None
             synonyms = tuple(s.strip() for s in cell("synonyms").split(";") if s.strip())
             cats.append(Category(cid, label or cid, catchment, target, synonyms))
-        return cls(cats, source=source)
+            numbers.append(n)
+        return cls(cats, source=source, row_numbers=numbers)
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .boundaries import BoundaryResult
+    from .category_map import CategoryMap
     from .duplicates import DuplicateGroup
     from .gaps import GapReport
     from .importer import ImportResult, Progress
@@ -216,9 +217,7 @@ class Workspace:
             tx.write("categories", _taxonomy_frame(taxonomy))
             if assets is not None and len(assets):
                 assets = assets.copy()
-                assets["categories"] = [
-                    ";".join(taxonomy.map_cell(text).ids) for text in assets["category_text"]
-                ]
+                assets["categories"] = [_recategorise(taxonomy, row) for row in assets.to_dict("records")]
                 # Merged assets gave their categories to the kept one: give them again.
                 from .duplicates import apply_merges
 
@@ -241,6 +240,8 @@ class Workspace:
         dry_run: bool = False,
         online: bool | str = False,
         timeout: float = 10.0,
+        category_map: "str | Path | CategoryMap | None" = None,
+        use_inferred: bool = False,
         progress: "Progress | None" = None,
     ) -> "ImportResult":
         """Import an asset list.
@@ -266,6 +267,12 @@ class Workspace:
             workspace, so each postcode is asked for once.
         timeout
             Seconds to wait for each request to the postcode service.
+        category_map
+            A category map file (or a read :class:`~asset_map.category_map.CategoryMap`)
+            deciding category words the taxonomy does not know.
+        use_inferred
+            Categorise rows that have no known category by the categories
+            their name and description suggest (marked ``inferred``).
         progress
             Called as ``progress(step, done, total)`` as the import goes on
             (``total`` is 0 for a step whose size is unknown).
@@ -291,9 +298,13 @@ class Workspace:
 
             finder = self._online_finder(online if isinstance(online, str) else DEFAULT_URL, timeout, cache_rows,
                                          progress)
+        if category_map is not None and not hasattr(category_map, "lookup"):
+            from .category_map import read_category_map
+
+            category_map = read_category_map(category_map, taxonomy)
         result = prepare_assets(
             table, taxonomy, areas=areas, column_overrides=columns, categories=categories, source=source,
-            find_postcodes=finder, progress=progress,
+            find_postcodes=finder, category_map=category_map, use_inferred=use_inferred, progress=progress,
         )
         step("checking for duplicates")
         old_assets = self.assets()
@@ -426,6 +437,24 @@ class Workspace:
             tx.write("assets", assets)
             tx.write("merges", merges.astype({"merged_row": "int64"})[list(MERGE_COLUMNS)])
         return sum(len(r) for r in records)
+
+
+def _recategorise(taxonomy: Taxonomy, asset: dict) -> str:
+    """An asset's category ids under a new taxonomy.
+
+    Words from a category column are mapped again. Categories given with
+    ``--category`` or inferred from the text keep the ids the new taxonomy
+    still has; so do those a category map decided, added to the words mapped
+    again (the map itself is not stored).
+    """
+    source = asset.get("category_source") or "category column"
+    old = [c for c in str(asset.get("categories") or "").split(";") if c and c in taxonomy.ids]
+    if source in ("category column", "category map"):
+        ids = list(taxonomy.map_cell(asset.get("category_text")).ids)
+        if source == "category map":
+            ids += [c for c in old if c not in ids]
+        return ";".join(ids)
+    return ";".join(old)
 
 
 def _taxonomy_frame(taxonomy: Taxonomy) -> "pd.DataFrame":
