@@ -192,7 +192,7 @@ def import_(
         help="Category for every row (id, label or synonym), e.g. for a list of food banks. Repeatable.")] = None,
     source: Annotated[Optional[str], typer.Option(
         help="Name this import is known by (default: the file name); re-importing it replaces its assets.")] = None,
-    sheet: Annotated[Optional[str], typer.Option(help="Excel sheet to read (default: the first with data).")] = None,
+    sheet: Annotated[Optional[str], typer.Option(help="Excel sheet to read, by name or number (default: the first holding a table).")] = None,
     layer: Annotated[Optional[str], typer.Option(help="Layer of a multi-layer GeoPackage.")] = None,
     encoding: Annotated[Optional[str], typer.Option(help="Text encoding of a CSV (default: UTF-8, else Windows-1252).")] = None,
     crs: Annotated[Optional[str], typer.Option(help="CRS of a spatial file that has none, e.g. EPSG:27700.")] = None,
@@ -287,7 +287,7 @@ def inspect(
     map_: Annotated[Optional[list[str]], typer.Option(
         "--map", help="Use a column for a field, as with import. Repeatable.")] = None,
     category: Annotated[Optional[list[str]], typer.Option(help="Category for every row, as with import.")] = None,
-    sheet: Annotated[Optional[str], typer.Option(help="Excel sheet to read (default: the first with data).")] = None,
+    sheet: Annotated[Optional[str], typer.Option(help="Excel sheet to read, by name or number (default: the first holding a table).")] = None,
     layer: Annotated[Optional[str], typer.Option(help="Layer of a multi-layer GeoPackage.")] = None,
     encoding: Annotated[Optional[str], typer.Option(help="Text encoding of a CSV.")] = None,
     crs: Annotated[Optional[str], typer.Option(help="CRS of a spatial file that has none.")] = None,

@@ -1,10 +1,20 @@
 """Finding the columns of an asset list.
 
 Each field asset-map reads (``name``, ``category``, ``latitude``...) has a
-list of header names seen in real lists. A header matches a field when its
-normalised form (lower case, punctuation as spaces) equals one of them, or,
-less strongly, ends with one ("charity_contact_postcode" → postcode). Each
-column serves one field. ``--map field=Column`` overrides the detection.
+list of header names seen in real lists, earlier names the stronger
+evidence. A header is normalised (lower case, punctuation as spaces:
+"Post Code:" and "Postcode*" become "post code" and "postcode") and matches a
+field, from the strongest kind of match to the weakest:
+
+1. exactly: its normalised form is one of the names;
+2. without a trailing bracketed note: "Latitude (WGS84)", "Easting (m)",
+   "Organisation Name (required)" match as "latitude", "easting",
+   "organisation name";
+3. by its ending: "charity_contact_postcode" ends with "postcode".
+
+All fields are tried at one strength before any at the next, so an exact
+"Organisation" beats "Contact name", which only ends in "name". Each column
+serves one field. ``--map field=Column`` overrides the detection.
 """
 
 from __future__ import annotations
@@ -18,23 +28,39 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "id": ("asset id", "id", "ref", "reference", "service id", "uid", "record id", "registered charity number",
            "unique reference number", "cqc id", "urn"),
     "name": ("name", "asset name", "asset", "organisation", "organisation name", "organization name",
-             "service", "service name", "group", "group name", "title", "charity name", "provider name",
-             "location", "distname", "venue", "venue name", "site name"),
+             "name of organisation", "name of organization", "name of group", "group organisation",
+             "organisation group", "group or organisation", "service", "service name", "name of service",
+             "group", "group name", "title", "charity name", "provider name", "location", "distname", "venue",
+             "venue name", "site name"),
     "category": ("category", "categories", "need", "needs", "need category", "need categories",
-                 "service type", "activity type", "theme", "themes", "tags", "type"),
+                 "primary category", "category of support", "type of support", "support type", "service type",
+                 "type of service", "activity type", "type of activity",
+                 "theme", "themes", "tags", "type", "activity", "activities", "what we offer"),
+    # "activities" is a category word when there is no category column, else the description.
     "description": ("description", "details", "about", "activities", "charity activities", "summary",
                     "notes", "what we do"),
     "address": ("address", "full address", "address 1", "address1", "street address", "location address"),
-    "postcode": ("postcode", "post code", "postal code", "zip"),
+    # The venue's postcode is where the asset is; a contact postcode may be an office elsewhere.
+    "postcode": ("postcode", "post code", "postal code", "zip", "venue postcode", "site postcode",
+                 "location postcode", "contact postcode"),
     "latitude": ("latitude", "lat", "y coordinate"),
     "longitude": ("longitude", "lon", "long", "lng", "x coordinate"),
     "easting": ("easting", "eastings", "bng e", "os easting", "x"),
     "northing": ("northing", "northings", "bng n", "os northing", "y"),
 }
 
+# A bracketed note at the end of a header: "(WGS84)", "[m]", "(required)".
+_TRAILING_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\W*$")
+
 
 def normalise_header(header: str) -> str:
+    """Lower case, with every run of punctuation and spaces made one space: "Post Code:" → "post code"."""
     return re.sub(r"[^0-9a-z]+", " ", str(header).lower()).strip()
+
+
+def _without_note(header: str) -> str:
+    """The normalised header without a trailing bracketed note: "Latitude (WGS84)" → "latitude"."""
+    return normalise_header(_TRAILING_NOTE.sub("", str(header)))
 
 
 @dataclass
@@ -77,17 +103,22 @@ def detect_columns(headers: list[str], overrides: dict[str, str] | None = None, 
             )
         chosen[fld] = col
     used = set(chosen.values())
-    norm = {h: normalise_header(h) for h in headers}
-    for strength in (2, 1):
+    exact = {h: normalise_header(h) for h in headers}
+    bare = {h: _without_note(h) for h in headers}
+
+    def matches(h: str, name: str, strength: int) -> bool:
+        if strength == 3:
+            return exact[h] == name
+        if strength == 2:
+            return bool(bare[h]) and bare[h] == name and bare[h] != exact[h]
+        return len(name) > 2 and (exact[h].endswith(" " + name) or bare[h].endswith(" " + name))
+
+    for strength in (3, 2, 1):
         for fld, names in FIELDS.items():
             if fld in chosen:
                 continue
             for name in names:  # earlier names are the stronger evidence
-                hit = next(
-                    (h for h in headers if h not in used
-                     and (norm[h] == name if strength == 2 else len(name) > 2 and norm[h].endswith(" " + name))),
-                    None,
-                )
+                hit = next((h for h in headers if h not in used and matches(h, name, strength)), None)
                 if hit is not None:
                     chosen[fld] = hit
                     used.add(hit)

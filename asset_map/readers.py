@@ -2,17 +2,35 @@
 
 Every reader returns an :class:`InputTable`: the rows as text (tabular files)
 or as features (spatial files), each with the row number a person would look
-for: the spreadsheet row for CSV and Excel (the header is row 1, so the first
-data row is row 2) and the feature number (from 1) for spatial files.
+for: the spreadsheet row for CSV and Excel (in a plain file the header is row
+1, so the first data row is row 2; title rows above the header keep their
+numbers, so the rows are still numbered as the spreadsheet shows them) and the
+feature number (from 1) for spatial files.
+
+Tabular files are read as people save them, not as they ought to:
+
+* CSV in UTF-8 (with or without a byte-order mark), Windows-1252, Latin-1,
+  UTF-16 (Excel's "Unicode Text"), or a mixture of UTF-8 and Windows-1252
+  lines; the delimiter (comma, semicolon, tab or pipe) is detected.
+* The header need not be the first row: title rows above it are skipped
+  (:func:`_find_header`).
+* Excel: the first sheet that holds a table is read unless ``--sheet`` names
+  one; cells merged down over several rows are filled in on every row;
+  numbers, dates and booleans become the text Excel shows.
+* A header cell left empty above a column of data names it after its column
+  letter ("Column D"), so no data is silently dropped.
 
 Cells that say nothing are read as missing: empty, ``NA``, ``N/A``, ``n/a``,
-``-``, ``null``, ``none``.
+``-``, ``–``, ``—``, ``null``, ``none`` and Excel's error values (``#N/A``,
+``#REF!``, ``#VALUE!``...).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,9 +42,30 @@ if TYPE_CHECKING:  # pragma: no cover
 
 TABULAR_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
 SPATIAL_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".topojson", ".zip"}
-MISSING = {"", "na", "n/a", "-", "null", "none", "nan", "#n/a"}
+#: Excel's error values: what a cell shows when its formula fails.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+#: Cell texts (lower case) read as missing.
+MISSING = frozenset({"", "na", "n/a", "-", "\u2013", "\u2014", "null", "none", "nan"}
+                    | {e.lower() for e in EXCEL_ERRORS})
 
 SUPPORTED = "CSV, XLSX, GeoJSON, GeoPackage, Shapefile or TopoJSON"
+
+#: Delimiters a CSV file may use, in order of preference when the evidence is even.
+DELIMITERS = ",;\t|"
+#: Lines of a CSV file looked at to detect its delimiter.
+SNIFF_LINES = 50
+#: Rows (not counting empty ones) looked at to find the header below any title rows.
+HEADER_SEARCH_ROWS = 30
+#: A CSV cell running over at least this many lines that look like rows of their own swallowed them.
+SWALLOWED_LINES = 10
+
+# Bytes Windows-1252 leaves undefined: a file holding them is Latin-1 (ISO-8859-1).
+_UNDEFINED_IN_CP1252 = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+# A well-formed UTF-8 multi-byte character.
+_UTF8_CHAR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?")
+_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 
 
 @dataclass
@@ -46,6 +85,15 @@ class InputTable:
         ``"row"`` for tabular files, ``"feature"`` for spatial ones.
     notes
         Things worth telling the user about how the file was read.
+    sheet
+        The Excel sheet read (``None`` for other files).
+    header_row
+        The spreadsheet row of the header (tabular files; 1 unless title rows
+        stand above it).
+    encoding
+        The text encoding a CSV file was read in (``None`` for other files).
+    delimiter
+        The delimiter of a CSV file (``None`` for other files).
     """
 
     path: Path
@@ -53,6 +101,10 @@ class InputTable:
     row_numbers: list[int]
     row_word: str = "row"
     notes: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    header_row: int = 1
+    encoding: str | None = None
+    delimiter: str | None = None
 
     @property
     def is_spatial(self) -> bool:
@@ -61,6 +113,10 @@ class InputTable:
     @property
     def columns(self) -> list[str]:
         return [c for c in self.frame.columns if c != "geometry"]
+
+
+# A tabular file's non-empty rows: (spreadsheet row number, cell texts; None for an empty cell).
+Rows = list[tuple[int, list["str | None"]]]
 
 
 def read_input(
@@ -73,8 +129,9 @@ def read_input(
 ) -> InputTable:
     """Read any supported file, choosing the reader from its suffix.
 
-    ``crs`` (e.g. ``"EPSG:27700"``) is the coordinate system of a spatial
-    file that has none or a wrong one.
+    ``sheet`` names an Excel sheet (or gives its number from 1); ``crs``
+    (e.g. ``"EPSG:27700"``) is the coordinate system of a spatial file that
+    has none or a wrong one.
 
     Raises
     ------
@@ -86,6 +143,8 @@ def read_input(
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(p, encoding=encoding)
     if suffix in (".xlsx", ".xlsm"):
+        from .excel import read_excel
+
         return read_excel(p, sheet=sheet)
     if suffix in SPATIAL_SUFFIXES:
         return read_spatial(p, layer=layer, crs=crs)
@@ -94,108 +153,355 @@ def read_input(
     raise InputFileError(f"{p}: unsupported file type {suffix or '(none)'!r}; give a {SUPPORTED} file")
 
 
-def _decode(p: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
-    """Decode bytes as the given encoding, else UTF-8 (with or without BOM), else Windows-1252."""
-    if b"\x00" in raw[:4096]:
-        raise InputFileError(
-            f"{p}: looks like a binary file, not CSV text (is it a spreadsheet saved with a .csv name?)"
-        )
-    tried = [encoding] if encoding else ["utf-8-sig", "cp1252"]
-    for enc in tried:
-        try:
-            return raw.decode(enc), enc
-        except (UnicodeDecodeError, LookupError) as exc:
-            last = exc
-    if isinstance(last, LookupError):
-        raise InputFileError(f"{p}: unknown encoding {encoding!r}; try utf-8 or cp1252") from None
-    # Name the line with the first undecodable byte.
-    line = raw[: last.start].count(b"\n") + 1  # type: ignore[union-attr]
-    raise InputFileError(
-        f"{p}, line {line}: cannot be read as {' or '.join(tried)}; "
-        "save the file as 'CSV UTF-8' or pass --encoding"
-    )
-
-
+# ------------------------------------------------------------------ CSV
 def read_csv(path: str | Path, *, encoding: str | None = None) -> InputTable:
     """Read a CSV file as text cells.
 
-    The encoding is UTF-8 (a byte-order mark is skipped) unless ``encoding``
-    is given; a file that is not valid UTF-8 is read as Windows-1252, the
-    encoding Excel on Windows saves. The delimiter (comma, semicolon, tab or
-    pipe) is detected from the first lines.
+    The encoding is found as :func:`_decode` describes unless ``encoding`` is
+    given, and the delimiter as :func:`_sniff_delimiter` does. The header is
+    found below any title lines (:func:`_find_header`). A quote that opens a
+    cell and never closes is an error, not a reason to read the rest of the
+    file as one cell (:func:`_check_quotes`).
+    """
+    p = Path(path)
+    text, used, notes = _decode(p, p.read_bytes(), encoding)
+    if not text.strip():
+        raise InputFileError(f"{p}: the file is empty")
+    delimiter = _sniff_delimiter(text)
+    _check_quotes(p, text, delimiter)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputFileError(f"{p}: not a well-formed CSV file ({exc}); save it again as CSV UTF-8") from None
+    # A record is a spreadsheet row (a quoted cell holding line breaks is one
+    # row in Excel too); blank records keep their numbers.
+    rows: Rows = [(n, list(r)) for n, r in enumerate(records, start=1) if any(_clean(c) is not None for c in r)]
+    if not rows:
+        raise InputFileError(f"{p}: the file is empty")
+    h = _find_header(rows)
+    header_row, header = rows[h]
+    data = rows[h + 1:]
+    for n, r in data:
+        if len(r) > len(header) and any(_clean(c) is not None for c in r[len(header):]):
+            raise InputFileError(
+                f"{p}, row {n}: {len(r)} cells but the header has {len(header)} columns; "
+                "check for an unquoted delimiter in that row"
+            )
+    _check_swallowed(p, data, delimiter, len(header))
+    if not data:
+        raise InputFileError(f"{p}: has a header but no data rows")
+    notes += _title_notes(rows, h)
+    frame, build_notes = _build_frame(p, header, data)
+    return InputTable(p, frame, [n for n, _ in data], "row", notes + build_notes,
+                      header_row=header_row, encoding=used, delimiter=delimiter)
+
+
+def _decode(p: Path, raw: bytes, encoding: str | None) -> tuple[str, str, list[str]]:
+    """The text of a CSV file, the encoding read and notes saying how.
+
+    Without ``encoding``, in this order:
+
+    * a workbook saved with a .csv name (zip or old .xls bytes) is refused;
+    * a byte-order mark decides: UTF-8, UTF-16 (Excel's "Unicode Text"), UTF-32;
+    * NUL bytes at every other position of the first 4 KB mean UTF-16 without
+      a byte-order mark; other NUL bytes there mean a binary file, refused;
+    * UTF-8;
+    * a file of UTF-8 with some lines in another encoding (two files pasted
+      together) is read line by line;
+    * Windows-1252, the encoding Excel on Windows saves "CSV" in, unless the
+      file holds bytes Windows-1252 does not define (0x81, 0x8D, 0x8F, 0x90,
+      0x9D): then it is Latin-1 (ISO-8859-1), which defines every byte.
+    """
+    _refuse_workbook(p, raw)
+    if encoding:
+        try:
+            # A byte-order mark is not part of the text, even when the encoding is given.
+            codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+        except LookupError:
+            raise InputFileError(f"{p}: unknown encoding {encoding!r}; try utf-8 or cp1252") from None
+        try:
+            return raw.decode(codec), encoding, []
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise InputFileError(
+                f"{p}, line {line}: cannot be read as {encoding}; save the file as 'CSV UTF-8' or pass --encoding"
+            ) from None
+    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            how = " (as Excel saves 'Unicode Text')" if name == "utf-16" else ""
+            return _decode_wide(p, raw, name, f"read as {name.upper()}{how}")
+    wide = _utf16_without_bom(raw)
+    if wide is not None:
+        return _decode_wide(p, raw, wide, f"read as {wide.upper()} (the file has no byte-order mark)")
+    if b"\x00" in raw[:4096]:
+        raise InputFileError(
+            f"{p}: looks like a binary file, not CSV text; open it in the program that made it "
+            "and save it as 'CSV UTF-8'"
+        )
+    try:
+        return raw.decode("utf-8-sig"), "utf-8", []
+    except UnicodeDecodeError:
+        pass
+    if _UTF8_CHAR.search(raw):
+        return _decode_mixed(raw)
+    if any(b in raw for b in _UNDEFINED_IN_CP1252):
+        return raw.decode("latin-1"), "latin-1", [
+            "read as latin-1 (ISO-8859-1): the file is not UTF-8 and has bytes Windows-1252 does not use"]
+    return raw.decode("cp1252"), "cp1252", ["read as cp1252 (the file is not UTF-8)"]
+
+
+def _refuse_workbook(p: Path, raw: bytes) -> None:
+    """Refuse a workbook or zip archive saved with a text file's name, saying what it is."""
+    name = p.suffix or "(no suffix)"
+    if raw.startswith(b"PK\x03\x04"):
+        import zipfile
+
+        try:
+            names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            names = None  # damaged: most likely a workbook all the same
+        if names is not None and not any(n.startswith("xl/") for n in names):
+            raise InputFileError(f"{p}: is a zip archive, not CSV text; unzip it and give the file inside")
+        raise InputFileError(f"{p}: looks like an Excel workbook saved with a {name} name; rename it to .xlsx")
+    if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise InputFileError(
+            f"{p}: looks like an old Excel .xls workbook saved with a {name} name; open it in Excel and "
+            "save it as .xlsx or 'CSV UTF-8'"
+        )
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` when NUL is every other byte, as in mostly-ASCII UTF-16 text."""
+    sample = raw[:4096]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.6 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.6 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _decode_wide(p: Path, raw: bytes, encoding: str, note: str) -> tuple[str, str, list[str]]:
+    try:
+        return raw.decode(encoding), encoding, [note]
+    except UnicodeDecodeError:
+        raise InputFileError(
+            f"{p}: looks like {encoding.upper()} text but cannot be read as it; save the file as 'CSV UTF-8'"
+        ) from None
+
+
+def _decode_mixed(raw: bytes) -> tuple[str, str, list[str]]:
+    """Decode each line as UTF-8, else Windows-1252 (else Latin-1), noting the lines that were not UTF-8."""
+    out, other = [], []
+    for n, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            other.append(n)
+            latin = any(b in line for b in _UNDEFINED_IN_CP1252)
+            out.append(line.decode("latin-1" if latin else "cp1252"))
+    text = "\n".join(out).removeprefix("\ufeff")
+    shown = ", ".join(str(n) for n in other[:5]) + (f" and {len(other) - 5} more" if len(other) > 5 else "")
+    lines = f"line {shown} is not UTF-8 and was" if len(other) == 1 else f"lines {shown} are not UTF-8 and were"
+    return text, "utf-8", [f"the file mixes encodings: {lines} read as cp1252"]
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into equal rows most often.
+
+    Each candidate (comma, semicolon, tab, pipe) splits the first
+    :data:`SNIFF_LINES` lines, quotes respected. Its score is the number of
+    rows that have its most common width of two cells or more; the highest
+    score wins, then the wider table, then the order above. So a title line
+    (one cell whatever the delimiter) or commas inside the cells of a
+    semicolon file do not sway it. A file of one column has no delimiter to
+    find; comma is used.
+    """
+    from collections import Counter
+    from itertools import islice
+
+    sample = "".join(islice(io.StringIO(text, newline=""), SNIFF_LINES))
+    best, chosen = (0, 0), ","
+    for d in DELIMITERS:
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=d)
+                      if any(c.strip() for c in r)]
+        except csv.Error:
+            continue
+        counts = Counter(w for w in widths if w >= 2)
+        if counts:
+            width, count = max(counts.items(), key=lambda wc: (wc[1], wc[0]))
+            if (count, width) > best:
+                best, chosen = (count, width), d
+    return chosen
+
+
+def _check_quotes(p: Path, text: str, delimiter: str) -> None:
+    """Refuse a quote that opens a cell and does not close where the cell ends.
+
+    The ``csv`` module is lenient: a quote left open reads every following
+    line into one cell, silently. Its strict mode stops where that happens:
+    at the end of the file ("never closed"), or on a later line where a stray
+    quote is followed by text ("runs on"). A stray quote within one line
+    (``"Smith" & Co``) is left to the lenient reading, which keeps the text.
+    The row named is the record the quote opens in.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    row = line = 0  # records read so far; the last physical line read
+    while True:
+        try:
+            next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            row += 1
+            message = str(exc)
+            if "unexpected end of data" in message or "field larger than field limit" in message:
+                raise InputFileError(
+                    f"{p}, row {row}: a quote (\") opens here and is never closed, so the rest of the file "
+                    "would be read as one cell; close the quote or remove it"
+                ) from None
+            if reader.line_num > line + 1 and not _closes_then_spaces(text, reader.line_num, delimiter):
+                raise InputFileError(
+                    f"{p}, row {row}: a quote (\") opens here and runs on to line {reader.line_num} of the "
+                    f"file, so lines {line + 1}-{reader.line_num} would be read as one cell; "
+                    "close the quote or remove it"
+                ) from None
+        else:
+            row += 1
+        line = reader.line_num
+
+
+def _closes_then_spaces(text: str, line_number: int, delimiter: str) -> bool:
+    """Whether, on that line, the open quote closes and only spaces stand before the next delimiter."""
+    from itertools import islice
+
+    line = next(islice(io.StringIO(text, newline=""), line_number - 1, None), "")
+    return re.match(r'(?:[^"]|"")*"[ \t]*(?:' + re.escape(delimiter) + r"|\r?\n?$)", line) is not None
+
+
+def _check_swallowed(p: Path, data: Rows, delimiter: str, width: int) -> None:
+    """Refuse a cell that holds many lines that each look like a row of the file.
+
+    This is a quote left open and closed, much later, by another stray quote
+    just before a delimiter: well-formed CSV, but rows swallowed into a cell.
+    """
+    if width < 2:
+        return
+    for n, cells in data:
+        for cell in cells:
+            if cell and cell.count("\n") >= SWALLOWED_LINES:
+                lines = cell.split("\n")
+                if sum(ln.count(delimiter) == width - 1 for ln in lines) >= SWALLOWED_LINES:
+                    raise InputFileError(
+                        f"{p}, row {n}: a quote (\") opens here and runs on over {len(lines)} lines that look "
+                        "like rows of their own, so they would be read as one cell; close the quote or remove it"
+                    )
+
+
+# ------------------------------------------------------------------ shared by CSV and Excel
+def _find_header(rows: Rows, covered: dict[int, int] | None = None) -> int:
+    """The index (into ``rows``, the non-empty rows) of the header row.
+
+    Lists often open with title rows ("Trafford Community Assets 2024",
+    "Compiled by ...") above the header. Among the first
+    :data:`HEADER_SEARCH_ROWS` non-empty rows, a row is *wide* when it has at
+    least two non-empty cells and at least half as many as the widest of
+    them. Narrow rows are titles and are passed over; the first wide row is
+    the header if all its cells are labels (text, not a number or date).
+    If it holds a number, it is still the header when every row above it is
+    a lone cell (titles above a header with numbers: "code, 2021, 2022");
+    otherwise it is data under a header narrower than the data, and the
+    first non-empty row is the header, as it is when no row is wide (a
+    one-column file).
+
+    ``covered`` gives, by row number, the cells that merged cells in that
+    row cover beyond their first: a header cell merged over three columns
+    counts as three cells when widths are compared (but a lone title merged
+    across the sheet is still one value, so never a header).
+
+    A title of two or more cells (a hand-typed CSV line "Compiled by X,
+    March 2024" above four columns) is wide enough to be taken for the
+    header; Excel keeps such a title in one cell, and quotes it when saving
+    CSV.
+    """
+    covered = covered or {}
+    sample = [([v for v in map(_clean, cells) if v is not None], covered.get(n, 0))
+              for n, cells in rows[:HEADER_SEARCH_ROWS]]
+    widest = max(len(values) + extra for values, extra in sample)
+    for i, (values, extra) in enumerate(sample):
+        if len(values) >= 2 and 2 * (len(values) + extra) >= widest:
+            if all(_is_label(v) for v in values) or all(len(above) == 1 for above, _ in sample[:i]):
+                return i
+            return 0
+    return 0
+
+
+def _is_label(value: str) -> bool:
+    return not (_NUMBER.fullmatch(value) or _DATE.match(value))
+
+
+def _title_notes(rows: Rows, h: int) -> list[str]:
+    if h == 0:
+        return []
+    first, header = rows[0][0], rows[h][0]
+    if header - 1 == first:
+        return [f"the header is row {header}: row {first} above it was skipped as a title"]
+    return [f"the header is row {header}: rows {first}-{header - 1} above it were skipped as titles"]
+
+
+def _build_frame(p: Path, header: list, data: Rows, filled: dict[int, int] | None = None):
+    """The frame of text cells under the header, and notes on unnamed columns and merged cells filled.
+
+    A header cell that is empty names its column after its letter
+    ("Column D") if any data row has a value in that column; a column with
+    neither header nor values is dropped. Header names have their runs of
+    white space (line breaks too) made single spaces.
     """
     import pandas as pd
 
-    p = Path(path)
-    text, used = _decode(p, p.read_bytes(), encoding)
-    notes = [] if used in ("utf-8-sig", encoding) else [f"read as {used} (the file is not UTF-8)"]
-    first = next((ln for ln in text.splitlines() if ln.strip()), None)
-    if first is None:
-        raise InputFileError(f"{p}: the file is empty")
-    # The header names the columns and rarely holds punctuation: the
-    # delimiter is the candidate it contains most often.
-    delimiter = max(",;\t|", key=first.count)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise InputFileError(f"{p}: not a well-formed CSV file ({exc})") from None
-    # Skip blank records but keep each record's spreadsheet row number.
-    header_idx = next(i for i, r in enumerate(rows) if any(c.strip() for c in r))
-    header = [h.strip() for h in rows[header_idx]]
-    _check_header(p, header)
-    records, numbers = [], []
-    for i, r in enumerate(rows[header_idx + 1:], start=header_idx + 2):
-        if not any(c.strip() for c in r):
-            continue
-        if len(r) > len(header) and any(c.strip() for c in r[len(header):]):
-            raise InputFileError(
-                f"{p}, row {i}: {len(r)} cells but the header has {len(header)} columns; "
-                "check for an unquoted delimiter in that row"
-            )
-        records.append([_clean(c) for c in (r + [""] * len(header))[: len(header)]])
-        numbers.append(i)
-    if not records:
-        raise InputFileError(f"{p}: has a header but no data rows")
-    frame = pd.DataFrame(records, columns=header, dtype=object)
-    return InputTable(p, frame, numbers, "row", notes)
+    width = max([len(header)] + [len(cells) for _, cells in data])
+    names, keep, unnamed = [], [], []
+    for j in range(width):
+        name = _header_name(header[j] if j < len(header) else None)
+        if not name:
+            if not any(j < len(cells) and _clean(cells[j]) is not None for _, cells in data):
+                continue
+            name = f"Column {_column_letter(j + 1)}"
+            unnamed.append(name)
+        names.append(name)
+        keep.append(j)
+    _check_header(p, names)
+    records = [[_clean(cells[j]) if j < len(cells) else None for j in keep] for _, cells in data]
+    notes = []
+    if unnamed:
+        letters = ", ".join(n.split()[-1] for n in unnamed)
+        notes.append(f"column {letters} has no header; it is named {unnamed[0]!r}" if len(unnamed) == 1 else
+                     f"columns {letters} have no header; they are named {', '.join(repr(n) for n in unnamed)}")
+    if filled:
+        cols = [repr(names[keep.index(j)]) for j in sorted(filled) if j in keep]
+        notes.append(f"{sum(filled.values())} cells merged down over several rows were filled in on every row "
+                     f"they cover (column{'s' if len(cols) > 1 else ''} {', '.join(cols)})")
+    return pd.DataFrame(records, columns=names, dtype=object), notes
 
 
-def read_excel(path: str | Path, *, sheet: str | None = None) -> InputTable:
-    """Read one sheet of an .xlsx workbook (the first sheet unless ``sheet`` names one)."""
-    import pandas as pd
-    from openpyxl import load_workbook
-
-    p = Path(path)
-    try:
-        wb = load_workbook(p, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputFileError(f"{p}: cannot be opened as an Excel workbook ({exc})") from None
-    try:
-        if sheet is not None and sheet not in wb.sheetnames:
-            raise InputFileError(f"{p}: no sheet {sheet!r}; the sheets are {', '.join(wb.sheetnames)}")
-        ws = wb[sheet] if sheet is not None else wb[wb.sheetnames[0]]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-    filled = [i for i, r in enumerate(rows) if any(_clean(c) is not None for c in r)]
-    if not filled:
-        raise InputFileError(f"{p}: sheet {ws.title!r} is empty")
-    header_idx = filled[0]
-    header = [str(c).strip() if c is not None else "" for c in rows[header_idx]]
-    while header and header[-1] == "":
-        header.pop()
-    _check_header(p, header)
-    records, numbers = [], []
-    for i in filled[1:]:
-        r = rows[i]
-        records.append([_clean(c) for c in (r + [None] * len(header))[: len(header)]])
-        numbers.append(i + 1)
-    if not records:
-        raise InputFileError(f"{p}: sheet {ws.title!r} has a header but no data rows")
-    frame = pd.DataFrame(records, columns=header, dtype=object)
-    return InputTable(p, frame, numbers, "row")
+def _header_name(value: object) -> str:
+    return " ".join(str(value).replace("\u00a0", " ").split()) if value is not None else ""
 
 
+def _column_letter(n: int) -> str:
+    """The spreadsheet letter of column ``n`` (1 → A, 27 → AA)."""
+    letters = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+# ------------------------------------------------------------------ spatial
 def _existing_file(path: str | Path) -> Path:
     """The path, if it names a non-empty file; else an :class:`InputFileError` saying what is wrong."""
     p = Path(path)
@@ -265,13 +571,15 @@ def _check_header(p: Path, header: list[str]) -> None:
 
 
 def _clean(value: object) -> object:
-    """Strip text and turn the words for 'nothing' into ``None``."""
+    """Strip text, make its line breaks ``\\n``, and turn the words for 'nothing' into ``None``."""
     if value is None:
         return None
     if isinstance(value, float) and value != value:  # NaN
         return None
     if isinstance(value, str):
         v = value.replace("\u00a0", " ").strip()
+        if "\r" in v:
+            v = v.replace("\r\n", "\n").replace("\r", "\n")
         return None if v.lower() in MISSING else v
     return value
 
