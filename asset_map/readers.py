@@ -166,7 +166,8 @@ def read_csv(path: str | Path, *, encoding: str | None = None) -> InputTable:
     p = Path(path)
     text, used, notes = _decode(p, p.read_bytes(), encoding)
     if not text.strip():
-        raise InputFileError(f"{p}: the file is empty")
+        raise InputFileError(f"{p}: the file is empty (nothing but blank lines or delimiters); "
+                             "save or export it again with its rows")
     delimiter = _sniff_delimiter(text)
     _check_quotes(p, text, delimiter)
     try:
@@ -177,7 +178,8 @@ def read_csv(path: str | Path, *, encoding: str | None = None) -> InputTable:
     # row in Excel too); blank records keep their numbers.
     rows: Rows = [(n, list(r)) for n, r in enumerate(records, start=1) if any(_clean(c) is not None for c in r)]
     if not rows:
-        raise InputFileError(f"{p}: the file is empty")
+        raise InputFileError(f"{p}: the file is empty (nothing but blank lines or delimiters); "
+                             "save or export it again with its rows")
     h = _find_header(rows)
     header_row, header = rows[h]
     data = rows[h + 1:]
@@ -510,7 +512,7 @@ def _existing_file(path: str | Path) -> Path:
     if p.is_dir():
         raise InputFileError(f"{p}: is a folder; give a {SUPPORTED} file")
     if p.stat().st_size == 0:
-        raise InputFileError(f"{p}: the file is empty")
+        raise InputFileError(f"{p}: the file is empty (0 bytes); save or export it again and give the saved file")
     return p
 
 
@@ -553,7 +555,7 @@ def read_spatial(path: str | Path, *, layer: str | None = None, crs: str | None 
         else:
             raise InputFileError(f"{p}: has no coordinate reference system; pass --crs (e.g. EPSG:27700)")
     if len(frame) == 0:
-        raise InputFileError(f"{p}: has no features")
+        raise InputFileError(f"{p}: has no features; export it again with its features (or choose another --layer)")
     for col in frame.columns:
         if col != "geometry":
             frame[col] = pd.Series([_clean(v) for v in frame[col]], index=frame.index, dtype=object)
