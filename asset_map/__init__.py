@@ -20,6 +20,7 @@ from .errors import (
     BoundaryError,
     ColumnError,
     InputFileError,
+    FeedError,
     PostcodeServiceError,
     TaxonomyError,
     UnknownAreaError,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __version__ = "0.1.0"
 
 __all__ = [
-    "AssetMapError", "BoundaryError", "ColumnError", "InputFileError", "PostcodeServiceError", "TaxonomyError",
+    "AssetMapError", "BoundaryError", "ColumnError", "FeedError", "InputFileError", "PostcodeServiceError", "TaxonomyError",
     "UnknownAreaError", "WorkspaceError", "Category", "Taxonomy", "load_taxonomy", "Workspace",
     "GapReport", "GapRow", "compute_gaps",
 ]

@@ -99,13 +99,18 @@ def _key(word: str) -> str:
     return _singular(normalise_word(word))
 
 
-def _read_text(path: Path) -> str:
+def read_csv_text(path: Path, what: str = "category map") -> str:
+    """The text of a small CSV file people edit in Excel: UTF-8 (with or without BOM), else Windows-1252.
+
+    ``what`` names the kind of file in the one-line :class:`TaxonomyError`
+    raised for a missing file, a folder or undecodable bytes.
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise TaxonomyError(f"{path}: no such category map file") from None
+        raise TaxonomyError(f"{path}: no such {what} file") from None
     except IsADirectoryError:
-        raise TaxonomyError(f"{path}: is a folder, not a category map file") from None
+        raise TaxonomyError(f"{path}: is a folder, not a {what} file") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -114,7 +119,7 @@ def _read_text(path: Path) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         raise TaxonomyError(
-            f"{path.name}: neither UTF-8 nor Windows (cp1252) text; save the category map as CSV UTF-8"
+            f"{path.name}: neither UTF-8 nor Windows (cp1252) text; save the {what} as CSV UTF-8"
         ) from None
 
 
@@ -162,7 +167,7 @@ def read_category_map(path: str | Path, taxonomy: Taxonomy) -> CategoryMap:
         a category but no word, or a word has two different decisions.
     """
     p = Path(path)
-    text = _read_text(p)
+    text = read_csv_text(p)
     name = p.name
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]

@@ -27,7 +27,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 boundaries_app = typer.Typer(help="Load neighbourhood boundaries and their population.", no_args_is_help=True)
-export_app = typer.Typer(help="Write the areas or assets for other tools (GeoJSON).", no_args_is_help=True)
+export_app = typer.Typer(help="Write the areas or assets for other tools (GeoJSON, Open Referral UK CSV).",
+                         no_args_is_help=True)
 taxonomy_app = typer.Typer(help="Show or replace the need categories.", no_args_is_help=True)
 postcodes_app = typer.Typer(help="Load a postcode lookup to locate assets that have only a postcode.",
                             no_args_is_help=True)
@@ -184,7 +185,9 @@ def boundaries_load(
 @app.command("import")
 @handle_errors
 def import_(
-    file: Annotated[Path, typer.Argument(help="Asset list: CSV, XLSX, GeoJSON or GeoPackage.")],
+    file: Annotated[Optional[Path], typer.Argument(
+        help="Asset list: CSV, XLSX, GeoJSON or GeoPackage; or an Open Referral UK feed (JSON, or a folder or "
+        "zip of HSDS CSV files).")] = None,
     map_: Annotated[Optional[list[str]], typer.Option(
         "--map", help="Use a column for a field, e.g. --map name='Organisation' (fields: id, name, category, "
         "description, address, postcode, latitude, longitude, easting, northing). Repeatable.")] = None,
@@ -206,15 +209,30 @@ def import_(
     category_map: CategoryMapOpt = None,
     save_category_map: SaveCategoryMapOpt = None,
     use_inferred: UseInferredOpt = False,
+    url: Annotated[Optional[str], typer.Option(
+        help="Read the services of an Open Referral UK API at this base URL (pages are cached).")] = None,
+    crosswalk: Annotated[Optional[Path], typer.Option(
+        help="CSV mapping feed taxonomy terms to categories (vocabulary,term_id,term_name,category), "
+        "instead of the one shipped.")] = None,
+    include_inactive: Annotated[bool, typer.Option(
+        "--include-inactive", help="Import a feed's inactive and defunct services too.")] = False,
+    stale_days: Annotated[int, typer.Option(
+        min=1, help="Flag a feed's services not verified for more than this many days as stale.")] = 730,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Import an asset list: locate, categorise and assign each row to an area."""
+    """Import an asset list or a service directory feed: locate, categorise and assign each row to an area."""
     from rich.console import Console
 
     from .columns import parse_overrides
     from .render import import_summary
 
     err = _stderr()
+    if file is None and url is None:
+        raise typer.BadParameter("give a FILE to import, or --url for a directory's API", param_hint="FILE")
+    if file is None:
+        from urllib.parse import urlparse
+
+        file = Path(urlparse(url).netloc or "feed")
     if postcode_service and not online:
         raise typer.BadParameter("--postcode-service is used only with --online", param_hint="--postcode-service")
     ws = _workspace(workspace)
@@ -228,7 +246,8 @@ def import_(
             file, columns=parse_overrides(map_), categories=category, source=source, sheet=sheet,
             layer=layer, encoding=encoding, crs=crs, dry_run=dry_run,
             online=(postcode_service or True) if online else False, timeout=timeout,
-            category_map=category_map, use_inferred=use_inferred, progress=progress,
+            category_map=category_map, use_inferred=use_inferred, url=url, crosswalk=crosswalk,
+            include_inactive=include_inactive, stale_days=stale_days, progress=progress,
         )
     for note in result.notes:
         err.print(f"Note: {file.name}: {note}")
@@ -254,6 +273,8 @@ def import_(
         err.print(f"Note: {len(result.duplicates)} groups of likely duplicates involve this list ({across} with "
                   "earlier imports); nothing was merged: review them with `asset-map duplicates`.")
     _report_categories(err, ws, file, result, category_map, save_category_map, use_inferred)
+    if result.feed is not None:
+        _report_feed(err, file, result.feed)
     Console(stderr=True).print(import_summary(result))
     if dry_run:
         err.print("Dry run: nothing was written.")
@@ -278,6 +299,24 @@ def _report_categories(err, ws, file: Path, result, category_map, save_category_
         n = write_category_map(save_category_map, result.unknown_words, result.suggestions, existing)
         err.print(f"Wrote {n} category words to {save_category_map}: fill in the category column (an id, label, "
                   "or 'ignore') and import again with --category-map.")
+
+
+def _report_feed(err, file: Path, report) -> None:
+    """The feed's schema problems, unmapped terms and the table of what became of its services."""
+    from rich.console import Console
+
+    from .render import feed_summary
+
+    for p in report.problems[:10]:
+        err.print(f"Problem: {file.name}, {p}")
+    if len(report.problems) > 10:
+        err.print(f"... and {len(report.problems) - 10} more problems in the feed")
+    for (vocab, term), n in report.unmapped_terms.most_common(10):
+        err.print(f"Warning: {file.name}: taxonomy term {term!r} ({vocab or 'no vocabulary'}) is not in the "
+                  f"crosswalk ({n} service(s)); add it to a crosswalk file and import with --crosswalk")
+    if len(report.unmapped_terms) > 10:
+        err.print(f"... and {len(report.unmapped_terms) - 10} more unmapped terms")
+    Console(stderr=True).print(feed_summary(report))
 
 
 @app.command()
@@ -400,6 +439,19 @@ def merge(
     ws = _workspace(workspace)
     n = ws.merge(keep, others)
     _stderr().print(f"Merged {n} asset(s) into {keep}.")
+
+
+@export_app.command("oruk")
+@handle_errors
+def export_oruk(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the CSV files into.")],
+    source: Annotated[Optional[str], typer.Option(help="Only the assets of this import (file name).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write assets added by hand (not from a directory feed) as Open Referral UK v3 CSV files for the directory."""
+    n = _workspace(workspace).export_oruk(output, source=source)
+    _stderr().print(f"Wrote {n} assets as Open Referral UK v3 CSV (services, locations, service_at_locations, "
+                    f"addresses, taxonomy_terms, attributes) to {output}")
 
 
 @app.command()

@@ -45,3 +45,7 @@ class UnknownAreaError(AssetMapError, KeyError):
 
 class PostcodeServiceError(AssetMapError):
     """The online postcode service cannot be reached or gave an unusable answer."""
+
+
+class FeedError(AssetMapError):
+    """A service directory feed (Open Referral UK) cannot be fetched or read."""

@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .category_map import CategoryMap
     from .duplicates import DuplicateGroup
+    from .feed_import import FeedReport
 
 #: Columns of the ``assets`` layer, besides the geometry.
 ASSET_COLUMNS = {
@@ -112,6 +113,7 @@ class ImportResult:
     table: "InputTable | None" = field(default=None, repr=False)
     ignored_words: dict[str, int] = field(default_factory=dict)
     inferred: dict[str, int] = field(default_factory=dict)
+    feed: "FeedReport | None" = None
 
     @property
     def with_inferred(self) -> int:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rich.table import Table as RichTable
 
     from .duplicates import DuplicateGroup
+    from .feed_import import FeedReport
     from .gaps import GapReport, GapRow
     from .importer import ImportResult
 
@@ -270,3 +271,21 @@ def inspect_report(result: "ImportResult", taxonomy, *, sample: int = 5) -> "Ren
                           + "; ".join(f"{g.names[0]} (rows {', '.join(map(str, g.rows))})"
                                       for g in result.duplicates[:10])))
     return Group(*parts)
+
+
+def feed_summary(report: "FeedReport") -> "RichTable":
+    """What became of a feed's services; the first four rows after "services read" add up to it."""
+    from rich.table import Table
+
+    t = Table(title=f"Services in the {report.form} feed", show_header=False)
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    t.add_row("services read", str(report.services_read))
+    t.add_row("  with a place: made into assets (one per place)", str(report.with_places))
+    t.add_row("  without location (virtual or postal only; kept, see status)", str(report.without_location))
+    t.add_row("  inactive or defunct (left out; --include-inactive)", str(report.inactive))
+    t.add_row("  unusable records (see the problems above)", str(report.unusable))
+    t.add_row("service-at-location rows made", str(report.service_rows))
+    t.add_row("stale (not verified within the age given; imported, flagged)", str(report.stale))
+    t.add_row("taxonomy terms not in the crosswalk (uses)", str(sum(report.unmapped_terms.values())))
+    return t

@@ -102,7 +102,8 @@ class Workspace:
     def status(self) -> dict[str, Any]:
         """Counts of what the workspace holds."""
         out: dict[str, Any] = {"workspace": self.location, "exists": self.store.exists()}
-        for name in ("areas", "population", "assets", "rejects", "imports", "postcodes", "postcode_cache"):
+        for name in ("areas", "population", "assets", "rejects", "imports", "postcodes", "postcode_cache",
+                     "unlocated"):
             out[name] = self.store.count(name) or 0
         assets = self.store.read("assets")
         if assets is not None and len(assets):
@@ -175,6 +176,30 @@ class Workspace:
                 found[pc] = (float("nan") if x is None else x, float("nan") if y is None else y, term or "")
         return found
 
+    def _feed_cache(self, cache_dir: str | Path | None) -> Path:
+        """Where fetched feed pages wait until the import that uses them is written."""
+        if cache_dir:
+            return Path(cache_dir)
+        return Path(self.location).with_name(Path(self.location).name + ".feed-cache")
+
+    def _read_feed(self, path, url, taxonomy, *, crosswalk, include_inactive, stale_days, cache_dir, progress):
+        """Read a feed file, package or API into asset rows (:func:`asset_map.feed_import.feed_rows`)."""
+        from .crosswalk import load_crosswalk
+        from .feed_import import STALE_DAYS, feed_rows
+        from .oruk import feed_from_pages, read_feed
+
+        if url is not None:
+            from .feed_fetch import fetch_feed
+
+            cache = self._feed_cache(cache_dir)
+            fetched = fetch_feed(url, cache_dir=cache, progress=(lambda done, total: progress(
+                "fetching pages", done, total)) if progress else None)
+            feed = feed_from_pages(fetched.pages, source=str(path))
+        else:
+            feed = read_feed(path)
+        return feed_rows(feed, load_crosswalk(crosswalk, taxonomy), include_inactive=include_inactive,
+                         stale_days=STALE_DAYS if stale_days is None else stale_days)
+
     def _online_finder(self, base_url: str, timeout: float, new_rows: list[dict], progress=None):
         """A ``find_postcodes`` that asks the online service for what the lookup and the cache lack.
 
@@ -242,6 +267,11 @@ class Workspace:
         timeout: float = 10.0,
         category_map: "str | Path | CategoryMap | None" = None,
         use_inferred: bool = False,
+        url: str | None = None,
+        crosswalk: str | Path | None = None,
+        include_inactive: bool = False,
+        stale_days: int | None = None,
+        cache_dir: str | Path | None = None,
         progress: "Progress | None" = None,
     ) -> "ImportResult":
         """Import an asset list.
@@ -273,6 +303,24 @@ class Workspace:
         use_inferred
             Categorise rows that have no known category by the categories
             their name and description suggest (marked ``inferred``).
+        url
+            Base URL of an Open Referral UK API to read the services from
+            (``path`` is then only the name the import is known by).
+        crosswalk
+            A crosswalk CSV from feed taxonomy terms to categories, instead
+            of the one shipped (:mod:`asset_map.crosswalk`).
+        include_inactive
+            Import inactive and defunct services of a feed too.
+        stale_days
+            A feed's service not verified for longer than this is flagged
+            stale (default 730).
+        cache_dir
+            Where pages fetched from ``url`` are kept, so an interrupted
+            fetch resumes (default: a folder beside the workspace).
+
+        A JSON file of an Open Referral UK feed (v1 or v3), or a folder or
+        zip of HSDS CSV files, is recognised and read as a directory feed
+        (:mod:`asset_map.oruk`, :mod:`asset_map.feed_import`).
         progress
             Called as ``progress(step, done, total)`` as the import goes on
             (``total`` is 0 for a step whose size is unknown).
@@ -281,6 +329,7 @@ class Workspace:
 
         from .duplicates import apply_merges, find_duplicates
         from .importer import file_sha256, prepare_assets, rejects_frame
+        from .oruk import looks_like_feed
         from .readers import read_input
 
         def step(name: str) -> None:
@@ -288,8 +337,14 @@ class Workspace:
                 progress(name, 0, 0)
 
         step("reading")
-        table = read_input(path, sheet=sheet, layer=layer, encoding=encoding, crs=crs)
         taxonomy = self.taxonomy()
+        feed = None
+        if url is not None or looks_like_feed(path):
+            feed = self._read_feed(path, url, taxonomy, crosswalk=crosswalk, include_inactive=include_inactive,
+                                   stale_days=stale_days, cache_dir=cache_dir, progress=progress)
+            table = feed.table
+        else:
+            table = read_input(path, sheet=sheet, layer=layer, encoding=encoding, crs=crs)
         areas = self.areas()
         cache_rows: list[dict] = []
         finder = self.find_postcodes
@@ -306,6 +361,9 @@ class Workspace:
             table, taxonomy, areas=areas, column_overrides=columns, categories=categories, source=source,
             find_postcodes=finder, category_map=category_map, use_inferred=use_inferred, progress=progress,
         )
+        if feed is not None:
+            result.assets = feed.decorate(result.assets)
+            result.feed = feed.report
         step("checking for duplicates")
         old_assets = self.assets()
         if old_assets is not None:
@@ -331,7 +389,8 @@ class Workspace:
         imports = self.imports()
         log = pd.DataFrame([{
             "import_id": 1 if imports is None or not len(imports) else int(imports["import_id"].max()) + 1,
-            "source": result.source, "path": str(Path(path).resolve()), "sha256": file_sha256(path),
+            "source": result.source, "path": url or str(Path(path).resolve()),
+            "sha256": file_sha256(path) if url is None and Path(path).is_file() else "",
             "imported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "rows_read": result.rows_read, "imported": result.imported, "outside": result.outside,
             "uncategorised": result.uncategorised, "rejected": result.rejected, "replaced": result.replaced,
@@ -342,6 +401,14 @@ class Workspace:
             tx.write("assets", new_assets)
             tx.write("rejects", rejects.astype({"row": "int64"}))
             tx.write("imports", log.astype({c: t for c, t in IMPORT_COLUMNS.items() if t == "int64"}))
+            if feed is not None or self.store.count("unlocated") is not None:
+                from .feed_import import UNLOCATED_COLUMNS, unlocated_frame
+
+                old = self.frame("unlocated")
+                frames = [] if old is None else [old[old["source"] != result.source]]
+                if feed is not None:
+                    frames.append(unlocated_frame(feed.report).assign(source=result.source))
+                tx.write("unlocated", pd.concat(frames, ignore_index=True)[list(UNLOCATED_COLUMNS)])
             if cache_rows:
                 old_cache = self.frame("postcode_cache")
                 cache = pd.DataFrame(cache_rows, columns=list(CACHE_COLUMNS))
@@ -351,6 +418,10 @@ class Workspace:
                 tx.write("postcode_cache", cache)
                 tx.index("postcode_cache", "postcode")
             self._ensure_taxonomy(tx)
+        if url is not None:  # the import is written: the next fetch must see the directory as it is then
+            import shutil
+
+            shutil.rmtree(self._feed_cache(cache_dir), ignore_errors=True)
         return result
 
     def _ensure_taxonomy(self, tx) -> None:
@@ -395,6 +466,25 @@ class Workspace:
             return assets_geojson(active(assets), self.areas(), self.taxonomy())
         raise ValueError(f"layer must be 'areas' or 'assets', not {layer!r}")
 
+
+    def export_oruk(self, folder: str | Path, *, source: str | None = None) -> int:
+        """Write the assets not from a directory feed as Open Referral UK v3 CSV files; returns how many.
+
+        ``source`` keeps only the assets of one import. See :mod:`asset_map.oruk_export`.
+        """
+        from .oruk_export import hand_added, oruk_tables, write_oruk_csv
+
+        assets = self.assets()
+        if assets is None:
+            raise WorkspaceError(f"{self.location}: no assets imported yet; run `asset-map import FILE`")
+        chosen = hand_added(assets)
+        if source is not None:
+            if source not in set(assets["source"]):
+                raise WorkspaceError(f"{self.location}: no import called {source!r}; the imports are "
+                                     f"{', '.join(sorted(set(assets['source'])))}")
+            chosen = chosen[chosen["source"] == source]
+        write_oruk_csv(oruk_tables(chosen, self.taxonomy()), folder)
+        return len(chosen)
 
     # ------------------------------------------------------------------ duplicates
     def duplicates(self, *, distance_m: float | None = None) -> "list[DuplicateGroup]":
