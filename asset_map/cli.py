@@ -348,6 +348,8 @@ def inspect(
                               dry_run=True)
     Console(soft_wrap=False).print(render.inspect_report(result, ws.taxonomy(), sample=rows))
     _report_categories(_stderr(), ws, file, result, category_map, save_category_map, use_inferred)
+    if result.feed is not None:
+        _report_feed(_stderr(), file, result.feed)
     _stderr().print("Inspection only: nothing was written. Import with `asset-map import` and the same options.")
 
 

@@ -279,3 +279,11 @@ def test_import_from_a_paged_api_resumes_after_a_failing_page(tmp_path, director
     assert (status["unlocated"], status["imports"]) == (2, 1)
     assert not (tmp_path / "ws.gpkg.feed-cache").exists()  # cleared once the import is written
     assert asset_map.Workspace(ws).imports()["path"].tolist() == [directory_api["url"]]
+
+
+def test_inspect_a_feed_shows_its_problems_and_service_counts(tmp_path):
+    r = CliRunner().invoke(app, ["inspect", str(FIX / "v1_page2.json"), "-w", str(tmp_path / "ws.gpkg")])
+    assert r.exit_code == 0, r.stderr
+    assert "Problem: v1_page2.json, service #3, field 'id': missing" in r.stderr
+    assert "services read" in r.stderr and "Services in the v1 JSON feed" in r.stderr
+    assert not (tmp_path / "ws.gpkg").exists()
