@@ -44,10 +44,8 @@ happened and what to do. Nothing is printed.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -56,6 +54,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import FeedError
+from .http_retry import GaveUp, Unreachable, send
 
 _SAVE = "save the feed as a JSON file and import that"
 
@@ -249,53 +248,34 @@ class _Fetcher:
     def get(self, url: str, ordinal: int) -> str:
         """The body of a 200 answer to ``GET url``."""
         request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "asset-map"})
-        failure = ""
-        for attempt in range(self.retries + 1):
-            if attempt and self.backoff > 0:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
-            self.requests += 1
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    status, body = response.status, response.read()
-            except urllib.error.HTTPError as exc:
-                try:
-                    status, body = exc.code, exc.read() if exc.fp is not None else b""
-                except (OSError, http.client.HTTPException):
-                    status, body = exc.code, b""
-            except urllib.error.URLError as exc:
-                if isinstance(exc.reason, (TimeoutError, ConnectionResetError)):
-                    failure = "timeout" if isinstance(exc.reason, TimeoutError) else "reset"
-                    continue
-                reason = exc.reason.strerror if isinstance(exc.reason, OSError) and exc.reason.strerror else exc.reason
-                raise FeedError(f"cannot reach the feed at {url} ({self.label(ordinal)}: {_one_line(str(reason))}); "
+        try:
+            status, text = send(request, timeout=self.timeout, retries=self.retries, backoff=self.backoff,
+                                retry_if=lambda code: code >= 500 or code == 429, on_attempt=self.count)
+        except Unreachable as exc:
+            raise FeedError(f"cannot reach the feed at {url} ({self.label(ordinal)}: {_one_line(exc.reason)}); "
+                            f"{self.resume(f'check the internet connection, or {_SAVE}')}") from None
+        except GaveUp as exc:
+            if exc.kind == "timeout":
+                raise self.error(ordinal, url, f"timed out after {exc.attempts} attempts of {self.timeout:g} "
+                                 "seconds", f"try again later, or {_SAVE}") from None
+            if exc.kind == "reset":
+                raise FeedError(f"cannot reach the feed at {url} ({self.label(ordinal)}: connection reset "
+                                f"{exc.attempts} times); "
                                 f"{self.resume(f'check the internet connection, or {_SAVE}')}") from None
-            except TimeoutError:
-                failure = "timeout"
-                continue
-            except (ConnectionError, http.client.HTTPException):
-                failure = "reset"
-                continue
-            text = body.decode("utf-8-sig", "replace")
-            if status >= 500 or status == 429:
-                failure = f"HTTP {status}" + (f" ({_one_line(text)})" if text.strip() else "")
-                continue
-            if status != 200:
-                shown = f"HTTP {status}" + (f" ({_one_line(text)})" if text.strip() else "")
-                if not self.done:
-                    raise self.error(ordinal, url, f"failed with {shown}",
-                                     "check the address of the feed (its API, like "
-                                     f"https://directory.example.gov.uk/api), or {_SAVE}")
-                raise self.error(ordinal, url, f"failed with {shown}", f"try again later, or {_SAVE}")
-            return text
-        attempts = self.retries + 1
-        if failure == "timeout":
-            raise self.error(ordinal, url, f"timed out after {attempts} attempts of {self.timeout:g} seconds",
-                             f"try again later, or {_SAVE}")
-        if failure == "reset":
-            raise FeedError(f"cannot reach the feed at {url} ({self.label(ordinal)}: connection reset {attempts} "
-                            f"times); {self.resume(f'check the internet connection, or {_SAVE}')}")
-        raise self.error(ordinal, url, f"failed with {failure} after {attempts} attempts",
-                         f"try again later, or {_SAVE}")
+            shown = f"HTTP {exc.status}" + (f" ({_one_line(exc.text)})" if exc.text.strip() else "")
+            raise self.error(ordinal, url, f"failed with {shown} after {exc.attempts} attempts",
+                             f"try again later, or {_SAVE}") from None
+        if status != 200:
+            shown = f"HTTP {status}" + (f" ({_one_line(text)})" if text.strip() else "")
+            if not self.done:
+                raise self.error(ordinal, url, f"failed with {shown}",
+                                 "check the address of the feed (its API, like "
+                                 f"https://directory.example.gov.uk/api), or {_SAVE}")
+            raise self.error(ordinal, url, f"failed with {shown}", f"try again later, or {_SAVE}")
+        return text
+
+    def count(self) -> None:
+        self.requests += 1
 
 
 def fetch_feed(

@@ -21,10 +21,8 @@ one line that names the service and says what to do. Nothing is printed.
 
 from __future__ import annotations
 
-import http.client
 import json
 import math
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from .errors import PostcodeServiceError
+from .http_retry import GaveUp, Unreachable, send
 
 DEFAULT_URL = "https://api.postcodes.io"
 #: The most postcodes postcodes.io accepts in one bulk request.
@@ -90,56 +89,38 @@ class _Client:
         except ValueError:
             raise PostcodeServiceError(
                 f"{self.base_url} is not a web address; give the postcode service like {DEFAULT_URL}") from None
-        failure = ""
-        for attempt in range(self.retries + 1):
-            if attempt and self.backoff > 0:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
-            self.result.requests += 1
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    status, body = response.status, response.read()
-            except urllib.error.HTTPError as exc:
-                status, body = exc.code, exc.read() if exc.fp is not None else b""
-            except urllib.error.URLError as exc:
-                if isinstance(exc.reason, (TimeoutError, ConnectionResetError)):
-                    failure = "timeout" if isinstance(exc.reason, TimeoutError) else "reset"
-                    continue
-                reason = exc.reason.strerror if isinstance(exc.reason, OSError) and exc.reason.strerror else exc.reason
+        try:
+            status, text = send(request, timeout=self.timeout, retries=self.retries, backoff=self.backoff,
+                                on_attempt=self.count)
+        except Unreachable as exc:
+            raise PostcodeServiceError(
+                f"cannot reach the postcode service at {self.base_url} ({_one_line(exc.reason)}); "
+                f"check the internet connection, or {_OFFLINE}") from None
+        except GaveUp as exc:
+            if exc.kind == "timeout":
                 raise PostcodeServiceError(
-                    f"cannot reach the postcode service at {self.base_url} ({_one_line(str(reason))}); "
-                    f"check the internet connection, or {_OFFLINE}") from None
-            except TimeoutError:
-                failure = "timeout"
-                continue
-            except (ConnectionError, http.client.HTTPException):
-                failure = "reset"
-                continue
-            text = body.decode("utf-8", "replace")
-            if status >= 500:
-                failure = f"HTTP {status}: {_one_line(text)}"
-                continue
-            if status == 404 and missing_ok:
-                return None
-            if status != 200:
-                try:
-                    text = str(json.loads(text).get("error", text))
-                except (ValueError, AttributeError):
-                    pass
-                raise self.unexpected(f"HTTP {status}: {_one_line(text)}")
+                    f"the postcode service at {self.base_url} timed out after {exc.attempts} attempts of "
+                    f"{self.timeout:g} seconds; try again later or with a longer --timeout, or {_OFFLINE}") from None
+            if exc.kind == "reset":
+                raise PostcodeServiceError(
+                    f"cannot reach the postcode service at {self.base_url} (connection reset {exc.attempts} "
+                    f"times); check the internet connection, or {_OFFLINE}") from None
+            raise self.unexpected(f"HTTP {exc.status}: {_one_line(exc.text)}, {exc.attempts} attempts") from None
+        if status == 404 and missing_ok:
+            return None
+        if status != 200:
             try:
-                return json.loads(text)
-            except ValueError:
-                raise self.unexpected(f"not JSON: {_one_line(text)}") from None
-        attempts = self.retries + 1
-        if failure == "timeout":
-            raise PostcodeServiceError(
-                f"the postcode service at {self.base_url} timed out after {attempts} attempts of {self.timeout:g} "
-                f"seconds; try again later or with a longer --timeout, or {_OFFLINE}")
-        if failure == "reset":
-            raise PostcodeServiceError(
-                f"cannot reach the postcode service at {self.base_url} (connection reset {attempts} times); "
-                f"check the internet connection, or {_OFFLINE}")
-        raise self.unexpected(f"{failure}, {attempts} attempts")
+                text = str(json.loads(text).get("error", text))
+            except (ValueError, AttributeError):
+                pass
+            raise self.unexpected(f"HTTP {status}: {_one_line(text)}")
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise self.unexpected(f"not JSON: {_one_line(text)}") from None
+
+    def count(self) -> None:
+        self.result.requests += 1
 
 
 def _termination(client: _Client, postcode: str) -> str | None:

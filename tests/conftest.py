@@ -7,6 +7,9 @@ from there, never copied.
 from __future__ import annotations
 
 import csv
+import threading
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -97,3 +100,22 @@ def workspace(tmp_path):
     import asset_map
 
     return asset_map.Workspace(tmp_path / "ws.gpkg")
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # the client gave up (timeout tests): not worth a traceback
+
+
+@contextmanager
+def local_server(handler):
+    """Serve ``handler`` (a BaseHTTPRequestHandler class) on 127.0.0.1 in a thread; yields the base URL."""
+    server = _QuietServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -20,7 +20,7 @@ from asset_map.crosswalk import load_crosswalk
 from asset_map.errors import FeedError
 from asset_map.feed_import import feed_rows
 from asset_map.oruk import feed_from_pages, html_to_text, looks_like_feed, read_csv_package, read_feed
-from conftest import TRAFFORD
+from conftest import TRAFFORD, local_server
 
 FIX = Path(__file__).parent / "fixtures" / "oruk"
 TODAY = date(2026, 11, 22)
@@ -230,8 +230,7 @@ def test_hand_added_assets_go_back_as_oruk_v3_csv_and_read_again(tmp_path, traff
 # ------------------------------------------------------------------ a live API (--url), served locally
 @pytest.fixture
 def directory_api():
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from http.server import BaseHTTPRequestHandler
     from urllib.parse import parse_qs, urlparse
 
     state = {"fail_page": None, "asked": []}
@@ -252,12 +251,9 @@ def directory_api():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state["url"] = f"http://127.0.0.1:{server.server_address[1]}/api"
-    yield state
-    server.shutdown()
-    server.server_close()
+    with local_server(Handler) as url:
+        state["url"] = url + "/api"
+        yield state
 
 
 def test_import_from_a_paged_api_resumes_after_a_failing_page(tmp_path, directory_api):

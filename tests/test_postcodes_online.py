@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 import math
 import socket
-import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
 from asset_map.errors import PostcodeServiceError
 from asset_map.postcodes_online import MAX_TERMINATED_CHECKS, lookup_postcodes_online
+from conftest import local_server
 
 #: Live postcodes the fake service knows: postcode -> (eastings, northings), None for no grid reference.
 LIVE: dict[str, tuple[int | None, int | None]] = {
@@ -88,19 +88,9 @@ def service():
         def log_message(self, *args: Any) -> None:
             pass
 
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-
-        def handle_error(self, request: Any, client_address: Any) -> None:
-            pass  # the client gave up (timeout tests): not worth a traceback
-
-    server = Server(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with local_server(Handler) as url:
+        state.url = url
+        yield state
 
 
 def distinct_postcodes(n: int) -> list[str]:
