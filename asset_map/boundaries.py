@@ -7,8 +7,9 @@ Three ways to get areas with a population:
    mid-year estimates (``population_csv=...``). When the CSV is for *smaller*
    areas than the polygons (LSOAs for localities), also give the small-area
    polygons (``small_areas=...``): each small area is counted in the area
-   that contains its representative point (a point guaranteed inside it), and
-   an area's population is the sum of its small areas'.
+   that contains its point (its centroid, or a point inside it when the
+   centroid falls outside; see :mod:`asset_map.population_layer`), and an
+   area's population is the sum of its small areas'.
 3. **Dissolving small areas** (LSOA/MSOA) into neighbourhoods through a lookup
    CSV (``dissolve=lookup.csv, into="neighbourhood_code"``); the population
    CSV then joins the small areas and is summed.
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING
 from .errors import BoundaryError, ColumnError, InputFileError
 from .geo import BNG, GB_BNG_BOUNDS
 from .population import population_columns, read_population_csv
+from .population_layer import attach_to_areas
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -127,29 +129,15 @@ def load_boundaries(
     elif small_areas is not None:
         if pop is None:
             raise ColumnError("small areas were given without a population CSV; pass --population too")
-        sa = _read_polygons(small_areas, layer=None, crs=crs, warnings=warnings)
+        sa = _read_polygons(small_areas, layer=None, crs=crs, warnings=warnings, points_ok=True)
         sa_codes, sa_names = _choose_fields(sa, small_areas, None, None, [])
         small = sa[["geometry"]].copy()
         small.insert(0, "area_code", sa_codes)
         small.insert(1, "area_name", sa_names)
         small = _attach_population(small, pop, Path(population_csv))
         small = small.rename(columns={"area_code": "code", "area_name": "name"})
-        areas = base.drop(columns="_row")
-        small["area_code"] = _area_of(small, areas)
-        outside = small["area_code"].isna()
-        if outside.any():
-            warnings.append(
-                f"{int(outside.sum())} of {len(small)} small areas lie outside every area and are not "
-                f"counted (e.g. {small['code'][outside].iloc[0]})"
-            )
-        sums = small[~outside].groupby("area_code")[population_columns(small.columns)].sum()
-        areas = areas.join(sums, on="area_code")
-        empty = areas["all_ages"].isna()
-        if empty.any():
-            raise BoundaryError(
-                f"{small_areas}: no small area falls in area {areas['area_code'][empty].iloc[0]!r}; "
-                "check that both files cover the same place"
-            )
+        small, areas, more = attach_to_areas(small, base.drop(columns="_row"), small_areas)
+        warnings += more
     else:
         areas = base.drop(columns="_row")
         if pop is not None:
@@ -164,7 +152,8 @@ def load_boundaries(
     return BoundaryResult(areas[cols], small, warnings, Path(path).name)
 
 
-def _read_polygons(path, *, layer, crs, warnings) -> "gpd.GeoDataFrame":
+def _read_polygons(path, *, layer, crs, warnings, points_ok: bool = False) -> "gpd.GeoDataFrame":
+    """Read polygons (or, with ``points_ok``, a file of points only) into EPSG:27700."""
     import shapely
 
     from .readers import read_spatial
@@ -183,10 +172,15 @@ def _read_polygons(path, *, layer, crs, warnings) -> "gpd.GeoDataFrame":
             "remove it or give it a polygon"
         )
     kinds = set(shapely.get_type_id(geoms).tolist())
-    if not kinds <= {3, 6, 7}:  # Polygon, MultiPolygon, GeometryCollection
+    if points_ok and kinds == {0}:  # Point
+        pass
+    elif not kinds <= {3, 6, 7}:  # Polygon, MultiPolygon, GeometryCollection
         bad = next(g.geom_type for g in geoms if g.geom_type not in ("Polygon", "MultiPolygon"))
-        raise BoundaryError(f"{p}: boundaries must be polygons, but this file has {bad} features")
+        what = "polygons, or points only" if points_ok else "polygons"
+        raise BoundaryError(f"{p}: boundaries must be {what}, but this file has {bad} features")
     invalid = ~shapely.is_valid(geoms)
+    if points_ok and kinds == {0}:
+        invalid[:] = False
     if invalid.any():
         repaired = shapely.make_valid(geoms[invalid])
         geoms = geoms.copy()
@@ -198,7 +192,7 @@ def _read_polygons(path, *, layer, crs, warnings) -> "gpd.GeoDataFrame":
     gx0, gy0, gx1, gy1 = GB_BNG_BOUNDS
     if not (gx0 <= x0 and x1 <= gx1 and gy0 <= y0 and y1 <= gy1):
         raise BoundaryError(
-            f"{p}: the polygons fall outside Great Britain when read as {table.frame.crs or crs}; "
+            f"{p}: the features fall outside Great Britain when read as {table.frame.crs or crs}; "
             "if the CRS is wrong, pass --crs (e.g. EPSG:27700)"
         )
     return gdf
@@ -295,14 +289,6 @@ def _attach_population(frame, pop, pop_path):
             "the population file must have a row for every area code (use the same census year)"
         )
     return joined
-
-
-def _area_of(small, areas):
-    """The code of the area holding each small area's representative point, or None."""
-    from .assign import assign_points
-
-    points = small.geometry.representative_point().to_numpy()
-    return assign_points(points, areas.geometry.to_numpy(), areas["area_code"].to_numpy())
 
 
 def _dissolve(small, lookup_path: Path, into, into_name):

@@ -32,7 +32,10 @@ export_app = typer.Typer(help="Write the areas or assets for other tools (GeoJSO
 taxonomy_app = typer.Typer(help="Show or replace the need categories.", no_args_is_help=True)
 postcodes_app = typer.Typer(help="Load a postcode lookup to locate assets that have only a postcode.",
                             no_args_is_help=True)
+population_app = typer.Typer(help="Load where people live: small areas with population by age.",
+                              no_args_is_help=True)
 app.add_typer(boundaries_app, name="boundaries")
+app.add_typer(population_app, name="population")
 app.add_typer(export_app, name="export")
 app.add_typer(taxonomy_app, name="taxonomy")
 app.add_typer(postcodes_app, name="postcodes")
@@ -180,6 +183,36 @@ def boundaries_load(
     err.print(f"Loaded {len(a)} areas from {result.source}{pop} into {ws.location}")
     if result.small_areas is not None:
         err.print(f"Stored {len(result.small_areas)} small areas as the population layer")
+
+
+@population_app.command("load")
+@handle_errors
+def population_load(
+    file: Annotated[Path, typer.Argument(
+        help="Small areas: LSOA or output-area polygons, or population-weighted centroid points (any CRS).")],
+    population: Annotated[Optional[Path], typer.Option(
+        help="Population CSV by small-area code (ONS wide format or code + total); "
+        "omit if the file has the population fields.")] = None,
+    code_field: Annotated[Optional[str], typer.Option(help="Field with the small-area code (detected if omitted).")] = None,
+    name_field: Annotated[Optional[str], typer.Option(help="Field with the small-area name (detected if omitted).")] = None,
+    population_code_column: Annotated[Optional[str], typer.Option(
+        help="Column of small-area codes in the population CSV (detected if omitted).")] = None,
+    layer: Annotated[Optional[str], typer.Option(help="Layer to read from a multi-layer file.")] = None,
+    crs: Annotated[Optional[str], typer.Option(help="CRS of a file that has none, e.g. EPSG:27700.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Load the population layer: coverage then counts where people live, and accessibility is computed."""
+    ws = _workspace(workspace)
+    result = ws.load_population(file, population_csv=population, code_field=code_field, name_field=name_field,
+                                population_code_column=population_code_column, layer=layer, crs=crs)
+    err = _stderr()
+    for w in result.warnings:
+        err.print(f"Warning: {w}")
+    small = result.small_areas
+    counted = small[small["area_code"].notna()]
+    err.print(f"Stored {len(small)} small areas from {result.source} as the population layer: "
+              f"{counted['all_ages'].sum():,.0f} people in {len(result.areas)} areas "
+              f"({result.outside} small areas outside them); each area's population is now the sum of its small areas")
 
 
 @app.command("import")

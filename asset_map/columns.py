@@ -47,6 +47,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "longitude": ("longitude", "lon", "long", "lng", "x coordinate"),
     "easting": ("easting", "eastings", "bng e", "os easting", "x"),
     "northing": ("northing", "northings", "bng n", "os northing", "y"),
+    # How many people it can take at once (places, seats); used by the accessibility measures.
+    "capacity": ("capacity", "number of places", "max places", "maximum places", "places available"),
 }
 
 # A bracketed note at the end of a header: "(WGS84)", "[m]", "(required)".

@@ -5,8 +5,9 @@ exterior rings counter-clockwise, coordinates to 7 decimal places (about 1 cm).
 
 The areas layer carries, for each category ``<id>``, the properties
 ``<id>_assets``, ``<id>_rate_per_10k``, ``<id>_coverage``, ``<id>_level``
-and ``<id>_priority`` (see :mod:`asset_map.gaps`), so a map can be shaded by
-any of them.
+and ``<id>_priority`` (see :mod:`asset_map.gaps`), and with a population
+layer ``<id>_access_per_10k`` and ``<id>_access_e2sfca_per_10k``, so a map
+can be shaded by any of them.
 """
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ def areas_geojson(
             p[f"{cid}_assets"] = r.assets
             p[f"{cid}_rate_per_10k"] = None if r.rate_per_10k is None else round(r.rate_per_10k, 3)
             p[f"{cid}_coverage"] = round(r.coverage, 4)
+            if r.access_per_10k is not None:
+                p[f"{cid}_access_per_10k"] = round(r.access_per_10k, 4)
+                p[f"{cid}_access_e2sfca_per_10k"] = round(r.access_e2sfca_per_10k, 4)
             p[f"{cid}_level"] = r.level
             p[f"{cid}_priority"] = r.priority
         props.append(p)

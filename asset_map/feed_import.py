@@ -3,7 +3,8 @@
 Each running service gives **one row per place it is delivered at** (a
 service at three venues is three rows sharing the service id; the row's id
 is ``<service id>@<location id>``), located by the place's coordinates, else
-its postcode. The rows then go through the ordinary import
+its postcode. A service's capacity in places (the largest ``maximum``, else
+``available``, of its capacities) is shared equally among its venues. The rows then go through the ordinary import
 (:func:`asset_map.importer.prepare_assets`), so they are checked, located,
 assigned and rejected exactly as the rows of a spreadsheet are.
 
@@ -133,12 +134,13 @@ def feed_rows(
             row_id = f"{s.id}@{p.location_id}" if p.location_id else s.id
             records.append([row_id, s.name, ";".join(categories), s.description or None, p.address, p.postcode,
                             None if p.latitude is None else repr(p.latitude),
-                            None if p.longitude is None else repr(p.longitude)])
+                            None if p.longitude is None else repr(p.longitude),
+                            None if s.capacity_value is None else repr(s.capacity_value / len(places))])
             numbers.append(s.record)
             details[row_id] = {"service_id": s.id, "last_verified": s.last_verified, "stale": stale,
                                "details": {**info, "location": p.name}}
     report.service_rows = len(records)
-    columns = ["id", "name", "category", "description", "address", "postcode", "latitude", "longitude"]
+    columns = ["id", "name", "category", "description", "address", "postcode", "latitude", "longitude", "capacity"]
     frame = pd.DataFrame(records, columns=columns, dtype=object)
     table = InputTable(Path(feed.source), frame, numbers, "row",
                        [f"read as an Open Referral {feed.form} feed: {report.services_read} services"])

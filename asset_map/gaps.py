@@ -7,14 +7,25 @@ category's catchment distance, ``A`` the area's polygon.
 provision
     ``assets`` = number of assets of *c* located in *a* (an asset with several
     categories counts once in each). ``rate_per_10k = assets / T × 10,000``.
-coverage (uniform-density estimate)
+coverage, population-weighted (when a population layer is loaded)
+    Each small area *i* of the population layer stands at one point and
+    holds ``T_i`` of the target population; it is *covered* when at least one
+    located asset of *c* lies within ``d`` (straight line) of that point,
+    including assets in neighbouring areas and outside the study area.
+    ``coverage = Σ_{i∈a} T_i·covered_i / Σ_{i∈a} T_i``, and ``T`` is then
+    ``Σ_{i∈a} T_i``. See :mod:`asset_map.access`.
+coverage, uniform-density estimate (areas only)
     ``coverage = area(A ∩ U) / area(A)``, where ``U`` is the union of the
-    discs of radius ``d`` around every located asset of *c*, including assets
-    in neighbouring areas and outside the study area. Assuming residents are
-    spread evenly over the area, this is the share of the target population
-    living within ``d`` (straight line) of at least one asset. Population
-    weighting by small area replaces this estimate when a population layer
-    is used (a later measure); the output says which was used.
+    discs of radius ``d`` around every located asset of *c*. Assuming
+    residents are spread evenly over the area, this is the share of the
+    target population living within ``d`` of at least one asset. The output
+    says which of the two was used (``coverage_method``).
+accessibility (with a population layer)
+    ``access_per_10k``: two-step floating catchment (2SFCA) and
+    ``access_e2sfca_per_10k``: enhanced 2SFCA with distance-decay bands,
+    computed per small area from asset capacities (1 where unknown) and the
+    target population, aggregated to the area as a population-weighted mean
+    and multiplied by 10,000. Formulas in :mod:`asset_map.access`.
 uncovered
     ``T × (1 − coverage)``: the estimated target residents beyond reach.
 gap level
@@ -28,7 +39,8 @@ priority
     reach (``area_km2 × (1 − coverage)``) stands in for ``T``.
 study area
     The same figures over all areas together: ``assets`` and ``T`` summed,
-    ``coverage = Σ T·coverage / Σ T`` (area-weighted without population).
+    ``coverage = Σ T·coverage / Σ T`` (area-weighted without population),
+    accessibility as the population-weighted mean over all small areas.
 
 This module reads only plain columns and shapely geometries, so the
 ``gaps`` command needs neither pandas nor geopandas.
@@ -54,6 +66,7 @@ LOW_COVERAGE = 0.60
 LOW_RATE_SHARE = 0.5
 LEVEL_ORDER = {"none": 0, "low": 1, "ok": 2}
 COVERAGE_METHOD = "uniform density within each area"
+POPULATION_METHOD = "population-weighted: small areas whose point is within reach"
 #: Segments per quarter circle when drawing catchment discs (area error < 0.2%).
 QUAD_SEGS = 16
 
@@ -67,6 +80,8 @@ class StudyFigures:
     target_population: float | None
     rate_per_10k: float | None
     coverage: float
+    access_per_10k: float | None = None
+    access_e2sfca_per_10k: float | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,9 @@ class GapRow:
     study_coverage: float
     catchment_m: float
     coverage_method: str = COVERAGE_METHOD
+    access_per_10k: float | None = None
+    access_e2sfca_per_10k: float | None = None
+    study_access_per_10k: float | None = None
 
 
 @dataclass
@@ -121,7 +139,8 @@ class GapReport:
         return GapReport(rows, self.study, self.population_loaded, self.coverage_method)
 
 
-def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy) -> GapReport:
+def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
+                 population: "Table | None" = None) -> GapReport:
     """Compute the gap measures for every area × category.
 
     Parameters
@@ -131,9 +150,14 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy) -> 
         population columns, polygons in EPSG:27700.
     assets
         The ``assets`` table: ``categories`` (ids joined by ``;``),
-        ``area_code`` (``None`` outside every area), points in EPSG:27700.
+        ``area_code`` (``None`` outside every area), points in EPSG:27700,
+        and optionally ``capacity``.
     taxonomy
         Categories with catchment distance and target population.
+    population
+        The population layer (small areas with ``area_code`` and population
+        columns); when given, coverage is population-weighted and
+        accessibility is computed.
     """
     import numpy as np
     import shapely
@@ -144,34 +168,49 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy) -> 
     names = list(areas["area_name"])
     geoms = areas.geometry
     area_m2 = shapely.area(geoms)
-    population_loaded = "all_ages" in areas and all(v is not None for v in areas["all_ages"])
+    code_index = {c: i for i, c in enumerate(codes)}
+    layer = None
+    if population is not None and len(population) and "all_ages" in population:
+        layer = _PopulationLayer(population, code_index)
+    population_loaded = layer is not None or ("all_ages" in areas and all(v is not None for v in areas["all_ages"]))
+    method = POPULATION_METHOD if layer is not None else COVERAGE_METHOD
 
     cats_of_asset: list[set[str]] = []
     asset_area: list[str | None] = []
     asset_pts = np.array([], dtype=object)
+    capacity = np.array([], dtype=float)
     if assets is not None and len(assets):
         cats_of_asset = [set(filter(None, (c or "").split(";"))) for c in assets["categories"]]
         asset_area = list(assets["area_code"])
-        asset_pts = assets.geometry
+        asset_pts = np.asarray(assets.geometry, dtype=object)
+        capacity = _capacities(assets["capacity"] if "capacity" in assets else [None] * len(assets))
+    located = ~shapely.is_missing(asset_pts) if len(asset_pts) else np.array([], dtype=bool)
 
-    code_index = {c: i for i, c in enumerate(codes)}
     rows: list[dict[str, Any]] = []
     study: dict[str, StudyFigures] = {}
     for order, cat in enumerate(taxonomy):
-        members = [k for k, cs in enumerate(cats_of_asset) if cat.id in cs]
+        members = np.array([k for k, cs in enumerate(cats_of_asset) if cat.id in cs], dtype=np.intp)
         counts = np.zeros(len(codes), dtype=int)
         for k in members:
             if asset_area[k] in code_index:
                 counts[code_index[asset_area[k]]] += 1
-        coverage = _coverage(asset_pts[members] if members else [], cat.catchment_m, geoms, area_m2)
-        target, target_desc = target_population(areas.columns, cat.target) if population_loaded else (None, "")
-        weights = target if target is not None else area_m2 / 1e6
-        w_total = float(np.sum(weights))
-        s_cov = float(np.sum(weights * coverage) / w_total) if w_total > 0 else 0.0
+        placed = members[located[members]] if len(members) else members
+        access = access_e = None
+        s_access = None
+        if layer is not None:
+            figures = layer.measures(cat, asset_pts[placed], capacity[placed], len(codes))
+            target, target_desc, coverage, access, access_e, s_cov, s_access = figures
+        else:
+            coverage = _coverage(asset_pts[placed], cat.catchment_m, geoms, area_m2)
+            target, target_desc = target_population(areas.columns, cat.target) if population_loaded else (None, "")
+            weights = target if target is not None else area_m2 / 1e6
+            w_total = float(np.sum(weights))
+            s_cov = float(np.sum(weights * coverage) / w_total) if w_total > 0 else 0.0
         s_assets = int(counts.sum())
         s_target = float(np.sum(target)) if target is not None else None
         s_rate = _rate(s_assets, s_target)
-        study[cat.id] = StudyFigures(cat.id, s_assets, s_target, s_rate, s_cov)
+        study[cat.id] = StudyFigures(cat.id, s_assets, s_target, s_rate, s_cov, s_access,
+                                     layer.study_access_e if layer is not None else None)
         for i, code in enumerate(codes):
             t = float(target[i]) if target is not None else None
             rate = _rate(int(counts[i]), t)
@@ -185,7 +224,10 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy) -> 
                 level=level,
                 reason=_reason(level, cat, names[i], int(counts[i]), cov, rate, study[cat.id]),
                 study_assets=s_assets, study_rate_per_10k=s_rate, study_coverage=s_cov,
-                catchment_m=cat.catchment_m,
+                catchment_m=cat.catchment_m, coverage_method=method,
+                access_per_10k=None if access is None else float(access[i]),
+                access_e2sfca_per_10k=None if access_e is None else float(access_e[i]),
+                study_access_per_10k=s_access,
                 _score=(t if t is not None else area_m2[i] / 1e6) * (1 - cov),
                 _order=order,
             ))
@@ -195,7 +237,60 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy) -> 
         r.pop("_score")
         r.pop("_order")
         ranked.append(GapRow(priority=rank, **r))
-    return GapReport(ranked, study, population_loaded)
+    return GapReport(ranked, study, population_loaded, method)
+
+
+class _PopulationLayer:
+    """The small areas of the population layer, ready for the per-category measures."""
+
+    def __init__(self, population: "Table", code_index: dict[str, int]) -> None:
+        import numpy as np
+
+        from .access import population_points
+
+        self.table = population
+        self.points = population_points(population.geometry)
+        self.group = np.array([code_index.get(c, -1) if c is not None else -1 for c in population["area_code"]],
+                              dtype=np.intp)
+        self.study_access_e: float | None = None
+
+    def measures(self, cat: Category, points: "Any", capacity: "Any", n_areas: int) -> tuple:
+        """Target population, coverage and accessibility of each area, and the study-area figures."""
+        import numpy as np
+
+        from .access import covered, reach, two_step_fca, weighted_mean
+
+        t_small, desc = target_population(self.table.columns, cat.target)
+        t_small = np.nan_to_num(t_small) * (self.group >= 0)  # small areas outside every area count nowhere
+        keep = self.group >= 0
+        target = np.bincount(self.group[keep], weights=t_small[keep], minlength=n_areas)
+        r = reach(self.points, points, cat.catchment_m)
+        cov_small = covered(r).astype(float)
+        a2 = two_step_fca(r, t_small, capacity) * 10_000
+        ae = two_step_fca(r, t_small, capacity, enhanced=True) * 10_000
+        coverage = weighted_mean(cov_small, t_small, self.group, n_areas)
+        access = weighted_mean(a2, t_small, self.group, n_areas)
+        access_e = weighted_mean(ae, t_small, self.group, n_areas)
+        whole = np.where(keep, 0, -1)
+        s_cov = float(weighted_mean(cov_small, t_small, whole, 1)[0])
+        s_access = float(weighted_mean(a2, t_small, whole, 1)[0])
+        self.study_access_e = float(weighted_mean(ae, t_small, whole, 1)[0])
+        return target, desc, coverage, access, access_e, s_cov, s_access
+
+
+def _capacities(values: Sequence[Any]) -> "Any":
+    """``S_j``: each asset's capacity where it is a positive number, otherwise 1."""
+    import numpy as np
+
+    out = np.ones(len(values))
+    for k, v in enumerate(values):
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            continue
+        if x > 0 and math.isfinite(x):
+            out[k] = x
+    return out
 
 
 def _coverage(points, distance: float, geoms, area_m2) -> "Any":

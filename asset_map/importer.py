@@ -26,6 +26,8 @@ and ``uncategorised`` are counted among the imported.
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +66,7 @@ ASSET_COLUMNS = {
     "category_source": "str",
     "inferred": "str",
     "merged_into": "str",
+    "capacity": "float64",
 }
 
 #: ``progress(step, done, total)``: how far an import has got (``total`` 0 when unknown).
@@ -297,6 +300,7 @@ def prepare_assets(
             "category_source": source_out,
             "inferred": inferred_out,
             "merged_into": [""] * len(keep),
+            "capacity": _capacities(text_column("capacity"), cmap.get("capacity"), notes),
         },
         geometry=points,
         crs=BNG,
@@ -320,6 +324,30 @@ def prepare_assets(
         ignored_words=dict(ignored),
         inferred=dict(inferred_count.most_common()),
     )
+
+
+def _capacities(cells: list[str], column: str | None, notes: list[str]) -> list[float]:
+    """Each row's capacity: the first number in its cell ("20", "20 places"), NaN when none.
+
+    A capacity that cannot be read does not reject the row; the asset counts
+    as capacity 1 in the accessibility measures, and a note says how many.
+    """
+    out: list[float] = []
+    unread = 0
+    for cell in cells:
+        m = _NUMBER.search(cell.replace(",", "")) if cell.strip() else None
+        value = float(m.group()) if m else math.nan
+        if cell.strip() and not value > 0:
+            unread += 1
+            value = math.nan
+        out.append(value)
+    if unread:
+        notes.append(f"column {column!r}: {unread} capacit{'y' if unread == 1 else 'ies'} not a positive "
+                      "number; counted as 1 place in the accessibility measures")
+    return out
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def assign_assets(assets: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame | None") -> "gpd.GeoDataFrame":

@@ -110,6 +110,8 @@ class Service:
     max_age: float | None = None
     schedules: list[dict[str, Any]] = field(default_factory=list)
     capacity: str | None = None
+    #: Places for the accessibility measures: the largest ``maximum`` (else ``available``) among the capacities.
+    capacity_value: float | None = None
     last_verified: str | None = None
     served_areas: list[dict[str, Any]] = field(default_factory=list)
 
@@ -360,6 +362,7 @@ def _read_service(item: Any, n: int, version: str, problems: list[Problem]) -> S
         service.schedules = [s for s in as_list("schedules") if isinstance(s, dict)]
         caps = [c for c in as_list("capacities") if isinstance(c, dict)]
         service.capacity = "; ".join(_capacity(c) for c in caps) or None
+        service.capacity_value = max((v for v in map(_places, caps) if v is not None), default=None)
     for s in as_list("service_areas"):
         if isinstance(s, dict):
             service.served_areas.append(s)
@@ -577,6 +580,18 @@ def _date_text(value: Any) -> str | None:
     text = _text(value)
     if text and re.match(r"^\d{4}-\d{2}-\d{2}", text):
         return text[:10]
+    return None
+
+
+def _places(c: dict) -> float | None:
+    """A capacity's number of places: ``maximum`` if it is a positive number, else ``available``."""
+    for key in ("maximum", "available"):
+        try:
+            v = float(c.get(key))
+        except (TypeError, ValueError):
+            continue
+        if v > 0 and v == v and v != float("inf"):
+            return v
     return None
 
 

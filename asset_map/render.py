@@ -24,25 +24,46 @@ def _num(v: float | None, fmt: str) -> str:
     return "–" if v is None else format(v, fmt)
 
 
-def _short_row(r: "GapRow") -> list[str]:
-    return [
+def _short_row(r: "GapRow", access: bool = False) -> list[str]:
+    cells = [
         str(r.priority), r.area_name, r.category,
         _num(r.target_population, ",.0f"), str(r.assets), _num(r.rate_per_10k, ".1f"),
         f"{r.coverage:.0%}", _num(r.uncovered, ",.0f"), r.level, r.reason,
     ]
+    if access:
+        cells.insert(7, _num(r.access_per_10k, ".2f"))
+    return cells
 
 
 HEADERS = ["#", "Area", "Category", "Target pop.", "Assets", "Per 10k", "Coverage",
            "Unreached", "Gap", "Reason (with the study-area figure)"]
-NARROW_HEADERS = {"Target pop.": "Target", "Per 10k": "/10k", "Coverage": "Cover"}
-NUMERIC = {"#", "Target pop.", "Assets", "Per 10k", "Coverage", "Unreached"}
+NARROW_HEADERS = {"Target pop.": "Target", "Per 10k": "/10k", "Coverage": "Cover", "Access /10k": "Access"}
+NUMERIC = {"#", "Target pop.", "Assets", "Per 10k", "Coverage", "Unreached", "Access /10k"}
+
+
+def _headers(access: bool) -> list[str]:
+    return HEADERS[:7] + ["Access /10k"] + HEADERS[7:] if access else list(HEADERS)
+
+
+def _has_access(report: "GapReport") -> bool:
+    return any(r.access_per_10k is not None for r in report.rows)
 
 
 def gaps_caption(report: "GapReport") -> str:
-    pop = "" if report.population_loaded else " No population loaded: rates are blank and priority uses area."
-    return ("Coverage: share of the target population within the category's catchment (straight line) of "
-            f"at least one asset, estimated assuming {report.coverage_method}; Unreached: the target population "
-            f"beyond it.{pop}")
+    from .gaps import POPULATION_METHOD
+
+    if report.coverage_method == POPULATION_METHOD:
+        return ("Coverage: share of the target population living in small areas whose point is within the "
+                "category's catchment (straight line) of at least one asset. Access /10k: asset capacity (1 per "
+                "asset where unknown) within reach per 10,000 of the target population, each asset shared among "
+                "everyone in its reach (two-step floating catchment, 2SFCA). Unreached: the target population "
+                "beyond reach.")
+    pop = ("" if report.population_loaded else
+           " No population loaded: rates are blank and priority uses area.")
+    return ("Coverage: share of the target population within the category's catchment (straight line) of at "
+            "least one asset, estimated assuming residents are spread evenly over each area (load a population "
+            "layer with `asset-map population load` to count where they live); Unreached: the target "
+            f"population beyond it.{pop}")
 
 
 #: Below this console width the reasons go under the table as numbered notes.
@@ -62,7 +83,8 @@ def gaps_rich_table(report: "GapReport", *, title: str | None = None, width: int
     from rich.text import Text
 
     wide = width >= WIDE_CONSOLE
-    headers = HEADERS if wide else HEADERS[:-1]
+    access = _has_access(report)
+    headers = _headers(access) if wide else _headers(access)[:-1]
     table = Table(title=title or "Gaps by priority", box=box.SIMPLE_HEAD, title_justify="left",
                   pad_edge=False, collapse_padding=True)
     for h in headers:
@@ -71,8 +93,9 @@ def gaps_rich_table(report: "GapReport", *, title: str | None = None, width: int
                          no_wrap=numeric or h == "Gap", min_width={"Area": 9, "Category": 14, "Gap": 4}.get(h),
                          ratio=3 if h.startswith("Reason") else None)
     for r in report.rows:
-        cells = _short_row(r)[: len(headers)]
-        cells[8] = f"[{LEVEL_STYLE[r.level]}]{r.level}[/]"
+        cells = _short_row(r, access)[: len(headers)]
+        gap = headers.index("Gap")
+        cells[gap] = f"[{LEVEL_STYLE[r.level]}]{r.level}[/]"
         table.add_row(*cells)
     caption = Text(gaps_caption(report), style="dim")
     if wide or not report.rows:
@@ -107,9 +130,11 @@ def gaps_markdown(report: "GapReport") -> str:
     def esc(s: str) -> str:
         return s.replace("|", "\\|")
 
-    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    access = _has_access(report)
+    headers = _headers(access)
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for r in report.rows:
-        lines.append("| " + " | ".join(esc(c) for c in _short_row(r)) + " |")
+        lines.append("| " + " | ".join(esc(c) for c in _short_row(r, access)) + " |")
     lines.append("")
     lines.append(gaps_caption(report))
     return "\n".join(lines) + "\n"

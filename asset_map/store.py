@@ -238,8 +238,11 @@ class GeoPackageWriter:
 
         kwargs: dict[str, Any] = {"layer": name, "driver": "GPKG"}
         if name in SPATIAL_LAYERS:
-            kwargs["geometry_type"] = SPATIAL_LAYERS[name]
-            kwargs["promote_to_multi"] = SPATIAL_LAYERS[name].startswith("Multi")
+            kind = SPATIAL_LAYERS[name]
+            if name == "population" and len(frame) and (frame.geometry.geom_type == "Point").all():
+                kind = "Point"  # population-weighted centroids rather than polygons
+            kwargs["geometry_type"] = kind
+            kwargs["promote_to_multi"] = kind.startswith("Multi")
         pyogrio.write_dataframe(frame, self.path, **kwargs)
 
     def index(self, name: str, column: str) -> None:

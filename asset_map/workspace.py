@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .gaps import GapReport
     from .importer import ImportResult, Progress
     from .postcodes import PostcodeLookup
+    from .population_layer import PopulationLayerResult
     from .store import Table
 
 IMPORT_COLUMNS = {
@@ -83,7 +84,13 @@ class Workspace:
         return self.frame("areas")
 
     def assets(self) -> "gpd.GeoDataFrame | None":
-        return self.frame("assets")
+        assets = self.frame("assets")
+        if assets is not None and "capacity" in assets.columns:
+            import pandas as pd
+
+            # A column with no value at all reads back untyped: keep it numeric.
+            assets["capacity"] = pd.to_numeric(assets["capacity"], errors="coerce").astype(float)
+        return assets
 
     def rejects(self) -> "pd.DataFrame | None":
         return self.frame("rejects")
@@ -121,21 +128,62 @@ class Workspace:
     def load_boundaries(self, path: str | Path, **options: Any) -> "BoundaryResult":
         """Load areas (see :func:`asset_map.boundaries.load_boundaries` for the options).
 
-        Replaces the areas (and the population layer) and re-assigns every
-        stored asset to the new areas.
+        Replaces the areas and re-assigns every stored asset to the new areas.
+        With ``small_areas`` the population layer is replaced too. Without
+        any population option a population layer loaded before is kept,
+        counted in the new areas, and gives them their population; when the
+        areas bring their own population (``population_field`` or
+        ``population_csv`` alone) the old layer no longer matches and is removed.
         """
         from .boundaries import load_boundaries
         from .importer import assign_assets
 
         result = load_boundaries(path, **options)
         assets = self.assets()
+        old_layer = None
+        drop_layer = False
+        if result.small_areas is None and self.store.count("population"):
+            if "all_ages" in result.areas.columns:
+                drop_layer = True
+                result.warnings.append("the population layer loaded before was removed, as these areas bring "
+                                       "their own population; load it again with `asset-map population load`")
+            else:
+                from .population_layer import attach_to_areas
+
+                old_layer = self.frame("population")
+                old_layer, result.areas, more = attach_to_areas(old_layer, result.areas, "the population layer")
+                result.warnings += more
         with self.store.transaction() as tx:
             tx.write("areas", result.areas)
             if result.small_areas is not None:
                 tx.write("population", result.small_areas)
+            elif old_layer is not None:
+                tx.write("population", old_layer)
+            elif drop_layer:
+                tx.write("population", _empty_population())
             if assets is not None:
                 tx.write("assets", assign_assets(assets, result.areas))
             self._ensure_taxonomy(tx)
+        return result
+
+    def load_population(self, path: str | Path, **options: Any) -> "PopulationLayerResult":
+        """Load the population layer: small areas with population by age.
+
+        See :func:`asset_map.population_layer.load_population_layer` for the
+        options. Replaces any population layer loaded before, and the areas'
+        population becomes the sum of their small areas'.
+        """
+        from .population_layer import load_population_layer
+
+        areas = self.areas()
+        if areas is None:
+            raise WorkspaceError(
+                f"{self.location}: no areas loaded; run `asset-map boundaries load FILE` first"
+            )
+        result = load_population_layer(path, areas, **options)
+        with self.store.transaction() as tx:
+            tx.write("areas", result.areas)
+            tx.write("population", result.small_areas)
         return result
 
     def load_postcodes(self, paths: "str | Path | list[str | Path]") -> "PostcodeLookup":
@@ -447,7 +495,7 @@ class Workspace:
         taxonomy = self.taxonomy()
         cat_ids = [taxonomy.get(category).id] if category else None
         codes = [find_area(areas, area)] if area else None
-        report = compute_gaps(areas, active(self.store.read("assets")), taxonomy)
+        report = compute_gaps(areas, active(self.store.read("assets")), taxonomy, self.store.read("population"))
         return report.select(areas=codes, categories=cat_ids)
 
     def export_geojson(self, layer: str = "areas", *, category: str | None = None) -> str:
@@ -545,6 +593,12 @@ def _recategorise(taxonomy: Taxonomy, asset: dict) -> str:
             ids += [c for c in old if c not in ids]
         return ";".join(ids)
     return ";".join(old)
+
+
+def _empty_population() -> "gpd.GeoDataFrame":
+    from .store import empty_layer_frame
+
+    return empty_layer_frame("population", {"code": "str", "name": "str", "area_code": "str", "all_ages": "float64"})
 
 
 def _taxonomy_frame(taxonomy: Taxonomy) -> "pd.DataFrame":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import threading
 from contextlib import contextmanager
+from functools import lru_cache
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
@@ -58,10 +59,15 @@ def two_areas(tmp_path) -> Path:
     )
 
 
-def bng_to_lonlat(x: float, y: float) -> tuple[float, float]:
+@lru_cache(maxsize=1)
+def _to_lonlat():
     from pyproj import Transformer
 
-    return Transformer.from_crs(27700, 4326, always_xy=True).transform(x, y)
+    return Transformer.from_crs(27700, 4326, always_xy=True)
+
+
+def bng_to_lonlat(x: float, y: float) -> tuple[float, float]:
+    return _to_lonlat().transform(x, y)
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]], encoding: str = "utf-8") -> Path:

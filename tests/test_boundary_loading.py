@@ -206,7 +206,7 @@ LONLAT_SQUARE = {"type": "Polygon", "coordinates": [[[-1.3, 52.4], [-1.29, 52.4]
      BoundaryError, "points.geojson: boundaries must be polygons, but this file has Point features"),
     ("paris.geojson", lambda p: feature_collection(p, [({"code": "A"}, {"type": "Polygon", "coordinates": [
         [[2.3, 48.8], [2.4, 48.8], [2.4, 48.9], [2.3, 48.9], [2.3, 48.8]]]})]),
-     BoundaryError, "paris.geojson: the polygons fall outside Great Britain"),
+     BoundaryError, "paris.geojson: the features fall outside Great Britain"),
     ("overlap.geojson", None, BoundaryError, "areas 'A' and 'B' overlap by 200.00 ha (50.0% of the smaller)"),
     ("list.csv", lambda p: p.write_text("code,name\nA,Alpha\n"), InputFileError, "list.csv: boundaries must be polygons"),
 ])

@@ -8,6 +8,7 @@ literal numbers a planner would look up.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -42,6 +43,13 @@ def persons(path):
     return pop[pop["sex"] == "Persons"].set_index("area_code")
 
 
+def lsoa_points(lsoa):
+    """Each LSOA's centroid, or a point inside it for the 5 whose centroid falls outside."""
+    inside = lsoa.contains(lsoa.centroid)
+    assert (~inside).sum() == 5
+    return lsoa.centroid.where(inside, lsoa.representative_point())
+
+
 @pytest.fixture(scope="module")
 def localities():
     """The 4 localities, their name in a column called ``locality`` (the asset files have ``area_name`` too)."""
@@ -60,16 +68,16 @@ def loaded(tmp_path_factory):
 
 def test_locality_population_is_the_sum_of_its_lsoas(loaded, localities):
     ws, boundaries, _ = loaded
-    # Independent: each LSOA goes to the locality containing its representative point.
+    # Independent: each LSOA goes to the locality containing its point.
     lsoa = gpd.read_file(LSOA).to_crs(27700)
-    pts = lsoa.set_geometry(lsoa.representative_point())
+    pts = lsoa.set_geometry(lsoa_points(lsoa))
     joined = gpd.sjoin(pts, localities, predicate="within", how="left")
     assert joined["locality"].notna().all() and len(joined) == 139
     pop = persons(LSOA_POP)
     expected = joined.assign(pop=pop.loc[joined["area_code"], "all_ages"].to_numpy()).groupby("locality")["pop"].sum()
     got = dict(zip(boundaries.areas["area_name"], boundaries.areas["all_ages"]))
     assert got == expected.to_dict()
-    assert got == {"Central": 53_119, "North": 60_798, "South": 80_642, "West": 46_466}
+    assert got == {"Central": 54_742, "North": 60_798, "South": 80_642, "West": 44_843}
     assert sum(got.values()) == 241_025  # Trafford, ONS mid-2024
     old = dict(zip(boundaries.areas["area_name"], boundaries.areas["aged_65_and_over"]))
     assert sum(old.values()) == pop["aged_65_and_over"].sum()
@@ -104,25 +112,86 @@ def test_per_locality_counts_match_an_independent_spatial_join(loaded, localitie
     assert mh.outside == 15  # services listed by Trafford but based in Manchester
 
 
-def test_gaps_on_real_data_agree_with_a_hand_computation(loaded, localities):
+def test_gaps_on_real_data_agree_with_a_brute_force_computation(loaded, localities):
+    """Population-weighted coverage and (E)2SFCA for every category, from a full distance matrix."""
     ws, boundaries, _ = loaded
     report = ws.gaps()
     assert len(report.rows) == 4 * len(ws.taxonomy())
-    # Food: the 7 food banks, counted by hand per locality, over all-ages population.
+    assert {r.coverage_method for r in report.rows} == {"population-weighted: small areas whose point is within reach"}
+    lsoa = gpd.read_file(LSOA).to_crs(27700)
+    points = lsoa_points(lsoa)
+    xy = np.column_stack([points.x, points.y])
+    locality = gpd.sjoin(lsoa.set_geometry(points), localities, predicate="within")["locality"].to_numpy()
+    pop = persons(LSOA_POP).loc[lsoa["area_code"]]
+    ages = {"all": pop["all_ages"], "65+": pop["aged_65_and_over"], "0-15": pop["aged_0_to_15"],
+            "16+": pop["aged_16_to_64"] + pop["aged_65_and_over"], "16-64": pop["aged_16_to_64"],
+            "11-25": pop[[str(a) for a in range(11, 26)]].sum(axis=1)}
+    assets = ws.assets()
+    checked = 0
+    for cat in ws.taxonomy():
+        mine = {r.area_name: r for r in report.rows if r.category_id == cat.id}
+        members = assets[assets["categories"].str.split(";").map(lambda cs, c=cat.id: c in cs)]
+        people = ages[cat.target.code].to_numpy(dtype=float)
+        if not len(members):
+            assert all(r.coverage == 0 and r.access_per_10k == 0 for r in mine.values())
+            continue
+        axy = np.column_stack([members.geometry.x, members.geometry.y])
+        supply = members["capacity"].where(members["capacity"] > 0, 1.0).fillna(1.0).to_numpy()
+        dist = np.sqrt(((xy[:, None, :] - axy[None, :, :]) ** 2).sum(axis=2))  # LSOA × asset, metres
+        d0 = cat.catchment_m
+        inside = dist <= d0
+        weight = np.where(dist <= d0 / 3, 1.0, np.where(dist <= 2 * d0 / 3, 0.68, 0.22)) * inside
+        for w, field in ((inside * 1.0, "access_per_10k"), (weight, "access_e2sfca_per_10k")):
+            demand = w.T @ people
+            ratio = np.where(demand > 0, supply / np.where(demand > 0, demand, 1), 0.0)
+            a = w @ ratio * 10_000
+            for name in mine:
+                here = locality == name
+                expected = (a[here] * people[here]).sum() / people[here].sum()
+                assert getattr(mine[name], field) == pytest.approx(expected, rel=1e-9, abs=1e-12), (cat.id, name)
+        for name in mine:
+            here = locality == name
+            covered = inside[here].any(axis=1)
+            assert mine[name].target_population == pytest.approx(people[here].sum())
+            assert mine[name].coverage == pytest.approx((people[here] * covered).sum() / people[here].sum(),
+                                                         abs=1e-12)
+        checked += 1
+    assert checked == 7  # categories with assets in these lists
+    # The schools list states each school's capacity (pupils); the other lists have none.
+    schools = gpd.read_file(TRAFFORD / "assets" / "trafford_schools_and_colleges.geojson")
+    mine = assets[assets["source"] == "trafford_schools_and_colleges.geojson"]
+    assert mine["capacity"].sum() == schools["capacity"].sum() > 0
+    assert mine["capacity"].notna().sum() == schools["capacity"].notna().sum()
+    assert assets[assets["source"] != "trafford_schools_and_colleges.geojson"]["capacity"].isna().all()
+    # The figures a planner reads: the 7 food banks, 1.2 km catchment, all ages.
+    food = {r.area_name: r for r in report.rows if r.category_id == "food_cooking"}
     banks = gpd.read_file(TRAFFORD / "assets" / "trafford_food_banks.geojson").to_crs(27700)
     counts = gpd.sjoin(banks, localities, predicate="within")["locality"].value_counts()
-    pop = dict(zip(boundaries.areas["area_name"], boundaries.areas["all_ages"]))
-    food = {r.area_name: r for r in report.rows if r.category_id == "food_cooking"}
     for name, row in food.items():
         assert row.assets == counts.get(name, 0)
-        assert row.rate_per_10k == pytest.approx(counts.get(name, 0) / pop[name] * 10_000)
-        assert row.target_population == pop[name]
-    # Coverage by hand: the share of each locality within 1.2 km of a food bank.
+        assert row.rate_per_10k == pytest.approx(counts.get(name, 0) / row.target_population * 10_000)
+    assert {n: round(r.coverage, 3) for n, r in food.items()} == FOOD_COVERAGE
+    assert report.study["food_cooking"].assets == 7
+
+
+#: Share of each locality's residents whose LSOA point is within 1.2 km of one of the 7 food banks.
+FOOD_COVERAGE = {"Central": 0.422, "North": 0.534, "South": 0.489, "West": 0.196}
+
+
+def test_uniform_coverage_without_a_population_layer(tmp_path, localities):
+    """Areas with no population: coverage is the share of the area within reach, by hand."""
+    ws = asset_map.Workspace(tmp_path / "uniform.gpkg")
+    ws.load_boundaries(LOCALITIES, name_field="area_name")
+    ws.import_assets(TRAFFORD / "assets" / "trafford_food_banks.geojson", categories=["food bank"])
+    report = ws.gaps(category="food_cooking")
+    banks = gpd.read_file(TRAFFORD / "assets" / "trafford_food_banks.geojson").to_crs(27700)
     reach = banks.buffer(1200, quad_segs=64).union_all()
+    food = {r.area_name: r for r in report.rows}
     for _, loc in localities.iterrows():
         share = loc.geometry.intersection(reach).area / loc.geometry.area
         assert food[loc["locality"]].coverage == pytest.approx(share, abs=0.002)
-    assert report.study["food_cooking"].assets == 7
+        assert food[loc["locality"]].coverage_method == "uniform density within each area"
+        assert food[loc["locality"]].access_per_10k is None
 
 
 def test_lsoas_dissolved_into_msoas_through_the_ons_lookup(tmp_path):
