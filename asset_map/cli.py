@@ -36,6 +36,9 @@ population_app = typer.Typer(help="Load where people live: small areas with popu
                               no_args_is_help=True)
 app.add_typer(boundaries_app, name="boundaries")
 app.add_typer(population_app, name="population")
+need_app = typer.Typer(help="Load a need indicator (IMD score or decile, or any) that weights the priority.",
+                       no_args_is_help=True)
+app.add_typer(need_app, name="need")
 app.add_typer(export_app, name="export")
 app.add_typer(taxonomy_app, name="taxonomy")
 app.add_typer(postcodes_app, name="postcodes")
@@ -129,7 +132,7 @@ def _print_gaps(report, fmt: GapFormat, output: Optional[Path], top: Optional[in
     from . import render
 
     if top is not None:
-        report = type(report)(report.rows[:top], report.study, report.population_loaded, report.coverage_method)
+        report = report.top(top)
     if fmt is GapFormat.table:
         from rich.console import Console
 
@@ -213,6 +216,27 @@ def population_load(
     err.print(f"Stored {len(small)} small areas from {result.source} as the population layer: "
               f"{counted['all_ages'].sum():,.0f} people in {len(result.areas)} areas "
               f"({result.outside} small areas outside them); each area's population is now the sum of its small areas")
+
+
+@need_app.command("load")
+@handle_errors
+def need_load(
+    file: Annotated[Path, typer.Argument(help="CSV or Excel with a small-area code column and an indicator column.")],
+    column: Annotated[Optional[str], typer.Option(
+        help="The indicator column (detected if omitted: an IMD score, else an IMD decile, else the only number).")] = None,
+    code_column: Annotated[Optional[str], typer.Option(help="The code column (detected if omitted).")] = None,
+    higher_is_more_need: Annotated[Optional[bool], typer.Option(
+        "--higher-is-more-need/--lower-is-more-need",
+        help="Which way the indicator runs (detected: deciles and ranks run lower = more need).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Load a need indicator by small-area code; the gaps' priority is then weighted by need."""
+    ws = _workspace(workspace)
+    indicator = ws.load_need(file, column=column, code_column=code_column, higher_is_more_need=higher_is_more_need)
+    err = _stderr()
+    err.print(f"Loaded need indicator {indicator.name!r} from {indicator.source}: {len(indicator.values)} values")
+    for note in indicator.notes:
+        err.print(f"  {note}")
 
 
 @app.command("import")

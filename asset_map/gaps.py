@@ -32,11 +32,24 @@ gap level
     ``none``: no asset of *c* in the area and under 1% of it within reach;
     ``low``: coverage under 60%, or a rate under half the study-area rate;
     ``ok``: otherwise.
+need index
+    With a need indicator loaded (:mod:`asset_map.need`), each small area
+    has ``n_i`` (1 = the study area's average need); an area's need index is
+    ``Σ_{i∈a} T_i·n_i / Σ_{i∈a} T_i``. Without one, ``n = 1`` everywhere.
 priority
-    need × shortfall = ``uncovered`` (``T × (1 − coverage)``), ranked from the
-    largest; ties go to the more severe level, then area code, then the
-    taxonomy's category order. Without population, the area in km² beyond
-    reach (``area_km2 × (1 − coverage)``) stands in for ``T``.
+    need × shortfall: ``priority_score = Σ_{i∈a} T_i·(1 − covered_i)·n_i``,
+    the unreached target residents weighted by their need (without a
+    population layer ``T × (1 − coverage) × n_a``; without any population the
+    area in km² beyond reach stands in for ``T``). Ranked from the largest;
+    ties go to the more severe level, then area code, then the taxonomy's
+    category order, so the order never depends on chance.
+robust
+    The rows are ranked again with every catchment halved and doubled and,
+    with a population layer, by accessibility shortfall
+    ``Σ_{i∈a} T_i·n_i·max(0, 1 − A_i / Ā)`` (``Ā`` the study-area 2SFCA) at
+    the three catchments: up to six rankings. A gap in the top 10% of rows
+    (at least 5) under every ranking is **robust**; ``ranks`` gives its best
+    and worst place.
 study area
     The same figures over all areas together: ``assets`` and ``T`` summed,
     ``coverage = Σ T·coverage / Σ T`` (area-weighted without population),
@@ -49,7 +62,7 @@ This module reads only plain columns and shapely geometries, so the
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .errors import UnknownAreaError, WorkspaceError
@@ -59,6 +72,7 @@ from .taxonomy import Category, Taxonomy
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from .need import NeedIndicator
     from .store import Table
 
 NONE_COVERAGE = 0.01
@@ -109,6 +123,10 @@ class GapRow:
     access_per_10k: float | None = None
     access_e2sfca_per_10k: float | None = None
     study_access_per_10k: float | None = None
+    need_index: float | None = None
+    priority_score: float = 0.0
+    robust: bool | None = None
+    ranks: str = ""
 
 
 @dataclass
@@ -119,6 +137,11 @@ class GapReport:
     study: dict[str, StudyFigures]
     population_loaded: bool
     coverage_method: str = COVERAGE_METHOD
+    #: The need indicator used in the priority, if any.
+    need_indicator: str | None = None
+    #: How robustness was judged: the rankings compared and the size of the top.
+    robustness: str = ""
+    notes: list[str] = field(default_factory=list)
 
     def records(self) -> list[dict[str, Any]]:
         """The rows as dictionaries (for JSON and CSV)."""
@@ -136,12 +159,17 @@ class GapReport:
             r for r in self.rows
             if (areas is None or r.area_code in areas) and (categories is None or r.category_id in categories)
         ]
-        return GapReport(rows, self.study, self.population_loaded, self.coverage_method)
+        return replace(self, rows=rows)
+
+    def top(self, n: int) -> "GapReport":
+        """The first ``n`` rows."""
+        return replace(self, rows=self.rows[:n])
 
 
 def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
-                 population: "Table | None" = None) -> GapReport:
-    """Compute the gap measures for every area × category.
+                 population: "Table | None" = None, need: "NeedIndicator | None" = None,
+                 *, robust: bool = True, top: int | None = None) -> GapReport:
+    """Compute the gap measures for every area × category, ranked by priority.
 
     Parameters
     ----------
@@ -158,86 +186,197 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
         The population layer (small areas with ``area_code`` and population
         columns); when given, coverage is population-weighted and
         accessibility is computed.
+    need
+        A need indicator by small-area code (or area code without a
+        population layer) that weights the priority.
+    robust
+        Also rank under half and double the catchments, and by
+        accessibility, and mark the gaps that stay in the top of every ranking.
+    top
+        How many rows make "the top" for robustness (default: 10% of the
+        rows, at least 5).
     """
-    import numpy as np
-    import shapely
-
     if areas is None or len(areas) == 0:
         raise WorkspaceError("the workspace has no areas; load them with `asset-map boundaries load`")
-    codes = list(areas["area_code"])
-    names = list(areas["area_name"])
-    geoms = areas.geometry
-    area_m2 = shapely.area(geoms)
-    code_index = {c: i for i, c in enumerate(codes)}
-    layer = None
-    if population is not None and len(population) and "all_ages" in population:
-        layer = _PopulationLayer(population, code_index)
-    population_loaded = layer is not None or ("all_ages" in areas and all(v is not None for v in areas["all_ages"]))
-    method = POPULATION_METHOD if layer is not None else COVERAGE_METHOD
-
-    cats_of_asset: list[set[str]] = []
-    asset_area: list[str | None] = []
-    asset_pts = np.array([], dtype=object)
-    capacity = np.array([], dtype=float)
-    if assets is not None and len(assets):
-        cats_of_asset = [set(filter(None, (c or "").split(";"))) for c in assets["categories"]]
-        asset_area = list(assets["area_code"])
-        asset_pts = np.asarray(assets.geometry, dtype=object)
-        capacity = _capacities(assets["capacity"] if "capacity" in assets else [None] * len(assets))
-    located = ~shapely.is_missing(asset_pts) if len(asset_pts) else np.array([], dtype=bool)
-
-    rows: list[dict[str, Any]] = []
-    study: dict[str, StudyFigures] = {}
-    for order, cat in enumerate(taxonomy):
-        members = np.array([k for k, cs in enumerate(cats_of_asset) if cat.id in cs], dtype=np.intp)
-        counts = np.zeros(len(codes), dtype=int)
-        for k in members:
-            if asset_area[k] in code_index:
-                counts[code_index[asset_area[k]]] += 1
-        placed = members[located[members]] if len(members) else members
-        access = access_e = None
-        s_access = None
-        if layer is not None:
-            figures = layer.measures(cat, asset_pts[placed], capacity[placed], len(codes))
-            target, target_desc, coverage, access, access_e, s_cov, s_access = figures
-        else:
-            coverage = _coverage(asset_pts[placed], cat.catchment_m, geoms, area_m2)
-            target, target_desc = target_population(areas.columns, cat.target) if population_loaded else (None, "")
-            weights = target if target is not None else area_m2 / 1e6
-            w_total = float(np.sum(weights))
-            s_cov = float(np.sum(weights * coverage) / w_total) if w_total > 0 else 0.0
-        s_assets = int(counts.sum())
-        s_target = float(np.sum(target)) if target is not None else None
-        s_rate = _rate(s_assets, s_target)
-        study[cat.id] = StudyFigures(cat.id, s_assets, s_target, s_rate, s_cov, s_access,
-                                     layer.study_access_e if layer is not None else None)
-        for i, code in enumerate(codes):
-            t = float(target[i]) if target is not None else None
-            rate = _rate(int(counts[i]), t)
-            cov = float(coverage[i])
-            level = _level(int(counts[i]), cov, rate, s_rate)
-            rows.append(dict(
-                area_code=code, area_name=names[i], category_id=cat.id, category=cat.label,
-                target=target_desc or cat.target.code, target_population=t, assets=int(counts[i]),
-                rate_per_10k=rate, coverage=cov,
-                uncovered=None if t is None else t * (1 - cov),
-                level=level,
-                reason=_reason(level, cat, names[i], int(counts[i]), cov, rate, study[cat.id]),
-                study_assets=s_assets, study_rate_per_10k=s_rate, study_coverage=s_cov,
-                catchment_m=cat.catchment_m, coverage_method=method,
-                access_per_10k=None if access is None else float(access[i]),
-                access_e2sfca_per_10k=None if access_e is None else float(access_e[i]),
-                study_access_per_10k=s_access,
-                _score=(t if t is not None else area_m2[i] / 1e6) * (1 - cov),
-                _order=order,
-            ))
-    rows.sort(key=lambda r: (-r["_score"], LEVEL_ORDER[r["level"]], r["area_code"], r["_order"]))
+    ctx = _Context(areas, assets, population, need)
+    rows, study = ctx.measure(taxonomy, scale=1.0)
+    order = _ranking(rows, "score")
+    report = GapReport([], study, ctx.population_loaded, ctx.method,
+                       need_indicator=need.name if need is not None else None, notes=list(ctx.notes))
+    ranks = {"count": order}
+    if robust and rows:
+        for scale, label in ((0.5, "half"), (2.0, "double")):
+            alt, _ = ctx.measure(taxonomy, scale=scale)
+            ranks[f"count, {label} catchment"] = _ranking(alt, "score")
+            if ctx.layer is not None:
+                ranks[f"access, {label} catchment"] = _ranking(alt, "access_score")
+        if ctx.layer is not None:
+            ranks["access"] = _ranking(rows, "access_score")
+        top = top or max(TOP_MIN, math.ceil(TOP_SHARE * len(rows)))
+        report.robustness = (f"in the top {top} of {len(rows)} under all {len(ranks)} rankings: "
+                             + "; ".join(ranks))
+    else:
+        top = 0
+    position = {k: {idx: pos for pos, idx in enumerate(v, start=1)} for k, v in ranks.items()}
     ranked = []
-    for rank, r in enumerate(rows, start=1):
-        r.pop("_score")
-        r.pop("_order")
+    for rank, idx in enumerate(order, start=1):
+        r = dict(rows[idx])
+        for key in ("_score", "_order", "score", "access_score"):
+            r.pop(key, None)
+        if top:
+            places = [position[k][idx] for k in ranks]
+            r["robust"] = max(places) <= top
+            r["ranks"] = f"{min(places)}–{max(places)}" if min(places) != max(places) else str(places[0])
         ranked.append(GapRow(priority=rank, **r))
-    return GapReport(ranked, study, population_loaded, method)
+    report.rows = ranked
+    return report
+
+
+#: "Top gaps" for robustness: the top 10% of rows, and at least 5.
+TOP_SHARE = 0.10
+TOP_MIN = 5
+
+
+def _ranking(rows: list[dict[str, Any]], key: str) -> list[int]:
+    """Row indices from the largest ``key`` down; ties: more severe level, area code, category order."""
+    return sorted(range(len(rows)), key=lambda i: (-rows[i][key], LEVEL_ORDER[rows[i]["level"]],
+                                                   rows[i]["area_code"], rows[i]["_order"]))
+
+
+class _Context:
+    """What every category's measures share: areas, assets, the population layer, need."""
+
+    def __init__(self, areas: "Table", assets: "Table | None", population: "Table | None",
+                 need: "NeedIndicator | None") -> None:
+        import numpy as np
+        import shapely
+
+        self.codes = list(areas["area_code"])
+        self.names = list(areas["area_name"])
+        self.geoms = areas.geometry
+        self.area_m2 = shapely.area(self.geoms)
+        self.areas = areas
+        self.code_index = {c: i for i, c in enumerate(self.codes)}
+        self.notes: list[str] = []
+        self.layer = None
+        if population is not None and len(population) and "all_ages" in population:
+            self.layer = _PopulationLayer(population, self.code_index)
+        self.population_loaded = self.layer is not None or (
+            "all_ages" in areas and all(v is not None for v in areas["all_ages"]))
+        self.method = POPULATION_METHOD if self.layer is not None else COVERAGE_METHOD
+
+        self.cats_of_asset: list[set[str]] = []
+        self.asset_area: list[str | None] = []
+        self.asset_pts = np.array([], dtype=object)
+        self.capacity = np.array([], dtype=float)
+        if assets is not None and len(assets):
+            self.cats_of_asset = [set(filter(None, (c or "").split(";"))) for c in assets["categories"]]
+            self.asset_area = list(assets["area_code"])
+            self.asset_pts = np.asarray(assets.geometry, dtype=object)
+            self.capacity = _capacities(assets["capacity"] if "capacity" in assets else [None] * len(assets))
+        self.located = ~shapely.is_missing(self.asset_pts) if len(self.asset_pts) else np.array([], dtype=bool)
+
+        # Need: n_i per small area, or n_a per area without a layer (1 everywhere without an indicator).
+        self.need_small = self.need_area = None
+        if need is not None:
+            if self.layer is not None:
+                weights = self.layer.all_ages
+                self.need_small, missing = need.index(self.layer.codes, weights)
+                where = "small areas"
+                total = len(self.layer.codes)
+            else:
+                weights = _column(areas, "all_ages") if "all_ages" in areas else self.area_m2
+                self.need_area, missing = need.index(self.codes, np.nan_to_num(weights))
+                where, total = "areas", len(self.codes)
+            if missing:
+                self.notes.append(
+                    f"need indicator {need.name!r} ({need.source}): no value for {len(missing)} of {total} {where} "
+                    f"(e.g. {missing[0]}); counted as average need"
+                )
+
+    def measure(self, taxonomy: Taxonomy, *, scale: float) -> tuple[list[dict[str, Any]], dict[str, StudyFigures]]:
+        """Unranked rows (with their scores) and the study-area figures, catchments × ``scale``."""
+        import numpy as np
+
+        codes, names, n_areas = self.codes, self.names, len(self.codes)
+        rows: list[dict[str, Any]] = []
+        study: dict[str, StudyFigures] = {}
+        for order, cat in enumerate(taxonomy):
+            catchment = cat.catchment_m * scale
+            members = np.array([k for k, cs in enumerate(self.cats_of_asset) if cat.id in cs], dtype=np.intp)
+            counts = np.zeros(n_areas, dtype=int)
+            for k in members:
+                if self.asset_area[k] in self.code_index:
+                    counts[self.code_index[self.asset_area[k]]] += 1
+            placed = members[self.located[members]] if len(members) else members
+            access = access_e = need_index = None
+            s_access = s_access_e = None
+            access_score = np.zeros(n_areas)
+            if self.layer is not None:
+                m = self.layer.measures(cat, catchment, self.asset_pts[placed], self.capacity[placed], n_areas,
+                                        self.need_small)
+                target, target_desc, coverage = m.target, m.description, m.coverage
+                access, access_e, s_cov, s_access, s_access_e = m.access, m.access_e, m.study_coverage, \
+                    m.study_access, m.study_access_e
+                score, access_score = m.score, m.access_score
+                need_index = m.need_index if self.need_small is not None else None
+            else:
+                coverage = _coverage(self.asset_pts[placed], catchment, self.geoms, self.area_m2)
+                target, target_desc = (target_population(self.areas.columns, cat.target)
+                                       if self.population_loaded else (None, ""))
+                weights = target if target is not None else self.area_m2 / 1e6
+                w_total = float(np.sum(weights))
+                s_cov = float(np.sum(weights * coverage) / w_total) if w_total > 0 else 0.0
+                n = self.need_area if self.need_area is not None else np.ones(n_areas)
+                score = np.nan_to_num(weights) * (1 - coverage) * n
+                need_index = self.need_area
+            s_assets = int(counts.sum())
+            s_target = float(np.sum(target)) if target is not None else None
+            s_rate = _rate(s_assets, s_target)
+            study[cat.id] = StudyFigures(cat.id, s_assets, s_target, s_rate, s_cov, s_access, s_access_e)
+            for i, code in enumerate(codes):
+                t = float(target[i]) if target is not None else None
+                rate = _rate(int(counts[i]), t)
+                cov = float(coverage[i])
+                level = _level(int(counts[i]), cov, rate, s_rate)
+                rows.append(dict(
+                    area_code=code, area_name=names[i], category_id=cat.id, category=cat.label,
+                    target=target_desc or cat.target.code, target_population=t, assets=int(counts[i]),
+                    rate_per_10k=rate, coverage=cov,
+                    uncovered=None if t is None else t * (1 - cov),
+                    level=level,
+                    reason=_reason(level, cat, names[i], int(counts[i]), cov, rate, study[cat.id]),
+                    study_assets=s_assets, study_rate_per_10k=s_rate, study_coverage=s_cov,
+                    catchment_m=catchment, coverage_method=self.method,
+                    access_per_10k=None if access is None else float(access[i]),
+                    access_e2sfca_per_10k=None if access_e is None else float(access_e[i]),
+                    study_access_per_10k=s_access,
+                    need_index=None if need_index is None else float(need_index[i]),
+                    priority_score=float(score[i]),
+                    score=float(score[i]), access_score=float(access_score[i]), _order=order,
+                ))
+        return rows, study
+
+
+def _column(table: "Table", name: str) -> "Any":
+    import numpy as np
+
+    return np.array([np.nan if v is None else float(v) for v in table[name]], dtype=float)
+
+
+@dataclass
+class _LayerMeasures:
+    target: "Any"
+    description: str
+    coverage: "Any"
+    access: "Any"
+    access_e: "Any"
+    score: "Any"
+    access_score: "Any"
+    need_index: "Any"
+    study_coverage: float
+    study_access: float
+    study_access_e: float
 
 
 class _PopulationLayer:
@@ -249,33 +388,50 @@ class _PopulationLayer:
         from .access import population_points
 
         self.table = population
+        self.codes = [str(c) for c in population["code"]] if "code" in population else []
         self.points = population_points(population.geometry)
         self.group = np.array([code_index.get(c, -1) if c is not None else -1 for c in population["area_code"]],
                               dtype=np.intp)
-        self.study_access_e: float | None = None
+        self.all_ages = np.nan_to_num(_column(population, "all_ages")) * (self.group >= 0)
 
-    def measures(self, cat: Category, points: "Any", capacity: "Any", n_areas: int) -> tuple:
-        """Target population, coverage and accessibility of each area, and the study-area figures."""
+    def measures(self, cat: Category, catchment: float, points: "Any", capacity: "Any", n_areas: int,
+                 need: "Any | None") -> _LayerMeasures:
+        """Target population, coverage, accessibility and priority scores of each area.
+
+        ``score = Σ_{i∈a} T_i·(1 − covered_i)·n_i`` (need-weighted unreached);
+        ``access_score = Σ_{i∈a} T_i·n_i·max(0, 1 − A_i / Ā)``, where ``Ā`` is
+        the study-area 2SFCA accessibility (the shortfall against the
+        study-area level; 1 everywhere when nothing is in reach of anyone).
+        """
         import numpy as np
 
         from .access import covered, reach, two_step_fca, weighted_mean
 
         t_small, desc = target_population(self.table.columns, cat.target)
-        t_small = np.nan_to_num(t_small) * (self.group >= 0)  # small areas outside every area count nowhere
         keep = self.group >= 0
+        t_small = np.nan_to_num(t_small) * keep  # small areas outside every area count nowhere
+        n = np.ones(len(t_small)) if need is None else need
         target = np.bincount(self.group[keep], weights=t_small[keep], minlength=n_areas)
-        r = reach(self.points, points, cat.catchment_m)
+        r = reach(self.points, points, catchment)
         cov_small = covered(r).astype(float)
         a2 = two_step_fca(r, t_small, capacity) * 10_000
         ae = two_step_fca(r, t_small, capacity, enhanced=True) * 10_000
-        coverage = weighted_mean(cov_small, t_small, self.group, n_areas)
-        access = weighted_mean(a2, t_small, self.group, n_areas)
-        access_e = weighted_mean(ae, t_small, self.group, n_areas)
         whole = np.where(keep, 0, -1)
-        s_cov = float(weighted_mean(cov_small, t_small, whole, 1)[0])
         s_access = float(weighted_mean(a2, t_small, whole, 1)[0])
-        self.study_access_e = float(weighted_mean(ae, t_small, whole, 1)[0])
-        return target, desc, coverage, access, access_e, s_cov, s_access
+        shortfall = np.clip(1 - a2 / s_access, 0, 1) if s_access > 0 else np.ones(len(a2))
+        group = self.group[keep]
+        return _LayerMeasures(
+            target=target, description=desc,
+            coverage=weighted_mean(cov_small, t_small, self.group, n_areas),
+            access=weighted_mean(a2, t_small, self.group, n_areas),
+            access_e=weighted_mean(ae, t_small, self.group, n_areas),
+            score=np.bincount(group, weights=(t_small * (1 - cov_small) * n)[keep], minlength=n_areas),
+            access_score=np.bincount(group, weights=(t_small * n * shortfall)[keep], minlength=n_areas),
+            need_index=weighted_mean(n, t_small, self.group, n_areas),
+            study_coverage=float(weighted_mean(cov_small, t_small, whole, 1)[0]),
+            study_access=s_access,
+            study_access_e=float(weighted_mean(ae, t_small, whole, 1)[0]),
+        )
 
 
 def _capacities(values: Sequence[Any]) -> "Any":

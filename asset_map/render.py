@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import RenderableType
@@ -24,47 +24,68 @@ def _num(v: float | None, fmt: str) -> str:
     return "–" if v is None else format(v, fmt)
 
 
-def _short_row(r: "GapRow", access: bool = False) -> list[str]:
-    cells = [
-        str(r.priority), r.area_name, r.category,
-        _num(r.target_population, ",.0f"), str(r.assets), _num(r.rate_per_10k, ".1f"),
-        f"{r.coverage:.0%}", _num(r.uncovered, ",.0f"), r.level, r.reason,
-    ]
-    if access:
-        cells.insert(7, _num(r.access_per_10k, ".2f"))
-    return cells
+#: The gap table's columns: header, narrow header, numeric, cell.
+_COLUMNS: dict[str, tuple[str, bool, Callable[["GapRow"], str]]] = {
+    "#": ("#", True, lambda r: str(r.priority)),
+    "Area": ("Area", False, lambda r: r.area_name),
+    "Category": ("Category", False, lambda r: r.category),
+    "Target pop.": ("Target", True, lambda r: _num(r.target_population, ",.0f")),
+    "Assets": ("Assets", True, lambda r: str(r.assets)),
+    "Per 10k": ("/10k", True, lambda r: _num(r.rate_per_10k, ".1f")),
+    "Coverage": ("Cover", True, lambda r: f"{r.coverage:.0%}"),
+    "Access /10k": ("Access", True, lambda r: _num(r.access_per_10k, ".2f")),
+    "Unreached": ("Unreached", True, lambda r: _num(r.uncovered, ",.0f")),
+    "Need": ("Need", True, lambda r: _num(r.need_index, ".2f")),
+    "Gap": ("Gap", False, lambda r: r.level),
+    "Robust": ("Robust", False, lambda r: "yes" if r.robust else ""),
+    "Reason (with the study-area figure)": ("Reason", False, lambda r: r.reason),
+}
 
 
-HEADERS = ["#", "Area", "Category", "Target pop.", "Assets", "Per 10k", "Coverage",
-           "Unreached", "Gap", "Reason (with the study-area figure)"]
-NARROW_HEADERS = {"Target pop.": "Target", "Per 10k": "/10k", "Coverage": "Cover", "Access /10k": "Access"}
-NUMERIC = {"#", "Target pop.", "Assets", "Per 10k", "Coverage", "Unreached", "Access /10k"}
+def _headers(report: "GapReport") -> list[str]:
+    """The columns this report fills: access, need and robustness only when computed."""
+    skip = set()
+    if not any(r.access_per_10k is not None for r in report.rows):
+        skip.add("Access /10k")
+    if not any(r.need_index is not None for r in report.rows):
+        skip.add("Need")
+    if not any(r.robust is not None for r in report.rows):
+        skip.add("Robust")
+    return [h for h in _COLUMNS if h not in skip]
 
 
-def _headers(access: bool) -> list[str]:
-    return HEADERS[:7] + ["Access /10k"] + HEADERS[7:] if access else list(HEADERS)
-
-
-def _has_access(report: "GapReport") -> bool:
-    return any(r.access_per_10k is not None for r in report.rows)
+def _cells(r: "GapRow", headers: list[str]) -> list[str]:
+    return [_COLUMNS[h][2](r) for h in headers]
 
 
 def gaps_caption(report: "GapReport") -> str:
     from .gaps import POPULATION_METHOD
 
     if report.coverage_method == POPULATION_METHOD:
-        return ("Coverage: share of the target population living in small areas whose point is within the "
+        text = ("Coverage: share of the target population living in small areas whose point is within the "
                 "category's catchment (straight line) of at least one asset. Access /10k: asset capacity (1 per "
                 "asset where unknown) within reach per 10,000 of the target population, each asset shared among "
                 "everyone in its reach (two-step floating catchment, 2SFCA). Unreached: the target population "
                 "beyond reach.")
-    pop = ("" if report.population_loaded else
-           " No population loaded: rates are blank and priority uses area.")
-    return ("Coverage: share of the target population within the category's catchment (straight line) of at "
-            "least one asset, estimated assuming residents are spread evenly over each area (load a population "
-            "layer with `asset-map population load` to count where they live); Unreached: the target "
-            f"population beyond it.{pop}")
+    else:
+        pop = ("" if report.population_loaded else
+               " No population loaded: rates are blank and priority uses area.")
+        text = ("Coverage: share of the target population within the category's catchment (straight line) of at "
+                "least one asset, estimated assuming residents are spread evenly over each area (load a population "
+                "layer with `asset-map population load` to count where they live); Unreached: the target "
+                f"population beyond it.{pop}")
+    if report.need_indicator:
+        text += (f" Need: need index from {report.need_indicator!r} (1 = the study area's average); "
+                 "priority ranks unreached residents weighted by their need.")
+    if report.robustness:
+        text += f" Robust: {report.robustness}."
+    for note in report.notes:
+        text += f" Note: {note}."
+    return text
 
+
+#: Columns a narrow console leaves out when access, need or robustness are shown.
+NARROW_DROPS = ("Target pop.", "Per 10k")
 
 #: Below this console width the reasons go under the table as numbered notes.
 WIDE_CONSOLE = 150
@@ -83,17 +104,18 @@ def gaps_rich_table(report: "GapReport", *, title: str | None = None, width: int
     from rich.text import Text
 
     wide = width >= WIDE_CONSOLE
-    access = _has_access(report)
-    headers = _headers(access) if wide else _headers(access)[:-1]
+    headers = _headers(report)
+    if not wide:  # the reason becomes a note; the rate and target are in the CSV and the wide table
+        headers = [h for h in headers[:-1] if h not in NARROW_DROPS or len(headers) <= 11]
     table = Table(title=title or "Gaps by priority", box=box.SIMPLE_HEAD, title_justify="left",
                   pad_edge=False, collapse_padding=True)
     for h in headers:
-        numeric = h in NUMERIC
-        table.add_column(NARROW_HEADERS.get(h, h) if not wide else h, justify="right" if numeric else "left",
+        narrow, numeric, _ = _COLUMNS[h]
+        table.add_column(narrow if not wide else h, justify="right" if numeric else "left",
                          no_wrap=numeric or h == "Gap", min_width={"Area": 9, "Category": 14, "Gap": 4}.get(h),
                          ratio=3 if h.startswith("Reason") else None)
     for r in report.rows:
-        cells = _short_row(r, access)[: len(headers)]
+        cells = _cells(r, headers)
         gap = headers.index("Gap")
         cells[gap] = f"[{LEVEL_STYLE[r.level]}]{r.level}[/]"
         table.add_row(*cells)
@@ -119,6 +141,9 @@ def gaps_json(report: "GapReport") -> str:
         {
             "coverage_method": report.coverage_method,
             "population_loaded": report.population_loaded,
+            "need_indicator": report.need_indicator,
+            "robustness": report.robustness,
+            "notes": report.notes,
             "gaps": report.records(),
         },
         indent=2,
@@ -130,11 +155,10 @@ def gaps_markdown(report: "GapReport") -> str:
     def esc(s: str) -> str:
         return s.replace("|", "\\|")
 
-    access = _has_access(report)
-    headers = _headers(access)
+    headers = _headers(report)
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for r in report.rows:
-        lines.append("| " + " | ".join(esc(c) for c in _short_row(r, access)) + " |")
+        lines.append("| " + " | ".join(esc(c) for c in _cells(r, headers)) + " |")
     lines.append("")
     lines.append(gaps_caption(report))
     return "\n".join(lines) + "\n"

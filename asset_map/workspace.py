@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .gaps import GapReport
     from .importer import ImportResult, Progress
     from .postcodes import PostcodeLookup
+    from .need import NeedIndicator
     from .population_layer import PopulationLayerResult
     from .store import Table
 
@@ -109,7 +110,7 @@ class Workspace:
     def status(self) -> dict[str, Any]:
         """Counts of what the workspace holds."""
         out: dict[str, Any] = {"workspace": self.location, "exists": self.store.exists()}
-        for name in ("areas", "population", "assets", "rejects", "imports", "postcodes", "postcode_cache",
+        for name in ("areas", "population", "need", "assets", "rejects", "imports", "postcodes", "postcode_cache",
                      "unlocated"):
             out[name] = self.store.count(name) or 0
         assets = self.store.read("assets")
@@ -185,6 +186,53 @@ class Workspace:
             tx.write("areas", result.areas)
             tx.write("population", result.small_areas)
         return result
+
+    def load_need(self, path: str | Path, **options: Any) -> "NeedIndicator":
+        """Load a need indicator by small-area code (or area code): it then weights the gaps' priority.
+
+        See :func:`asset_map.need.read_need_csv` for the options. Replaces any
+        indicator loaded before. The codes are matched against the population
+        layer's small areas, or the areas when there is no layer; the notes
+        say how many matched.
+
+        Raises
+        ------
+        InputFileError
+            If no code matches the workspace (a different geography or year).
+        """
+        from .errors import InputFileError
+        from .need import read_need_csv
+
+        indicator = read_need_csv(path, **options)
+        layer = self.frame("population")
+        if layer is not None and len(layer):
+            codes, where = [str(c) for c in layer["code"]], "small areas of the population layer"
+        else:
+            areas = self.areas()
+            if areas is None:
+                raise WorkspaceError(
+                    f"{self.location}: no areas loaded; run `asset-map boundaries load FILE` first"
+                )
+            codes, where = [str(c) for c in areas["area_code"]], "areas"
+        matched = sum(1 for c in codes if c in indicator.values)
+        if matched == 0:
+            raise InputFileError(
+                f"{path}: none of its {len(indicator.values)} codes is one of the {len(codes)} {where} "
+                f"(e.g. {codes[0]!r}); use an indicator for the same geography and census year"
+            )
+        indicator.notes.append(f"{matched} of {len(codes)} {where} have a value"
+                               + ("" if matched == len(codes) else "; the others count as average need"))
+        indicator.notes.append(
+            f"{indicator.name!r}: {'higher' if indicator.higher_is_more_need else 'lower'} values mean more need")
+        with self.store.transaction() as tx:
+            tx.write("need", indicator.frame())
+        return indicator
+
+    def need(self) -> "NeedIndicator | None":
+        """The need indicator loaded, if any."""
+        from .need import NeedIndicator
+
+        return NeedIndicator.from_frame(self.frame("need"))
 
     def load_postcodes(self, paths: "str | Path | list[str | Path]") -> "PostcodeLookup":
         """Store a postcode lookup (ONSPD, Code-Point Open or any postcode CSV), replacing any before.
@@ -495,7 +543,8 @@ class Workspace:
         taxonomy = self.taxonomy()
         cat_ids = [taxonomy.get(category).id] if category else None
         codes = [find_area(areas, area)] if area else None
-        report = compute_gaps(areas, active(self.store.read("assets")), taxonomy, self.store.read("population"))
+        report = compute_gaps(areas, active(self.store.read("assets")), taxonomy, self.store.read("population"),
+                              self.need())
         return report.select(areas=codes, categories=cat_ids)
 
     def export_geojson(self, layer: str = "areas", *, category: str | None = None) -> str:

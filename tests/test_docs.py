@@ -38,7 +38,7 @@ def test_every_command_has_help_and_is_in_the_readme():
 
 
 def test_every_option_in_the_readme_exists():
-    options = {"--help"} | {opt for cmd in ALL.values() for p in cmd.params for opt in getattr(p, "opts", [])}
+    options = {"--help"} | {opt for cmd in ALL.values() for p in cmd.params for opt in [*getattr(p, "opts", []), *getattr(p, "secondary_opts", [])]}
     for opt in set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", README)):
         assert opt in options, f"README mentions {opt}, which no command has"
 

@@ -47,7 +47,7 @@ def test_layers_are_standard_geopackage_layers(filled):
     for name in ("areas", "assets"):
         assert pyogrio.read_info(filled.store.path, layer=name)["crs"] == "EPSG:27700"
     assert filled.status() == {
-        "workspace": str(filled.store.path), "exists": True, "areas": 2, "population": 0, "assets": 5,
+        "workspace": str(filled.store.path), "exists": True, "areas": 2, "population": 0, "need": 0, "assets": 5,
         "rejects": 1, "imports": 1, "postcodes": 0, "postcode_cache": 0, "unlocated": 0, "assets_merged": 0,
         "assets_outside": 1, "assets_uncategorised": 1,
     }
