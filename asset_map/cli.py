@@ -418,12 +418,45 @@ def gaps(
     format: Annotated[GapFormat, typer.Option("--format", "-f", help="Output format.")] = GapFormat.table,
     top: Annotated[Optional[int], typer.Option(min=1, help="Show only the first N gaps by priority.")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to a file instead of stdout.")] = None,
+    add: Annotated[Optional[list[str]], typer.Option(
+        "--add", help='What if: an asset "name;category;postcode" or "name;category;lon,lat" (repeatable); '
+        "the workspace is not changed.")] = None,
+    without: Annotated[Optional[list[str]], typer.Option(
+        "--without", help="What if: leave out this asset (id or exact name; repeatable).")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Coverage gaps for each area and need category, sorted by priority."""
-    report = _workspace(workspace).gaps(area=area, category=category)
+    ws = _workspace(workspace)
+    if add or without:
+        _print_what_if(ws, add or [], without or [], area, category, format, output, top)
+        return
+    report = ws.gaps(area=area, category=category)
     title = "Gaps by priority" + (f" — {report.rows[0].area_name}" if area and report.rows else "")
     _print_gaps(report, format, output, top, title)
+
+
+def _print_what_if(ws, add, without, area, category, fmt: GapFormat, output, top) -> None:
+    from . import render
+
+    result = ws.what_if(add=add, without=without)
+    one = ws.gaps(area=area, category=category) if (area or category) else None
+    codes = sorted({r.area_code for r in one.rows}) if one else None
+    cats = sorted({r.category_id for r in one.rows}) if one else None
+    changes = result.changes(areas=codes, categories=cats)[:top]
+    if fmt is GapFormat.table:
+        from rich.console import Console
+
+        if output is not None and str(output) != "-":
+            with open(output, "w", encoding="utf-8") as fh:
+                Console(file=fh, width=200).print(render.whatif_table(result, changes))
+            _stderr().print(f"Wrote {output}")
+        else:
+            console = Console()
+            console.print(render.whatif_table(result, changes, width=console.width))
+        return
+    text = {GapFormat.csv: lambda: render.whatif_csv(changes), GapFormat.json: lambda: render.whatif_json(result, changes),
+            GapFormat.markdown: lambda: render.whatif_markdown(result, changes)}[fmt]()
+    _write_output(text, output)
 
 
 @export_app.command("geojson")

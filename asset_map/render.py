@@ -338,3 +338,85 @@ def feed_summary(report: "FeedReport") -> "RichTable":
     t.add_row("stale (not verified within the age given; imported, flagged)", str(report.stale))
     t.add_row("taxonomy terms not in the crosswalk (uses)", str(sum(report.unmapped_terms.values())))
     return t
+
+
+#: The figures a what-if compares: field, header, format.
+WHATIF_FIELDS = (("assets", "Assets", "d"), ("coverage", "Coverage", ".0%"), ("access_per_10k", "Access /10k", ".2f"),
+                 ("uncovered", "Unreached", ",.0f"), ("level", "Gap", ""), ("priority", "#", "d"))
+
+
+def _whatif_fields(changes) -> list[tuple[str, str, str]]:
+    has_access = any(c.after.access_per_10k is not None for c in changes)
+    return [f for f in WHATIF_FIELDS if f[0] != "access_per_10k" or has_access]
+
+
+def _fmt(v, spec: str) -> str:
+    return "–" if v is None else format(v, spec)
+
+
+def whatif_lines(result) -> list[str]:
+    """One line per asset added or taken away."""
+    lines = [f"Added for this calculation: {a.name} ({', '.join(a.categories)}; {a.located_by})" for a in result.added]
+    lines += [f"Taken away for this calculation: {r}" for r in result.removed]
+    return lines
+
+
+def whatif_table(result, changes, *, title: str = "What if", width: int = 200) -> "RenderableType":
+    """Before → after for each area × category that changes (accessibility only on a wide console)."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    fields = [f for f in _whatif_fields(changes) if width >= 110 or f[0] != "access_per_10k"]
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, collapse_padding=True)
+    table.add_column("Area", min_width=9)
+    table.add_column("Category", min_width=10)
+    for _, header, _ in fields:
+        table.add_column(header, justify="right" if header != "Gap" else "left", no_wrap=True)
+    for c in changes:
+        cells = [c.after.area_name, c.after.category]
+        for name, _, spec in fields:
+            b, a = _fmt(getattr(c.before, name), spec), _fmt(getattr(c.after, name), spec)
+            cells.append(a if a == b else f"{b} → {a}")
+        table.add_row(*cells)
+    notes = Text("\n".join(whatif_lines(result)) + ("\n" if result.added or result.removed else "")
+                 + (f"{len(changes)} area × category rows change; the workspace is unchanged." if changes
+                    else "No gap figure changes; the workspace is unchanged."), style="dim")
+    return Group(table, notes)
+
+
+def whatif_csv(changes) -> str:
+    buf = io.StringIO()
+    names = [f[0] for f in WHATIF_FIELDS]
+    header = ["area_code", "area_name", "category_id", "category"] + [f"{n}_{w}" for n in names
+                                                                      for w in ("before", "after")]
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for c in changes:
+        writer.writerow([c.after.area_code, c.after.area_name, c.after.category_id, c.after.category]
+                        + [getattr(r, n) for n in names for r in (c.before, c.after)])
+    return buf.getvalue()
+
+
+def whatif_json(result, changes) -> str:
+    from dataclasses import asdict
+
+    return json.dumps({
+        "added": [asdict(a) for a in result.added], "removed": result.removed,
+        "changes": [{"before": asdict(c.before), "after": asdict(c.after)} for c in changes],
+    }, indent=2, ensure_ascii=False) + "\n"
+
+
+def whatif_markdown(result, changes) -> str:
+    fields = _whatif_fields(changes)
+    lines = [f"- {line}" for line in whatif_lines(result)] + [""]
+    lines.append("| Area | Category | " + " | ".join(h for _, h, _ in fields) + " |")
+    lines.append("|" + "---|" * (2 + len(fields)))
+    for c in changes:
+        cells = [c.after.area_name, c.after.category]
+        for name, _, spec in fields:
+            b, a = _fmt(getattr(c.before, name), spec), _fmt(getattr(c.after, name), spec)
+            cells.append(a if a == b else f"{b} → {a}")
+        lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -19,7 +19,7 @@ import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .errors import WorkspaceError
 from .store import open_store
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .postcodes import PostcodeLookup
     from .need import NeedIndicator
     from .population_layer import PopulationLayerResult
+    from .whatif import WhatIf
     from .store import Table
 
 IMPORT_COLUMNS = {
@@ -532,8 +533,45 @@ class Workspace:
         or synonym; either narrows the rows returned (ranks stay those of the
         whole table). See :mod:`asset_map.gaps` for the definitions.
         """
+        areas, taxonomy, codes, cat_ids = self._gap_inputs(area, category)
         from .duplicates import active
-        from .gaps import compute_gaps, find_area
+        from .gaps import compute_gaps
+
+        report = compute_gaps(areas, active(self.store.read("assets")), taxonomy, self.store.read("population"),
+                              self.need())
+        return report.select(areas=codes, categories=cat_ids)
+
+    def what_if(self, *, add: "Sequence[str]" = (), without: "Sequence[str]" = ()) -> "WhatIf":
+        """The gaps before and after adding assets (``"name;category;postcode or lon,lat"``) or
+        taking them away (asset ids or exact names); the workspace is not changed.
+
+        See :mod:`asset_map.whatif`.
+        """
+        from .duplicates import active
+        from .gaps import compute_gaps
+        from .whatif import WhatIf, changed_assets, parse_addition
+
+        areas, taxonomy, _, _ = self._gap_inputs(None, None)
+        additions = [parse_addition(spec, taxonomy, self._find_one_postcode) for spec in add]
+        assets = active(self.store.read("assets"))
+        population, need = self.store.read("population"), self.need()
+        before = compute_gaps(areas, assets, taxonomy, population, need)
+        after = compute_gaps(areas, changed_assets(assets, additions, list(without), areas), taxonomy,
+                             population, need)
+        return WhatIf(before, after, additions, list(without))
+
+    def _find_one_postcode(self, postcode: str) -> "tuple[float, float] | None":
+        """A postcode's grid reference from the lookup, else from the online cache."""
+        import math
+
+        for table in ("postcodes", "postcode_cache"):
+            hit = self._read_postcodes(table, [postcode]).get(postcode)
+            if hit and not math.isnan(hit[0]):
+                return hit[0], hit[1]
+        return None
+
+    def _gap_inputs(self, area: str | None, category: str | None):
+        from .gaps import find_area
 
         areas = self.store.read("areas")
         if areas is None:
@@ -543,9 +581,7 @@ class Workspace:
         taxonomy = self.taxonomy()
         cat_ids = [taxonomy.get(category).id] if category else None
         codes = [find_area(areas, area)] if area else None
-        report = compute_gaps(areas, active(self.store.read("assets")), taxonomy, self.store.read("population"),
-                              self.need())
-        return report.select(areas=codes, categories=cat_ids)
+        return areas, taxonomy, codes, cat_ids
 
     def export_geojson(self, layer: str = "areas", *, category: str | None = None) -> str:
         """The areas (with their gap measures) or the assets as RFC 7946 GeoJSON text."""
