@@ -127,6 +127,9 @@ class GapRow:
     priority_score: float = 0.0
     robust: bool | None = None
     ranks: str = ""
+    finding: str = ""
+    confidence: str = ""
+    confidence_reason: str = ""
 
 
 @dataclass

@@ -36,10 +36,22 @@ _COLUMNS: dict[str, tuple[str, bool, Callable[["GapRow"], str]]] = {
     "Access /10k": ("Access", True, lambda r: _num(r.access_per_10k, ".2f")),
     "Unreached": ("Unreached", True, lambda r: _num(r.uncovered, ",.0f")),
     "Need": ("Need", True, lambda r: _num(r.need_index, ".2f")),
-    "Gap": ("Gap", False, lambda r: r.level),
+    "Gap": ("Gap", False, lambda r: _gap_text(r)),
     "Robust": ("Robust", False, lambda r: "yes" if r.robust else ""),
-    "Reason (with the study-area figure)": ("Reason", False, lambda r: r.reason),
+    "Reason (with the study-area figure)": ("Reason", False, lambda r: _reason_text(r)),
 }
+
+
+def _gap_text(r: "GapRow") -> str:
+    """The gap level, or "no data?" when nothing was found but the lists may be missing it."""
+    return "no data?" if r.finding == "no data?" else r.level
+
+
+def _reason_text(r: "GapRow") -> str:
+    """The reason, and what lowers confidence in it."""
+    if r.confidence in ("low", "medium"):
+        return f"{r.reason} Data: {r.confidence} confidence — {r.confidence_reason}."
+    return r.reason
 
 
 def _headers(report: "GapReport") -> list[str]:
@@ -77,6 +89,9 @@ def gaps_caption(report: "GapReport") -> str:
     if report.need_indicator:
         text += (f" Need: need index from {report.need_indicator!r} (1 = the study area's average); "
                  "priority ranks unreached residents weighted by their need.")
+    if any(r.finding == "no data?" for r in report.rows):
+        text += (" Gap \"no data?\": nothing found, but assets without a category or a location, or rejected "
+                 "rows, may belong here: check them before calling it a gap.")
     if report.robustness:
         text += f" Robust: {report.robustness}."
     for note in report.notes:
@@ -117,12 +132,12 @@ def gaps_rich_table(report: "GapReport", *, title: str | None = None, width: int
     for r in report.rows:
         cells = _cells(r, headers)
         gap = headers.index("Gap")
-        cells[gap] = f"[{LEVEL_STYLE[r.level]}]{r.level}[/]"
+        cells[gap] = f"[{LEVEL_STYLE[r.level] if r.finding != 'no data?' else 'magenta'}]{_gap_text(r)}[/]"
         table.add_row(*cells)
     caption = Text(gaps_caption(report), style="dim")
     if wide or not report.rows:
         return Group(table, caption)
-    notes = Text("\n".join(f"{r.priority:>3}. {r.reason}" for r in report.rows))
+    notes = Text("\n".join(f"{r.priority:>3}. {_reason_text(r)}" for r in report.rows))
     return Group(table, caption, Text("Why:", style="bold"), notes)
 
 

@@ -526,20 +526,39 @@ class Workspace:
             tx.write("categories", _taxonomy_frame(load_taxonomy()))
 
     # ------------------------------------------------------------------ analysis
-    def gaps(self, *, area: str | None = None, category: str | None = None) -> "GapReport":
-        """Gap measures for every area × category, ranked by priority.
+    def gaps(self, *, area: str | None = None, category: str | None = None,
+             stale_days: int | None = None) -> "GapReport":
+        """Gap measures for every area × category, ranked by priority, with their confidence.
 
         ``area`` is an area code or name, ``category`` a category id, label
         or synonym; either narrows the rows returned (ranks stay those of the
-        whole table). See :mod:`asset_map.gaps` for the definitions.
+        whole table). ``stale_days``: records verified longer ago than this
+        lower the confidence (default 730). See :mod:`asset_map.gaps` and
+        :mod:`asset_map.confidence` for the definitions.
         """
         areas, taxonomy, codes, cat_ids = self._gap_inputs(area, category)
         from .duplicates import active
         from .gaps import compute_gaps
 
-        report = compute_gaps(areas, active(self.store.read("assets")), taxonomy, self.store.read("population"),
-                              self.need())
+        assets = active(self.store.read("assets"))
+        report = compute_gaps(areas, assets, taxonomy, self.store.read("population"), self.need())
+        report = self._assess(report, areas, assets, stale_days)
         return report.select(areas=codes, categories=cat_ids)
+
+    def _assess(self, report: "GapReport", areas: "Table", assets: "Table | None",
+                stale_days: int | None) -> "GapReport":
+        """Add each row's finding and confidence (:mod:`asset_map.confidence`)."""
+        from .confidence import STALE_DAYS, assess, district_areas, gather
+
+        lookup = None
+        if self.store.count("postcodes"):
+            # "M32 " up to "M32!": every postcode of the district, through the postcode index.
+            lookup = district_areas(lambda d: self.store.read("postcodes", where="postcode >= ? AND postcode < ?",
+                                                              params=(f"{d} ", f"{d}!")), areas)
+        days = STALE_DAYS if stale_days is None else stale_days
+        ev = gather(areas, assets, self.store.read("unlocated"), self.store.read("rejects"),
+                    self.store.read("imports"), lookup, stale_days=days)
+        return assess(report, ev, stale_days=days)
 
     def what_if(self, *, add: "Sequence[str]" = (), without: "Sequence[str]" = ()) -> "WhatIf":
         """The gaps before and after adding assets (``"name;category;postcode or lon,lat"``) or

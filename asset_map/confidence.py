@@ -1,0 +1,236 @@
+"""Confidence: telling "no provision" from "no data".
+
+A gap can be a gap in the lists rather than on the ground. For each area ×
+category the evidence that the data may be incomplete there is counted:
+
+uncategorised
+    assets located in the area that have no category: any of them could be
+    provision of this kind.
+unlocated
+    directory services of this category that have no place (virtual,
+    postal, or no location) and whose served area names this area (by code or
+    name), or names no area of the study at all.
+rejected
+    rejected rows that would probably have fallen in the area: rows whose
+    latitude and longitude were swapped (put back the right way), and rows
+    with a postcode that could not be located, placed by the postcode's
+    district (``M32``) when most of the district's postcodes in the loaded
+    lookup lie in one area.
+stale
+    assets of this category in the area whose last verification
+    (``assured_date`` or ``last_modified`` in a directory feed) is older than
+    the configured age (730 days unless set).
+
+finding
+    ``no provision``: no asset of the category in or within reach of the area
+    and no such evidence; ``no data?``: none found, but there is evidence
+    (uncategorised, unlocated or rejected) that the lists may be missing it;
+    ``provision``: assets of the category are there or within reach.
+confidence
+    ``high``: no evidence of missing data; ``low``: the finding is
+    ``no data?``, or at least half of the area's assets of the category are
+    stale; ``medium``: otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, Callable
+
+from .postcodes import normalise_postcode
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .gaps import GapReport
+    from .store import Table
+
+STALE_DAYS = 730
+
+
+@dataclass
+class Evidence:
+    """Counts of evidence of missing data, by area and by (area, category)."""
+
+    uncategorised: Counter = field(default_factory=Counter)  # area -> assets
+    unlocated: Counter = field(default_factory=Counter)  # (area or "", category) -> services
+    rejected: Counter = field(default_factory=Counter)  # area -> rows
+    rejected_unplaced: int = 0
+    stale: Counter = field(default_factory=Counter)  # (area, category) -> assets
+    located: Counter = field(default_factory=Counter)  # (area, category) -> assets
+
+
+def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", rejects: "Table | None",
+           imports: "Table | None", postcode_area: Callable[[str], str | None] | None = None, *,
+           stale_days: int = STALE_DAYS, today: date | None = None) -> Evidence:
+    """Count the evidence of missing data in the workspace's tables."""
+    ev = Evidence()
+    today = today or date.today()
+    limit = today - timedelta(days=stale_days)
+    codes = [str(c) for c in areas["area_code"]]
+    by_name = {str(n).strip().lower(): str(c) for c, n in zip(areas["area_code"], areas["area_name"])}
+    by_name.update({c.lower(): c for c in codes})
+    if assets is not None and len(assets):
+        verified = assets["last_verified"] if "last_verified" in assets else [None] * len(assets)
+        for area, cats, when in zip(assets["area_code"], assets["categories"], verified):
+            if not area:
+                continue
+            ids = [c for c in (cats or "").split(";") if c]
+            if not ids:
+                ev.uncategorised[area] += 1
+            old = _older(when, limit)
+            for c in ids:
+                ev.located[(area, c)] += 1
+                ev.stale[(area, c)] += old
+    if unlocated is not None and len(unlocated):
+        for cats, served in zip(unlocated["categories"], unlocated["served_area"]):
+            places = [by_name.get(s.strip().lower()) for s in (served or "").split(";") if s.strip()]
+            where = [p for p in places if p] or [""]
+            for c in filter(None, (cats or "").split(";")):
+                for p in where:
+                    ev.unlocated[(p, c)] += 1
+    if rejects is not None and len(rejects):
+        columns = _columns_by_source(imports)
+        for source, reason, record in zip(rejects["source"], rejects["reason"], rejects["record"]):
+            area = _place_reject(str(reason or ""), _fields(str(record or "")), columns.get(source, {}),
+                                 areas, postcode_area)
+            if area:
+                ev.rejected[area] += 1
+            else:
+                ev.rejected_unplaced += 1
+    return ev
+
+
+def _older(when: Any, limit: date) -> bool:
+    text = str(when or "")[:10]
+    try:
+        return date.fromisoformat(text) < limit
+    except ValueError:
+        return False
+
+
+def _columns_by_source(imports: "Table | None") -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    if imports is None:
+        return out
+    for source, cols in zip(imports["source"], imports["columns"]):
+        try:
+            out[source] = json.loads(cols or "{}")
+        except ValueError:
+            continue
+    return out
+
+
+def _fields(record: str) -> dict[str, str]:
+    """A reject's ``column=value; column=value`` record as a dict (best effort)."""
+    out = {}
+    for part in record.split("; "):
+        key, sep, value = part.partition("=")
+        if sep:
+            out[key] = value
+    return out
+
+
+def _place_reject(reason: str, record: dict[str, str], columns: dict[str, str], areas: "Table",
+                  postcode_area: Callable[[str], str | None] | None) -> str | None:
+    """The area a rejected row would probably have fallen in, or ``None``."""
+    lat_col, lon_col = columns.get("latitude"), columns.get("longitude")
+    if "swapped" in reason and lat_col in record and lon_col in record:
+        try:
+            lon, lat = float(record[lat_col]), float(record[lon_col])  # put back the right way round
+        except ValueError:
+            lon = lat = None
+        if lon is not None:
+            from .assign import assign_points
+            from .geo import lonlat_to_bng
+
+            import numpy as np
+            import shapely
+
+            x, y = lonlat_to_bng(lon, lat)
+            found = assign_points(np.array([shapely.Point(x, y)], dtype=object),
+                                  np.asarray(areas.geometry, dtype=object), list(areas["area_code"]))
+            return found[0]
+    pc_col = columns.get("postcode")
+    if postcode_area is not None and pc_col in record:
+        postcode = normalise_postcode(record[pc_col])
+        if postcode:
+            return postcode_area(postcode.split(" ")[0])
+    return None
+
+
+def district_areas(read_district: Callable[[str], "Table | None"], areas: "Table",
+                   share: float = 0.5) -> Callable[[str], str | None]:
+    """A function from postcode district (``M32``) to the area holding most of its postcodes.
+
+    ``read_district`` returns the lookup's rows (``postcode``, ``x``, ``y``)
+    for a district. The answer is ``None`` when no area holds more than
+    ``share`` of the district's postcodes (a district split between areas,
+    or one outside the study area).
+    """
+    import numpy as np
+    import shapely
+
+    from .assign import assign_points
+
+    cache: dict[str, str | None] = {}
+
+    def lookup(district: str) -> str | None:
+        if district in cache:
+            return cache[district]
+        t = read_district(district)
+        answer = None
+        if t is not None and len(t):
+            xs = np.array([np.nan if v is None else float(v) for v in t["x"]])
+            ys = np.array([np.nan if v is None else float(v) for v in t["y"]])
+            ok = ~(np.isnan(xs) | np.isnan(ys))
+            codes = assign_points(shapely.points(xs[ok], ys[ok]), np.asarray(areas.geometry, dtype=object),
+                                  list(areas["area_code"]))
+            counts = Counter(codes)
+            code, n = counts.most_common(1)[0] if counts else (None, 0)
+            answer = code if code is not None and n > share * len(xs) else None
+        cache[district] = answer
+        return answer
+
+    return lookup
+
+
+def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -> "GapReport":
+    """Set each row's ``finding``, ``confidence`` and ``confidence_reason``."""
+    from dataclasses import replace
+
+    rows = []
+    for r in report.rows:
+        a, c = r.area_code, r.category_id
+        unc = ev.uncategorised[a]
+        unl = ev.unlocated[(a, c)] + ev.unlocated[("", c)]
+        rej = ev.rejected[a]
+        stale = ev.stale[(a, c)]
+        located = ev.located[(a, c)]
+        reasons = []
+        if unc:
+            reasons.append(f"{unc} asset{'s' if unc != 1 else ''} here {'have' if unc != 1 else 'has'} no category")
+        if unl:
+            reasons.append(f"{unl} {r.category.lower()} service{'s' if unl != 1 else ''} without a location "
+                           f"{'serve' if unl != 1 else 'serves'} {'here or an unnamed area' if ev.unlocated[('', c)] else 'here'}")
+        if rej:
+            reasons.append(f"{rej} rejected row{'s' if rej != 1 else ''} would probably have fallen here "
+                           "(`asset-map rejects`)")
+        if stale:
+            reasons.append(f"{stale} of {located} {r.category.lower()} asset{'s' if located != 1 else ''} here "
+                           f"not verified in {stale_days} days")
+        provision = r.assets > 0 or r.coverage > 0
+        missing_data = bool(unc or unl or rej)
+        finding = "provision" if provision else ("no data?" if missing_data else "no provision")
+        if finding == "no data?" or (located and stale * 2 >= located):
+            confidence = "low"
+        elif reasons:
+            confidence = "medium"
+        else:
+            confidence = "high"
+        rows.append(replace(r, finding=finding, confidence=confidence,
+                            confidence_reason="; ".join(reasons) or "no sign of missing data"))
+    return replace(report, rows=rows, notes=report.notes + (
+        [f"{ev.rejected_unplaced} rejected rows could not be placed in any area (no usable postcode or "
+         "coordinates); they may belong anywhere"] if ev.rejected_unplaced else []))

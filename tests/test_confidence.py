@@ -1,0 +1,92 @@
+"""Confidence: "no provision" versus "no data?"."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from shapely.geometry import Point
+
+import asset_map
+from asset_map.confidence import assess, gather
+from asset_map.store import Table
+from conftest import X0, Y0, asset_row, bng_to_lonlat, write_csv
+from test_population_layer import POINTS, write_points
+
+
+@pytest.fixture
+def ws(tmp_path, two_areas):
+    w = asset_map.Workspace(tmp_path / "ws.gpkg")
+    w.load_boundaries(two_areas, code_field="area_code", name_field="area_name")
+    w.load_population(write_points(tmp_path / "pw.geojson", POINTS[:4]))
+    w.load_postcodes(write_csv(tmp_path / "pc.csv", ["postcode", "easting", "northing"], [
+        ["M32 0LG", str(X0 + 100), str(Y0 + 100)], ["M32 0AB", str(X0 + 900), str(Y0 + 900)],
+        ["M32 0AC", str(X0 + 3500), str(Y0 + 100)],  # two of the district's three postcodes are in West
+    ]))
+    return w
+
+
+def test_clean_lists_give_no_provision_with_high_confidence(ws, tmp_path):
+    ws.import_assets(write_csv(tmp_path / "a.csv", ["Name", "Category", "Latitude", "Longitude"],
+                               [asset_row("Friends", "befriending", X0 + 200, Y0 + 1000)]))
+    rows = {(r.area_code, r.category_id): r for r in ws.gaps().rows}
+    dementia = rows[("E01", "dementia")]
+    assert (dementia.finding, dementia.confidence, dementia.confidence_reason) == (
+        "no provision", "high", "no sign of missing data")
+    assert rows[("W01", "loneliness_isolation")].finding == "provision"
+
+
+def test_uncategorised_and_rejected_rows_make_it_no_data(ws, tmp_path):
+    east_lon, east_lat = bng_to_lonlat(X0 + 3000, Y0 + 1000)
+    ws.import_assets(write_csv(tmp_path / "a.csv", ["Name", "Category", "Latitude", "Longitude", "Postcode"], [
+        asset_row("Friends", "befriending", X0 + 200, Y0 + 1000) + [""],
+        asset_row("Mystery group", "zzz things", X0 + 3100, Y0 + 1000) + [""],        # East, no category
+        ["Swapped club", "carers", f"{east_lon:.6f}", f"{east_lat:.6f}", ""],          # East once put right
+        ["Lost club", "carers", "", "", "M32 9ZZ"],                                     # district M32: West
+        ["Nowhere club", "carers", "", "", ""],                                         # cannot be placed
+    ]))
+    report = ws.gaps()
+    rows = {(r.area_code, r.category_id): r for r in report.rows}
+    east = rows[("E01", "dementia")]
+    assert east.finding == "no data?" and east.confidence == "low"
+    assert east.confidence_reason == ("1 asset here has no category; "
+                                      "1 rejected row would probably have fallen here (`asset-map rejects`)")
+    west = rows[("W01", "carers")]
+    assert west.finding == "no data?"
+    assert west.confidence_reason == "1 rejected row would probably have fallen here (`asset-map rejects`)"
+    # West's befriending is there, but the lost row lowers confidence in the figure.
+    assert rows[("W01", "loneliness_isolation")].finding == "provision"
+    assert rows[("W01", "loneliness_isolation")].confidence == "medium"
+    assert any("1 rejected rows could not be placed in any area" in n for n in report.notes)
+    from asset_map.render import gaps_markdown
+
+    md = gaps_markdown(ws.gaps(category="dementia"))
+    assert "| no data? |" in md and "Data: low confidence — 1 asset here has no category" in md
+
+
+def test_stale_records_and_unlocated_services():
+    areas = Table({"area_code": ["A", "B"], "area_name": ["Alpha", "Beta"]}, np.array([None, None], dtype=object))
+    assets = Table({"area_code": ["A", "A", "A", "B"], "categories": ["carers"] * 4,
+                    "last_verified": ["2020-01-01", "2026-01-01", "", "2019-05-05"]},
+                   np.array([Point(0, 0)] * 4, dtype=object))
+    unlocated = Table({"categories": ["carers", "carers;dementia"], "served_area": ["beta", "E08000009"]})
+    from datetime import date
+
+    ev = gather(areas, assets, unlocated, None, None, stale_days=730, today=date(2026, 11, 30))
+    assert ev.stale[("A", "carers")] == 1 and ev.stale[("B", "carers")] == 1  # an empty date is not stale
+    assert ev.unlocated[("B", "carers")] == 1 and ev.unlocated[("", "carers")] == 1
+    assert ev.unlocated[("", "dementia")] == 1
+
+
+def test_assess_marks_mostly_stale_provision_low(two_areas, tmp_path):
+    from asset_map.confidence import Evidence
+
+    w = asset_map.Workspace(tmp_path / "s.gpkg")
+    w.load_boundaries(two_areas, code_field="area_code", name_field="area_name", population_field="pop")
+    report = w.gaps(category="carers")
+    ev = Evidence()
+    ev.located[("W01", "carers")] = 2
+    ev.stale[("W01", "carers")] = 1
+    out = {r.area_code: r for r in assess(report, ev).rows}
+    assert out["W01"].confidence == "low"
+    assert out["W01"].confidence_reason == "1 of 2 carers assets here not verified in 730 days"
+    assert out["E01"].confidence == "high"
