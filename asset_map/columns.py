@@ -49,6 +49,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "northing": ("northing", "northings", "bng n", "os northing", "y"),
     # How many people it can take at once (places, seats); used by the accessibility measures.
     "capacity": ("capacity", "number of places", "max places", "maximum places", "places available"),
+    # Where it serves beyond its own door: area names or codes, "borough-wide", "online", "within 5 km".
+    "served_area": ("area served", "areas served", "served area", "served areas", "serves", "service area",
+                    "service areas", "coverage area", "geographical coverage", "area of benefit", "served_area"),
 }
 
 # A bracketed note at the end of a header: "(WGS84)", "[m]", "(required)".

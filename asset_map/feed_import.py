@@ -50,7 +50,7 @@ STALE_DAYS = 730
 
 #: Columns of the ``unlocated`` table: services kept without a place.
 UNLOCATED_COLUMNS = {"source": "str", "service_id": "str", "name": "str", "categories": "str", "reason": "str",
-                     "served_area": "str", "last_verified": "str"}
+                     "served_area": "str", "served_extent": "str", "last_verified": "str"}
 
 
 @dataclass
@@ -83,12 +83,15 @@ class FeedRows:
     report: FeedReport
 
     def decorate(self, assets: "gpd.GeoDataFrame") -> "gpd.GeoDataFrame":
-        """Add ``service_id``, ``last_verified``, ``stale`` and ``details`` (JSON) to the imported assets."""
+        """Add ``service_id``, ``last_verified``, ``stale``, ``served_area``, ``served_extent`` and
+        ``details`` (JSON) to the imported assets."""
         assets = assets.copy()
         rows = [self.details.get(a, {}) for a in assets["asset_id"]]
         assets["service_id"] = [r.get("service_id", "") for r in rows]
         assets["last_verified"] = [r.get("last_verified") or "" for r in rows]
         assets["stale"] = ["yes" if r.get("stale") else "" for r in rows]
+        assets["served_area"] = [r.get("served_area", "") for r in rows]
+        assets["served_extent"] = [r.get("served_extent", "") for r in rows]
         assets["details"] = [json.dumps(r.get("details", {}), ensure_ascii=False) for r in rows]
         return assets
 
@@ -125,7 +128,8 @@ def feed_rows(
             report.unlocated.append({
                 "source": Path(feed.source).name, "service_id": s.id, "name": s.name or "",
                 "categories": ";".join(categories), "reason": _why_unlocated(s),
-                "served_area": _served_area(s), "last_verified": s.last_verified or "",
+                "served_area": _served_area(s), "served_extent": _served_extent(s),
+                "last_verified": s.last_verified or "",
             })
             continue
         report.with_places += 1
@@ -138,6 +142,7 @@ def feed_rows(
                             None if s.capacity_value is None else repr(s.capacity_value / len(places))])
             numbers.append(s.record)
             details[row_id] = {"service_id": s.id, "last_verified": s.last_verified, "stale": stale,
+                               "served_area": _served_area(s), "served_extent": _served_extent(s),
                                "details": {**info, "location": p.name}}
     report.service_rows = len(records)
     columns = ["id", "name", "category", "description", "address", "postcode", "latitude", "longitude", "capacity"]
@@ -167,15 +172,45 @@ def _why_unlocated(s: Service) -> str:
 
 
 def _served_area(s: Service) -> str:
-    """The served area as text: an ONS code or name from ``uri``/``service_area``/``name``, or ``geojson``."""
+    """The served areas given by code or name, as text: ``E08000009; Altrincham ward``.
+
+    An area given by a GeoJSON extent is in :func:`_served_extent` instead.
+    """
     parts = []
     for a in s.served_areas:
+        if _extent_geometry(a) is not None:
+            continue
         text = a.get("uri") or a.get("service_area") or a.get("name") or ""
-        if not text and a.get("extent"):
-            text = str(a.get("extent_type") or "extent")
         if text:
             parts.append(str(text).rstrip("/").rsplit("/", 1)[-1])
     return "; ".join(parts)
+
+
+def _served_extent(s: Service) -> str:
+    """The union of the service's GeoJSON extents (WGS84) as GeoJSON text, or ``""``."""
+    import shapely
+
+    shapes = [g for g in (_extent_geometry(a) for a in s.served_areas) if g is not None]
+    return shapely.to_geojson(shapely.union_all(shapes)) if shapes else ""
+
+
+def _extent_geometry(area: dict[str, Any]):
+    """A service area's ``extent`` as a shapely polygon when it is GeoJSON, else ``None``."""
+    import shapely
+
+    extent = area.get("extent")
+    if not extent or str(area.get("extent_type") or "geojson").strip().lower() != "geojson":
+        return None
+    try:
+        data = json.loads(extent) if isinstance(extent, str) else extent
+        if isinstance(data, dict) and data.get("type") == "Feature":
+            data = data.get("geometry")
+        geom = shapely.from_geojson(json.dumps(data))
+    except (ValueError, TypeError, shapely.errors.GEOSException):
+        return None
+    if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return None
+    return geom if geom.is_valid else shapely.make_valid(geom)
 
 
 def _details(s: Service) -> dict[str, Any]:

@@ -73,6 +73,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .need import NeedIndicator
+    from .served import ServedAreas
     from .store import Table
 
 NONE_COVERAGE = 0.01
@@ -130,6 +131,8 @@ class GapRow:
     finding: str = ""
     confidence: str = ""
     confidence_reason: str = ""
+    coverage_located: float | None = None
+    served: int = 0
 
 
 @dataclass
@@ -171,7 +174,7 @@ class GapReport:
 
 def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
                  population: "Table | None" = None, need: "NeedIndicator | None" = None,
-                 *, robust: bool = True, top: int | None = None) -> GapReport:
+                 *, served: "ServedAreas | None" = None, robust: bool = True, top: int | None = None) -> GapReport:
     """Compute the gap measures for every area × category, ranked by priority.
 
     Parameters
@@ -195,13 +198,16 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
     robust
         Also rank under half and double the catchments, and by
         accessibility, and mark the gaps that stay in the top of every ranking.
+    served
+        Where services reach beyond their own door (:mod:`asset_map.served`):
+        residents inside count as covered.
     top
         How many rows make "the top" for robustness (default: 10% of the
         rows, at least 5).
     """
     if areas is None or len(areas) == 0:
         raise WorkspaceError("the workspace has no areas; load them with `asset-map boundaries load`")
-    ctx = _Context(areas, assets, population, need)
+    ctx = _Context(areas, assets, population, need, served)
     rows, study = ctx.measure(taxonomy, scale=1.0)
     order = _ranking(rows, "score")
     report = GapReport([], study, ctx.population_loaded, ctx.method,
@@ -250,9 +256,11 @@ class _Context:
     """What every category's measures share: areas, assets, the population layer, need."""
 
     def __init__(self, areas: "Table", assets: "Table | None", population: "Table | None",
-                 need: "NeedIndicator | None") -> None:
+                 need: "NeedIndicator | None", served: "ServedAreas | None" = None) -> None:
         import numpy as np
         import shapely
+
+        self.served = served
 
         self.codes = list(areas["area_code"])
         self.names = list(areas["area_name"])
@@ -267,6 +275,8 @@ class _Context:
         self.population_loaded = self.layer is not None or (
             "all_ages" in areas and all(v is not None for v in areas["all_ages"]))
         self.method = POPULATION_METHOD if self.layer is not None else COVERAGE_METHOD
+        if served is not None and served.note():
+            self.notes.append(served.note())
 
         self.cats_of_asset: list[set[str]] = []
         self.asset_area: list[str | None] = []
@@ -315,16 +325,20 @@ class _Context:
             access = access_e = need_index = None
             s_access = s_access_e = None
             access_score = np.zeros(n_areas)
+            serving, served_count = self._served(cat.id)
             if self.layer is not None:
                 m = self.layer.measures(cat, catchment, self.asset_pts[placed], self.capacity[placed], n_areas,
-                                        self.need_small)
+                                        self.need_small, serving)
                 target, target_desc, coverage = m.target, m.description, m.coverage
+                coverage_located = m.coverage_located
                 access, access_e, s_cov, s_access, s_access_e = m.access, m.access_e, m.study_coverage, \
                     m.study_access, m.study_access_e
                 score, access_score = m.score, m.access_score
                 need_index = m.need_index if self.need_small is not None else None
             else:
-                coverage = _coverage(self.asset_pts[placed], catchment, self.geoms, self.area_m2)
+                coverage_located = _coverage(self.asset_pts[placed], catchment, self.geoms, self.area_m2)
+                coverage = (coverage_located if serving is None else
+                            _coverage(self.asset_pts[placed], catchment, self.geoms, self.area_m2, serving))
                 target, target_desc = (target_population(self.areas.columns, cat.target)
                                        if self.population_loaded else (None, ""))
                 weights = target if target is not None else self.area_m2 / 1e6
@@ -348,7 +362,8 @@ class _Context:
                     rate_per_10k=rate, coverage=cov,
                     uncovered=None if t is None else t * (1 - cov),
                     level=level,
-                    reason=_reason(level, cat, names[i], int(counts[i]), cov, rate, study[cat.id]),
+                    reason=_reason(level, cat, names[i], int(counts[i]), cov, rate, study[cat.id])
+                    + _served_text(int(served_count[i]), names[i], float(coverage_located[i]), cov),
                     study_assets=s_assets, study_rate_per_10k=s_rate, study_coverage=s_cov,
                     catchment_m=catchment, coverage_method=self.method,
                     access_per_10k=None if access is None else float(access[i]),
@@ -356,9 +371,39 @@ class _Context:
                     study_access_per_10k=s_access,
                     need_index=None if need_index is None else float(need_index[i]),
                     priority_score=float(score[i]),
+                    coverage_located=float(coverage_located[i]), served=int(served_count[i]),
                     score=float(score[i]), access_score=float(access_score[i]), _order=order,
                 ))
         return rows, study
+
+    def _served(self, category_id: str) -> tuple["Any", "Any"]:
+        """The union of the category's served areas (or ``None``), and how many serve each area from outside it."""
+        import numpy as np
+        import shapely
+
+        count = np.zeros(len(self.codes), dtype=int)
+        if self.served is None:
+            return None, count
+        mine = self.served.for_category(category_id)
+        if not mine:
+            return None, count
+        for s in mine:
+            share = shapely.area(shapely.intersection(self.geoms, s.geometry)) / self.area_m2
+            count += (share > SERVED_MIN_SHARE) & np.array([c != s.located_area for c in self.codes])
+        return shapely.union_all(np.array([s.geometry for s in mine], dtype=object)), count
+
+
+#: A served area counts for an area when it covers more than this share of it.
+SERVED_MIN_SHARE = 0.01
+
+
+def _served_text(n: int, area_name: str, located: float, cov: float) -> str:
+    """What services serving the area from elsewhere add to its coverage."""
+    if n == 0:
+        return ""
+    them = "service serves" if n == 1 else "services serve"
+    return (f" {n} {them} {area_name} without being located there (borough-wide, online or by area): "
+            f"coverage {_pct(cov)} with them, {_pct(located)} from located assets alone.")
 
 
 def _column(table: "Table", name: str) -> "Any":
@@ -372,6 +417,7 @@ class _LayerMeasures:
     target: "Any"
     description: str
     coverage: "Any"
+    coverage_located: "Any"
     access: "Any"
     access_e: "Any"
     score: "Any"
@@ -398,7 +444,7 @@ class _PopulationLayer:
         self.all_ages = np.nan_to_num(_column(population, "all_ages")) * (self.group >= 0)
 
     def measures(self, cat: Category, catchment: float, points: "Any", capacity: "Any", n_areas: int,
-                 need: "Any | None") -> _LayerMeasures:
+                 need: "Any | None", serving: "Any | None" = None) -> _LayerMeasures:
         """Target population, coverage, accessibility and priority scores of each area.
 
         ``score = Σ_{i∈a} T_i·(1 − covered_i)·n_i`` (need-weighted unreached);
@@ -408,6 +454,8 @@ class _PopulationLayer:
         """
         import numpy as np
 
+        import shapely
+
         from .access import covered, reach, two_step_fca, weighted_mean
 
         t_small, desc = target_population(self.table.columns, cat.target)
@@ -416,7 +464,8 @@ class _PopulationLayer:
         n = np.ones(len(t_small)) if need is None else need
         target = np.bincount(self.group[keep], weights=t_small[keep], minlength=n_areas)
         r = reach(self.points, points, catchment)
-        cov_small = covered(r).astype(float)
+        located = covered(r).astype(float)
+        cov_small = located if serving is None else np.maximum(located, shapely.intersects(serving, self.points))
         a2 = two_step_fca(r, t_small, capacity) * 10_000
         ae = two_step_fca(r, t_small, capacity, enhanced=True) * 10_000
         whole = np.where(keep, 0, -1)
@@ -426,6 +475,7 @@ class _PopulationLayer:
         return _LayerMeasures(
             target=target, description=desc,
             coverage=weighted_mean(cov_small, t_small, self.group, n_areas),
+            coverage_located=weighted_mean(located, t_small, self.group, n_areas),
             access=weighted_mean(a2, t_small, self.group, n_areas),
             access_e=weighted_mean(ae, t_small, self.group, n_areas),
             score=np.bincount(group, weights=(t_small * (1 - cov_small) * n)[keep], minlength=n_areas),
@@ -452,15 +502,16 @@ def _capacities(values: Sequence[Any]) -> "Any":
     return out
 
 
-def _coverage(points, distance: float, geoms, area_m2) -> "Any":
-    """Share of each area within ``distance`` of at least one point."""
+def _coverage(points, distance: float, geoms, area_m2, serving=None) -> "Any":
+    """Share of each area within ``distance`` of at least one point, or inside ``serving``."""
     import numpy as np
     import shapely
 
     pts = [p for p in points if p is not None]
-    if not pts:
+    if not pts and serving is None:
         return np.zeros(len(geoms))
-    reach = shapely.union_all(shapely.buffer(np.array(pts, dtype=object), distance, quad_segs=QUAD_SEGS))
+    discs = shapely.buffer(np.array(pts, dtype=object), distance, quad_segs=QUAD_SEGS) if pts else []
+    reach = shapely.union_all(np.array([*discs, *([serving] if serving is not None else [])], dtype=object))
     covered = shapely.area(shapely.intersection(geoms, reach))
     return np.clip(covered / area_m2, 0.0, 1.0)
 

@@ -19,8 +19,13 @@ For each input row:
 4. **Area**: the area containing the point (:mod:`asset_map.assign`), or
    flagged ``outside`` when the point is in no area: kept, not dropped.
 
-The counts reconcile: ``rows read = imported + rejected``, and ``outside``
-and ``uncategorised`` are counted among the imported.
+A row with no location that names an area it serves (a column such as "Area
+served": "borough-wide", "online", an area's name) is not rejected: it is kept
+as a service without a location, which counts for coverage where it serves
+(:mod:`asset_map.served`).
+
+The counts reconcile: ``rows read = imported + kept without a location +
+rejected``, and ``outside`` and ``uncategorised`` are counted among the imported.
 """
 
 from __future__ import annotations
@@ -67,6 +72,7 @@ ASSET_COLUMNS = {
     "inferred": "str",
     "merged_into": "str",
     "capacity": "float64",
+    "served_area": "str",
 }
 
 #: ``progress(step, done, total)``: how far an import has got (``total`` 0 when unknown).
@@ -117,6 +123,9 @@ class ImportResult:
     ignored_words: dict[str, int] = field(default_factory=dict)
     inferred: dict[str, int] = field(default_factory=dict)
     feed: "FeedReport | None" = None
+    #: Rows with no location that serve an area (a helpline, a borough-wide service): kept in the
+    #: workspace's ``unlocated`` table, counted for coverage where they serve.
+    served_only: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def with_inferred(self) -> int:
@@ -148,8 +157,8 @@ class ImportResult:
         return int((self.assets["categories"] == "").sum())
 
     def reconciles(self) -> bool:
-        """``rows_read == imported + rejected``."""
-        return self.rows_read == self.imported + self.rejected
+        """``rows_read == imported + rejected + served_only``."""
+        return self.rows_read == self.imported + self.rejected + len(self.served_only)
 
 
 def prepare_assets(
@@ -301,10 +310,12 @@ def prepare_assets(
             "inferred": inferred_out,
             "merged_into": [""] * len(keep),
             "capacity": _capacities(text_column("capacity"), cmap.get("capacity"), notes),
+            "served_area": text_column("served_area"),
         },
         geometry=points,
         crs=BNG,
     )
+    served_only = _served_only(frame, cmap, rows, rejects, src, taxonomy, category_map, fixed)
     if areas is not None:
         assets = assign_assets(assets, areas)
     if areas is None and len(assets):
@@ -323,7 +334,40 @@ def prepare_assets(
         table=table,
         ignored_words=dict(ignored),
         inferred=dict(inferred_count.most_common()),
+        served_only=served_only,
     )
+
+
+def _served_only(frame, cmap: ColumnMap, rows: list[int], rejects: list[Reject], source: str,
+                 taxonomy: Taxonomy, category_map, fixed: list[str] | None) -> list[dict[str, str]]:
+    """Take out of ``rejects`` the rows rejected for having no location that name an area they serve.
+
+    A helpline or a borough-wide service has no place but reaches people; it
+    is kept as a service without a location (like a directory's), counted for
+    coverage where it serves (:mod:`asset_map.served`).
+    """
+    served_col = cmap.get("served_area")
+    if not served_col:
+        return []
+    index = {r: i for i, r in enumerate(rows)}
+    kept: list[Reject] = []
+    out: list[dict[str, str]] = []
+    other = {r.row for r in rejects if r.kind != "no location"}  # e.g. no name as well: stays rejected
+    id_col, name_col, cat_col = cmap.get("id"), cmap.get("name"), cmap.get("category")
+    for r in rejects:
+        i = index.get(r.row)
+        served = frame[served_col].iloc[i] if i is not None else None
+        if r.kind != "no location" or r.row in other or served is None or not str(served).strip():
+            kept.append(r)
+            continue
+        ids = fixed if fixed is not None else taxonomy.map_cell(frame[cat_col].iloc[i] if cat_col else None,
+                                                               category_map).ids
+        out.append({"source": source, "service_id": str(frame[id_col].iloc[i]) if id_col and frame[id_col].iloc[i]
+                    is not None else f"row {r.row}", "name": str(frame[name_col].iloc[i]),
+                    "categories": ";".join(ids), "reason": "no location; serves an area",
+                    "served_area": str(served).strip(), "served_extent": "", "last_verified": ""})
+    rejects[:] = kept
+    return out
 
 
 def _capacities(cells: list[str], column: str | None, notes: list[str]) -> list[float]:

@@ -180,7 +180,7 @@ def gaps_markdown(report: "GapReport") -> str:
 
 
 def import_summary(result: "ImportResult") -> "RichTable":
-    """The counts of an import, which add up: read = imported + rejected."""
+    """The counts of an import, which add up: read = imported + kept without a location + rejected."""
     from rich.table import Table
 
     t = Table(title=f"Import of {result.source}", show_header=False)
@@ -199,6 +199,8 @@ def import_summary(result: "ImportResult") -> "RichTable":
     t.add_row("  of which without a known category", str(result.uncategorised))
     if result.with_inferred and not result.categorised_by_inference:
         t.add_row("    with categories suggested by their text (--use-inferred)", str(result.with_inferred))
+    if result.served_only:
+        t.add_row("kept without a location, serving an area (helplines, borough-wide)", str(len(result.served_only)))
     t.add_row("rejected (see `asset-map rejects`)", str(result.rejected))
     for kind, count in result.rejected_by_kind().items():
         t.add_row(f"  {kind}", str(count))

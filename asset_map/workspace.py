@@ -498,14 +498,16 @@ class Workspace:
             tx.write("assets", new_assets)
             tx.write("rejects", rejects.astype({"row": "int64"}))
             tx.write("imports", log.astype({c: t for c, t in IMPORT_COLUMNS.items() if t == "int64"}))
-            if feed is not None or self.store.count("unlocated") is not None:
+            if feed is not None or result.served_only or self.store.count("unlocated") is not None:
                 from .feed_import import UNLOCATED_COLUMNS, unlocated_frame
 
                 old = self.frame("unlocated")
                 frames = [] if old is None else [old[old["source"] != result.source]]
                 if feed is not None:
                     frames.append(unlocated_frame(feed.report).assign(source=result.source))
-                tx.write("unlocated", pd.concat(frames, ignore_index=True)[list(UNLOCATED_COLUMNS)])
+                if result.served_only:
+                    frames.append(pd.DataFrame(result.served_only))
+                tx.write("unlocated", pd.concat(frames, ignore_index=True).reindex(columns=list(UNLOCATED_COLUMNS)))
             if cache_rows:
                 old_cache = self.frame("postcode_cache")
                 cache = pd.DataFrame(cache_rows, columns=list(CACHE_COLUMNS))
@@ -541,7 +543,8 @@ class Workspace:
         from .gaps import compute_gaps
 
         assets = active(self.store.read("assets"))
-        report = compute_gaps(areas, assets, taxonomy, self.store.read("population"), self.need())
+        report = compute_gaps(areas, assets, taxonomy, self.store.read("population"), self.need(),
+                              served=self._served(areas, assets))
         report = self._assess(report, areas, assets, stale_days)
         return report.select(areas=codes, categories=cat_ids)
 
@@ -574,10 +577,16 @@ class Workspace:
         additions = [parse_addition(spec, taxonomy, self._find_one_postcode) for spec in add]
         assets = active(self.store.read("assets"))
         population, need = self.store.read("population"), self.need()
-        before = compute_gaps(areas, assets, taxonomy, population, need)
-        after = compute_gaps(areas, changed_assets(assets, additions, list(without), areas), taxonomy,
-                             population, need)
+        before = compute_gaps(areas, assets, taxonomy, population, need, served=self._served(areas, assets))
+        changed = changed_assets(assets, additions, list(without), areas)
+        after = compute_gaps(areas, changed, taxonomy, population, need, served=self._served(areas, changed))
         return WhatIf(before, after, additions, list(without))
+
+    def _served(self, areas: "Table", assets: "Table | None"):
+        """Where services reach beyond their own door (:mod:`asset_map.served`)."""
+        from .served import resolve
+
+        return resolve(areas, assets, self.store.read("unlocated"))
 
     def _find_one_postcode(self, postcode: str) -> "tuple[float, float] | None":
         """A postcode's grid reference from the lookup, else from the online cache."""

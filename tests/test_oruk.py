@@ -61,7 +61,7 @@ def test_a_service_at_three_venues_is_three_rows_sharing_its_id():
     # Coordinates as numbers, as strings, and a postcode only (located later through the lookup).
     assert befriending[["latitude", "longitude", "postcode"]].values.tolist() == [
         ["53.458999", "-2.287483", "M32 0TH"], ["53.425111", "-2.32", "M33 7ZF"], [None, None, "M41 0TZ"]]
-    assert set(r.details["1001@2001"]) == {"service_id", "last_verified", "stale", "details"}
+    assert set(r.details["1001@2001"]) == {"service_id", "last_verified", "stale", "served_area", "served_extent", "details"}
     assert r.details["1001@2001"]["details"]["audience"] == "65+"  # 65 to 120: no upper limit in practice
 
 
