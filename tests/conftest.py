@@ -125,3 +125,52 @@ def local_server(handler):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --------------------------------------------------------------------------- a population layer
+#: Small areas as population-weighted centroids: (code, all_ages, aged_65_and_over, x, y) in BNG.
+#: S1–S3 lie in West (two_areas' x 0–2 km), S4 in East (x 2–4 km), S5 outside both.
+POINTS = [
+    ("S1", 1000, 100, X0 + 500, Y0 + 1000),
+    ("S2", 3000, 600, X0 + 1500, Y0 + 1000),
+    ("S3", 2000, 300, X0 + 1000, Y0 + 1900),
+    ("S4", 4000, 1000, X0 + 3000, Y0 + 1000),
+    ("S5", 9999, 0, X0 + 9000, Y0 + 1000),
+]
+
+
+def write_points(path: Path, rows, crs: str = "EPSG:27700") -> Path:
+    """(code, all_ages, aged_65_and_over, x, y) rows as a GeoJSON of population-weighted centroids."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    gdf = gpd.GeoDataFrame(
+        {"code": [r[0] for r in rows], "all_ages": [r[1] for r in rows], "aged_65_and_over": [r[2] for r in rows]},
+        geometry=[Point(r[3], r[4]) for r in rows], crs="EPSG:27700",
+    ).to_crs(crs)
+    gdf.to_file(path)
+    return path
+
+
+@pytest.fixture
+def layered(tmp_path, two_areas):
+    """A workspace with West and East and the population layer S1–S4 (West 6,000 people, East 4,000)."""
+    import asset_map
+
+    w = asset_map.Workspace(tmp_path / "ws.gpkg")
+    w.load_boundaries(two_areas, code_field="area_code", name_field="area_name")
+    w.load_population(write_points(tmp_path / "pw.geojson", POINTS[:4]))
+    return w
+
+
+def trafford_localities(path: Path, *, small_areas: str = "lsoa"):
+    """A workspace with Trafford's 4 localities and its LSOA (or OA) population layer, mid-2024."""
+    import asset_map
+
+    ws = asset_map.Workspace(path)
+    ws.load_boundaries(TRAFFORD / "boundaries" / "trafford_localities_generalised_resolution_2023.geojson",
+                       name_field="area_name")
+    result = ws.load_population(
+        TRAFFORD / "boundaries" / f"trafford_{small_areas}_generalised_2021.geojson",
+        population_csv=TRAFFORD / "population" / f"mid-year_2024_population_estimates_{small_areas}.csv")
+    return ws, result

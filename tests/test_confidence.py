@@ -10,14 +10,11 @@ import asset_map
 from asset_map.confidence import assess, gather
 from asset_map.store import Table
 from conftest import X0, Y0, asset_row, bng_to_lonlat, write_csv
-from test_population_layer import POINTS, write_points
 
 
 @pytest.fixture
-def ws(tmp_path, two_areas):
-    w = asset_map.Workspace(tmp_path / "ws.gpkg")
-    w.load_boundaries(two_areas, code_field="area_code", name_field="area_name")
-    w.load_population(write_points(tmp_path / "pw.geojson", POINTS[:4]))
+def ws(layered, tmp_path):
+    w = layered
     w.load_postcodes(write_csv(tmp_path / "pc.csv", ["postcode", "easting", "northing"], [
         ["M32 0LG", str(X0 + 100), str(Y0 + 100)], ["M32 0AB", str(X0 + 900), str(Y0 + 900)],
         ["M32 0AC", str(X0 + 3500), str(Y0 + 100)],  # two of the district's three postcodes are in West

@@ -11,8 +11,7 @@ from asset_map.errors import ColumnError, InputFileError
 from asset_map.gaps import compute_gaps
 from asset_map.need import read_need_csv
 from asset_map.taxonomy import Taxonomy
-from conftest import TRAFFORD, X0, Y0, asset_row, write_csv
-from test_population_layer import POINTS, write_points
+from conftest import TRAFFORD, X0, Y0, asset_row, trafford_localities, write_csv
 
 IMD_HEADER = ["LSOA code (2011)", "LSOA name (2011)", "Index of Multiple Deprivation (IMD) Score",
               "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
@@ -25,11 +24,8 @@ def imd_file(path, rows):
 
 
 @pytest.fixture
-def ws(tmp_path, two_areas):
-    w = asset_map.Workspace(tmp_path / "ws.gpkg")
-    w.load_boundaries(two_areas, code_field="area_code", name_field="area_name")
-    w.load_population(write_points(tmp_path / "pw.geojson", POINTS[:4]))
-    return w
+def ws(layered):
+    return layered
 
 
 def test_reads_the_imd_file_layout(tmp_path):
@@ -140,11 +136,7 @@ def test_robustness_without_a_population_layer_uses_the_count_rankings(tmp_path,
 
 @pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
 def test_robust_gaps_on_trafford_match_rankings_with_scaled_catchments(tmp_path):
-    ws = asset_map.Workspace(tmp_path / "t.gpkg")
-    ws.load_boundaries(TRAFFORD / "boundaries" / "trafford_localities_generalised_resolution_2023.geojson",
-                       name_field="area_name")
-    ws.load_population(TRAFFORD / "boundaries" / "trafford_lsoa_generalised_2021.geojson",
-                       population_csv=TRAFFORD / "population" / "mid-year_2024_population_estimates_lsoa.csv")
+    ws, _ = trafford_localities(tmp_path / "t.gpkg")
     for name, cat in (("trafford_food_banks.geojson", "food bank"), ("sports_clubs.geojson", "sports club"),
                       ("trafford_general_practices.geojson", "gp practice"),
                       ("trafford_care_homes.geojson", "care homes")):

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 import asset_map
 from asset_map.cli import app
 from asset_map.errors import BoundaryError, ColumnError, WorkspaceError
-from conftest import TRAFFORD, X0, Y0, asset_row, square, write_areas, write_csv
+from conftest import (POINTS, TRAFFORD, X0, Y0, asset_row, square, trafford_localities, write_areas, write_csv,
+                      write_points)
 
 runner = CliRunner()
 
@@ -19,32 +20,12 @@ def run(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
-def write_points(path, rows, crs="EPSG:27700"):
-    """(code, all_ages, aged_65_and_over, x, y) rows as a GeoJSON of population-weighted centroids."""
-    gdf = gpd.GeoDataFrame(
-        {"code": [r[0] for r in rows], "all_ages": [r[1] for r in rows], "aged_65_and_over": [r[2] for r in rows]},
-        geometry=[Point(r[3], r[4]) for r in rows], crs="EPSG:27700",
-    ).to_crs(crs)
-    gdf.to_file(path)
-    return path
-
-
 @pytest.fixture
 def ws(tmp_path, two_areas):
     """West (W01, x 0–2 km) and East (E01, x 2–4 km) with no population yet."""
     w = asset_map.Workspace(tmp_path / "ws.gpkg")
     w.load_boundaries(two_areas, code_field="area_code", name_field="area_name")
     return w
-
-
-# Four small areas, as centroid points: three in West, one in East, one outside both.
-POINTS = [
-    ("S1", 1000, 100, X0 + 500, Y0 + 1000),
-    ("S2", 3000, 600, X0 + 1500, Y0 + 1000),
-    ("S3", 2000, 300, X0 + 1000, Y0 + 1900),
-    ("S4", 4000, 1000, X0 + 3000, Y0 + 1000),
-    ("S5", 9999, 0, X0 + 9000, Y0 + 1000),
-]
 
 
 def test_coverage_counts_where_people_live(ws, tmp_path):
@@ -128,18 +109,14 @@ def test_reloading_boundaries_keeps_or_drops_the_layer(ws, tmp_path, two_areas):
 
 @pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
 def test_trafford_output_areas_as_the_population_layer(tmp_path):
-    ws = asset_map.Workspace(tmp_path / "t.gpkg")
-    ws.load_boundaries(TRAFFORD / "boundaries" / "trafford_localities_generalised_resolution_2023.geojson",
-                       name_field="area_name")
-    result = ws.load_population(TRAFFORD / "boundaries" / "trafford_oa_generalised_2021.geojson",
-                                population_csv=TRAFFORD / "population" / "mid-year_2024_population_estimates_oa.csv")
+    ws, result = trafford_localities(tmp_path / "t.gpkg", small_areas="oa")
     assert len(result.small_areas) == 738 and result.outside == 0
     assert ws.areas()["all_ages"].sum() == 241_025
     assert ws.areas()["aged_65_and_over"].sum() == result.small_areas["aged_65_and_over"].sum()
 
 
-def test_capacity_column_weights_accessibility(ws, tmp_path):
-    ws.load_population(write_points(tmp_path / "pw.geojson", POINTS[:4]))
+def test_capacity_column_weights_accessibility(layered, tmp_path):
+    ws = layered
     csv = write_csv(tmp_path / "assets.csv", ["Name", "Category", "Latitude", "Longitude", "Capacity"], [
         asset_row("Big club", "befriending", X0 + 500, Y0 + 1000)[:4] + ["30 places"],
         asset_row("Small club", "befriending", X0 + 3000, Y0 + 1000)[:4] + ["unknown"],

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-import asset_map
-from conftest import TRAFFORD, X0, Y0, bng_to_lonlat, write_csv
-from test_population_layer import POINTS, write_points
+from conftest import TRAFFORD, X0, Y0, bng_to_lonlat, trafford_localities, write_csv
 
 FIX = __import__("pathlib").Path(__file__).parent / "fixtures" / "oruk"
 
 
 @pytest.fixture
-def ws(tmp_path, two_areas):
+def ws(layered):
     """West (S1 1,000 at x 500, S2 3,000 at x 1,500, S3 2,000) and East (S4 4,000 at x 3,000)."""
-    w = asset_map.Workspace(tmp_path / "ws.gpkg")
-    w.load_boundaries(two_areas, code_field="area_code", name_field="area_name")
-    w.load_population(write_points(tmp_path / "pw.geojson", POINTS[:4]))
-    return w
+    return layered
 
 
 def row(name, category, x=None, y=None, served=""):
@@ -81,11 +76,7 @@ def test_what_if_and_served_area_keep_each_other(ws, tmp_path):
 
 @pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
 def test_directory_extent_serves_trafford(tmp_path):
-    ws = asset_map.Workspace(tmp_path / "t.gpkg")
-    ws.load_boundaries(TRAFFORD / "boundaries" / "trafford_localities_generalised_resolution_2023.geojson",
-                       name_field="area_name")
-    ws.load_population(TRAFFORD / "boundaries" / "trafford_lsoa_generalised_2021.geojson",
-                       population_csv=TRAFFORD / "population" / "mid-year_2024_population_estimates_lsoa.csv")
+    ws, _ = trafford_localities(tmp_path / "t.gpkg")
     ws.load_postcodes(TRAFFORD / "lookups" / "trafford_postcodes.csv")
     ws.import_assets(FIX / "csv_v3")
     report = ws.gaps()

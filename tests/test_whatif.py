@@ -5,19 +5,15 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-import asset_map
 from asset_map.cli import app
 from asset_map.whatif import WhatIfError
-from conftest import TRAFFORD, X0, Y0, asset_row, bng_to_lonlat, write_csv
-from test_population_layer import POINTS, write_points
+from conftest import TRAFFORD, X0, Y0, asset_row, bng_to_lonlat, trafford_localities, write_csv
 
 
 @pytest.fixture
-def ws(tmp_path, two_areas):
+def ws(layered, tmp_path):
     """West (S1 1,000, S2 3,000, S3 2,000 people) and East (S4 4,000); one befriending group near S1."""
-    w = asset_map.Workspace(tmp_path / "ws.gpkg")
-    w.load_boundaries(two_areas, code_field="area_code", name_field="area_name")
-    w.load_population(write_points(tmp_path / "pw.geojson", POINTS[:4]))
+    w = layered
     w.import_assets(write_csv(tmp_path / "a.csv", ["ID", "Name", "Category", "Latitude", "Longitude"], [
         ["G1", *asset_row("Friends", "befriending", X0 + 200, Y0 + 1000)],
     ]))
@@ -94,11 +90,7 @@ def test_cli_shows_before_and_after(ws):
 
 @pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
 def test_without_west_food_bank_on_trafford(tmp_path):
-    ws = asset_map.Workspace(tmp_path / "t.gpkg")
-    ws.load_boundaries(TRAFFORD / "boundaries" / "trafford_localities_generalised_resolution_2023.geojson",
-                       name_field="area_name")
-    ws.load_population(TRAFFORD / "boundaries" / "trafford_lsoa_generalised_2021.geojson",
-                       population_csv=TRAFFORD / "population" / "mid-year_2024_population_estimates_lsoa.csv")
+    ws, _ = trafford_localities(tmp_path / "t.gpkg")
     ws.import_assets(TRAFFORD / "assets" / "trafford_food_banks.geojson", categories=["food bank"])
     assets = ws.assets()
     west = assets[assets["area_code"] == "West"]["asset_id"].tolist()
