@@ -62,6 +62,23 @@ UseInferredOpt = Annotated[bool, typer.Option(
     "(marked inferred).")]
 
 
+AudienceOpt = Annotated[Optional[str], typer.Option(
+    help="Count only assets for this age band (e.g. 65+, 0-15), and count that band as every category's "
+    "target population.")]
+WhenOpt = Annotated[Optional[list[str]], typer.Option(
+    "--when", help="Count only assets known to run in the daytime, evening or weekend (repeatable: any of them).")]
+FreeOpt = Annotated[bool, typer.Option("--free", help="Count only assets known to be free.")]
+VerifiedOpt = Annotated[Optional[str], typer.Option(
+    help="Count only assets verified on or after this date (e.g. 2025-04-01).")]
+
+
+def _filters(audience, when, free, verified_since):
+    from .filters import AssetFilter
+
+    flt = AssetFilter.from_options(audience=audience, when=when, free=free, verified_since=verified_since)
+    return flt if flt.active else None
+
+
 class GapFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -423,22 +440,27 @@ def gaps(
         "the workspace is not changed.")] = None,
     without: Annotated[Optional[list[str]], typer.Option(
         "--without", help="What if: leave out this asset (id or exact name; repeatable).")] = None,
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Coverage gaps for each area and need category, sorted by priority."""
     ws = _workspace(workspace)
+    flt = _filters(audience, when, free, verified_since)
     if add or without:
-        _print_what_if(ws, add or [], without or [], area, category, format, output, top)
+        _print_what_if(ws, add or [], without or [], area, category, format, output, top, flt)
         return
-    report = ws.gaps(area=area, category=category)
+    report = ws.gaps(area=area, category=category, filters=flt)
     title = "Gaps by priority" + (f" — {report.rows[0].area_name}" if area and report.rows else "")
     _print_gaps(report, format, output, top, title)
 
 
-def _print_what_if(ws, add, without, area, category, fmt: GapFormat, output, top) -> None:
+def _print_what_if(ws, add, without, area, category, fmt: GapFormat, output, top, flt=None) -> None:
     from . import render
 
-    result = ws.what_if(add=add, without=without)
+    result = ws.what_if(add=add, without=without, filters=flt)
     one = ws.gaps(area=area, category=category) if (area or category) else None
     codes = sorted({r.area_code for r in one.rows}) if one else None
     cats = sorted({r.category_id for r in one.rows}) if one else None
@@ -465,10 +487,15 @@ def export_geojson(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write, or - for stdout.")],
     layer: Annotated[Layer, typer.Option(help="areas (with gap measures per category) or assets.")] = Layer.areas,
     category: Annotated[Optional[str], typer.Option(help="Only this category's measures (areas layer).")] = None,
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write areas or assets as RFC 7946 GeoJSON (WGS84) for web maps and QGIS."""
-    text = _workspace(workspace).export_geojson(layer.value, category=category)
+    text = _workspace(workspace).export_geojson(layer.value, category=category,
+                                                filters=_filters(audience, when, free, verified_since))
     _write_output(text + "\n", output)
 
 

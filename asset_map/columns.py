@@ -52,6 +52,14 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # Where it serves beyond its own door: area names or codes, "borough-wide", "online", "within 5 km".
     "served_area": ("area served", "areas served", "served area", "served areas", "serves", "service area",
                     "service areas", "coverage area", "geographical coverage", "area of benefit", "served_area"),
+    # Who, when, cost and last check: what the gaps' filters read (see asset_map.filters).
+    "audience": ("audience", "age group", "age groups", "age range", "ages", "who for", "who is it for",
+                 "who it is for", "suitable for", "target group", "target audience"),
+    "when": ("when", "days and times", "day and time", "days", "times", "opening times", "opening hours",
+             "meeting times", "session times", "schedule"),
+    "cost": ("cost", "costs", "price", "fee", "fees", "charge", "charges", "cost to attend"),
+    "last_verified": ("last verified", "date verified", "last updated", "date updated", "last checked",
+                      "date checked", "verified", "updated", "last reviewed"),
 }
 
 # A bracketed note at the end of a header: "(WGS84)", "[m]", "(required)".

@@ -217,6 +217,8 @@ def _details(s: Service) -> dict[str, Any]:
     out: dict[str, Any] = {"audience": s.audience, **s.times()}
     if s.capacity:
         out["capacity"] = s.capacity
+    if s.free:
+        out["free"] = s.free
     if s.organisation:
         out["organisation"] = s.organisation
     served = _served_area(s)

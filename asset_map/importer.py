@@ -73,6 +73,12 @@ ASSET_COLUMNS = {
     "merged_into": "str",
     "capacity": "float64",
     "served_area": "str",
+    "audience": "str",
+    "daytime": "str",
+    "evening": "str",
+    "weekend": "str",
+    "free": "str",
+    "last_verified": "str",
 }
 
 #: ``progress(step, done, total)``: how far an import has got (``total`` 0 when unknown).
@@ -311,6 +317,7 @@ def prepare_assets(
             "merged_into": [""] * len(keep),
             "capacity": _capacities(text_column("capacity"), cmap.get("capacity"), notes),
             "served_area": text_column("served_area"),
+            **_who_when_cost(text_column, cmap),
         },
         geometry=points,
         crs=BNG,
@@ -336,6 +343,22 @@ def prepare_assets(
         inferred=dict(inferred_count.most_common()),
         served_only=served_only,
     )
+
+
+def _who_when_cost(text_column, cmap: ColumnMap) -> dict[str, list[str]]:
+    """The audience, daytime/evening/weekend, free and last-verified columns (:mod:`asset_map.filters`)."""
+    from .filters import WHEN, parse_audience, parse_date, parse_free, parse_when
+
+    when = [parse_when(c) for c in text_column("when")] if cmap.get("when") else None
+    n = len(text_column("name"))
+    out = {
+        "audience": [parse_audience(c) for c in text_column("audience")],
+        "free": [parse_free(c) for c in text_column("cost")],
+        "last_verified": [parse_date(c) for c in text_column("last_verified")],
+    }
+    for w in WHEN:
+        out[w] = [flags[w] for flags in when] if when is not None else [""] * n
+    return out
 
 
 def _served_only(frame, cmap: ColumnMap, rows: list[int], rejects: list[Reject], source: str,

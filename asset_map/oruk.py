@@ -112,6 +112,8 @@ class Service:
     capacity: str | None = None
     #: Places for the accessibility measures: the largest ``maximum`` (else ``available``) among the capacities.
     capacity_value: float | None = None
+    #: ``yes``/``no``/``""``: from the cost options (an amount of 0 or an option saying free) or ``fees``.
+    free: str = ""
     last_verified: str | None = None
     served_areas: list[dict[str, Any]] = field(default_factory=list)
 
@@ -366,6 +368,8 @@ def _read_service(item: Any, n: int, version: str, problems: list[Problem]) -> S
     for s in as_list("service_areas"):
         if isinstance(s, dict):
             service.served_areas.append(s)
+    service.free = _free([c for c in as_list("cost_options") if isinstance(c, dict)],
+                         item.get("fees") or item.get("fees_description"))
     service.last_verified = _date_text(item.get("assured_date")) or _date_text(item.get("last_modified"))
     return service
 
@@ -581,6 +585,23 @@ def _date_text(value: Any) -> str | None:
     if text and re.match(r"^\d{4}-\d{2}-\d{2}", text):
         return text[:10]
     return None
+
+
+def _free(costs: list[dict], fees: Any) -> str:
+    """Whether a service is free: ``yes`` if any cost option is 0 or says free, ``no`` if all cost money."""
+    from .filters import parse_free
+
+    answers = []
+    for c in costs:
+        amount = c.get("amount")
+        text = " ".join(str(c.get(k) or "") for k in ("option", "amount_description"))
+        answer = parse_free(text) or (parse_free(str(amount)) if amount not in (None, "") else "")
+        answers.append(answer)
+    if "yes" in answers:
+        return "yes"
+    if answers and all(a == "no" for a in answers):
+        return "no"
+    return parse_free(fees) if isinstance(fees, str) else ""
 
 
 def _places(c: dict) -> float | None:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .gaps import GapReport
     from .importer import ImportResult, Progress
     from .postcodes import PostcodeLookup
+    from .filters import AssetFilter
     from .need import NeedIndicator
     from .population_layer import PopulationLayerResult
     from .whatif import WhatIf
@@ -529,24 +530,44 @@ class Workspace:
 
     # ------------------------------------------------------------------ analysis
     def gaps(self, *, area: str | None = None, category: str | None = None,
-             stale_days: int | None = None) -> "GapReport":
+             stale_days: int | None = None, filters: "AssetFilter | None" = None) -> "GapReport":
         """Gap measures for every area × category, ranked by priority, with their confidence.
 
         ``area`` is an area code or name, ``category`` a category id, label
         or synonym; either narrows the rows returned (ranks stay those of the
         whole table). ``stale_days``: records verified longer ago than this
-        lower the confidence (default 730). See :mod:`asset_map.gaps` and
-        :mod:`asset_map.confidence` for the definitions.
+        lower the confidence (default 730). ``filters`` restricts which
+        assets count (:mod:`asset_map.filters`). See :mod:`asset_map.gaps`
+        and :mod:`asset_map.confidence` for the definitions.
         """
         areas, taxonomy, codes, cat_ids = self._gap_inputs(area, category)
         from .duplicates import active
         from .gaps import compute_gaps
 
-        assets = active(self.store.read("assets"))
+        assets, taxonomy, unlocated, notes = self._filtered(active(self.store.read("assets")), taxonomy, filters)
         report = compute_gaps(areas, assets, taxonomy, self.store.read("population"), self.need(),
-                              served=self._served(areas, assets))
+                              served=self._served(areas, assets, unlocated))
+        report.notes[:0] = notes
         report = self._assess(report, areas, assets, stale_days)
         return report.select(areas=codes, categories=cat_ids)
+
+    def _filtered(self, assets: "Table | None", taxonomy: Taxonomy, filters: "AssetFilter | None"):
+        """The assets, taxonomy and services without a location that count under ``filters``, and notes."""
+        unlocated = self.store.read("unlocated")
+        if filters is None or not filters.active:
+            return assets, taxonomy, unlocated, []
+        from dataclasses import replace
+
+        from .filters import apply_filter
+
+        assets, report = apply_filter(assets, filters)
+        notes = [report.note()]
+        if unlocated is not None and len(unlocated):
+            notes.append(f"{len(unlocated)} services without a location are left out: their lists do not say "
+                         "who they are for, when they run or what they cost")
+        if filters.audience is not None:
+            taxonomy = Taxonomy([replace(c, target=filters.audience) for c in taxonomy], source=taxonomy.source)
+        return assets, taxonomy, None, notes
 
     def _assess(self, report: "GapReport", areas: "Table", assets: "Table | None",
                 stale_days: int | None) -> "GapReport":
@@ -563,7 +584,8 @@ class Workspace:
                     self.store.read("imports"), lookup, stale_days=days)
         return assess(report, ev, stale_days=days)
 
-    def what_if(self, *, add: "Sequence[str]" = (), without: "Sequence[str]" = ()) -> "WhatIf":
+    def what_if(self, *, add: "Sequence[str]" = (), without: "Sequence[str]" = (),
+                filters: "AssetFilter | None" = None) -> "WhatIf":
         """The gaps before and after adding assets (``"name;category;postcode or lon,lat"``) or
         taking them away (asset ids or exact names); the workspace is not changed.
 
@@ -575,18 +597,21 @@ class Workspace:
 
         areas, taxonomy, _, _ = self._gap_inputs(None, None)
         additions = [parse_addition(spec, taxonomy, self._find_one_postcode) for spec in add]
-        assets = active(self.store.read("assets"))
+        assets, taxonomy, unlocated, notes = self._filtered(active(self.store.read("assets")), taxonomy, filters)
         population, need = self.store.read("population"), self.need()
-        before = compute_gaps(areas, assets, taxonomy, population, need, served=self._served(areas, assets))
+        before = compute_gaps(areas, assets, taxonomy, population, need,
+                              served=self._served(areas, assets, unlocated))
         changed = changed_assets(assets, additions, list(without), areas)
-        after = compute_gaps(areas, changed, taxonomy, population, need, served=self._served(areas, changed))
+        after = compute_gaps(areas, changed, taxonomy, population, need,
+                             served=self._served(areas, changed, unlocated))
+        after.notes[:0] = notes
         return WhatIf(before, after, additions, list(without))
 
-    def _served(self, areas: "Table", assets: "Table | None"):
+    def _served(self, areas: "Table", assets: "Table | None", unlocated: "Table | None"):
         """Where services reach beyond their own door (:mod:`asset_map.served`)."""
         from .served import resolve
 
-        return resolve(areas, assets, self.store.read("unlocated"))
+        return resolve(areas, assets, unlocated)
 
     def _find_one_postcode(self, postcode: str) -> "tuple[float, float] | None":
         """A postcode's grid reference from the lookup, else from the online cache."""
@@ -611,20 +636,32 @@ class Workspace:
         codes = [find_area(areas, area)] if area else None
         return areas, taxonomy, codes, cat_ids
 
-    def export_geojson(self, layer: str = "areas", *, category: str | None = None) -> str:
-        """The areas (with their gap measures) or the assets as RFC 7946 GeoJSON text."""
+    def export_geojson(self, layer: str = "areas", *, category: str | None = None,
+                       filters: "AssetFilter | None" = None) -> str:
+        """The areas (with their gap measures) or the assets as RFC 7946 GeoJSON text.
+
+        ``filters`` restricts which assets count in the measures, or which are written.
+        """
         from .duplicates import active
         from .export import areas_geojson, assets_geojson
 
         if layer == "areas":
             taxonomy = self.taxonomy()
             cat_ids = [taxonomy.get(category).id] if category else None
-            return areas_geojson(self.areas(), self.gaps(), taxonomy, categories=cat_ids)
+            return areas_geojson(self.areas(), self.gaps(filters=filters), taxonomy, categories=cat_ids)
         if layer == "assets":
             assets = self.assets()
             if assets is None:
                 raise WorkspaceError(f"{self.location}: no assets imported yet; run `asset-map import FILE`")
-            return assets_geojson(active(assets), self.areas(), self.taxonomy())
+            assets = active(assets)
+            if filters is not None and filters.active:
+                from .filters import FilterError
+
+                keep = [filters.check(rec) is None for rec in assets.to_dict("records")]
+                assets = assets[keep]
+                if not len(assets):
+                    raise FilterError(f"no asset is known to be {filters.describe()}; nothing to write")
+            return assets_geojson(assets, self.areas(), self.taxonomy())
         raise ValueError(f"layer must be 'areas' or 'assets', not {layer!r}")
 
 
