@@ -3,33 +3,36 @@
 A gap can be a gap in the lists rather than on the ground. For each area ×
 category the evidence that the data may be incomplete there is counted:
 
-uncategorised
-    assets located in the area that have no category: any of them could be
-    provision of this kind.
-unlocated
-    directory services of this category that have no place (virtual,
-    postal, or no location) and whose served area names this area (by code or
-    name), or names no area of the study at all.
-rejected
-    rejected rows that would probably have fallen in the area: rows whose
-    latitude and longitude were swapped (put back the right way), and rows
-    with a postcode that could not be located, placed by the postcode's
-    district (``M32``) when most of the district's postcodes in the loaded
-    lookup lie in one area.
+direct evidence for the category
+    directory services of the category that have no place (virtual, postal,
+    no location) and whose served area names this area, or names no area of
+    the study (they may be anywhere); and rejected rows whose category words
+    map to the category and that would probably have fallen in the area:
+    rows whose latitude and longitude were swapped (put back the right way),
+    and rows with a postcode that could not be located, placed by the
+    postcode's district (``M32``) when most of the district's postcodes in
+    the loaded lookup lie in one area.
+hidden
+    assets located in the area with no category, and rejected rows placed
+    there whose category is unknown: any of them could be of this category.
+    At the study area's mix of categories, the number expected to be of
+    category *c* is ``hidden × (n_c + 1) / (n + K)``, where ``n_c`` is the
+    study area's assets of *c*, ``n`` its categorised assets and ``K`` the
+    number of categories (so a category with no asset yet still gets a
+    share).
 stale
-    assets of this category in the area whose last verification
-    (``assured_date`` or ``last_modified`` in a directory feed) is older than
-    the configured age (730 days unless set).
+    assets of the category in the area whose last verification is older
+    than the configured age (730 days unless set).
 
 finding
-    ``no provision``: no asset of the category in or within reach of the area
-    and no such evidence; ``no data?``: none found, but there is evidence
-    (uncategorised, unlocated or rejected) that the lists may be missing it;
-    ``provision``: assets of the category are there or within reach.
+    ``provision``: assets of the category in or within reach of the area
+    (or a service serving it); ``no data?``: none, but there is direct
+    evidence, or at least 0.5 expected hidden; ``no provision``: none and no
+    such evidence.
 confidence
-    ``high``: no evidence of missing data; ``low``: the finding is
-    ``no data?``, or at least half of the area's assets of the category are
-    stale; ``medium``: otherwise.
+    ``low``: the finding is ``no data?``, or at least half of the area's
+    assets of the category are stale; ``medium``: some evidence (direct,
+    stale, or at least 0.1 expected hidden); ``high``: otherwise.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from .postcodes import normalise_postcode
 if TYPE_CHECKING:  # pragma: no cover
     from .gaps import GapReport
     from .store import Table
+    from .taxonomy import Taxonomy
 
 STALE_DAYS = 730
 
@@ -55,17 +59,25 @@ class Evidence:
 
     uncategorised: Counter = field(default_factory=Counter)  # area -> assets
     unlocated: Counter = field(default_factory=Counter)  # (area or "", category) -> services
-    rejected: Counter = field(default_factory=Counter)  # area -> rows
+    rejected: Counter = field(default_factory=Counter)  # (area, category) -> rows
+    rejected_unknown: Counter = field(default_factory=Counter)  # area -> rows of unknown category
     rejected_unplaced: int = 0
     stale: Counter = field(default_factory=Counter)  # (area, category) -> assets
     located: Counter = field(default_factory=Counter)  # (area, category) -> assets
+    study: Counter = field(default_factory=Counter)  # category -> categorised assets in the study area
+    n_categories: int = 1
+
+    def expected_hidden(self, area: str, category: str) -> float:
+        """``hidden × (n_c + 1) / (n + K)``: hidden assets expected to be of ``category``."""
+        hidden = self.uncategorised[area] + self.rejected_unknown[area]
+        return hidden * (self.study[category] + 1) / (sum(self.study.values()) + self.n_categories)
 
 
 def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", rejects: "Table | None",
            imports: "Table | None", postcode_area: Callable[[str], str | None] | None = None, *,
-           stale_days: int = STALE_DAYS, today: date | None = None) -> Evidence:
+           taxonomy: "Taxonomy | None" = None, stale_days: int = STALE_DAYS, today: date | None = None) -> Evidence:
     """Count the evidence of missing data in the workspace's tables."""
-    ev = Evidence()
+    ev = Evidence(n_categories=len(taxonomy) if taxonomy is not None else 1)
     today = today or date.today()
     limit = today - timedelta(days=stale_days)
     codes = [str(c) for c in areas["area_code"]]
@@ -74,9 +86,11 @@ def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", re
     if assets is not None and len(assets):
         verified = assets["last_verified"] if "last_verified" in assets else [None] * len(assets)
         for area, cats, when in zip(assets["area_code"], assets["categories"], verified):
+            ids = [c for c in (cats or "").split(";") if c]
+            for c in ids:
+                ev.study[c] += 1
             if not area:
                 continue
-            ids = [c for c in (cats or "").split(";") if c]
             if not ids:
                 ev.uncategorised[area] += 1
             old = _older(when, limit)
@@ -93,12 +107,17 @@ def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", re
     if rejects is not None and len(rejects):
         columns = _columns_by_source(imports)
         for source, reason, record in zip(rejects["source"], rejects["reason"], rejects["record"]):
-            area = _place_reject(str(reason or ""), _fields(str(record or "")), columns.get(source, {}),
-                                 areas, postcode_area)
-            if area:
-                ev.rejected[area] += 1
-            else:
+            fields, cols = _fields(str(record or "")), columns.get(source, {})
+            area = _place_reject(str(reason or ""), fields, cols, areas, postcode_area)
+            if not area:
                 ev.rejected_unplaced += 1
+                continue
+            cell = fields.get(cols.get("category", ""))
+            ids = taxonomy.map_cell(cell).ids if taxonomy is not None and cell else []
+            for c in ids:
+                ev.rejected[(area, c)] += 1
+            if not ids:
+                ev.rejected_unknown[area] += 1
     return ev
 
 
@@ -203,25 +222,33 @@ def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -
     rows = []
     for r in report.rows:
         a, c = r.area_code, r.category_id
-        unc = ev.uncategorised[a]
+        label = r.category.lower()
         unl = ev.unlocated[(a, c)] + ev.unlocated[("", c)]
-        rej = ev.rejected[a]
-        stale = ev.stale[(a, c)]
-        located = ev.located[(a, c)]
+        rej = ev.rejected[(a, c)]
+        expected = ev.expected_hidden(a, c)
+        stale, located = ev.stale[(a, c)], ev.located[(a, c)]
         reasons = []
-        if unc:
-            reasons.append(f"{unc} asset{'s' if unc != 1 else ''} here {'have' if unc != 1 else 'has'} no category")
         if unl:
-            reasons.append(f"{unl} {r.category.lower()} service{'s' if unl != 1 else ''} without a location "
-                           f"{'serve' if unl != 1 else 'serves'} {'here or an unnamed area' if ev.unlocated[('', c)] else 'here'}")
+            where = "here or an unnamed area" if ev.unlocated[("", c)] else "here"
+            reasons.append(f"{unl} {label} service{'s' if unl != 1 else ''} without a location "
+                           f"serve{'s' if unl == 1 else ''} {where}")
         if rej:
-            reasons.append(f"{rej} rejected row{'s' if rej != 1 else ''} would probably have fallen here "
+            reasons.append(f"{rej} rejected {label} row{'s' if rej != 1 else ''} would probably have fallen here "
                            "(`asset-map rejects`)")
+        if expected >= MEDIUM_HIDDEN:
+            what = []
+            if ev.uncategorised[a]:
+                what.append(f"{ev.uncategorised[a]} asset{'s' if ev.uncategorised[a] != 1 else ''} here "
+                            "without a category")
+            if ev.rejected_unknown[a]:
+                what.append(f"{ev.rejected_unknown[a]} rejected row{'s' if ev.rejected_unknown[a] != 1 else ''} "
+                            "placed here")
+            reasons.append(f"{' and '.join(what)}: at the study area's mix about {expected:.1f} would be {label}")
         if stale:
-            reasons.append(f"{stale} of {located} {r.category.lower()} asset{'s' if located != 1 else ''} here "
+            reasons.append(f"{stale} of {located} {label} asset{'s' if located != 1 else ''} here "
                            f"not verified in {stale_days} days")
         provision = r.assets > 0 or r.coverage > 0
-        missing_data = bool(unc or unl or rej)
+        missing_data = bool(unl or rej) or expected >= NO_DATA_HIDDEN
         finding = "provision" if provision else ("no data?" if missing_data else "no provision")
         if finding == "no data?" or (located and stale * 2 >= located):
             confidence = "low"
@@ -234,3 +261,9 @@ def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -
     return replace(report, rows=rows, notes=report.notes + (
         [f"{ev.rejected_unplaced} rejected rows could not be placed in any area (no usable postcode or "
          "coordinates); they may belong anywhere"] if ev.rejected_unplaced else []))
+
+
+#: Expected hidden assets of a category that make "no data?" rather than "no provision".
+NO_DATA_HIDDEN = 0.5
+#: Expected hidden assets of a category that lower confidence to medium.
+MEDIUM_HIDDEN = 0.1

@@ -581,7 +581,7 @@ class Workspace:
                                                               params=(f"{d} ", f"{d}!")), areas)
         days = STALE_DAYS if stale_days is None else stale_days
         ev = gather(areas, assets, self.store.read("unlocated"), self.store.read("rejects"),
-                    self.store.read("imports"), lookup, stale_days=days)
+                    self.store.read("imports"), lookup, taxonomy=self.taxonomy(), stale_days=days)
         return assess(report, ev, stale_days=days)
 
     def what_if(self, *, add: "Sequence[str]" = (), without: "Sequence[str]" = (),

@@ -32,7 +32,7 @@ def test_clean_lists_give_no_provision_with_high_confidence(ws, tmp_path):
     assert rows[("W01", "loneliness_isolation")].finding == "provision"
 
 
-def test_uncategorised_and_rejected_rows_make_it_no_data(ws, tmp_path):
+def test_rejected_rows_and_uncategorised_assets(ws, tmp_path):
     east_lon, east_lat = bng_to_lonlat(X0 + 3000, Y0 + 1000)
     ws.import_assets(write_csv(tmp_path / "a.csv", ["Name", "Category", "Latitude", "Longitude", "Postcode"], [
         asset_row("Friends", "befriending", X0 + 200, Y0 + 1000) + [""],
@@ -43,21 +43,34 @@ def test_uncategorised_and_rejected_rows_make_it_no_data(ws, tmp_path):
     ]))
     report = ws.gaps()
     rows = {(r.area_code, r.category_id): r for r in report.rows}
-    east = rows[("E01", "dementia")]
-    assert east.finding == "no data?" and east.confidence == "low"
-    assert east.confidence_reason == ("1 asset here has no category; "
-                                      "1 rejected row would probably have fallen here (`asset-map rejects`)")
-    west = rows[("W01", "carers")]
-    assert west.finding == "no data?"
-    assert west.confidence_reason == "1 rejected row would probably have fallen here (`asset-map rejects`)"
-    # West's befriending is there, but the lost row lowers confidence in the figure.
+    # A rejected carers row placed in each area: direct evidence, so "no data?" rather than "no provision".
+    for code in ("E01", "W01"):
+        carers = rows[(code, "carers")]
+        assert (carers.finding, carers.confidence) == ("no data?", "low")
+        assert carers.confidence_reason.startswith("1 rejected carers row would probably have fallen here")
+    # One uncategorised asset in East: at the study mix (1 categorised asset, 21 categories) it is
+    # 1 × (0 + 1) / (1 + 21) ≈ 0.05 of a dementia asset: not enough to doubt "no provision".
+    assert (rows[("E01", "dementia")].finding, rows[("E01", "dementia")].confidence) == ("no provision", "high")
+    # ... but it may well be befriending, the only category seen so far: 1 × (1 + 1) / 22 ≈ 0.09.
     assert rows[("W01", "loneliness_isolation")].finding == "provision"
-    assert rows[("W01", "loneliness_isolation")].confidence == "medium"
     assert any("1 rejected rows could not be placed in any area" in n for n in report.notes)
     from asset_map.render import gaps_markdown
 
-    md = gaps_markdown(ws.gaps(category="dementia"))
-    assert "| no data? |" in md and "Data: low confidence — 1 asset here has no category" in md
+    md = gaps_markdown(ws.gaps(category="carers"))
+    assert "| no data? |" in md and "Data: low confidence — 1 rejected carers row" in md
+
+
+def test_many_uncategorised_assets_make_it_no_data(ws, tmp_path):
+    rows = [asset_row(f"Group {k}", "befriending", X0 + 100 + k, Y0 + 100) for k in range(8)]
+    rows += [asset_row(f"Unknown {k}", "zzz", X0 + 3100 + k, Y0 + 1000) for k in range(12)]
+    ws.import_assets(write_csv(tmp_path / "many.csv", ["Name", "Category", "Latitude", "Longitude"], rows))
+    east = {r.category_id: r for r in ws.gaps(area="East").rows}
+    # 12 uncategorised in East; study mix 8 befriending of 8 categorised, 21 categories:
+    # befriending 12 × 9/29 ≈ 3.7 expected; carers 12 × 1/29 ≈ 0.41 (medium, not "no data?").
+    assert east["loneliness_isolation"].finding == "no data?"
+    assert "12 assets here without a category: at the study area's mix about 3.7 would be loneliness" in \
+        east["loneliness_isolation"].confidence_reason
+    assert (east["carers"].finding, east["carers"].confidence) == ("no provision", "medium")
 
 
 def test_stale_records_and_unlocated_services():
