@@ -599,11 +599,12 @@ class Workspace:
         additions = [parse_addition(spec, taxonomy, self._find_one_postcode) for spec in add]
         assets, taxonomy, unlocated, notes = self._filtered(active(self.store.read("assets")), taxonomy, filters)
         population, need = self.store.read("population"), self.need()
+        # Robustness is left out: the comparison is of the figures and their ranks under the default catchments.
         before = compute_gaps(areas, assets, taxonomy, population, need,
-                              served=self._served(areas, assets, unlocated))
+                              served=self._served(areas, assets, unlocated), robust=False)
         changed = changed_assets(assets, additions, list(without), areas)
         after = compute_gaps(areas, changed, taxonomy, population, need,
-                             served=self._served(areas, changed, unlocated))
+                             served=self._served(areas, changed, unlocated), robust=False)
         after.notes[:0] = notes
         return WhatIf(before, after, additions, list(without))
 
