@@ -5,7 +5,8 @@ feed) can go back to the council's directory. Each asset becomes one
 service at one location, written as the HSDS 3 / ORUK v3 tables:
 
 ``services.csv``
-    ``id``, ``name``, ``description``, ``status`` (``active``);
+    ``id``, ``name``, ``description``, ``status`` (``active``), ``assured_date``
+    (the asset's last-verified date when its list gave one, else empty);
 ``locations.csv``
     ``id``, ``location_type`` (``physical``), ``name``, ``latitude``, ``longitude`` (WGS84);
 ``service_at_locations.csv``
@@ -38,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 NAMESPACE = uuid.UUID("0f5e2a7c-5b8e-4f37-9c1e-6a2d3b4c5d6e")
 
 TABLES = {
-    "services.csv": ("id", "name", "description", "status"),
+    "services.csv": ("id", "name", "description", "status", "assured_date"),
     "locations.csv": ("id", "location_type", "name", "latitude", "longitude"),
     "service_at_locations.csv": ("id", "service_id", "location_id"),
     "addresses.csv": ("id", "location_id", "address_1", "postal_code", "country", "address_type"),
@@ -49,6 +50,12 @@ TABLES = {
 
 def _uid(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, "|".join(parts)))
+
+
+def _date(value) -> str:
+    """An ISO date, or ``""`` for none (missing values arrive as None or NaN)."""
+    text = "" if value is None or value != value else str(value)
+    return text[:10] if len(text) >= 10 and text[4] == "-" else ""
 
 
 def hand_added(assets: "gpd.GeoDataFrame") -> "gpd.GeoDataFrame":
@@ -74,7 +81,7 @@ def oruk_tables(assets: "gpd.GeoDataFrame", taxonomy: "Taxonomy") -> dict[str, l
     for k, (_, a) in enumerate(assets.iterrows()):
         sid, lid = _uid("service", a["asset_id"]), _uid("location", a["asset_id"])
         out["services.csv"].append({"id": sid, "name": a["name"], "description": a.get("description") or "",
-                                    "status": "active"})
+                                    "status": "active", "assured_date": _date(a.get("last_verified"))})
         out["locations.csv"].append({"id": lid, "location_type": "physical", "name": a["name"],
                                      "latitude": f"{lat[k]:.6f}", "longitude": f"{lon[k]:.6f}"})
         out["service_at_locations.csv"].append({"id": _uid("sal", a["asset_id"]), "service_id": sid,

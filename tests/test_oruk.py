@@ -211,9 +211,9 @@ def test_hand_added_assets_go_back_as_oruk_v3_csv_and_read_again(tmp_path, traff
     from conftest import write_csv
 
     trafford_ws.import_assets(FIX / "csv_v3")
-    sheet = write_csv(tmp_path / "workshop.csv", ["Name", "Category", "Postcode", "Address"], [
-        ["Partington Men's Shed", "Men's shed; older people", "M31 3HU", "Community centre"],
-        ["Old Trafford Foodbank", "Food bank", "M15 4AN", "Church hall"],
+    sheet = write_csv(tmp_path / "workshop.csv", ["Name", "Category", "Postcode", "Address", "Last checked"], [
+        ["Partington Men's Shed", "Men's shed; older people", "M31 3HU", "Community centre", "03/11/2026"],
+        ["Old Trafford Foodbank", "Food bank", "M15 4AN", "Church hall", ""],
     ])
     trafford_ws.import_assets(sheet)
     out = tmp_path / "back"
@@ -225,6 +225,9 @@ def test_hand_added_assets_go_back_as_oruk_v3_csv_and_read_again(tmp_path, traff
     assert frame.loc["Old Trafford Foodbank", "category"] == "food_cooking"
     assert frame.loc["Partington Men's Shed", "category"] == "older_people_independence"
     assert frame.loc["Old Trafford Foodbank", "postcode"] == "M15 4AN"
+    # The workshop's check date goes back as the assured date; none is invented for the other.
+    services = {s.name: s.last_verified for s in again.services}
+    assert services == {"Partington Men's Shed": "2026-11-03", "Old Trafford Foodbank": None}
     # The same ids every time.
     first = (out / "services.csv").read_text()
     trafford_ws.export_oruk(out)
