@@ -499,6 +499,24 @@ def export_geojson(
     _write_output(text + "\n", output)
 
 
+@export_app.command("html")
+@handle_errors
+def export_html(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    category: Annotated[Optional[str], typer.Option(help="Category shown first (default: the top gap's).")] = None,
+    title: Annotated[Optional[str], typer.Option(help="Title at the top of the page.")] = None,
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write the interactive map: one HTML file that opens without internet (apart from background tiles)."""
+    text = _workspace(workspace).export_html(category=category, title=title,
+                                             filters=_filters(audience, when, free, verified_since))
+    _write_output(text, output)
+
+
 class ListFormat(str, Enum):
     table = "table"
     csv = "csv"

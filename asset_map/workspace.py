@@ -666,6 +666,33 @@ class Workspace:
         raise ValueError(f"layer must be 'areas' or 'assets', not {layer!r}")
 
 
+    def export_html(self, *, category: str | None = None, title: str | None = None,
+                    filters: "AssetFilter | None" = None) -> str:
+        """The interactive map as one self-contained HTML page (:mod:`asset_map.html_map`)."""
+        from .duplicates import active
+        from .html_map import map_html
+
+        areas = self.areas()
+        if areas is None:
+            raise WorkspaceError(f"{self.location}: no areas loaded; run `asset-map boundaries load FILE` first")
+        taxonomy = self.taxonomy()
+        first = taxonomy.get(category).id if category else None
+        report = self.gaps(filters=filters)
+        assets = self.assets()
+        if assets is not None and filters is not None and filters.active:
+            assets = assets[[filters.check(rec) is None for rec in assets.to_dict("records")]]
+        return map_html(areas, report, None if assets is None else active(assets), taxonomy,
+                        title=title or "Community assets and gaps", data_date=self._data_date(), category=first)
+
+    def _data_date(self) -> str:
+        """The date of the latest import (or today when nothing is imported), as YYYY-MM-DD."""
+        from datetime import date
+
+        imports = self.imports()
+        if imports is None or not len(imports):
+            return date.today().isoformat()
+        return str(max(imports["imported_at"]))[:10]
+
     def export_oruk(self, folder: str | Path, *, source: str | None = None) -> int:
         """Write the assets not from a directory feed as Open Referral UK v3 CSV files; returns how many.
 
