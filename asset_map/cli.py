@@ -27,7 +27,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 boundaries_app = typer.Typer(help="Load neighbourhood boundaries and their population.", no_args_is_help=True)
-export_app = typer.Typer(help="Write the areas or assets for other tools (GeoJSON, Open Referral UK CSV).",
+export_app = typer.Typer(help="Write maps, handouts and data for other tools (HTML, PNG, Excel, CSV, GeoJSON, "
+                         "GeoPackage, Open Referral UK CSV).",
                          no_args_is_help=True)
 taxonomy_app = typer.Typer(help="Show or replace the need categories.", no_args_is_help=True)
 postcodes_app = typer.Typer(help="Load a postcode lookup to locate assets that have only a postcode.",
@@ -444,6 +445,8 @@ def gaps(
     when: WhenOpt = None,
     free: FreeOpt = False,
     verified_since: VerifiedOpt = None,
+    stale_days: Annotated[Optional[int], typer.Option(
+        min=1, help="Records verified longer ago than this lower the confidence (default 730).")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Coverage gaps for each area and need category, sorted by priority."""
@@ -452,7 +455,7 @@ def gaps(
     if add or without:
         _print_what_if(ws, add or [], without or [], area, category, format, output, top, flt)
         return
-    report = ws.gaps(area=area, category=category, filters=flt)
+    report = ws.gaps(area=area, category=category, filters=flt, stale_days=stale_days)
     title = "Gaps by priority" + (f" — {report.rows[0].area_name}" if area and report.rows else "")
     _print_gaps(report, format, output, top, title)
 
@@ -515,6 +518,72 @@ def export_html(
     text = _workspace(workspace).export_html(category=category, title=title,
                                              filters=_filters(audience, when, free, verified_since))
     _write_output(text, output)
+
+
+@export_app.command("png")
+@handle_errors
+def export_png(
+    category: Annotated[str, typer.Option(help="The category to map (id, label or synonym).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")],
+    title: Annotated[Optional[str], typer.Option(help="Title above the map.")] = None,
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write a slide map of one category's gaps (16:9, 2000 × 1125 pixels)."""
+    path = _workspace(workspace).export_png(output, category, title=title,
+                                            filters=_filters(audience, when, free, verified_since))
+    _stderr().print(f"Wrote {path}")
+
+
+@export_app.command("xlsx")
+@handle_errors
+def export_xlsx(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")],
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write the handout workbook: ranked gaps, a sheet per area, and the asset list."""
+    path = _workspace(workspace).export_handouts(output, filters=_filters(audience, when, free, verified_since))
+    _stderr().print(f"Wrote {path}")
+
+
+@export_app.command("csv")
+@handle_errors
+def export_csv(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the CSV files into.")],
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write the handout tables as CSV files: summary.csv, area-<code>.csv per area, assets.csv."""
+    paths = _workspace(workspace).export_handouts(output, folder=True,
+                                                  filters=_filters(audience, when, free, verified_since))
+    _stderr().print(f"Wrote {len(paths)} CSV files to {output}")
+
+
+@export_app.command("gpkg")
+@handle_errors
+def export_gpkg(
+    output: Annotated[Path, typer.Option("--output", "-o", help="GeoPackage to write (.gpkg).")],
+    category: Annotated[Optional[str], typer.Option(help="Only this category's measures on the areas.")] = None,
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write areas (with their measures), assets and the population layer as a GeoPackage for QGIS."""
+    counts = _workspace(workspace).export_gpkg(output, category=category,
+                                               filters=_filters(audience, when, free, verified_since))
+    _stderr().print(f"Wrote {output}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 
 class ListFormat(str, Enum):

@@ -4,14 +4,17 @@ A gap can be a gap in the lists rather than on the ground. For each area ×
 category the evidence that the data may be incomplete there is counted:
 
 direct evidence for the category
-    directory services of the category that have no place (virtual, postal,
-    no location) and whose served area names this area, or names no area of
-    the study (they may be anywhere); and rejected rows whose category words
+    services of the category without a location whose served area
+    asset-map cannot place (none given, or a name that is no area of the
+    study): they may be anywhere (those it can place count for coverage
+    instead, see :mod:`asset_map.served`); assets of the category left out
+    by a filter because their list does not say whether they qualify; the
+    category having no asset at all in any list imported; and rejected rows whose category words
     map to the category and that would probably have fallen in the area:
     rows whose latitude and longitude were swapped (put back the right way),
     and rows with a postcode that could not be located, placed by the
-    postcode's district (``M32``) when most of the district's postcodes in
-    the loaded lookup lie in one area.
+    postcode's sector (``M32 0``) when the loaded lookup holds at least 20 of
+    the sector's postcodes and most of them lie in one area.
 hidden
     assets located in the area with no category, and rejected rows placed
     there whose category is unknown: any of them could be of this category.
@@ -62,6 +65,7 @@ class Evidence:
     rejected: Counter = field(default_factory=Counter)  # (area, category) -> rows
     rejected_unknown: Counter = field(default_factory=Counter)  # area -> rows of unknown category
     rejected_unplaced: int = 0
+    filtered: Counter = field(default_factory=Counter)  # (area, category) -> assets left out as unknown
     stale: Counter = field(default_factory=Counter)  # (area, category) -> assets
     located: Counter = field(default_factory=Counter)  # (area, category) -> assets
     study: Counter = field(default_factory=Counter)  # category -> categorised assets in the study area
@@ -75,8 +79,14 @@ class Evidence:
 
 def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", rejects: "Table | None",
            imports: "Table | None", postcode_area: Callable[[str], str | None] | None = None, *,
-           taxonomy: "Taxonomy | None" = None, stale_days: int = STALE_DAYS, today: date | None = None) -> Evidence:
-    """Count the evidence of missing data in the workspace's tables."""
+           taxonomy: "Taxonomy | None" = None, stale_days: int = STALE_DAYS, today: date | None = None,
+           unknown_filtered: "list[tuple[str | None, str]]" = ()) -> Evidence:
+    """Count the evidence of missing data in the workspace's tables.
+
+    ``assets`` are all the active assets (before any filter); ``unknown_filtered``
+    the (area, categories) of assets a filter left out because their list
+    does not say whether they qualify.
+    """
     ev = Evidence(n_categories=len(taxonomy) if taxonomy is not None else 1)
     today = today or date.today()
     limit = today - timedelta(days=stale_days)
@@ -98,12 +108,18 @@ def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", re
                 ev.located[(area, c)] += 1
                 ev.stale[(area, c)] += old
     if unlocated is not None and len(unlocated):
-        for cats, served in zip(unlocated["categories"], unlocated["served_area"]):
-            places = [by_name.get(s.strip().lower()) for s in (served or "").split(";") if s.strip()]
-            where = [p for p in places if p] or [""]
+        from .served import understood
+
+        extents = unlocated["served_extent"] if "served_extent" in unlocated else [None] * len(unlocated)
+        for cats, served, extent in zip(unlocated["categories"], unlocated["served_area"], extents):
+            if extent or understood(served, by_name):
+                continue  # it counts for coverage where it serves (asset_map.served)
             for c in filter(None, (cats or "").split(";")):
-                for p in where:
-                    ev.unlocated[(p, c)] += 1
+                ev.unlocated[("", c)] += 1  # serves nowhere asset-map can place: it may be anywhere
+    for area, cats in unknown_filtered:
+        if area:
+            for c in filter(None, (cats or "").split(";")):
+                ev.filtered[(area, c)] += 1
     if rejects is not None and len(rejects):
         columns = _columns_by_source(imports)
         for source, reason, record in zip(rejects["source"], rejects["reason"], rejects["record"]):
@@ -175,18 +191,23 @@ def _place_reject(reason: str, record: dict[str, str], columns: dict[str, str], 
     if postcode_area is not None and pc_col in record:
         postcode = normalise_postcode(record[pc_col])
         if postcode:
-            return postcode_area(postcode.split(" ")[0])
+            return postcode_area(postcode[:-2])  # the sector: "M32 0"
     return None
 
 
-def district_areas(read_district: Callable[[str], "Table | None"], areas: "Table",
-                   share: float = 0.5) -> Callable[[str], str | None]:
-    """A function from postcode district (``M32``) to the area holding most of its postcodes.
+#: A postcode sector has a few hundred postcodes; fewer than this in the lookup and it is not placed.
+SECTOR_MIN_POSTCODES = 20
 
-    ``read_district`` returns the lookup's rows (``postcode``, ``x``, ``y``)
-    for a district. The answer is ``None`` when no area holds more than
-    ``share`` of the district's postcodes (a district split between areas,
-    or one outside the study area).
+
+def sector_areas(read_sector: Callable[[str], "Table | None"], areas: "Table", *, share: float = 0.5,
+                 min_postcodes: int = SECTOR_MIN_POSTCODES) -> Callable[[str], str | None]:
+    """A function from postcode sector (``M32 0``) to the area holding most of its postcodes.
+
+    ``read_sector`` returns the lookup's rows (``postcode``, ``x``, ``y``) for
+    a sector. The answer is ``None`` when the lookup holds fewer than
+    ``min_postcodes`` of the sector's postcodes (a local lookup that covers
+    only the edge of the sector says little about where the rest lie) or
+    when no area holds more than ``share`` of them.
     """
     import numpy as np
     import shapely
@@ -195,12 +216,12 @@ def district_areas(read_district: Callable[[str], "Table | None"], areas: "Table
 
     cache: dict[str, str | None] = {}
 
-    def lookup(district: str) -> str | None:
-        if district in cache:
-            return cache[district]
-        t = read_district(district)
+    def lookup(sector: str) -> str | None:
+        if sector in cache:
+            return cache[sector]
+        t = read_sector(sector)
         answer = None
-        if t is not None and len(t):
+        if t is not None and len(t) >= min_postcodes:
             xs = np.array([np.nan if v is None else float(v) for v in t["x"]])
             ys = np.array([np.nan if v is None else float(v) for v in t["y"]])
             ok = ~(np.isnan(xs) | np.isnan(ys))
@@ -209,7 +230,7 @@ def district_areas(read_district: Callable[[str], "Table | None"], areas: "Table
             counts = Counter(codes)
             code, n = counts.most_common(1)[0] if counts else (None, 0)
             answer = code if code is not None and n > share * len(xs) else None
-        cache[district] = answer
+        cache[sector] = answer
         return answer
 
     return lookup
@@ -235,6 +256,14 @@ def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -
         if rej:
             reasons.append(f"{rej} rejected {label} row{'s' if rej != 1 else ''} would probably have fallen here "
                            "(`asset-map rejects`)")
+        filt = ev.filtered[(a, c)]
+        if filt:
+            reasons.append(f"{filt} {label} asset{'s' if filt != 1 else ''} here left out because "
+                           f"{'their lists do' if filt != 1 else 'its list does'} not say whether "
+                           f"{'they qualify' if filt != 1 else 'it qualifies'} for the filter")
+        nowhere = ev.study[c] == 0 and not unl
+        if nowhere:
+            reasons.append(f"no list imported has any {label} asset anywhere in the study area")
         if expected >= MEDIUM_HIDDEN:
             what = []
             if ev.uncategorised[a]:
@@ -248,7 +277,7 @@ def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -
             reasons.append(f"{stale} of {located} {label} asset{'s' if located != 1 else ''} here "
                            f"not verified in {stale_days} days")
         provision = r.assets > 0 or r.coverage > 0
-        missing_data = bool(unl or rej) or expected >= NO_DATA_HIDDEN
+        missing_data = bool(unl or rej or filt or nowhere) or expected >= NO_DATA_HIDDEN
         finding = "provision" if provision else ("no data?" if missing_data else "no provision")
         if finding == "no data?" or (located and stale * 2 >= located):
             confidence = "low"

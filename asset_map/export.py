@@ -5,9 +5,11 @@ exterior rings counter-clockwise, coordinates to 7 decimal places (about 1 cm).
 
 The areas layer carries, for each category ``<id>``, the properties
 ``<id>_assets``, ``<id>_rate_per_10k``, ``<id>_coverage``, ``<id>_level``
-and ``<id>_priority`` (see :mod:`asset_map.gaps`), and with a population
-layer ``<id>_access_per_10k`` and ``<id>_access_e2sfca_per_10k``, so a map
-can be shaded by any of them.
+``<id>_priority``, ``<id>_unreached``, ``<id>_served``, ``<id>_need_index``,
+``<id>_robust``, ``<id>_finding`` and ``<id>_confidence`` (see
+:mod:`asset_map.gaps` and :mod:`asset_map.confidence`), and with a
+population layer ``<id>_access_per_10k`` and ``<id>_access_e2sfca_per_10k``,
+so a map can be shaded by any of them.
 """
 
 from __future__ import annotations
@@ -82,6 +84,12 @@ def areas_geojson(
                 p[f"{cid}_access_e2sfca_per_10k"] = round(r.access_e2sfca_per_10k, 4)
             p[f"{cid}_level"] = r.level
             p[f"{cid}_priority"] = r.priority
+            p[f"{cid}_unreached"] = None if r.uncovered is None else round(r.uncovered, 1)
+            p[f"{cid}_served"] = r.served
+            p[f"{cid}_need_index"] = None if r.need_index is None else round(r.need_index, 4)
+            p[f"{cid}_robust"] = r.robust
+            p[f"{cid}_finding"] = r.finding
+            p[f"{cid}_confidence"] = r.confidence
         props.append(p)
     return _feature_collection(areas, props)
 

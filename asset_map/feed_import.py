@@ -50,7 +50,8 @@ STALE_DAYS = 730
 
 #: Columns of the ``unlocated`` table: services kept without a place.
 UNLOCATED_COLUMNS = {"source": "str", "service_id": "str", "name": "str", "categories": "str", "reason": "str",
-                     "served_area": "str", "served_extent": "str", "last_verified": "str"}
+                     "served_area": "str", "served_extent": "str", "last_verified": "str", "audience": "str",
+                     "daytime": "str", "evening": "str", "weekend": "str", "free": "str"}
 
 
 @dataclass
@@ -129,7 +130,9 @@ def feed_rows(
                 "source": Path(feed.source).name, "service_id": s.id, "name": s.name or "",
                 "categories": ";".join(categories), "reason": _why_unlocated(s),
                 "served_area": _served_area(s), "served_extent": _served_extent(s),
-                "last_verified": s.last_verified or "",
+                "last_verified": s.last_verified or "", "audience": s.audience,
+                **{k: ("yes" if v else "no") if s.schedules else "" for k, v in s.times().items()},
+                "free": s.free,
             })
             continue
         report.with_places += 1
@@ -214,7 +217,8 @@ def _extent_geometry(area: dict[str, Any]):
 
 
 def _details(s: Service) -> dict[str, Any]:
-    out: dict[str, Any] = {"audience": s.audience, **s.times()}
+    # Without schedules the times are unknown, not "no": the flags are left out.
+    out: dict[str, Any] = {"audience": s.audience, **(s.times() if s.schedules else {})}
     if s.capacity:
         out["capacity"] = s.capacity
     if s.free:

@@ -282,6 +282,8 @@ class FilterReport:
     description: str
     kept: int = 0
     left_out: Counter = field(default_factory=Counter)
+    #: (area code, categories) of each asset left out because its list does not say.
+    unknown: list[tuple[Any, Any]] = field(default_factory=list)
 
     def note(self) -> str:
         unknown = sum(n for why, n in self.left_out.items() if why.startswith(("unknown", "no ")))
@@ -304,11 +306,14 @@ def apply_filter(assets: "Table | None", flt: AssetFilter) -> tuple["Table | Non
     names = list(assets.columns)
     keep = []
     for i in range(len(assets)):
-        why = flt.check({n: assets.columns[n][i] for n in names})
+        record = {n: assets.columns[n][i] for n in names}
+        why = flt.check(record)
         if why is None:
             keep.append(i)
         else:
             report.left_out[why] += 1
+            if why.startswith(("unknown", "no ")):
+                report.unknown.append((record.get("area_code"), record.get("categories")))
     report.kept = len(keep)
     geometry = None if assets.geometry is None else np.asarray(assets.geometry, dtype=object)[keep]
     return Table({n: [assets.columns[n][i] for i in keep] for n in names}, geometry), report

@@ -8,8 +8,9 @@ show on a plain background.
 
 What is on the page:
 
-- the areas, shaded by the gap level of the chosen category (``none`` red,
-  ``low`` yellow, ``ok`` blue, ``no data?`` grey: a colour-blind-safe scheme),
+- the areas, shaded by the gap level of the chosen category (``none``
+  vermilion, ``low`` yellow, ``ok`` sky blue, ``no data?`` grey: the
+  colour-blind-safe Okabe–Ito colours of the slide maps),
   with a tooltip giving the area's name, level, coverage and priority;
 - a drop-down to switch category: the shading, the legend and the markers
   follow it;
@@ -40,8 +41,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .gaps import GapReport
     from .taxonomy import Taxonomy
 
-#: Fill colour per gap level, and for "no data?" (ColorBrewer RdYlBu, colour-blind safe; grey for no data).
-COLOURS = {"none": "#d73027", "low": "#fee090", "ok": "#4575b4", "no data?": "#969696"}
+#: Fill colour per gap level and for "no data?": the slide maps' Okabe–Ito colours (colour-blind safe).
+COLOURS = {"none": "#D55E00", "low": "#F0E442", "ok": "#56B4E9", "no data?": "#BDBDBD"}
 LEVEL_TEXT = {"none": "no provision within reach", "low": "low coverage or rate", "ok": "reasonable provision",
               "no data?": "none found — lists may be missing it"}
 

@@ -385,10 +385,18 @@ def _served_only(frame, cmap: ColumnMap, rows: list[int], rejects: list[Reject],
             continue
         ids = fixed if fixed is not None else taxonomy.map_cell(frame[cat_col].iloc[i] if cat_col else None,
                                                                category_map).ids
+        def cell(field: str):
+            col = cmap.get(field)
+            return frame[col].iloc[i] if col else None
+
+        from .filters import parse_audience, parse_date, parse_free, parse_when
+
         out.append({"source": source, "service_id": str(frame[id_col].iloc[i]) if id_col and frame[id_col].iloc[i]
                     is not None else f"row {r.row}", "name": str(frame[name_col].iloc[i]),
                     "categories": ";".join(ids), "reason": "no location; serves an area",
-                    "served_area": str(served).strip(), "served_extent": "", "last_verified": ""})
+                    "served_area": str(served).strip(), "served_extent": "",
+                    "last_verified": parse_date(cell("last_verified")), "audience": parse_audience(cell("audience")),
+                    **parse_when(cell("when")), "free": parse_free(cell("cost"))})
     rejects[:] = kept
     return out
 
@@ -442,7 +450,7 @@ def _require_columns(table: InputTable, cmap: ColumnMap, notes: list[str], fixed
     if not table.is_spatial:
         has_latlon = cmap.get("latitude") and cmap.get("longitude")
         has_en = cmap.get("easting") and cmap.get("northing")
-        if not (has_latlon or has_en or cmap.get("postcode")):
+        if not (has_latlon or has_en or cmap.get("postcode") or cmap.get("served_area")):
             raise ColumnError(
                 f"{table.path}: no coordinate or postcode columns (Latitude/Longitude, Easting/Northing or "
                 f"Postcode); the columns are {cols}; pass --map latitude=COLUMN --map longitude=COLUMN "

@@ -90,6 +90,16 @@ class ServedAreas:
                 "write an area's code or name, 'borough-wide', 'online' or a radius such as 'within 5 km'")
 
 
+def understood(text: Any, by_name: dict[str, str]) -> bool:
+    """Whether a served-area text names at least one place asset-map can place without a location:
+    an area (``by_name``: lower-case name or code → code) or the whole study area."""
+    for part in _SPLIT.split(str(text or "").strip()):
+        key = part.strip().lower().rstrip(".")
+        if key and (key in by_name or _is_wide(key)):
+            return True
+    return False
+
+
 def _metres(value: str, unit: str) -> float:
     unit = unit.lower()
     if unit.startswith("kilomet"):

@@ -9,6 +9,9 @@ An addition is ``name;category;where``: the category is an id, label or
 synonym (several joined by ``+``: ``lunch club+dementia``); ``where`` is a
 postcode found in the workspace's postcode lookup (or its cache of postcodes
 looked up online), ``lon,lat`` in degrees, or ``easting,northing`` in metres.
+An added asset counts whatever filters are given (it is what the room says
+exists); ``--without`` by name takes out every asset of that name and says
+how many.
 """
 
 from __future__ import annotations
@@ -135,13 +138,16 @@ def parse_addition(spec: str, taxonomy: "Taxonomy",
 
 
 def changed_assets(assets: "Table | None", additions: Sequence[Addition], without: Sequence[str],
-                   areas: "Table") -> "Table":
-    """The active assets with the additions appended and the removals taken out.
+                   areas: "Table", *, everything: "Table | None" = None) -> tuple["Table", list[str]]:
+    """The assets with the additions appended and the removals taken out, and a line per removal.
+
+    ``everything`` is the whole asset list when ``assets`` was filtered: an id
+    found only there is reported as left out by the filter already.
 
     Raises
     ------
     WhatIfError
-        If an id given to remove is not an asset (the message suggests the closest).
+        If an id or name given to remove is not an asset (the message suggests the closest).
     """
     import numpy as np
     import shapely
@@ -154,15 +160,22 @@ def changed_assets(assets: "Table | None", additions: Sequence[Addition], withou
     ids = [str(a) for a in columns.get("asset_id", [])]
     names = [str(n) for n in columns.get("name", [])]
     drop = set()
+    removed: list[str] = []
     for wanted in without:
         hits = [i for i, (a, n) in enumerate(zip(ids, names)) if wanted in (a, n)]
         if not hits:
+            all_ids = [str(a) for a in everything["asset_id"]] if everything is not None else []
+            all_names = [str(n) for n in everything["name"]] if everything is not None else []
+            if wanted in all_ids or wanted in all_names:
+                raise WhatIfError(f"--without {wanted!r}: this asset is already left out by the filter")
             from rapidfuzz import fuzz, process
 
             best = process.extractOne(wanted, ids + names, scorer=fuzz.WRatio, score_cutoff=50)
             hint = f"; did you mean {best[0]!r}?" if best else " (`asset-map export geojson --layer assets` lists them)"
             raise WhatIfError(f"--without {wanted!r}: no asset has this id or name{hint}")
         drop.update(hits)
+        shown = names[hits[0]] if wanted == ids[hits[0]] else wanted
+        removed.append(f"{shown} ({len(hits)} assets of that name)" if len(hits) > 1 else shown)
     keep = [i for i in range(len(ids)) if i not in drop]
     out = {k: [v[i] for i in keep] for k, v in columns.items()}
     out_geoms = [geoms[i] for i in keep]
@@ -175,4 +188,4 @@ def changed_assets(assets: "Table | None", additions: Sequence[Addition], withou
         for k in set(out) | set(extra):
             out[k] = out.get(k, [None] * len(keep)) + extra.get(k, [None] * n)
         out_geoms += list(pts)
-    return Table(out, np.array(out_geoms, dtype=object))
+    return Table(out, np.array(out_geoms, dtype=object)), removed

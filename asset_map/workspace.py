@@ -544,18 +544,20 @@ class Workspace:
         from .duplicates import active
         from .gaps import compute_gaps
 
-        assets, taxonomy, unlocated, notes = self._filtered(active(self.store.read("assets")), taxonomy, filters)
+        everything = active(self.store.read("assets"))
+        assets, taxonomy, unlocated, notes, unknown = self._filtered(everything, taxonomy, filters)
         report = compute_gaps(areas, assets, taxonomy, self.store.read("population"), self.need(),
                               served=self._served(areas, assets, unlocated))
         report.notes[:0] = notes
-        report = self._assess(report, areas, assets, stale_days)
+        report = self._assess(report, areas, everything, stale_days, unknown)
         return report.select(areas=codes, categories=cat_ids)
 
     def _filtered(self, assets: "Table | None", taxonomy: Taxonomy, filters: "AssetFilter | None"):
-        """The assets, taxonomy and services without a location that count under ``filters``, and notes."""
+        """The assets, taxonomy and services without a location that count under ``filters``, notes, and
+        the (area, categories) of the assets left out because their lists do not say."""
         unlocated = self.store.read("unlocated")
         if filters is None or not filters.active:
-            return assets, taxonomy, unlocated, []
+            return assets, taxonomy, unlocated, [], []
         from dataclasses import replace
 
         from .filters import apply_filter
@@ -563,25 +565,26 @@ class Workspace:
         assets, report = apply_filter(assets, filters)
         notes = [report.note()]
         if unlocated is not None and len(unlocated):
-            notes.append(f"{len(unlocated)} services without a location are left out: their lists do not say "
-                         "who they are for, when they run or what they cost")
+            unlocated, without_place = apply_filter(unlocated, filters)
+            notes.append("services without a location: " + without_place.note().split(": ", 1)[1])
         if filters.audience is not None:
             taxonomy = Taxonomy([replace(c, target=filters.audience) for c in taxonomy], source=taxonomy.source)
-        return assets, taxonomy, None, notes
+        return assets, taxonomy, unlocated, notes, report.unknown
 
     def _assess(self, report: "GapReport", areas: "Table", assets: "Table | None",
-                stale_days: int | None) -> "GapReport":
+                stale_days: int | None, unknown: "list | tuple" = ()) -> "GapReport":
         """Add each row's finding and confidence (:mod:`asset_map.confidence`)."""
-        from .confidence import STALE_DAYS, assess, district_areas, gather
+        from .confidence import STALE_DAYS, assess, gather, sector_areas
 
         lookup = None
         if self.store.count("postcodes"):
-            # "M32 " up to "M32!": every postcode of the district, through the postcode index.
-            lookup = district_areas(lambda d: self.store.read("postcodes", where="postcode >= ? AND postcode < ?",
-                                                              params=(f"{d} ", f"{d}!")), areas)
+            # "M32 0" up to "M32 0~": every postcode of the sector, through the postcode index.
+            lookup = sector_areas(lambda d: self.store.read("postcodes", where="postcode >= ? AND postcode < ?",
+                                                            params=(f"{d}", f"{d}~")), areas)
         days = STALE_DAYS if stale_days is None else stale_days
         ev = gather(areas, assets, self.store.read("unlocated"), self.store.read("rejects"),
-                    self.store.read("imports"), lookup, taxonomy=self.taxonomy(), stale_days=days)
+                    self.store.read("imports"), lookup, taxonomy=self.taxonomy(), stale_days=days,
+                    unknown_filtered=unknown)
         return assess(report, ev, stale_days=days)
 
     def what_if(self, *, add: "Sequence[str]" = (), without: "Sequence[str]" = (),
@@ -597,16 +600,19 @@ class Workspace:
 
         areas, taxonomy, _, _ = self._gap_inputs(None, None)
         additions = [parse_addition(spec, taxonomy, self._find_one_postcode) for spec in add]
-        assets, taxonomy, unlocated, notes = self._filtered(active(self.store.read("assets")), taxonomy, filters)
+        everything = active(self.store.read("assets"))
+        assets, taxonomy, unlocated, notes, _ = self._filtered(everything, taxonomy, filters)
         population, need = self.store.read("population"), self.need()
         # Robustness is left out: the comparison is of the figures and their ranks under the default catchments.
         before = compute_gaps(areas, assets, taxonomy, population, need,
                               served=self._served(areas, assets, unlocated), robust=False)
-        changed = changed_assets(assets, additions, list(without), areas)
+        changed, removed = changed_assets(assets, additions, list(without), areas, everything=everything)
         after = compute_gaps(areas, changed, taxonomy, population, need,
                              served=self._served(areas, changed, unlocated), robust=False)
         after.notes[:0] = notes
-        return WhatIf(before, after, additions, list(without))
+        before = self._assess(before, areas, everything, None)
+        after = self._assess(after, areas, everything, None)
+        return WhatIf(before, after, additions, removed)
 
     def _served(self, areas: "Table", assets: "Table | None", unlocated: "Table | None"):
         """Where services reach beyond their own door (:mod:`asset_map.served`)."""
@@ -666,23 +672,62 @@ class Workspace:
         raise ValueError(f"layer must be 'areas' or 'assets', not {layer!r}")
 
 
-    def export_html(self, *, category: str | None = None, title: str | None = None,
-                    filters: "AssetFilter | None" = None) -> str:
-        """The interactive map as one self-contained HTML page (:mod:`asset_map.html_map`)."""
+    def counted_assets(self, filters: "AssetFilter | None" = None) -> "gpd.GeoDataFrame | None":
+        """The active assets (merged duplicates left out) that ``filters`` keeps, as a GeoDataFrame."""
         from .duplicates import active
-        from .html_map import map_html
 
+        assets = self.assets()
+        if assets is None:
+            return None
+        assets = active(assets)
+        if filters is not None and filters.active:
+            assets = assets[[filters.check(rec) is None for rec in assets.to_dict("records")]]
+        return assets
+
+    def _require_areas(self) -> "gpd.GeoDataFrame":
         areas = self.areas()
         if areas is None:
             raise WorkspaceError(f"{self.location}: no areas loaded; run `asset-map boundaries load FILE` first")
+        return areas
+
+    def export_html(self, *, category: str | None = None, title: str | None = None,
+                    filters: "AssetFilter | None" = None) -> str:
+        """The interactive map as one self-contained HTML page (:mod:`asset_map.html_map`)."""
+        from .html_map import map_html
+
+        areas = self._require_areas()
         taxonomy = self.taxonomy()
         first = taxonomy.get(category).id if category else None
-        report = self.gaps(filters=filters)
-        assets = self.assets()
-        if assets is not None and filters is not None and filters.active:
-            assets = assets[[filters.check(rec) is None for rec in assets.to_dict("records")]]
-        return map_html(areas, report, None if assets is None else active(assets), taxonomy,
+        return map_html(areas, self.gaps(filters=filters), self.counted_assets(filters), taxonomy,
                         title=title or "Community assets and gaps", data_date=self._data_date(), category=first)
+
+    def export_png(self, path: str | Path, category: str, *, title: str | None = None,
+                   filters: "AssetFilter | None" = None) -> Path:
+        """A slide map of one category's gaps as PNG (:mod:`asset_map.slide_map`)."""
+        from .slide_map import draw_png
+
+        areas = self._require_areas()
+        return draw_png(self.gaps(filters=filters), areas, self.taxonomy(), category, path,
+                        assets=self.counted_assets(filters), title=title)
+
+    def export_handouts(self, path: str | Path, *, folder: bool = False,
+                        filters: "AssetFilter | None" = None) -> "Path | list[Path]":
+        """The ranked gaps, a table per area and the asset list: a workbook, or CSV files in ``folder``
+        mode (:mod:`asset_map.handouts`)."""
+        from .handouts import handout_tables, write_csv_folder, write_xlsx
+
+        self._require_areas()
+        tables = handout_tables(self.gaps(filters=filters), self.counted_assets(filters), self.taxonomy())
+        return write_csv_folder(tables, path) if folder else write_xlsx(tables, path)
+
+    def export_gpkg(self, path: str | Path, *, category: str | None = None,
+                    filters: "AssetFilter | None" = None) -> dict[str, int]:
+        """Areas with their measures, assets and the population layer as one GeoPackage for QGIS
+        (:mod:`asset_map.gpkg_export`); returns each layer's feature count."""
+        from .gpkg_export import write_workspace_gpkg
+
+        self._require_areas()
+        return write_workspace_gpkg(self, path, category=category, filters=filters)
 
     def _data_date(self) -> str:
         """The date of the latest import (or today when nothing is imported), as YYYY-MM-DD."""

@@ -15,10 +15,11 @@ from conftest import X0, Y0, asset_row, bng_to_lonlat, write_csv
 @pytest.fixture
 def ws(layered, tmp_path):
     w = layered
-    w.load_postcodes(write_csv(tmp_path / "pc.csv", ["postcode", "easting", "northing"], [
-        ["M32 0LG", str(X0 + 100), str(Y0 + 100)], ["M32 0AB", str(X0 + 900), str(Y0 + 900)],
-        ["M32 0AC", str(X0 + 3500), str(Y0 + 100)],  # two of the district's three postcodes are in West
-    ]))
+    # Sector M32 0: 20 postcodes in West and 5 in East; sector M32 9: only 3 in the lookup (too few to place).
+    rows = [[f"M32 0A{chr(65 + k)}", str(X0 + 100 + 50 * k), str(Y0 + 100)] for k in range(20)]
+    rows += [[f"M32 0B{chr(65 + k)}", str(X0 + 3100 + 50 * k), str(Y0 + 100)] for k in range(5)]
+    rows += [[f"M32 9A{chr(65 + k)}", str(X0 + 100 + 50 * k), str(Y0 + 300)] for k in range(3)]
+    w.load_postcodes(write_csv(tmp_path / "pc.csv", ["postcode", "easting", "northing"], rows))
     return w
 
 
@@ -26,10 +27,14 @@ def test_clean_lists_give_no_provision_with_high_confidence(ws, tmp_path):
     ws.import_assets(write_csv(tmp_path / "a.csv", ["Name", "Category", "Latitude", "Longitude"],
                                [asset_row("Friends", "befriending", X0 + 200, Y0 + 1000)]))
     rows = {(r.area_code, r.category_id): r for r in ws.gaps().rows}
-    dementia = rows[("E01", "dementia")]
-    assert (dementia.finding, dementia.confidence, dementia.confidence_reason) == (
+    lonely = rows[("E01", "loneliness_isolation")]  # Friends is in West, out of East's reach
+    assert (lonely.finding, lonely.confidence, lonely.confidence_reason) == (
         "no provision", "high", "no sign of missing data")
     assert rows[("W01", "loneliness_isolation")].finding == "provision"
+    # A category no list has at all is not "no provision": the lists may simply not cover it.
+    dementia = rows[("E01", "dementia")]
+    assert (dementia.finding, dementia.confidence, dementia.confidence_reason) == (
+        "no data?", "low", "no list imported has any dementia asset anywhere in the study area")
 
 
 def test_rejected_rows_and_uncategorised_assets(ws, tmp_path):
@@ -38,7 +43,8 @@ def test_rejected_rows_and_uncategorised_assets(ws, tmp_path):
         asset_row("Friends", "befriending", X0 + 200, Y0 + 1000) + [""],
         asset_row("Mystery group", "zzz things", X0 + 3100, Y0 + 1000) + [""],        # East, no category
         ["Swapped club", "carers", f"{east_lon:.6f}", f"{east_lat:.6f}", ""],          # East once put right
-        ["Lost club", "carers", "", "", "M32 9ZZ"],                                     # district M32: West
+        ["Lost club", "carers", "", "", "M32 0ZZ"],                                     # sector M32 0: West
+        ["Far club", "carers", "", "", "M32 9ZZ"],                                      # sector M32 9: too few
         ["Nowhere club", "carers", "", "", ""],                                         # cannot be placed
     ]))
     report = ws.gaps()
@@ -49,11 +55,11 @@ def test_rejected_rows_and_uncategorised_assets(ws, tmp_path):
         assert (carers.finding, carers.confidence) == ("no data?", "low")
         assert carers.confidence_reason.startswith("1 rejected carers row would probably have fallen here")
     # One uncategorised asset in East: at the study mix (1 categorised asset, 21 categories) it is
-    # 1 × (0 + 1) / (1 + 21) ≈ 0.05 of a dementia asset: not enough to doubt "no provision".
-    assert (rows[("E01", "dementia")].finding, rows[("E01", "dementia")].confidence) == ("no provision", "high")
-    # ... but it may well be befriending, the only category seen so far: 1 × (1 + 1) / 22 ≈ 0.09.
+    # 1 × (1 + 1) / (1 + 21) ≈ 0.09 of a befriending asset: not enough to doubt "no provision".
+    east = rows[("E01", "loneliness_isolation")]
+    assert (east.finding, east.confidence) == ("no provision", "high")
     assert rows[("W01", "loneliness_isolation")].finding == "provision"
-    assert any("1 rejected rows could not be placed in any area" in n for n in report.notes)
+    assert any("2 rejected rows could not be placed in any area" in n for n in report.notes)
     from asset_map.render import gaps_markdown
 
     md = gaps_markdown(ws.gaps(category="carers"))
@@ -70,7 +76,8 @@ def test_many_uncategorised_assets_make_it_no_data(ws, tmp_path):
     assert east["loneliness_isolation"].finding == "no data?"
     assert "12 assets here without a category: at the study area's mix about 3.7 would be loneliness" in \
         east["loneliness_isolation"].confidence_reason
-    assert (east["carers"].finding, east["carers"].confidence) == ("no provision", "medium")
+    assert east["carers"].finding == "no data?"  # no list has any carers asset at all
+    assert "about 0.4 would be carers" in east["carers"].confidence_reason
 
 
 def test_stale_records_and_unlocated_services():
@@ -83,8 +90,10 @@ def test_stale_records_and_unlocated_services():
 
     ev = gather(areas, assets, unlocated, None, None, stale_days=730, today=date(2026, 11, 30))
     assert ev.stale[("A", "carers")] == 1 and ev.stale[("B", "carers")] == 1  # an empty date is not stale
-    assert ev.unlocated[("B", "carers")] == 1 and ev.unlocated[("", "carers")] == 1
-    assert ev.unlocated[("", "dementia")] == 1
+    # "beta" names an area: that service counts for coverage there (served areas), not as missing data.
+    assert ev.unlocated[("B", "carers")] == 0
+    # Another council's code names no area here: the service may be anywhere.
+    assert ev.unlocated[("", "carers")] == 1 and ev.unlocated[("", "dementia")] == 1
 
 
 def test_assess_marks_mostly_stale_provision_low(two_areas, tmp_path):
@@ -95,8 +104,35 @@ def test_assess_marks_mostly_stale_provision_low(two_areas, tmp_path):
     report = w.gaps(category="carers")
     ev = Evidence()
     ev.located[("W01", "carers")] = 2
+    ev.study["carers"] = 2
     ev.stale[("W01", "carers")] = 1
     out = {r.area_code: r for r in assess(report, ev).rows}
     assert out["W01"].confidence == "low"
     assert out["W01"].confidence_reason == "1 of 2 carers assets here not verified in 730 days"
     assert out["E01"].confidence == "high"
+
+
+def test_services_that_serve_the_area_are_coverage_not_doubt(ws, tmp_path):
+    ws.import_assets(write_csv(tmp_path / "s.csv", ["Name", "Category", "Latitude", "Longitude", "Area served"], [
+        asset_row("Friends", "befriending", X0 + 200, Y0 + 1000) + [""],
+        ["Bereavement line", "bereavement", "", "", "borough-wide"],
+        ["Grief group", "bereavement", "", "", "Manchester"],   # names no area here: may be anywhere
+    ]))
+    rows = {(r.area_code, r.category_id): r for r in ws.gaps().rows}
+    grief = rows[("E01", "bereavement")]
+    assert grief.coverage == 1.0 and grief.served == 1
+    assert grief.confidence_reason == "1 bereavement service without a location serves here or an unnamed area"
+
+
+def test_assets_a_filter_cannot_judge_are_evidence(ws, tmp_path):
+    ws.import_assets(write_csv(tmp_path / "f.csv", ["Name", "Category", "Latitude", "Longitude", "When"], [
+        asset_row("Friends", "befriending", X0 + 3000, Y0 + 1000) + [""],            # East, times unknown
+        asset_row("Late friends", "befriending", X0 + 200, Y0 + 1000) + ["Thursday evenings"],
+    ]))
+    from asset_map.filters import AssetFilter
+
+    rows = {(r.area_code, r.category_id): r for r in ws.gaps(filters=AssetFilter.from_options(when=["evening"])).rows}
+    east = rows[("E01", "loneliness_isolation")]
+    assert (east.assets, east.finding, east.confidence) == (0, "no data?", "low")
+    assert east.confidence_reason == ("1 loneliness and social isolation asset here left out because its list "
+                                      "does not say whether it qualifies for the filter")

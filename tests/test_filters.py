@@ -146,3 +146,17 @@ def test_directory_services_filter_on_their_eligibility_and_schedules(tmp_path):
     assert note.startswith("counting only assets for 65+: 3 kept, 1 left out (1 not for 65+)")
     note = ws.gaps(filters=AssetFilter.from_options(when=["weekend"])).notes[0]
     assert note.startswith("counting only assets running at the weekend: 1 kept, 3 left out (3 not weekend)")
+
+
+def test_services_without_a_location_are_filtered_on_what_their_rows_say(layered, tmp_path):
+    layered.import_assets(write_csv(tmp_path / "lines.csv", ["Name", "Category", "Area served", "When", "Cost"], [
+        ["Evening line", "befriending", "borough-wide", "Mon-Fri 6pm-9pm", "Free"],
+        ["Day line", "befriending", "borough-wide", "Weekdays 9am-5pm", "£1"],
+    ]))
+    kept = layered.frame("unlocated").set_index("name")
+    assert kept.loc["Evening line", ["evening", "free"]].tolist() == ["yes", "yes"]
+    report = layered.gaps(filters=AssetFilter.from_options(when=["evening"]))
+    assert lonely(report)["E01"].served == 1 and lonely(report)["E01"].coverage == 1.0
+    assert ("services without a location: 1 kept, 1 left out (1 not evening); 0 of them because their list "
+            "does not say") in report.notes
+    assert lonely(layered.gaps(filters=AssetFilter.from_options(free=True, when=["daytime"])))["E01"].served == 0

@@ -72,7 +72,7 @@ def test_map_in_headless_chromium(ws, tmp_path):
         assert counts == [2, 3, 5]  # 2 area shapes and 3 markers drawn
         fills = "return assetMap.areas.getLayers().map(function (l) { return l.options.fillColor; })"
         before = driver.execute_script(fills)
-        assert sorted(before) == ["#d73027", "#fee090"]  # befriending: East none (red), West low (yellow)
+        assert sorted(before) == ["#D55E00", "#F0E442"]  # befriending: East none (vermilion), West low (yellow)
         Select(driver.find_element("id", "category")).select_by_value("food_cooking")
         after = driver.execute_script(fills)
         assert after != before and driver.execute_script("return document.body.dataset.category") == "food_cooking"

@@ -99,3 +99,19 @@ def test_without_west_food_bank_on_trafford(tmp_path):
     food = {c.after.area_code: c for c in result.changes(categories=["food_cooking"])}
     assert food["West"].before.coverage == pytest.approx(0.196, abs=0.001)
     assert food["West"].after.assets == 0 and food["West"].after.coverage < food["West"].before.coverage
+
+
+def test_what_if_rows_carry_findings_and_removal_by_name_counts(ws, tmp_path):
+    ws.import_assets(write_csv(tmp_path / "twins.csv", ["Name", "Category", "Latitude", "Longitude"], [
+        asset_row("Twin club", "dementia", X0 + 3000, Y0 + 1000),
+        asset_row("Twin club", "dementia", X0 + 3100, Y0 + 1000),
+    ]))
+    result = ws.what_if(without=["Twin club"])
+    assert result.removed == ["Twin club (2 assets of that name)"]
+    after = {(r.area_code, r.category_id): r for r in result.after.rows}
+    assert after[("E01", "dementia")].assets == 0
+    assert after[("E01", "dementia")].finding in ("no provision", "no data?") and after[("E01", "dementia")].confidence
+    from asset_map.filters import AssetFilter
+
+    with pytest.raises(WhatIfError, match="--without 'G1': this asset is already left out by the filter"):
+        ws.what_if(without=["G1"], filters=AssetFilter.from_options(when=["evening"]))

@@ -1,0 +1,42 @@
+"""The export commands for the workshop: png, xlsx, csv and gpkg from the command line."""
+
+from __future__ import annotations
+
+import pyogrio
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from asset_map.cli import app
+from conftest import X0, Y0, asset_row, write_csv
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_workshop_exports(layered, tmp_path):
+    layered.import_assets(write_csv(tmp_path / "a.csv", ["Name", "Category", "Latitude", "Longitude", "When"], [
+        asset_row("=HYPERLINK(\"http://x\")", "befriending", X0 + 500, Y0 + 1000) + ["Thursday evenings"],
+        asset_row("Pantry", "food bank", X0 + 1500, Y0 + 1000) + ["Tuesdays 10am-12pm"],
+    ]))
+    ws = layered.location
+    r = run("export", "png", "--category", "befriending", "-o", tmp_path / "b.png", "-w", ws)
+    assert r.exit_code == 0 and "Wrote" in r.stderr and (tmp_path / "b.png").stat().st_size > 20_000
+    r = run("export", "xlsx", "-o", tmp_path / "h.xlsx", "--when", "evening", "-w", ws)
+    assert r.exit_code == 0, r.stderr
+    book = load_workbook(tmp_path / "h.xlsx")
+    assert book.sheetnames == ["Summary", "West", "East", "Assets"]
+    cells = [c.value for row in book["Assets"].iter_rows() for c in row if c.value]
+    assert "'=HYPERLINK(\"http://x\")" in cells  # shown as text, never run
+    assert all(c.data_type != "f" for ws_ in book for row in ws_.iter_rows() for c in row)
+    r = run("export", "csv", "-o", tmp_path / "out", "-w", ws)
+    assert r.exit_code == 0 and "Wrote 4 CSV files" in r.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["area-E01.csv", "area-W01.csv", "assets.csv",
+                                                                   "summary.csv"]
+    r = run("export", "gpkg", "-o", tmp_path / "g.gpkg", "-w", ws)
+    assert r.exit_code == 0 and "areas 2, assets 2, population 4" in r.stderr
+    assert {name for name, _ in pyogrio.list_layers(tmp_path / "g.gpkg")} == {"areas", "assets", "population"}
+    bad = run("export", "png", "--category", "nonsense", "-o", tmp_path / "x.png", "-w", ws)
+    assert bad.exit_code == 1 and bad.stderr.startswith("Error: unknown category 'nonsense'")
+    empty = run("export", "xlsx", "-o", tmp_path / "e.xlsx", "-w", tmp_path / "none.gpkg")
+    assert empty.exit_code == 1 and "no areas loaded" in empty.stderr
