@@ -13,8 +13,11 @@ direct evidence for the category
     map to the category and that would probably have fallen in the area:
     rows whose latitude and longitude were swapped (put back the right way),
     and rows with a postcode that could not be located, placed by the
-    postcode's sector (``M32 0``) when the loaded lookup holds at least 20 of
-    the sector's postcodes and most of them lie in one area.
+    postcode's sector (``M32 0``) when the loaded lookup covers the whole
+    country (at least a million postcodes, like ONSPD or Code-Point Open),
+    holds at least 20 of the sector's postcodes and most of them lie in one
+    area. With a local lookup a postcode missing from it most likely lies
+    outside the lookup's area, so such rows are not placed.
 hidden
     assets located in the area with no category, and rejected rows placed
     there whose category is unknown: any of them could be of this category.
@@ -194,6 +197,9 @@ def _place_reject(reason: str, record: dict[str, str], columns: dict[str, str], 
             return postcode_area(postcode[:-2])  # the sector: "M32 0"
     return None
 
+
+#: Postcodes in a lookup that covers the whole country (ONSPD holds about 2.7 million, live and terminated).
+NATIONAL_LOOKUP = 1_000_000
 
 #: A postcode sector has a few hundred postcodes; fewer than this in the lookup and it is not placed.
 SECTOR_MIN_POSTCODES = 20

@@ -13,7 +13,9 @@ coverage, population-weighted (when a population layer is loaded)
     located asset of *c* lies within ``d`` (straight line) of that point,
     including assets in neighbouring areas and outside the study area.
     ``coverage = Σ_{i∈a} T_i·covered_i / Σ_{i∈a} T_i``, and ``T`` is then
-    ``Σ_{i∈a} T_i``. See :mod:`asset_map.access`.
+    ``Σ_{i∈a} T_i``. See :mod:`asset_map.access`. An area with no target
+    residents counted (``T = 0``: an industrial estate, a park) gets the
+    uniform estimate below instead of a meaningless 0.
 coverage, uniform-density estimate (areas only)
     ``coverage = area(A ∩ U) / area(A)``, where ``U`` is the union of the
     discs of radius ``d`` around every located asset of *c*. Assuming
@@ -331,6 +333,13 @@ class _Context:
                                         self.need_small, serving)
                 target, target_desc, coverage = m.target, m.description, m.coverage
                 coverage_located = m.coverage_located
+                empty = target <= 0
+                if empty.any():  # no target residents counted there: the share of the area within reach instead
+                    uniform = _coverage(self.asset_pts[placed], catchment, self.geoms, self.area_m2, serving)
+                    coverage = np.where(empty, uniform, coverage)
+                    coverage_located = np.where(
+                        empty, _coverage(self.asset_pts[placed], catchment, self.geoms, self.area_m2),
+                        coverage_located)
                 access, access_e, s_cov, s_access, s_access_e = m.access, m.access_e, m.study_coverage, \
                     m.study_access, m.study_access_e
                 score, access_score = m.score, m.access_score

@@ -576,8 +576,10 @@ class Workspace:
         """Add each row's finding and confidence (:mod:`asset_map.confidence`)."""
         from .confidence import STALE_DAYS, assess, gather, sector_areas
 
+        from . import confidence
+
         lookup = None
-        if self.store.count("postcodes"):
+        if (self.store.count("postcodes") or 0) >= confidence.NATIONAL_LOOKUP:
             # "M32 0" up to "M32 0~": every postcode of the sector, through the postcode index.
             lookup = sector_areas(lambda d: self.store.read("postcodes", where="postcode >= ? AND postcode < ?",
                                                             params=(f"{d}", f"{d}~")), areas)

@@ -9,11 +9,14 @@ from shapely.geometry import Point
 import asset_map
 from asset_map.confidence import assess, gather
 from asset_map.store import Table
-from conftest import X0, Y0, asset_row, bng_to_lonlat, write_csv
+from conftest import TRAFFORD, X0, Y0, asset_row, bng_to_lonlat, trafford_localities, write_csv
 
 
 @pytest.fixture
-def ws(layered, tmp_path):
+def ws(layered, tmp_path, monkeypatch):
+    import asset_map.confidence
+
+    monkeypatch.setattr(asset_map.confidence, "NATIONAL_LOOKUP", 20)  # this small lookup stands for a national one
     w = layered
     # Sector M32 0: 20 postcodes in West and 5 in East; sector M32 9: only 3 in the lookup (too few to place).
     rows = [[f"M32 0A{chr(65 + k)}", str(X0 + 100 + 50 * k), str(Y0 + 100)] for k in range(20)]
@@ -136,3 +139,19 @@ def test_assets_a_filter_cannot_judge_are_evidence(ws, tmp_path):
     assert (east.assets, east.finding, east.confidence) == (0, "no data?", "low")
     assert east.confidence_reason == ("1 loneliness and social isolation asset here left out because its list "
                                       "does not say whether it qualifies for the filter")
+
+
+@pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
+def test_trafford_charities_with_a_local_lookup(tmp_path):
+    """A lookup of Trafford's postcodes only: a charity whose postcode is missing from it is not placed."""
+    ws, _ = trafford_localities(tmp_path / "t.gpkg")
+    ws.load_postcodes(TRAFFORD / "lookups" / "trafford_postcodes.csv")
+    result = ws.import_assets(TRAFFORD / "assets" / "charities_operating_in_trafford.csv")
+    assert (result.imported, result.rejected) == (278, 458)
+    report = ws.gaps()
+    assert any("458 rejected rows could not be placed in any area" in n for n in report.notes)
+    # The charity register's "category" is its legal form: nearly every located charity is uncategorised,
+    # so the lists cannot tell any gap from missing data, and every row says so.
+    assert {(r.finding, r.confidence) for r in report.rows} == {("no data?", "low")}
+    south = next(r for r in report.rows if r.area_name == "South" and r.category_id == "carers")
+    assert "assets here without a category: at the study area's mix about" in south.confidence_reason

@@ -158,3 +158,40 @@ def test_robust_gaps_on_trafford_match_rankings_with_scaled_catchments(tmp_path)
 
 def _taxonomy_rows(ws):
     return ws.frame("categories").astype(str).to_dict("records")
+
+
+@pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
+def test_need_weighted_priority_on_trafford_by_brute_force(tmp_path):
+    """An indicator built from real data (the share aged 65+ in each LSOA) against a full distance matrix."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+
+    ws, _ = trafford_localities(tmp_path / "t.gpkg")
+    ws.import_assets(TRAFFORD / "assets" / "trafford_food_banks.geojson", categories=["food bank"])
+    pop = pd.read_csv(TRAFFORD / "population" / "mid-year_2024_population_estimates_lsoa.csv")
+    pop = pop[pop["sex"] == "Persons"].set_index("area_code")
+    share = pop["aged_65_and_over"] / pop["all_ages"]
+    indicator = write_csv(tmp_path / "older.csv", ["LSOA21CD", "share_65_plus"],
+                          [[c, f"{v:.6f}"] for c, v in share.items()])
+    assert ws.load_need(indicator).notes[0] == "139 of 139 small areas of the population layer have a value"
+    rows = {r.area_name: r for r in ws.gaps(category="food_cooking").rows}
+
+    lsoa = gpd.read_file(TRAFFORD / "boundaries" / "trafford_lsoa_generalised_2021.geojson").to_crs(27700)
+    inside = lsoa.contains(lsoa.centroid)
+    pts = lsoa.centroid.where(inside, lsoa.representative_point())
+    localities = gpd.read_file(TRAFFORD / "boundaries" / "trafford_localities_generalised_resolution_2023.geojson")
+    where = gpd.sjoin(gpd.GeoDataFrame(geometry=pts, crs=27700), localities.to_crs(27700), predicate="within")
+    people = pop.loc[lsoa["area_code"], "all_ages"].to_numpy(dtype=float)
+    v = np.array([round(x, 6) for x in share.loc[lsoa["area_code"]]])
+    n = v / ((people * v).sum() / people.sum())
+    banks = gpd.read_file(TRAFFORD / "assets" / "trafford_food_banks.geojson").to_crs(27700)
+    d = np.hypot(pts.x.to_numpy()[:, None] - banks.geometry.x.to_numpy()[None, :],
+                 pts.y.to_numpy()[:, None] - banks.geometry.y.to_numpy()[None, :])
+    unreached = ~(d <= 1200).any(axis=1)
+    for name, row in rows.items():
+        here = (where["area_name"] == name).to_numpy()
+        assert row.need_index == pytest.approx((people[here] * n[here]).sum() / people[here].sum(), rel=1e-9)
+        assert row.priority_score == pytest.approx((people[here] * unreached[here] * n[here]).sum(), rel=1e-9)
+    # South is the oldest locality: its need index is above average.
+    assert rows["South"].need_index > 1 > rows["North"].need_index

@@ -132,3 +132,16 @@ def test_capacity_column_weights_accessibility(layered, tmp_path):
     assert rows["W01"].access_per_10k == pytest.approx(30 / 1000 * 1000 / 6000 * 10_000)
     # S4 (4,000) alone in reach of the small club, counted as 1 place; the other club reaches nobody.
     assert rows["E01"].access_per_10k == pytest.approx(1 / 4000 * 10_000)
+
+
+def test_an_area_with_nobody_counted_gets_the_share_of_its_area(ws, tmp_path):
+    # Only West has small areas with people; East's one small area has 0 residents.
+    ws.load_population(write_points(tmp_path / "pw.geojson", [POINTS[0], ("S9", 0, 0, X0 + 3000, Y0 + 1000)]))
+    ws.import_assets(write_csv(tmp_path / "a.csv", ["Name", "Category", "Latitude", "Longitude"],
+                               [asset_row("Pantry", "food bank", X0 + 3000, Y0 + 1000)]))
+    east = {r.category_id: r for r in ws.gaps(area="East").rows}["food_cooking"]
+    # The 1.2 km disc around the pantry, clipped by East's 2 km square: its share of the square, not 0%.
+    disc = Point(X0 + 3000, Y0 + 1000).buffer(1200, quad_segs=64)
+    share = square(X0 + 2000, Y0, 2000).intersection(disc).area / 4e6
+    assert east.target_population == 0 and east.coverage == pytest.approx(share, abs=0.002)
+    assert east.level != "none"
