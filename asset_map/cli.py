@@ -740,9 +740,12 @@ def taxonomy_load(
 def demo(
     workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Workspace to (re)build.")] = Path("asset-map-demo.gpkg"),
     top: Annotated[int, typer.Option(min=1, help="How many gaps to show.")] = 20,
+    outputs: Annotated[Path, typer.Option(
+        help="Folder for the workshop outputs (map, slide, handouts, GeoPackage).")] = Path("asset-map-demo"),
 ) -> None:
-    """Run the whole analysis on the bundled synthetic example (Eastbrook) and print the top gaps."""
-    from .demo import run_demo
+    """Run the whole analysis on the bundled synthetic example (Eastbrook), print the top gaps and write the
+    workshop outputs."""
+    from .demo import run_demo, write_demo_outputs
 
     err = _stderr()
     ws = _workspace(workspace)
@@ -753,6 +756,9 @@ def demo(
         f"({result.outside} outside the borough, {result.uncategorised} uncategorised), {result.rejected} rejected."
     )
     _print_gaps(ws.gaps(), GapFormat.table, None, top, f"Eastbrook: top {top} gaps by priority")
+    written = write_demo_outputs(ws, outputs)
+    err.print(f"Workshop outputs in {outputs}/: " + ", ".join(p.name for p in written) + f" (open {outputs}/map.html "
+              "in a browser)")
     err.print(f"Workspace: {ws.location}. Next: asset-map gaps -w {ws.location} --area Southmoor")
 
 

@@ -50,8 +50,8 @@ robust
     with a population layer, by accessibility shortfall
     ``Σ_{i∈a} T_i·n_i·max(0, 1 − A_i / Ā)`` (``Ā`` the study-area 2SFCA) at
     the three catchments: up to six rankings. A gap in the top 10% of rows
-    (at least 5) under every ranking is **robust**; ``ranks`` gives its best
-    and worst place.
+    (at least 5) under every ranking, and not at level ``ok``, is **robust**;
+    ``ranks`` gives its best and worst place.
 study area
     The same figures over all areas together: ``assets`` and ``T`` summed,
     ``coverage = Σ T·coverage / Σ T`` (area-weighted without population),
@@ -236,7 +236,7 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
             r.pop(key, None)
         if top:
             places = [position[k][idx] for k in ranks]
-            r["robust"] = max(places) <= top
+            r["robust"] = max(places) <= top and r["level"] != "ok"  # a gap, not merely a large population
             r["ranks"] = f"{min(places)}–{max(places)}" if min(places) != max(places) else str(places[0])
         ranked.append(GapRow(priority=rank, **r))
     report.rows = ranked

@@ -218,9 +218,11 @@ class Workspace:
             codes, where = [str(c) for c in areas["area_code"]], "areas"
         matched = sum(1 for c in codes if c in indicator.values)
         if matched == 0:
+            hint = ("; if its codes are small areas (LSOAs), load them first with `asset-map population load`"
+                    if where == "areas" else "")
             raise InputFileError(
                 f"{path}: none of its {len(indicator.values)} codes is one of the {len(codes)} {where} "
-                f"(e.g. {codes[0]!r}); use an indicator for the same geography and census year"
+                f"(e.g. {codes[0]!r}); use an indicator for the same geography and census year{hint}"
             )
         indicator.notes.append(f"{matched} of {len(codes)} {where} have a value"
                                + ("" if matched == len(codes) else "; the others count as average need"))

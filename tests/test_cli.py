@@ -124,9 +124,13 @@ def test_rejects_status_and_taxonomy(ws, tmp_path):
     assert len(run("gaps", "-f", "csv", "-w", ws).stdout.strip().splitlines()) == 1 + 2
 
 
-def test_demo_prints_the_example_gap_table(tmp_path):
-    r = run("demo", "-w", tmp_path / "demo.gpkg", "--top", "5")
+def test_demo_prints_the_example_gap_table_and_writes_the_workshop_outputs(tmp_path):
+    out = tmp_path / "out"
+    r = run("demo", "-w", tmp_path / "demo.gpkg", "--top", "5", "--outputs", out)
     assert r.exit_code == 0, r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["csv", "dementia.png", "gaps.gpkg", "gaps.xlsx", "map.html"]
+    assert all((out / n).stat().st_size > 1000 for n in ("dementia.png", "gaps.gpkg", "gaps.xlsx", "map.html"))
+    assert len(list((out / "csv").glob("area-*.csv"))) == 6
     assert ("Eastbrook (synthetic example): 6 neighbourhoods, population 237,425; 298 asset rows read, "
             "294 imported (2 outside the borough, 3 uncategorised), 4 rejected.") in r.stderr
     assert "Eastbrook: top 5 gaps by priority" in r.stdout
