@@ -367,6 +367,11 @@ def how_to_read(card: GapCard) -> str:
     return text
 
 
+def _code_text(card: GapCard) -> str:
+    """"Area code X · " unless the code is the name."""
+    return "" if card.area_code == card.area_name else f"Area code {card.area_code} · "
+
+
 def _gaps_heading(card: GapCard) -> str:
     if card.gaps_total > len(card.gaps):
         return f"Top {len(card.gaps)} of {card.gaps_total} gaps"
@@ -426,7 +431,7 @@ def card_markdown(card: GapCard, image_path: str | None = None) -> str:
     """The card as a Markdown page; ``image_path`` (relative to the Markdown file) links the map."""
     e = md_escape
     lines = [f"# {e(card.area_name)}: gaps and assets", "",
-             f"Area code {e(card.area_code)} · data as of {card.data_date}", "",
+             f"{e(_code_text(card))}data as of {card.data_date}", "",
              f"**How to read this.** {e(how_to_read(card))}", "",
              f"## {_gaps_heading(card)}", ""]
     if card.gaps:
@@ -510,7 +515,7 @@ def card_section(card: GapCard) -> str:
     e = html.escape
     out = [f'<section class="card" id="area-{e(_slug(card.area_code) or "area")}">',
            f"<h1>{e(card.area_name)}: gaps and assets</h1>",
-           f'<p class="meta">Area code {e(card.area_code)} · data as of {e(card.data_date)}</p>',
+           f'<p class="meta">{e(_code_text(card))}data as of {e(card.data_date)}</p>',
            f'<p class="how"><strong>How to read this.</strong> {e(how_to_read(card))}</p>',
            f"<h2>{e(_gaps_heading(card))}</h2>"]
     if card.gaps:
