@@ -484,6 +484,32 @@ def _print_what_if(ws, add, without, area, category, fmt: GapFormat, output, top
     _write_output(text, output)
 
 
+class CardFormat(str, Enum):
+    html = "html"
+    markdown = "markdown"
+
+
+@app.command("report")
+@handle_errors
+def report(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write (.html or .md).")],
+    area: Annotated[Optional[str], typer.Option(help="One area, by code or name (default: a card per area).")] = None,
+    format: Annotated[CardFormat, typer.Option("--format", "-f", help="html (one file, maps inside) or markdown "
+                                               "(maps as PNG files beside it).")] = CardFormat.html,
+    top: Annotated[int, typer.Option(min=1, help="Gaps per card.")] = 5,
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write gap cards: a printable page per area with its top gaps, what exists there and a small map."""
+    paths = _workspace(workspace).export_cards(output, area=area, fmt=format.value, top=top,
+                                               filters=_filters(audience, when, free, verified_since))
+    maps = len(paths) - 1
+    _stderr().print(f"Wrote {paths[0]}" + (f" and {maps} map image{'s' if maps != 1 else ''}" if maps else ""))
+
+
 @export_app.command("geojson")
 @handle_errors
 def export_geojson(

@@ -66,17 +66,19 @@ def run_demo(workspace: "Workspace", root: str | Path | None = None) -> tuple["B
 
 
 #: The workshop outputs the demo writes, in its output folder.
-DEMO_OUTPUTS = ("map.html", "dementia.png", "gaps.xlsx", "csv", "gaps.gpkg")
+DEMO_OUTPUTS = ("map.html", "dementia.png", "cards.html", "gaps.xlsx", "csv", "gaps.gpkg")
 
 
 def write_demo_outputs(workspace: "Workspace", folder: str | Path) -> list[Path]:
     """Write the workshop outputs for the example into ``folder``: the interactive map, a slide map of
-    dementia (Southmoor's deliberate gap), the handout workbook and CSV files, and the GeoPackage."""
+    dementia (Southmoor's deliberate gap), the gap cards, the handout workbook and CSV files, and the
+    GeoPackage."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     (out / "map.html").write_text(workspace.export_html(title="Eastbrook (synthetic example): gaps by area"),
                                   encoding="utf-8")
     workspace.export_png(out / "dementia.png", "dementia")
+    workspace.export_cards(out / "cards.html")
     workspace.export_handouts(out / "gaps.xlsx")
     workspace.export_handouts(out / "csv", folder=True)
     workspace.export_gpkg(out / "gaps.gpkg")

@@ -724,6 +724,14 @@ class Workspace:
         tables = handout_tables(self.gaps(filters=filters), self.counted_assets(filters), self.taxonomy())
         return write_csv_folder(tables, path) if folder else write_xlsx(tables, path)
 
+    def export_cards(self, path: str | Path, *, area: str | None = None, fmt: str = "html", top: int = 5,
+                     filters: "AssetFilter | None" = None) -> list[Path]:
+        """Gap cards: a printable page per area (or for ``area``) as HTML or Markdown
+        (:mod:`asset_map.gap_cards`); returns the files written."""
+        from .gap_cards import workspace_cards, write_cards
+
+        return write_cards(workspace_cards(self, area, top=top, filters=filters), path, fmt)
+
     def export_gpkg(self, path: str | Path, *, category: str | None = None,
                     filters: "AssetFilter | None" = None) -> dict[str, int]:
         """Areas with their measures, assets and the population layer as one GeoPackage for QGIS

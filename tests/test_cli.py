@@ -128,7 +128,8 @@ def test_demo_prints_the_example_gap_table_and_writes_the_workshop_outputs(tmp_p
     out = tmp_path / "out"
     r = run("demo", "-w", tmp_path / "demo.gpkg", "--top", "5", "--outputs", out)
     assert r.exit_code == 0, r.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["csv", "dementia.png", "gaps.gpkg", "gaps.xlsx", "map.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["cards.html", "csv", "dementia.png", "gaps.gpkg", "gaps.xlsx",
+                                                     "map.html"]
     assert all((out / n).stat().st_size > 1000 for n in ("dementia.png", "gaps.gpkg", "gaps.xlsx", "map.html"))
     assert len(list((out / "csv").glob("area-*.csv"))) == 6
     assert ("Eastbrook (synthetic example): 6 neighbourhoods, population 237,425; 298 asset rows read, "

@@ -40,3 +40,15 @@ def test_workshop_exports(layered, tmp_path):
     assert bad.exit_code == 1 and bad.stderr.startswith("Error: unknown category 'nonsense'")
     empty = run("export", "xlsx", "-o", tmp_path / "e.xlsx", "-w", tmp_path / "none.gpkg")
     assert empty.exit_code == 1 and "no areas loaded" in empty.stderr
+
+
+def test_gap_cards_from_the_command_line(layered, tmp_path):
+    ws = layered.location
+    r = run("report", "-o", tmp_path / "cards.html", "-w", ws)
+    assert r.exit_code == 0 and r.stderr.strip().endswith("cards.html")
+    assert (tmp_path / "cards.html").read_text(encoding="utf-8").count("<h1") == 2  # West and East
+    r = run("report", "--area", "east", "-f", "markdown", "-o", tmp_path / "east.md", "-w", ws)
+    assert r.exit_code == 0 and "and 1 map image" in r.stderr
+    assert (tmp_path / "east.md").read_text(encoding="utf-8").startswith("# East: gaps and assets")
+    bad = run("report", "--area", "Nowhere", "-o", tmp_path / "x.html", "-w", ws)
+    assert bad.exit_code == 1 and "no area called 'Nowhere'" in bad.stderr
