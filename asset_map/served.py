@@ -114,13 +114,18 @@ def resolve(areas: "Table", assets: "Table | None", unlocated: "Table | None") -
     import numpy as np
     import shapely
 
+    from functools import cache
+
     from .geo import BNG, WGS84, transformer
 
     polygons = {str(c): g for c, g in zip(areas["area_code"], areas.geometry)}
     by_name = {str(n).strip().lower(): str(c) for c, n in zip(areas["area_code"], areas["area_name"])}
     by_name.update({c.lower(): c for c in polygons})
-    whole = shapely.union_all(np.array(list(polygons.values()), dtype=object))
-    to_bng = transformer(WGS84, BNG)
+
+    @cache
+    def whole():  # the study area, built only when a service serves all of it
+        return shapely.union_all(np.array(list(polygons.values()), dtype=object))
+
     out: list[ServedArea] = []
     unresolved: Counter = Counter()
 
@@ -150,7 +155,7 @@ def resolve(areas: "Table", assets: "Table | None", unlocated: "Table | None") -
             if key in by_name:
                 shapes.append(polygons[by_name[key]])
             elif _is_wide(key):
-                shapes.append(whole)
+                shapes.append(whole())
             elif radius and point is not None and not shapely.is_missing(point):
                 shapes.append(shapely.buffer(point, _metres(radius.group(1), radius.group(2)), quad_segs=16))
             else:
@@ -158,6 +163,7 @@ def resolve(areas: "Table", assets: "Table | None", unlocated: "Table | None") -
         if extent:
             try:
                 geom = shapely.from_geojson(str(extent))
+                to_bng = transformer(WGS84, BNG)
                 shapes.append(shapely.transform(geom, lambda xy: np.column_stack(to_bng.transform(xy[:, 0], xy[:, 1]))))
             except (ValueError, shapely.errors.GEOSException):
                 unresolved["(unreadable extent)"] += 1
