@@ -52,6 +52,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 DEFAULT_WORKSPACE = "asset-map.gpkg"
+#: Seconds a command that changes the workspace waits for another one to finish.
+LOCK_TIMEOUT = 300.0
+LOCK_TIMEOUT_VAR = "ASSET_MAP_LOCK_TIMEOUT"
+LOCK_POLL = 0.1
 ENV_VAR = "ASSET_MAP_WORKSPACE"
 CRS = "EPSG:27700"
 
@@ -128,6 +132,73 @@ class GeoPackageStore:
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
+        self._lock_depth = 0
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(f".{self.path.name}.lock")
+
+    @contextmanager
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the workspace for one command that changes it, from its first read to its last write.
+
+        Another command that changes the workspace waits (up to ``timeout``
+        seconds, default :data:`LOCK_TIMEOUT` or the environment variable
+        ``ASSET_MAP_LOCK_TIMEOUT``) and then goes on with the workspace as the
+        first left it, so both changes land. The lock is a file beside the
+        workspace created exclusively and holding the process id; a lock left
+        by a process that no longer runs (killed) is taken over. Re-entrant
+        within a process.
+
+        Raises
+        ------
+        WorkspaceError
+            If the wait runs out: naming the process that holds the workspace.
+        """
+        import time
+
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        if timeout is None:
+            timeout = float(os.environ.get(LOCK_TIMEOUT_VAR) or LOCK_TIMEOUT)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                holder = self._lock_holder()
+                if holder is not None and not _pid_alive(holder):
+                    self.lock_path.unlink(missing_ok=True)  # left by a killed process
+                    continue
+                if time.monotonic() >= deadline:
+                    who = f"process {holder}" if holder else "another process"
+                    raise WorkspaceError(
+                        f"{self.path}: another asset-map command ({who}) is changing this workspace; waited "
+                        f"{timeout:g} s. Try again when it has finished (or set {LOCK_TIMEOUT_VAR} to wait longer)"
+                    ) from None
+                time.sleep(LOCK_POLL)
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(str(os.getpid()))
+            break
+        self._lock_depth = 1
+        try:
+            yield
+        finally:
+            self._lock_depth = 0
+            self.lock_path.unlink(missing_ok=True)
+
+    def _lock_holder(self) -> int | None:
+        try:
+            return int(self.lock_path.read_text().strip() or 0) or None
+        except (OSError, ValueError):
+            return None
 
     def __repr__(self) -> str:
         return f"GeoPackageStore({str(self.path)!r})"

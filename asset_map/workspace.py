@@ -53,6 +53,21 @@ CACHE_COLUMNS = {"postcode": "str", "x": "float64", "y": "float64", "terminated"
 NOT_FOUND = "not found"
 
 
+def _changes(method):
+    """Run a method that changes the workspace holding its lock (:meth:`GeoPackageStore.lock`), so that
+    two commands changing one workspace at once both land instead of one overwriting the other."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if kwargs.get("dry_run"):
+            return method(self, *args, **kwargs)
+        with self.store.lock():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class Workspace:
     """A project's workspace (a GeoPackage file).
 
@@ -128,6 +143,7 @@ class Workspace:
         return out
 
     # ------------------------------------------------------------------ writing
+    @_changes
     def load_boundaries(self, path: str | Path, **options: Any) -> "BoundaryResult":
         """Load areas (see :func:`asset_map.boundaries.load_boundaries` for the options).
 
@@ -169,6 +185,7 @@ class Workspace:
             self._ensure_taxonomy(tx)
         return result
 
+    @_changes
     def load_population(self, path: str | Path, **options: Any) -> "PopulationLayerResult":
         """Load the population layer: small areas with population by age.
 
@@ -189,6 +206,7 @@ class Workspace:
             tx.write("population", result.small_areas)
         return result
 
+    @_changes
     def load_need(self, path: str | Path, **options: Any) -> "NeedIndicator":
         """Load a need indicator by small-area code (or area code): it then weights the gaps' priority.
 
@@ -238,6 +256,7 @@ class Workspace:
 
         return NeedIndicator.from_frame(self.frame("need"))
 
+    @_changes
     def load_postcodes(self, paths: "str | Path | list[str | Path]") -> "PostcodeLookup":
         """Store a postcode lookup (ONSPD, Code-Point Open or any postcode CSV), replacing any before.
 
@@ -334,6 +353,7 @@ class Workspace:
 
         return find
 
+    @_changes
     def load_taxonomy(self, path: str | Path) -> Taxonomy:
         """Replace the workspace's taxonomy and re-map every stored asset's category words."""
         taxonomy = load_taxonomy(path)
@@ -351,6 +371,7 @@ class Workspace:
                 tx.write("assets", assets)
         return taxonomy
 
+    @_changes
     def import_assets(
         self,
         path: str | Path,
@@ -776,6 +797,7 @@ class Workspace:
 
         return find_duplicates(self.assets(), distance_m=distance_m or DEFAULT_DISTANCE_M)
 
+    @_changes
     def merge(self, keep: str, others: list[str]) -> int:
         """Merge the assets ``others`` into ``keep`` and record the decision; returns how many were merged.
 
@@ -786,6 +808,7 @@ class Workspace:
         """
         return self.merge_groups([(keep, list(others))])
 
+    @_changes
     def merge_groups(self, groups: "list[tuple[str, list[str]]]") -> int:
         """Merge several ``(keep, others)`` groups in one write."""
         import pandas as pd
