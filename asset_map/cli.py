@@ -700,6 +700,10 @@ def rejects(
         return
     if source is not None:
         frame = frame[frame["source"] == source]
+    from .handouts import neutralise
+
+    # The cells hold what the lists held: text that a spreadsheet would run as a formula gets an apostrophe.
+    frame = frame.map(neutralise) if hasattr(frame, "map") else frame.applymap(neutralise)
     _write_output(frame.to_csv(index=False), output)
 
 

@@ -232,12 +232,15 @@ def duplicates_table(groups: "list[DuplicateGroup]") -> "RichTable":
 
 
 def duplicates_csv(groups: "list[DuplicateGroup]") -> str:
+    """The duplicate groups as CSV; names that a spreadsheet would run as a formula get an apostrophe."""
+    from .handouts import neutralise
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["group", "asset_id", "name", "source", "row", "postcode", "basis", "distance_m"])
     for n, g in enumerate(groups, start=1):
         for aid, name, src, row, pc in zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes):
-            w.writerow([n, aid, name, src, row, pc, g.basis, g.distance_m])
+            w.writerow([n, neutralise(aid), neutralise(name), src, row, pc, g.basis, g.distance_m])
     return buf.getvalue()
 
 

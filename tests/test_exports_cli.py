@@ -52,3 +52,15 @@ def test_gap_cards_from_the_command_line(layered, tmp_path):
     assert (tmp_path / "east.md").read_text(encoding="utf-8").startswith("# East: gaps and assets")
     bad = run("report", "--area", "Nowhere", "-o", tmp_path / "x.html", "-w", ws)
     assert bad.exit_code == 1 and "no area called 'Nowhere'" in bad.stderr
+
+
+def test_rejects_and_duplicates_csv_never_carry_a_formula(layered, tmp_path):
+    layered.import_assets(write_csv(tmp_path / "bad.csv", ["Name", "Category", "Latitude", "Longitude"], [
+        ["Club", "carers", "=cmd|' /C calc'!A0", "-2.3"],
+        asset_row("@SUM(1+1)", "carers", X0 + 100, Y0 + 100),
+        asset_row("@SUM(1+1)", "carers", X0 + 110, Y0 + 100),
+    ]))
+    rejects = run("rejects", "-w", layered.location).stdout
+    assert "'=cmd|" in rejects and ",=cmd" not in rejects
+    dups = run("duplicates", "-f", "csv", "-w", layered.location).stdout
+    assert "'@SUM(1+1)" in dups and ",@SUM" not in dups
