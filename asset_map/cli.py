@@ -187,6 +187,9 @@ def boundaries_load(
     into_name: Annotated[Optional[str], typer.Option(help="Lookup column with the neighbourhood name.")] = None,
     layer: Annotated[Optional[str], typer.Option(help="Layer to read from a multi-layer file.")] = None,
     crs: Annotated[Optional[str], typer.Option(help="CRS of a file that has none, e.g. EPSG:27700.")] = None,
+    study_name: Annotated[Optional[list[str]], typer.Option(
+        "--study-name", help="A name or code of the whole study area (e.g. Trafford, E08000009; repeatable): "
+        "services that serve it count as serving every area.")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Load neighbourhood boundaries (and population) into the workspace, replacing any loaded before."""
@@ -194,7 +197,7 @@ def boundaries_load(
     result = ws.load_boundaries(
         file, code_field=code_field, name_field=name_field, population_field=population_field,
         population_csv=population, population_code_column=population_code_column, small_areas=small_areas,
-        dissolve=dissolve, into=into, into_name=into_name, layer=layer, crs=crs,
+        dissolve=dissolve, into=into, into_name=into_name, layer=layer, crs=crs, study_names=study_name,
     )
     err = _stderr()
     for w in result.warnings:

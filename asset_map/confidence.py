@@ -83,7 +83,8 @@ class Evidence:
 def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", rejects: "Table | None",
            imports: "Table | None", postcode_area: Callable[[str], str | None] | None = None, *,
            taxonomy: "Taxonomy | None" = None, stale_days: int = STALE_DAYS, today: date | None = None,
-           unknown_filtered: "list[tuple[str | None, str]]" = ()) -> Evidence:
+           unknown_filtered: "list[tuple[str | None, str]]" = (),
+           study_names: "set[str] | frozenset[str]" = frozenset()) -> Evidence:
     """Count the evidence of missing data in the workspace's tables.
 
     ``assets`` are all the active assets (before any filter); ``unknown_filtered``
@@ -115,7 +116,7 @@ def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", re
 
         extents = unlocated["served_extent"] if "served_extent" in unlocated else [None] * len(unlocated)
         for cats, served, extent in zip(unlocated["categories"], unlocated["served_area"], extents):
-            if extent or understood(served, by_name):
+            if extent or understood(served, by_name, study_names):
                 continue  # it counts for coverage where it serves (asset_map.served)
             for c in filter(None, (cats or "").split(";")):
                 ev.unlocated[("", c)] += 1  # serves nowhere asset-map can place: it may be anywhere

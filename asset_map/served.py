@@ -16,7 +16,9 @@ area
 whole study area
     "borough-wide", "district-wide", "city-wide", "county-wide", "whole
     borough", "all areas", "online", "phone", "telephone", "national",
-    "nationwide", "UK-wide" and the like: every area;
+    "nationwide", "UK-wide" and the like, or one of the study area's own names
+    or codes given with ``asset-map boundaries load --study-name``
+    ("Trafford", "E08000009"): every area;
 radius
     "within 5 km", "5 miles", "3km radius", "800 m": a disc of that radius
     around the asset (only for assets with a location);
@@ -90,14 +92,20 @@ class ServedAreas:
                 "write an area's code or name, 'borough-wide', 'online' or a radius such as 'within 5 km'")
 
 
-def understood(text: Any, by_name: dict[str, str]) -> bool:
+def understood(text: Any, by_name: dict[str, str], study_names: "set[str] | frozenset[str]" = frozenset()) -> bool:
     """Whether a served-area text names at least one place asset-map can place without a location:
-    an area (``by_name``: lower-case name or code → code) or the whole study area."""
+    an area (``by_name``: lower-case name or code → code) or the whole study area (a wide phrase, or one of
+    ``study_names``, the study area's own names and codes in lower case)."""
     for part in _SPLIT.split(str(text or "").strip()):
-        key = part.strip().lower().rstrip(".")
-        if key and (key in by_name or _is_wide(key)):
+        key = _key(part)
+        if key and (key in by_name or _is_wide(key) or key in study_names):
             return True
     return False
+
+
+def _key(part: str) -> str:
+    """A served-area part as compared: lower case, without a final full stop."""
+    return part.strip().lower().rstrip(".")
 
 
 def _metres(value: str, unit: str) -> float:
@@ -109,8 +117,13 @@ def _metres(value: str, unit: str) -> float:
     return float(value) * _METRES[unit]
 
 
-def resolve(areas: "Table", assets: "Table | None", unlocated: "Table | None") -> ServedAreas:
-    """Turn every service's served-area text and extent into polygons."""
+def resolve(areas: "Table", assets: "Table | None", unlocated: "Table | None",
+            study_names: "set[str] | frozenset[str]" = frozenset()) -> ServedAreas:
+    """Turn every service's served-area text and extent into polygons.
+
+    ``study_names`` are the study area's own names and codes (lower case:
+    ``{"trafford", "e08000009"}``), which mean the whole study area.
+    """
     import numpy as np
     import shapely
 
@@ -148,13 +161,13 @@ def resolve(areas: "Table", assets: "Table | None", unlocated: "Table | None") -
             continue
         shapes = []
         for part in _SPLIT.split(str(text or "").strip()):
-            key = part.strip().lower().rstrip(".")
+            key = _key(part)
             if not key:
                 continue
             radius = _RADIUS.fullmatch(key)
             if key in by_name:
                 shapes.append(polygons[by_name[key]])
-            elif _is_wide(key):
+            elif _is_wide(key) or key in study_names:
                 shapes.append(whole())
             elif radius and point is not None and not shapely.is_missing(point):
                 shapes.append(shapely.buffer(point, _metres(radius.group(1), radius.group(2)), quad_segs=16))

@@ -147,6 +147,10 @@ class Workspace:
     def load_boundaries(self, path: str | Path, **options: Any) -> "BoundaryResult":
         """Load areas (see :func:`asset_map.boundaries.load_boundaries` for the options).
 
+        ``study_names``: the study area's own names and codes ("Trafford",
+        "E08000009"), so that services serving it count as serving every area
+        (:mod:`asset_map.served`); replaces those given before.
+
         Replaces the areas and re-assigns every stored asset to the new areas.
         With ``small_areas`` the population layer is replaced too. Without
         any population option a population layer loaded before is kept,
@@ -157,6 +161,7 @@ class Workspace:
         from .boundaries import load_boundaries
         from .importer import assign_assets
 
+        study_names = [n.strip() for n in options.pop("study_names", None) or [] if n and n.strip()]
         result = load_boundaries(path, **options)
         assets = self.assets()
         old_layer = None
@@ -182,8 +187,18 @@ class Workspace:
                 tx.write("population", _empty_population())
             if assets is not None:
                 tx.write("assets", assign_assets(assets, result.areas))
+            if study_names:  # kept from an earlier load when none are given
+                tx.write("settings", _settings_frame({"study_name": study_names}))
             self._ensure_taxonomy(tx)
         return result
+
+    def study_names(self) -> set[str]:
+        """The study area's own names and codes (lower case) given with ``study_names`` when the
+        boundaries were loaded: a service serving one of them serves every area."""
+        t = self.store.read("settings")
+        if t is None:
+            return set()
+        return {str(v).strip().lower() for k, v in zip(t["key"], t["value"]) if k == "study_name" and v}
 
     @_changes
     def load_population(self, path: str | Path, **options: Any) -> "PopulationLayerResult":
@@ -609,7 +624,7 @@ class Workspace:
         days = STALE_DAYS if stale_days is None else stale_days
         ev = gather(areas, assets, self.store.read("unlocated"), self.store.read("rejects"),
                     self.store.read("imports"), lookup, taxonomy=self.taxonomy(), stale_days=days,
-                    unknown_filtered=unknown)
+                    unknown_filtered=unknown, study_names=self.study_names())
         return assess(report, ev, stale_days=days)
 
     def what_if(self, *, add: "Sequence[str]" = (), without: "Sequence[str]" = (),
@@ -643,7 +658,7 @@ class Workspace:
         """Where services reach beyond their own door (:mod:`asset_map.served`)."""
         from .served import resolve
 
-        return resolve(areas, assets, unlocated)
+        return resolve(areas, assets, unlocated, self.study_names())
 
     def _find_one_postcode(self, postcode: str) -> "tuple[float, float] | None":
         """A postcode's grid reference from the lookup, else from the online cache."""
@@ -851,6 +866,14 @@ def _recategorise(taxonomy: Taxonomy, asset: dict) -> str:
             ids += [c for c in old if c not in ids]
         return ";".join(ids)
     return ";".join(old)
+
+
+def _settings_frame(values: dict[str, list[str]]) -> "pd.DataFrame":
+    """The ``settings`` table: one row per (key, value)."""
+    import pandas as pd
+
+    rows = [(k, v) for k, vs in values.items() for v in vs]
+    return pd.DataFrame(rows, columns=["key", "value"]).astype(str)
 
 
 def _empty_population() -> "gpd.GeoDataFrame":

@@ -85,3 +85,30 @@ def test_directory_extent_serves_trafford(tmp_path):
     assert all(r.served == 1 and r.coverage == 1.0 and r.coverage_located == 0.0 for r in older.values())
     # The church halls' service area is Trafford's ONS code, which names no locality: reported, not guessed.
     assert any("'E08000009' ×3" in n for n in report.notes)
+
+
+
+@pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
+def test_the_study_area_code_counts_as_borough_wide(tmp_path):
+    from typer.testing import CliRunner
+
+    from asset_map.cli import app
+
+    ws, _ = trafford_localities(tmp_path / "t.gpkg")
+    r = CliRunner().invoke(app, ["boundaries", "load", str(TRAFFORD / "boundaries" /
+                                 "trafford_localities_generalised_resolution_2023.geojson"),
+                                 "--name-field", "area_name", "--study-name", "Trafford", "--study-name", "E08000009",
+                                 "-w", ws.location])
+    assert r.exit_code == 0, r.stderr
+    assert ws.study_names() == {"trafford", "e08000009"}
+    ws.load_postcodes(TRAFFORD / "lookups" / "trafford_postcodes.csv")
+    ws.import_assets(FIX / "csv_v3")
+    report = ws.gaps()
+    # The church halls' befriending service serves E08000009 (Trafford): every locality is served.
+    lonely = {r.area_name: r for r in report.rows if r.category_id == "loneliness_isolation"}
+    assert all(r.coverage == 1.0 for r in lonely.values())
+    assert not any("not understood" in n for n in report.notes)
+    # Reloading the boundaries without --study-name keeps the names.
+    ws.load_boundaries(TRAFFORD / "boundaries" / "trafford_localities_generalised_resolution_2023.geojson",
+                       name_field="area_name")
+    assert ws.study_names() == {"trafford", "e08000009"}
