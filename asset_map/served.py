@@ -103,6 +103,11 @@ def understood(text: Any, by_name: dict[str, str], study_names: "set[str] | froz
     return False
 
 
+def _text(value: Any) -> str:
+    """A cell as text: missing values (None, NaN) as ``""``."""
+    return "" if value is None or value != value else str(value)
+
+
 def _key(part: str) -> str:
     """A served-area part as compared: lower case, without a final full stop."""
     return part.strip().lower().rstrip(".")
@@ -156,7 +161,8 @@ def resolve(areas: "Table", assets: "Table | None", unlocated: "Table | None",
                 yield name, cats, None, text, extent, None
 
     for name, cats, area, text, extent, point in records():
-        categories = tuple(c for c in str(cats or "").split(";") if c)
+        text, extent = _text(text), _text(extent)
+        categories = tuple(c for c in _text(cats).split(";") if c)
         if not categories or not (text or extent):
             continue
         shapes = []
