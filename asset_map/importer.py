@@ -296,7 +296,8 @@ def prepare_assets(
         col = cmap.get(fld)
         if col is None:
             return [""] * len(keep)
-        return ["" if frame[col].iloc[i] is None else str(frame[col].iloc[i]) for i in keep]
+        values = frame[col].to_numpy(dtype=object)[keep]  # whole column at once: per-cell .iloc is slow
+        return ["" if v is None else str(v) for v in values]
 
     assets = gpd.GeoDataFrame(
         {
@@ -317,7 +318,7 @@ def prepare_assets(
             "merged_into": [""] * len(keep),
             "capacity": _capacities(text_column("capacity"), cmap.get("capacity"), notes),
             "served_area": text_column("served_area"),
-            **_who_when_cost(text_column, cmap),
+            **_who_when_cost(text_column, cmap, len(keep)),
         },
         geometry=points,
         crs=BNG,
@@ -345,12 +346,11 @@ def prepare_assets(
     )
 
 
-def _who_when_cost(text_column, cmap: ColumnMap) -> dict[str, list[str]]:
+def _who_when_cost(text_column, cmap: ColumnMap, n: int) -> dict[str, list[str]]:
     """The audience, daytime/evening/weekend, free and last-verified columns (:mod:`asset_map.filters`)."""
     from .filters import WHEN, parse_audience, parse_date, parse_free, parse_when
 
     when = [parse_when(c) for c in text_column("when")] if cmap.get("when") else None
-    n = len(text_column("name"))
     out = {
         "audience": [parse_audience(c) for c in text_column("audience")],
         "free": [parse_free(c) for c in text_column("cost")],
