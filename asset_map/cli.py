@@ -138,11 +138,9 @@ def _write_output(text: str, output: Optional[Path]) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    import os
+    from .files import replace_atomically
 
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, output)
+    replace_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     _stderr().print(f"Wrote {output}")
 
 

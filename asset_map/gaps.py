@@ -136,6 +136,11 @@ class GapRow:
     coverage_located: float | None = None
     served: int = 0
 
+    @property
+    def shown_level(self) -> str:
+        """The level as shown to people: ``no data?`` when nothing was found but the lists may be missing it."""
+        return "no data?" if self.finding == "no data?" else self.level
+
 
 @dataclass
 class GapReport:
@@ -150,6 +155,16 @@ class GapReport:
     #: How robustness was judged: the rankings compared and the size of the top.
     robustness: str = ""
     notes: list[str] = field(default_factory=list)
+
+    def computed(self) -> set[str]:
+        """The optional measures the rows carry: ``access`` (population layer), ``need`` (indicator),
+        ``robust`` (robustness rankings)."""
+        rows = self.rows
+        return {name for name, present in (
+            ("access", any(r.access_per_10k is not None for r in rows)),
+            ("need", any(r.need_index is not None for r in rows)),
+            ("robust", any(r.robust is not None for r in rows)),
+        ) if present}
 
     def records(self) -> list[dict[str, Any]]:
         """The rows as dictionaries (for JSON and CSV)."""

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -144,20 +143,16 @@ def _with_area_name(frame: "gpd.GeoDataFrame", names: dict[str, str]) -> "gpd.Ge
 # --------------------------------------------------------------------------- writing
 def _write(path: Path, layers: dict[str, tuple["gpd.GeoDataFrame", str]]) -> dict[str, int]:
     """Write every layer to a private file beside ``path``, then move it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()  # GDAL creates the GeoPackage itself
+    from .files import replace_atomically
+
     counts: dict[str, int] = {}
-    try:
+
+    def write(tmp: Path) -> None:
         for layer, (frame, description) in layers.items():
             _to_gpkg(frame, tmp, layer, description)
             counts[layer] = len(frame)
-        os.replace(tmp, path)
-    finally:
-        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
+
+    replace_atomically(path, write)
     return counts
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,22 +151,14 @@ def neutralise(value: Any) -> Any:
 
 # --------------------------------------------------------------------------- the tables
 
-def _gap_text(r: "GapRow") -> str:
-    return "no data?" if r.finding == "no data?" else r.level
-
-
 def _gap_columns(report: "GapReport") -> list[str]:
     """The summary's columns: access, need and robustness only when the report computed them."""
     cols = ["Priority", "Area", "Area code", "Category", "Target group", "Target population", "Assets",
             "Per 10k", "Coverage", "Access per 10k", "Unreached", "Need index", "Gap", "Robust",
             "Confidence", "Data caveat", "Reason"]
-    if not any(r.access_per_10k is not None for r in report.rows):
-        cols.remove("Access per 10k")
-    if not any(r.need_index is not None for r in report.rows):
-        cols.remove("Need index")
-    if not any(r.robust is not None for r in report.rows):
-        cols.remove("Robust")
-    return cols
+    optional = {"Access per 10k": "access", "Need index": "need", "Robust": "robust"}
+    computed = report.computed()
+    return [c for c in cols if c not in optional or optional[c] in computed]
 
 
 def _gap_values(r: "GapRow") -> dict[str, Any]:
@@ -184,7 +175,7 @@ def _gap_values(r: "GapRow") -> dict[str, Any]:
         "Access per 10k": r.access_per_10k,
         "Unreached": r.uncovered,
         "Need index": r.need_index,
-        "Gap": _gap_text(r),
+        "Gap": r.shown_level,
         "Robust": None if r.robust is None else ("yes" if r.robust else ""),
         "Confidence": r.confidence,
         "Data caveat": r.confidence_reason if r.confidence in ("low", "medium") else "",
@@ -340,19 +331,11 @@ def sheet_names(titles: Sequence[str]) -> list[str]:
 # --------------------------------------------------------------------------- writing
 
 def _replace_atomically(path: Path, write) -> Path:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it onto ``path``.
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it onto ``path``
+    (:func:`asset_map.files.replace_atomically`)."""
+    from .files import replace_atomically
 
-    A failed or interrupted write leaves ``path`` as it was and no temporary file.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return replace_atomically(path, write)
 
 
 def write_xlsx(tables: Sequence[HandoutTable], path: str | Path) -> Path:

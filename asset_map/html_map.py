@@ -80,7 +80,7 @@ def map_html(areas: "gpd.GeoDataFrame", report: "GapReport", assets: "gpd.GeoDat
         p = f["properties"]
         for c in taxonomy:
             r = by_key[(p["area_code"], c.id)]
-            p[f"{c.id}_shade"] = "no data?" if r.finding == "no data?" else r.level
+            p[f"{c.id}_shade"] = r.shown_level
     assets_fc = {"type": "FeatureCollection", "features": []}
     if assets is not None and len(assets):
         assets_fc = json.loads(assets_geojson(assets, areas, taxonomy))

@@ -107,7 +107,7 @@ def write_oruk_csv(tables: dict[str, list[dict[str, str]]], folder: str | Path) 
     Each file is written to a temporary name and renamed, so an interrupted
     export leaves no half-written file.
     """
-    import os
+    from .files import replace_atomically
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -117,8 +117,6 @@ def write_oruk_csv(tables: dict[str, list[dict[str, str]]], folder: str | Path) 
         w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\r\n")
         w.writeheader()
         w.writerows(tables[name])
-        tmp = out / f".{name}.tmp"
-        tmp.write_text(buf.getvalue(), encoding="utf-8")
-        os.replace(tmp, out / name)
-        written.append(out / name)
+        text = buf.getvalue()
+        written.append(replace_atomically(out / name, lambda tmp: tmp.write_text(text, encoding="utf-8")))
     return written

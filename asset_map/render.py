@@ -36,15 +36,10 @@ _COLUMNS: dict[str, tuple[str, bool, Callable[["GapRow"], str]]] = {
     "Access /10k": ("Access", True, lambda r: _num(r.access_per_10k, ".2f")),
     "Unreached": ("Unreached", True, lambda r: _num(r.uncovered, ",.0f")),
     "Need": ("Need", True, lambda r: _num(r.need_index, ".2f")),
-    "Gap": ("Gap", False, lambda r: _gap_text(r)),
+    "Gap": ("Gap", False, lambda r: r.shown_level),
     "Robust": ("Robust", False, lambda r: "yes" if r.robust else ""),
     "Reason (with the study-area figure)": ("Reason", False, lambda r: _reason_text(r)),
 }
-
-
-def _gap_text(r: "GapRow") -> str:
-    """The gap level, or "no data?" when nothing was found but the lists may be missing it."""
-    return "no data?" if r.finding == "no data?" else r.level
 
 
 def _reason_text(r: "GapRow") -> str:
@@ -56,14 +51,9 @@ def _reason_text(r: "GapRow") -> str:
 
 def _headers(report: "GapReport") -> list[str]:
     """The columns this report fills: access, need and robustness only when computed."""
-    skip = set()
-    if not any(r.access_per_10k is not None for r in report.rows):
-        skip.add("Access /10k")
-    if not any(r.need_index is not None for r in report.rows):
-        skip.add("Need")
-    if not any(r.robust is not None for r in report.rows):
-        skip.add("Robust")
-    return [h for h in _COLUMNS if h not in skip]
+    optional = {"Access /10k": "access", "Need": "need", "Robust": "robust"}
+    computed = report.computed()
+    return [h for h in _COLUMNS if h not in optional or optional[h] in computed]
 
 
 def _cells(r: "GapRow", headers: list[str]) -> list[str]:
@@ -132,7 +122,7 @@ def gaps_rich_table(report: "GapReport", *, title: str | None = None, width: int
     for r in report.rows:
         cells = _cells(r, headers)
         gap = headers.index("Gap")
-        cells[gap] = f"[{LEVEL_STYLE[r.level] if r.finding != 'no data?' else 'magenta'}]{_gap_text(r)}[/]"
+        cells[gap] = f"[{LEVEL_STYLE[r.level] if r.finding != 'no data?' else 'magenta'}]{r.shown_level}[/]"
         table.add_row(*cells)
     caption = Text(gaps_caption(report), style="dim")
     if wide or not report.rows:

@@ -25,7 +25,6 @@ into place, so a half-written PNG never replaces a good one.
 from __future__ import annotations
 
 import os
-import tempfile
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -213,7 +212,7 @@ def _figure(report: "GapReport", areas: "gpd.GeoDataFrame", cat: Category, rows:
 def _kind(row: "GapRow | None") -> str:
     if row is None:
         return "missing"
-    return "no data?" if row.finding == "no data?" else row.level
+    return row.shown_level
 
 
 def _patches(geoms: Any, facecolor: Any, **kwargs: Any):
@@ -359,13 +358,7 @@ def _footnote(report: "GapReport", cat: Category, rows: dict[str, "GapRow"]) -> 
 # --------------------------------------------------------------------------- writing
 def _save(fig: Any, path: Path, dpi: float) -> Path:
     """Write the PNG beside ``path`` and move it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.png", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=dpi, facecolor=fig.get_facecolor())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from .files import replace_atomically
+
+    return replace_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi,
+                                                            facecolor=fig.get_facecolor()))
