@@ -45,10 +45,11 @@ app.add_typer(taxonomy_app, name="taxonomy")
 app.add_typer(postcodes_app, name="postcodes")
 
 WorkspaceOpt = Annotated[
-    Optional[Path],
+    Optional[str],
     typer.Option(
         "--workspace", "-w", envvar="ASSET_MAP_WORKSPACE", show_envvar=True,
-        help="Workspace file (GeoPackage). Default: ./asset-map.gpkg.",
+        help="Workspace: a GeoPackage file, or a shared PostGIS database as "
+        "postgresql://USER@HOST/DATABASE?schema=NAME. Default: ./asset-map.gpkg.",
     ),
 ]
 
@@ -126,7 +127,7 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _workspace(path: Optional[Path]):
+def _workspace(path: Optional[str]):
     from .workspace import Workspace
 
     return Workspace(path)
@@ -276,6 +277,9 @@ def import_(
     encoding: Annotated[Optional[str], typer.Option(help="Text encoding of a CSV (default: UTF-8, else Windows-1252).")] = None,
     crs: Annotated[Optional[str], typer.Option(help="CRS of a spatial file that has none, e.g. EPSG:27700.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report without changing the workspace.")] = False,
+    chunk_rows: Annotated[Optional[int], typer.Option(
+        "--chunk-rows", min=1, help="Read and write a CSV this many rows at a time (for files larger than memory; "
+        "automatic for CSV files over 100 MB).")] = None,
     online: Annotated[bool, typer.Option(
         "--online", help="Locate postcodes the loaded lookup lacks with postcodes.io (needs internet; answers are "
         "cached in the workspace).")] = False,
@@ -323,7 +327,7 @@ def import_(
             layer=layer, encoding=encoding, crs=crs, dry_run=dry_run,
             online=(postcode_service or True) if online else False, timeout=timeout,
             category_map=category_map, use_inferred=use_inferred, url=url, crosswalk=crosswalk,
-            include_inactive=include_inactive, stale_days=stale_days, progress=progress,
+            include_inactive=include_inactive, stale_days=stale_days, progress=progress, chunk_rows=chunk_rows,
         )
     for note in result.notes:
         err.print(f"Note: {file.name}: {note}")
@@ -721,6 +725,23 @@ def status(workspace: WorkspaceOpt = None) -> None:
             typer.echo(f"{key}: {value}")
 
 
+@app.command()
+@handle_errors
+def copy(
+    target: Annotated[str, typer.Argument(
+        help="A new GeoPackage file, or an empty PostGIS schema: postgresql://USER@HOST/DATABASE?schema=NAME.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Copy the workspace, every layer and table, into a new one: from a GeoPackage to a shared PostGIS
+    database, or back."""
+    from .workspace import Workspace
+
+    ws = _workspace(workspace)
+    counts = ws.copy_to(target)
+    _stderr().print(f"Copied {ws.location} to {Workspace(target).location}: " +
+                    ", ".join(f"{name} {n:,}" for name, n in counts.items()))
+
+
 @postcodes_app.command("load")
 @handle_errors
 def postcodes_load(
@@ -769,7 +790,7 @@ def taxonomy_load(
 @app.command()
 @handle_errors
 def demo(
-    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Workspace to (re)build.")] = Path("asset-map-demo.gpkg"),
+    workspace: Annotated[str, typer.Option("--workspace", "-w", help="Workspace to (re)build.")] = "asset-map-demo.gpkg",
     top: Annotated[int, typer.Option(min=1, help="How many gaps to show.")] = 20,
     outputs: Annotated[Path, typer.Option(
         help="Folder for the workshop outputs (map, slide, handouts, GeoPackage).")] = Path("asset-map-demo"),

@@ -179,6 +179,7 @@ def prepare_assets(
     category_map: "CategoryMap | None" = None,
     use_inferred: bool = False,
     progress: "Progress | None" = None,
+    seen_ids: set[str] | None = None,
 ) -> ImportResult:
     """Make assets and rejects from the rows of an input table.
 
@@ -212,6 +213,9 @@ def prepare_assets(
     progress
         Called as ``progress(step, done, total)`` as the rows are worked
         through (``total`` 0 when unknown).
+    seen_ids
+        Asset ids already given to earlier parts of the same file (an import
+        in chunks); updated with this table's.
     """
     import geopandas as gpd
     import numpy as np
@@ -238,9 +242,9 @@ def prepare_assets(
         rejects.append(Reject(rows[i], column, reason, None if value is None else str(value), record, kind))
 
     name_col = cmap.get("name")
-    names = frame[name_col] if name_col else None
+    names = _cells(frame, name_col)
     for i in range(n):
-        if names is None or names.iloc[i] is None:
+        if names is None or names[i] is None:
             reject(i, name_col, "no name: every asset needs a name", kind="no name")
 
     if table.is_spatial:
@@ -255,6 +259,8 @@ def prepare_assets(
     # Categories.
     cat_col = cmap.get("category")
     text_cols = [c for c in (cmap.get("name"), cmap.get("description")) if c]
+    cat_cells = _cells(frame, cat_col)
+    text_cells = [_cells(frame, c) for c in text_cols]
     ids_out: list[str] = []
     text_out: list[str] = []
     source_out: list[str] = []
@@ -262,6 +268,7 @@ def prepare_assets(
     unknown: dict[str, list[int]] = defaultdict(list)
     ignored: Counter[str] = Counter()
     inferred_count: Counter[str] = Counter()
+    mapped: dict[Any, tuple[Any, bool]] = {}
     for n_done, i in enumerate(keep):
         if n_done % PROGRESS_EVERY == 0:
             tick(progress, "categorising", n_done, len(keep))
@@ -271,18 +278,22 @@ def prepare_assets(
             source_out.append("--category")
             inferred_out.append("")
             continue
-        cell = frame[cat_col].iloc[i] if cat_col else None
-        mapping = taxonomy.map_cell(cell, category_map)
+        cell = cat_cells[i] if cat_cells is not None else None
+        if cell in mapped:  # lists repeat their category cells: each distinct one is mapped once
+            mapping, by_map = mapped[cell]
+        else:
+            mapping = taxonomy.map_cell(cell, category_map)
+            by_map = category_map is not None and taxonomy.map_cell(cell).ids != mapping.ids
+            mapped[cell] = mapping, by_map
         for word in mapping.unknown:
             unknown[word].append(rows[i])
         ignored.update(mapping.ignored)
         text_out.append("" if cell is None else str(cell))
-        guesses = () if mapping.ids else infer_categories([frame[c].iloc[i] for c in text_cols], taxonomy)
+        guesses = () if mapping.ids else infer_categories([c[i] for c in text_cells], taxonomy)
         inferred_out.append(format_inferred(guesses))
         inferred_count.update(g.category for g in guesses)
         if mapping.ids:
             ids_out.append(";".join(mapping.ids))
-            by_map = category_map is not None and taxonomy.map_cell(cell).ids != mapping.ids
             source_out.append("category map" if by_map else "category column")
         elif guesses and use_inferred:
             ids_out.append(";".join(g.category for g in guesses))
@@ -301,8 +312,8 @@ def prepare_assets(
 
     assets = gpd.GeoDataFrame(
         {
-            "asset_id": _asset_ids(frame, cmap, keep, rows, src, x, y),
-            "name": [str(names.iloc[i]) for i in keep] if names is not None else [],
+            "asset_id": _asset_ids(frame, cmap, keep, rows, src, x, y, seen_ids),
+            "name": [str(names[i]) for i in keep] if names is not None else [],
             "categories": ids_out,
             "category_text": text_out,
             "area_code": [None] * len(keep),
@@ -491,8 +502,10 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, notes, fi
     by_postcode: dict[int, str] = {}
     kinds: Counter[str] = Counter()
 
+    lat_v, lon_v, east_v, north_v, pc_v = (_cells(frame, c) for c in (lat_c, lon_c, e_c, n_c, pc_c))
+
     def pc_value(i: int):
-        return frame[pc_c].iloc[i] if pc_c is not None else None
+        return pc_v[i] if pc_v is not None else None
 
     def by_postcode_or_reject(i: int) -> None:
         raw = pc_value(i)
@@ -510,10 +523,10 @@ def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, notes, fi
             tick(progress, "locating", i, len(frame))
         if not ok[i]:
             continue
-        lat = frame[lat_c].iloc[i] if lat_c else None
-        lon = frame[lon_c].iloc[i] if lon_c else None
-        east = frame[e_c].iloc[i] if e_c else None
-        north = frame[n_c].iloc[i] if n_c else None
+        lat = lat_v[i] if lat_v is not None else None
+        lon = lon_v[i] if lon_v is not None else None
+        east = east_v[i] if east_v is not None else None
+        north = north_v[i] if north_v is not None else None
         if lat is not None or lon is not None:
             for col, val in ((lat_c, lat), (lon_c, lon)):
                 if val is None:
@@ -598,8 +611,9 @@ def _locate_postcodes(frame, pc_c, by_postcode: dict[int, str], x, y, located_by
     import math
 
     found = find_postcodes(by_postcode.values()) if find_postcodes is not None else None
+    pc_v = _cells(frame, pc_c)
     for i, pc in by_postcode.items():
-        raw = frame[pc_c].iloc[i]
+        raw = pc_v[i]
         if found is None:
             reject(i, pc_c, "no coordinates, and no postcode lookup is loaded: run "
                    "`asset-map postcodes load FILE` (ONSPD or Code-Point Open), then import again", raw,
@@ -661,22 +675,28 @@ def _feature_problem(frame, i: int) -> str:
     return "the point is outside Great Britain; check the file's CRS"
 
 
-def _asset_ids(frame, cmap: ColumnMap, keep, rows, source: str, x, y) -> list[str]:
+def _cells(frame, column: str | None) -> list[Any] | None:
+    """A column's cells as a list (``None`` without a column): one conversion instead of a pandas lookup per cell."""
+    return frame[column].tolist() if column else None
+
+
+def _asset_ids(frame, cmap: ColumnMap, keep, rows, source: str, x, y, seen: set[str] | None = None) -> list[str]:
     """A stable id per asset: the file's id column, else a hash of source, name and place.
 
     The hash uses the source name, the normalised name and the point rounded
     to the metre, so re-importing an edited file keeps the ids of unchanged
-    rows. Repeated ids get ``-<row>`` appended.
+    rows. Repeated ids (within the file: ``seen``) get ``-<row>`` appended.
     """
     id_col, name_col = cmap.get("id"), cmap.get("name")
+    id_v, name_v = _cells(frame, id_col), _cells(frame, name_col)
     out: list[str] = []
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for i in keep:
-        raw = frame[id_col].iloc[i] if id_col else None
+        raw = id_v[i] if id_v is not None else None
         if raw is not None:
             aid = str(raw).strip()
         else:
-            key = f"{source}|{normalise_word(str(frame[name_col].iloc[i]))}|{x[i]:.0f}|{y[i]:.0f}"
+            key = f"{source}|{normalise_word(str(name_v[i]))}|{x[i]:.0f}|{y[i]:.0f}"
             aid = "A" + hashlib.sha1(key.encode()).hexdigest()[:10]
         if aid in seen:
             aid = f"{aid}-{rows[i]}"

@@ -30,10 +30,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from .errors import InputFileError
 
@@ -183,12 +184,7 @@ def read_csv(path: str | Path, *, encoding: str | None = None) -> InputTable:
     h = _find_header(rows)
     header_row, header = rows[h]
     data = rows[h + 1:]
-    for n, r in data:
-        if len(r) > len(header) and any(_clean(c) is not None for c in r[len(header):]):
-            raise InputFileError(
-                f"{p}, row {n}: {len(r)} cells but the header has {len(header)} columns; "
-                "check for an unquoted delimiter in that row"
-            )
+    _check_widths(p, data, header)
     _check_swallowed(p, data, delimiter, len(header))
     if not data:
         raise InputFileError(f"{p}: has a header but no data rows")
@@ -196,6 +192,128 @@ def read_csv(path: str | Path, *, encoding: str | None = None) -> InputTable:
     frame, build_notes = _build_frame(p, header, data)
     return InputTable(p, frame, [n for n, _ in data], "row", notes + build_notes,
                       header_row=header_row, encoding=used, delimiter=delimiter)
+
+
+#: A CSV file larger than this is imported in chunks (:func:`read_csv_chunks`) instead of read whole.
+CHUNK_BYTES = 100 * 1024 * 1024
+#: Rows per chunk.
+CHUNK_ROWS = 50_000
+#: Bytes at the start of a large CSV file read to find its encoding and delimiter.
+SAMPLE_BYTES = 1 << 20
+
+
+@dataclass
+class Chunk:
+    """Part of a large CSV file: its rows as an :class:`InputTable`, and how far through the file it ends."""
+
+    table: InputTable
+    bytes_done: int
+    bytes_total: int
+
+
+def read_csv_chunks(path: str | Path, *, encoding: str | None = None,
+                    rows: int = CHUNK_ROWS) -> "Iterator[Chunk]":
+    """Read a CSV file as consecutive tables of at most ``rows`` rows, never holding the whole file.
+
+    For files larger than memory allows. The rows, their numbers, the header
+    (found below any title lines, :func:`_find_header`) and the columns are
+    those :func:`read_csv` finds; the encoding and delimiter are found from
+    the first :data:`SAMPLE_BYTES` (:func:`_decode`, :func:`_sniff_delimiter`).
+    Without ``encoding``, each line is UTF-8, or else the file's other
+    encoding (Windows-1252 or Latin-1), as :func:`_decode` does for a file
+    that mixes them. The columns are fixed by the header and the first
+    chunk. A quote left open is caught by the swallowed-rows check
+    (:func:`_check_swallowed`), chunk by chunk.
+
+    Raises
+    ------
+    InputFileError
+        If the file is missing, empty, unreadable or malformed (naming the row).
+    """
+    p = _existing_file(path)
+    total = p.stat().st_size
+    with open(p, "rb") as fh:
+        sample = fh.read(SAMPLE_BYTES)
+    cut = sample.rfind(b"\n") + 1 if len(sample) == SAMPLE_BYTES else len(sample)
+    text, used, notes = _decode(p, sample[:cut] or sample, encoding)
+    if not text.strip():
+        raise InputFileError(f"{p}: the file is empty (nothing but blank lines or delimiters); "
+                             "save or export it again with its rows")
+    delimiter = _sniff_delimiter(text)
+    notes = [n for n in notes if not n.startswith("the file mixes encodings")]  # said chunk by chunk instead
+    wide = codecs.lookup(used).name.startswith(("utf-16", "utf-32"))
+    other: set[int] = set()  # lines (of the current chunk) not in the file's encoding
+    with open(p, "rb") as fh:
+        if encoding or wide:
+            codec = "utf-8-sig" if codecs.lookup(used).name == "utf-8" else used
+            lines: "Iterator[str]" = iter(io.TextIOWrapper(fh, encoding=codec, newline=""))
+        else:
+            lines = _decoded_lines(fh, used, other)
+        reader = enumerate(csv.reader(lines, delimiter=delimiter), start=1)
+        found: Rows = []
+        try:
+            for n, record in reader:  # the rows the header is looked for in
+                if any(_clean(c) is not None for c in record):
+                    found.append((n, record))
+                    if len(found) >= HEADER_SEARCH_ROWS:
+                        break
+            if not found:
+                raise InputFileError(f"{p}: the file is empty (nothing but blank lines or delimiters); "
+                                     "save or export it again with its rows")
+            h = _find_header(found)
+            header_row, header = found[h]
+            notes += _title_notes(found, h)
+            data = itertools.chain(found[h + 1:], ((n, r) for n, r in reader if any(_clean(c) is not None for c in r)))
+            keep: list[int] | None = None
+            names: list[str] = []
+            first = True
+            while True:
+                pending: Rows = list(itertools.islice(data, rows))
+                if not pending:
+                    if first:
+                        raise InputFileError(f"{p}: has a header but no data rows")
+                    return
+                _check_widths(p, pending, header)
+                _check_swallowed(p, pending, delimiter, len(header))
+                if keep is None:
+                    frame, build_notes = _build_frame(p, header, pending)
+                    names, keep, _ = _frame_columns(p, header, pending)
+                else:
+                    frame, build_notes = _cells_frame(pending, names, keep), []
+                if other:
+                    build_notes.append(_mixed_note(sorted(other), used))
+                    other.clear()
+                table = InputTable(p, frame, [n for n, _ in pending], "row",
+                                   (notes if first else []) + build_notes,
+                                   header_row=header_row, encoding=used, delimiter=delimiter)
+                yield Chunk(table, min(fh.tell(), total), total)
+                first = False
+        except csv.Error as exc:
+            raise InputFileError(f"{p}: not a well-formed CSV file ({exc}); save it again as CSV UTF-8") from None
+        except UnicodeDecodeError:
+            raise InputFileError(
+                f"{p}: cannot be read as {used}; save the file as 'CSV UTF-8' or pass --encoding"
+            ) from None
+
+
+def _decoded_lines(fh, codec: str, other: set[int]) -> "Iterator[str]":
+    """The lines of a binary file as text, each in ``codec`` or else, as :func:`_decode_mixed` does,
+    Windows-1252 (Latin-1 if it has bytes Windows-1252 does not define); those lines' numbers go into ``other``."""
+    for n, raw in enumerate(fh, start=1):
+        try:
+            line = raw.decode(codec)
+        except UnicodeDecodeError:
+            other.add(n)
+            line = raw.decode("latin-1" if any(b in raw for b in _UNDEFINED_IN_CP1252) else "cp1252")
+        yield line.removeprefix("\ufeff") if n == 1 else line
+
+
+def _mixed_note(lines: list[int], encoding: str) -> str:
+    """The note :func:`_decode_mixed` makes, for the lines of one chunk."""
+    shown = ", ".join(str(n) for n in lines[:5]) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
+    what, read_as = ("UTF-8", "cp1252") if encoding == "utf-8" else (encoding, "latin-1")
+    lines_text = f"line {shown} is not {what} and was" if len(lines) == 1 else f"lines {shown} are not {what} and were"
+    return f"the file mixes encodings: {lines_text} read as {read_as}"
 
 
 def _decode(p: Path, raw: bytes, encoding: str | None) -> tuple[str, str, list[str]]:
@@ -385,6 +503,16 @@ def _closes_then_spaces(text: str, line_number: int, delimiter: str) -> bool:
     return re.match(r'(?:[^"]|"")*"[ \t]*(?:' + re.escape(delimiter) + r"|\r?\n?$)", line) is not None
 
 
+def _check_widths(p: Path, data: Rows, header: list) -> None:
+    """Refuse a row with values beyond the header's last column (an unquoted delimiter)."""
+    for n, r in data:
+        if len(r) > len(header) and any(_clean(c) is not None for c in r[len(header):]):
+            raise InputFileError(
+                f"{p}, row {n}: {len(r)} cells but the header has {len(header)} columns; "
+                "check for an unquoted delimiter in that row"
+            )
+
+
 def _check_swallowed(p: Path, data: Rows, delimiter: str, width: int) -> None:
     """Refuse a cell that holds many lines that each look like a row of the file.
 
@@ -463,8 +591,21 @@ def _build_frame(p: Path, header: list, data: Rows, filled: dict[int, int] | Non
     neither header nor values is dropped. Header names have their runs of
     white space (line breaks too) made single spaces.
     """
-    import pandas as pd
+    names, keep, unnamed = _frame_columns(p, header, data)
+    notes = []
+    if unnamed:
+        letters = ", ".join(n.split()[-1] for n in unnamed)
+        notes.append(f"column {letters} has no header; it is named {unnamed[0]!r}" if len(unnamed) == 1 else
+                     f"columns {letters} have no header; they are named {', '.join(repr(n) for n in unnamed)}")
+    if filled:
+        cols = [repr(names[keep.index(j)]) for j in sorted(filled) if j in keep]
+        notes.append(f"{sum(filled.values())} cells merged down over several rows were filled in on every row "
+                     f"they cover (column{'s' if len(cols) > 1 else ''} {', '.join(cols)})")
+    return _cells_frame(data, names, keep), notes
 
+
+def _frame_columns(p: Path, header: list, data: Rows) -> tuple[list[str], list[int], list[str]]:
+    """The column names, the cell positions they come from, and the names made up for unnamed columns."""
     width = max([len(header)] + [len(cells) for _, cells in data])
     names, keep, unnamed = [], [], []
     for j in range(width):
@@ -477,17 +618,14 @@ def _build_frame(p: Path, header: list, data: Rows, filled: dict[int, int] | Non
         names.append(name)
         keep.append(j)
     _check_header(p, names)
+    return names, keep, unnamed
+
+
+def _cells_frame(data: Rows, names: list[str], keep: list[int]) -> "pd.DataFrame":
+    import pandas as pd
+
     records = [[_clean(cells[j]) if j < len(cells) else None for j in keep] for _, cells in data]
-    notes = []
-    if unnamed:
-        letters = ", ".join(n.split()[-1] for n in unnamed)
-        notes.append(f"column {letters} has no header; it is named {unnamed[0]!r}" if len(unnamed) == 1 else
-                     f"columns {letters} have no header; they are named {', '.join(repr(n) for n in unnamed)}")
-    if filled:
-        cols = [repr(names[keep.index(j)]) for j in sorted(filled) if j in keep]
-        notes.append(f"{sum(filled.values())} cells merged down over several rows were filled in on every row "
-                     f"they cover (column{'s' if len(cols) > 1 else ''} {', '.join(cols)})")
-    return pd.DataFrame(records, columns=names, dtype=object), notes
+    return pd.DataFrame(records, columns=names, dtype=object)
 
 
 def _header_name(value: object) -> str:

@@ -51,6 +51,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
+    from .postgis_store import PostGISStore
+
 DEFAULT_WORKSPACE = "asset-map.gpkg"
 #: Seconds a command that changes the workspace waits for another one to finish.
 LOCK_TIMEOUT = 300.0
@@ -210,6 +212,10 @@ class GeoPackageStore:
     def exists(self) -> bool:
         return self.path.is_file()
 
+    def side_path(self, suffix: str) -> Path:
+        """A file or folder beside the workspace for its working files (``ws.gpkg`` + ``suffix``)."""
+        return self.path.with_name(self.path.name + suffix)
+
     def _connect(self) -> sqlite3.Connection:
         if not self.exists():
             raise WorkspaceError(
@@ -239,11 +245,13 @@ class GeoPackageStore:
                 return None
             return con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
 
-    def read(self, name: str, *, where: str | None = None, params: tuple = ()) -> Table | None:
+    def read(self, name: str, *, where: str | None = None, params: tuple = (),
+             columns: list[str] | None = None) -> Table | None:
         """Read a layer or table; ``None`` if the workspace does not have it.
 
         ``where`` is an SQL condition on the table's columns, with ``?``
-        placeholders for ``params``.
+        placeholders for ``params``; ``columns`` reads only those (and the
+        geometry only if ``"geometry"`` is among them).
         """
         if not self.exists():
             return None
@@ -255,7 +263,15 @@ class GeoPackageStore:
                 "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)
             ).fetchone()
             geom_col = geom_row[0] if geom_row else None
-            cur = con.execute(f'SELECT * FROM "{name}"' + (f" WHERE {where}" if where else ""), params)
+            if columns is not None:
+                have = {r[1] for r in con.execute(f'PRAGMA table_info("{name}")')}
+                wanted = [c for c in columns if c in have and c != geom_col]
+                if geom_col and "geometry" not in columns:
+                    geom_col = None
+                selected = ", ".join(f'"{c}"' for c in wanted + ([geom_col] if geom_col else [])) or "1 AS fid"
+            else:
+                selected = "*"
+            cur = con.execute(f'SELECT {selected} FROM "{name}"' + (f" WHERE {where}" if where else ""), params)
             names = [d[0] for d in cur.description]
             rows = cur.fetchall()
         data = {n: [r[i] for r in rows] for i, n in enumerate(names) if n not in ("fid", geom_col)}
@@ -316,6 +332,35 @@ class GeoPackageWriter:
             kwargs["promote_to_multi"] = kind.startswith("Multi")
         pyogrio.write_dataframe(frame, self.path, **kwargs)
 
+    def append(self, name: str, frame: "pd.DataFrame") -> None:
+        """Add ``frame``'s rows to layer ``name`` (created if missing; columns it lacks are added)."""
+        import pyogrio
+
+        with _closing(sqlite3.connect(self.path)) as con:
+            found = con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone()
+            if found:
+                have = {r[1] for r in con.execute(f'PRAGMA table_info("{name}")')}
+                geometry = getattr(frame, "_geometry_column_name", None)
+                for column in frame.columns:
+                    if column != geometry and column not in have:
+                        kind = {"i": "INTEGER", "u": "INTEGER", "f": "REAL", "b": "BOOLEAN"}.get(
+                            frame[column].dtype.kind, "TEXT")
+                        con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{column}" {kind}')
+                con.commit()
+        if not found:
+            self.write(name, frame)
+        elif len(frame):
+            pyogrio.write_dataframe(frame, self.path, layer=name, driver="GPKG", append=True)
+
+    def delete(self, name: str, where: str, params: tuple = ()) -> int:
+        """Delete the rows of ``name`` matching the SQL condition ``where`` (``?`` placeholders); how many."""
+        with _closing(sqlite3.connect(self.path)) as con:
+            if not con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone():
+                return 0
+            n = con.execute(f'DELETE FROM "{name}" WHERE {where}', params).rowcount
+            con.commit()
+        return n
+
     def index(self, name: str, column: str) -> None:
         """Index ``column`` of table ``name`` for fast lookups."""
         with _closing(sqlite3.connect(self.path)) as con:
@@ -341,14 +386,18 @@ def _closing(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         con.close()
 
 
-def open_store(location: str | os.PathLike | None = None) -> GeoPackageStore:
-    """The store for a workspace location (a path; see :func:`resolve_location`)."""
-    path = resolve_location(location)
-    if str(path).startswith(("postgresql:", "postgres:")):
-        raise WorkspaceError(
-            "PostgreSQL workspaces are not supported yet; use a GeoPackage path"
-        )
-    return GeoPackageStore(path)
+def open_store(location: str | os.PathLike | None = None) -> "GeoPackageStore | PostGISStore":
+    """The store for a workspace location: a ``postgresql://`` address or a GeoPackage path.
+
+    Without a location, ``$ASSET_MAP_WORKSPACE`` or the default (see :func:`resolve_location`).
+    """
+    from .postgis_store import PostGISStore, is_postgres_location
+
+    if location is None or str(location) == "":
+        location = os.environ.get(ENV_VAR) or DEFAULT_WORKSPACE
+    if is_postgres_location(location):
+        return PostGISStore(str(location))
+    return GeoPackageStore(resolve_location(location))
 
 
 def empty_layer_frame(name: str, columns: dict[str, str]) -> "pd.DataFrame":

@@ -25,6 +25,13 @@ from .errors import WorkspaceError
 from .store import open_store
 from .taxonomy import Taxonomy, load_taxonomy
 
+#: What an import in chunks keeps of each asset (:meth:`Workspace._import_in_chunks`).
+SLIM_ASSET_COLUMNS = ["asset_id", "name", "categories", "area_code", "location_status", "located_by", "source",
+                      "source_row", "postcode", "category_source", "inferred", "merged_into", "geometry"]
+MB = 1 << 20
+#: Lookup columns indexed when their tables are written.
+_INDEXES = (("postcodes", "postcode"), ("postcode_cache", "postcode"))
+
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
@@ -69,13 +76,15 @@ def _changes(method):
 
 
 class Workspace:
-    """A project's workspace (a GeoPackage file).
+    """A project's workspace: a GeoPackage file, or a schema of a PostGIS database.
 
     Parameters
     ----------
     location
-        Path of the workspace; defaults to ``$ASSET_MAP_WORKSPACE`` or
-        ``./asset-map.gpkg``. It is created by the first command that writes.
+        Path of the workspace, or ``postgresql://USER@HOST/DATABASE?schema=NAME``
+        (see :mod:`asset_map.postgis_store`); defaults to
+        ``$ASSET_MAP_WORKSPACE`` or ``./asset-map.gpkg``. It is created by the
+        first command that writes.
     """
 
     def __init__(self, location: str | os.PathLike | None = None) -> None:
@@ -123,6 +132,37 @@ class Workspace:
             return load_taxonomy()
         rows = [dict(zip(t.columns, vals)) for vals in zip(*t.columns.values())]
         return Taxonomy.from_rows(rows, source=f"{self.location} (categories)")
+
+    def copy_to(self, location: str | os.PathLike) -> dict[str, int]:
+        """Copy every layer and table of this workspace into an empty one (another GeoPackage or a PostGIS schema).
+
+        Moves a study from a GeoPackage to a shared database and back. Returns
+        the rows copied per table; the copy is all-or-nothing.
+
+        Raises
+        ------
+        WorkspaceError
+            If this workspace does not exist or the target already holds a workspace.
+        """
+        target = Workspace(location)
+        if not self.store.exists():
+            raise WorkspaceError(f"{self.location}: no workspace here to copy; pass --workspace")
+        with target.store.lock():
+            if target.store.layers():
+                raise WorkspaceError(
+                    f"{target.location}: already holds a workspace ({', '.join(target.store.layers())}); "
+                    "copy into a new file or an empty schema"
+                )
+            counts: dict[str, int] = {}
+            with target.store.transaction() as tx:
+                for name in self.store.layers():
+                    table = self.store.read(name)
+                    tx.write(name, table.to_frame())
+                    counts[name] = len(table)
+                for name, column in _INDEXES:
+                    if name in counts:
+                        tx.index(name, column)
+        return counts
 
     def status(self) -> dict[str, Any]:
         """Counts of what the workspace holds."""
@@ -314,7 +354,7 @@ class Workspace:
         """Where fetched feed pages wait until the import that uses them is written."""
         if cache_dir:
             return Path(cache_dir)
-        return Path(self.location).with_name(Path(self.location).name + ".feed-cache")
+        return Path(self.store.side_path(".feed-cache"))
 
     def _read_feed(self, path, url, taxonomy, *, crosswalk, include_inactive, stale_days, cache_dir, progress):
         """Read a feed file, package or API into asset rows (:func:`asset_map.feed_import.feed_rows`)."""
@@ -409,6 +449,7 @@ class Workspace:
         stale_days: int | None = None,
         cache_dir: str | Path | None = None,
         progress: "Progress | None" = None,
+        chunk_rows: int | None = None,
     ) -> "ImportResult":
         """Import an asset list.
 
@@ -460,11 +501,16 @@ class Workspace:
         progress
             Called as ``progress(step, done, total)`` as the import goes on
             (``total`` is 0 for a step whose size is unknown).
+        chunk_rows
+            Read and write a CSV file this many rows at a time, so that a file
+            larger than memory can be imported (:meth:`_import_in_chunks`).
+            CSV files over :data:`asset_map.readers.CHUNK_BYTES` are imported
+            in chunks of :data:`asset_map.readers.CHUNK_ROWS` rows anyway.
         """
         import pandas as pd
 
         from .duplicates import apply_merges, find_duplicates
-        from .importer import file_sha256, prepare_assets, rejects_frame
+        from .importer import prepare_assets
         from .oruk import looks_like_feed
         from .readers import read_input
 
@@ -479,6 +525,8 @@ class Workspace:
             feed = self._read_feed(path, url, taxonomy, crosswalk=crosswalk, include_inactive=include_inactive,
                                    stale_days=stale_days, cache_dir=cache_dir, progress=progress)
             table = feed.table
+        elif chunk_rows or _large_csv(path):
+            table = None
         else:
             table = read_input(path, sheet=sheet, layer=layer, encoding=encoding, crs=crs)
         areas = self.areas()
@@ -493,6 +541,13 @@ class Workspace:
             from .category_map import read_category_map
 
             category_map = read_category_map(category_map, taxonomy)
+        if table is None:
+            from .readers import CHUNK_ROWS
+
+            return self._import_in_chunks(
+                path, chunk_rows or CHUNK_ROWS, taxonomy=taxonomy, areas=areas, columns=columns,
+                categories=categories, source=source, encoding=encoding, finder=finder, category_map=category_map,
+                use_inferred=use_inferred, dry_run=dry_run, progress=progress, cache_rows=cache_rows)
         result = prepare_assets(
             table, taxonomy, areas=areas, column_overrides=columns, categories=categories, source=source,
             find_postcodes=finder, category_map=category_map, use_inferred=use_inferred, progress=progress,
@@ -518,6 +573,130 @@ class Workspace:
         if dry_run:
             return result
         step("writing")
+        with self.store.transaction() as tx:
+            tx.write("assets", new_assets)
+            self._write_import_log(tx, result, path, url, feed, cache_rows)
+        if url is not None:  # the import is written: the next fetch must see the directory as it is then
+            import shutil
+
+            shutil.rmtree(self._feed_cache(cache_dir), ignore_errors=True)
+        return result
+
+    def _import_in_chunks(self, path: str | Path, chunk_rows: int, *, taxonomy: Taxonomy, areas, columns,
+                          categories, source, encoding, finder, category_map, use_inferred: bool, dry_run: bool,
+                          progress, cache_rows: list[dict]) -> "ImportResult":
+        """Import a CSV file ``chunk_rows`` rows at a time, in one transaction, never holding the whole file.
+
+        Each chunk is read (:func:`asset_map.readers.read_csv_chunks`),
+        prepared as a whole file is (:func:`asset_map.importer.prepare_assets`,
+        with the columns found in the first chunk) and appended to the
+        ``assets`` layer; the rows of an earlier import of the same source are
+        deleted first. Only each asset's id, name, categories, place and
+        status stay in memory, for the counts, the duplicates check and the
+        summary (``result.assets`` holds those columns). Recorded merges are
+        applied to the assets they name at the end. Progress is reported in
+        MB of the file.
+        """
+        import pandas as pd
+
+        from .duplicates import apply_merges, find_duplicates
+        from .importer import ImportResult, prepare_assets
+        from .readers import read_csv_chunks
+
+        src = source or Path(path).name
+        old = self.store.read("assets", columns=["asset_id", "source"])
+        replaced, kept_ids = 0, set()
+        if old is not None:
+            for aid, s in zip(old["asset_id"], old["source"]):
+                if s == src:
+                    replaced += 1
+                else:
+                    kept_ids.add(aid)
+        del old
+        merges = self.store.read("merges")
+        merge_ids = set(merges["kept_id"]) | set(merges["merged_id"]) if merges is not None and len(merges) else set()
+        total = ImportResult(source=src, path=str(path), rows_read=0, assets=None, rejects=[], columns={},
+                             replaced=replaced)
+        seen: set[str] = set()
+        slim, held = [], []
+        notes: list[str] = []
+        step = "importing (MB of the file)"
+        if progress is not None:
+            progress(step, 0, 0)
+
+        notes.append(f"read in chunks of {chunk_rows:,} rows ({-(-Path(path).stat().st_size // MB):,} MB); "
+                     "a sample or column count shown is of the first chunk")
+
+        def add(tx) -> None:
+            overrides = columns
+            for chunk in read_csv_chunks(path, encoding=encoding, rows=chunk_rows):
+                total.table = total.table or chunk.table
+                r = prepare_assets(chunk.table, taxonomy, areas=areas, column_overrides=overrides,
+                                   categories=categories, source=src, find_postcodes=finder,
+                                   category_map=category_map, use_inferred=use_inferred, seen_ids=seen)
+                overrides = dict(r.columns)  # every chunk is read with the columns found in the first
+                if kept_ids:
+                    r.assets["asset_id"] = [f"{src}:{a}" if a in kept_ids else a for a in r.assets["asset_id"]]
+                named = r.assets["asset_id"].isin(merge_ids)
+                if named.any():
+                    held.append(r.assets[named])
+                if tx is not None:
+                    tx.append("assets", r.assets[~named])
+                slim.append(r.assets[SLIM_ASSET_COLUMNS])
+                total.rows_read += r.rows_read
+                total.rejects += r.rejects
+                total.columns = total.columns or dict(r.columns)
+                total.served_only += r.served_only
+                for word, rows in r.unknown_words.items():
+                    total.unknown_words.setdefault(word, []).extend(rows)
+                total.suggestions.update(r.suggestions)
+                for counts, more in ((total.ignored_words, r.ignored_words), (total.inferred, r.inferred)):
+                    for k, v in more.items():
+                        counts[k] = counts.get(k, 0) + v
+                notes.extend(n for n in r.notes if n not in notes)
+                if progress is not None:
+                    progress(step, -(-chunk.bytes_done // MB), -(-chunk.bytes_total // MB))
+
+        def finish() -> None:
+            total.notes = notes
+            total.assets = pd.concat(slim, ignore_index=True)
+            total.rejects.sort(key=lambda r: r.row)
+
+        if dry_run:
+            add(None)
+            finish()
+        else:
+            with self.store.transaction() as tx:
+                tx.delete("assets", "source = ?", (src,))
+                add(tx)
+                finish()
+                if merge_ids:  # recorded merges naming assets of this file or of others
+                    ids = tuple(sorted(merge_ids))
+                    named = f"asset_id IN ({','.join('?' * len(ids))}) AND source <> ?"
+                    stored = self.store.read("assets", where=named, params=ids + (src,))
+                    frames = [f for f in [None if stored is None else stored.to_frame(), *held] if f is not None]
+                    if frames:
+                        group, total.merged_again = apply_merges(pd.concat(frames, ignore_index=True), merges)
+                        tx.delete("assets", named, ids + (src,))
+                        tx.append("assets", group)
+                        merged = dict(zip(group["asset_id"], group["merged_into"]))
+                        total.assets["merged_into"] = [merged.get(a, m) for a, m in
+                                                       zip(total.assets["asset_id"], total.assets["merged_into"])]
+                self._write_import_log(tx, total, path, None, None, cache_rows)
+        existing = self.store.read("assets", columns=SLIM_ASSET_COLUMNS + ["geometry"],
+                                   where="source <> ?", params=(src,))
+        everything = total.assets if existing is None else pd.concat([existing.to_frame(), total.assets],
+                                                                     ignore_index=True)
+        total.duplicates = find_duplicates(everything, only_ids=total.assets["asset_id"])
+        return total
+
+    def _write_import_log(self, tx, result: "ImportResult", path: str | Path, url: str | None, feed,
+                          cache_rows: list[dict]) -> None:
+        """Write an import's rejects, its line in ``imports``, rows kept without a location and postcode answers."""
+        import pandas as pd
+
+        from .importer import file_sha256, rejects_frame
+
         old_rejects = self.rejects()
         rejects = rejects_frame(result)
         if old_rejects is not None:
@@ -533,34 +712,27 @@ class Workspace:
             "columns": json.dumps(result.columns), "unknown_words": json.dumps(result.unknown_words),
         }])
         log = log if imports is None else pd.concat([imports, log], ignore_index=True)
-        with self.store.transaction() as tx:
-            tx.write("assets", new_assets)
-            tx.write("rejects", rejects.astype({"row": "int64"}))
-            tx.write("imports", log.astype({c: t for c, t in IMPORT_COLUMNS.items() if t == "int64"}))
-            if feed is not None or result.served_only or self.store.count("unlocated") is not None:
-                from .feed_import import UNLOCATED_COLUMNS, unlocated_frame
+        tx.write("rejects", rejects.astype({"row": "int64"}))
+        tx.write("imports", log.astype({c: t for c, t in IMPORT_COLUMNS.items() if t == "int64"}))
+        if feed is not None or result.served_only or self.store.count("unlocated") is not None:
+            from .feed_import import UNLOCATED_COLUMNS, unlocated_frame
 
-                old = self.frame("unlocated")
-                frames = [] if old is None else [old[old["source"] != result.source]]
-                if feed is not None:
-                    frames.append(unlocated_frame(feed.report).assign(source=result.source))
-                if result.served_only:
-                    frames.append(pd.DataFrame(result.served_only))
-                tx.write("unlocated", pd.concat(frames, ignore_index=True).reindex(columns=list(UNLOCATED_COLUMNS)))
-            if cache_rows:
-                old_cache = self.frame("postcode_cache")
-                cache = pd.DataFrame(cache_rows, columns=list(CACHE_COLUMNS))
-                if old_cache is not None:
-                    cache = pd.concat([old_cache[~old_cache["postcode"].isin(cache["postcode"])], cache],
-                                      ignore_index=True)
-                tx.write("postcode_cache", cache)
-                tx.index("postcode_cache", "postcode")
-            self._ensure_taxonomy(tx)
-        if url is not None:  # the import is written: the next fetch must see the directory as it is then
-            import shutil
-
-            shutil.rmtree(self._feed_cache(cache_dir), ignore_errors=True)
-        return result
+            old = self.frame("unlocated")
+            frames = [] if old is None else [old[old["source"] != result.source]]
+            if feed is not None:
+                frames.append(unlocated_frame(feed.report).assign(source=result.source))
+            if result.served_only:
+                frames.append(pd.DataFrame(result.served_only))
+            tx.write("unlocated", pd.concat(frames, ignore_index=True).reindex(columns=list(UNLOCATED_COLUMNS)))
+        if cache_rows:
+            old_cache = self.frame("postcode_cache")
+            cache = pd.DataFrame(cache_rows, columns=list(CACHE_COLUMNS))
+            if old_cache is not None:
+                cache = pd.concat([old_cache[~old_cache["postcode"].isin(cache["postcode"])], cache],
+                                  ignore_index=True)
+            tx.write("postcode_cache", cache)
+            tx.index("postcode_cache", "postcode")
+        self._ensure_taxonomy(tx)
 
     def _ensure_taxonomy(self, tx) -> None:
         if self.store.read("categories") is None:
@@ -880,6 +1052,14 @@ def _empty_population() -> "gpd.GeoDataFrame":
     from .store import empty_layer_frame
 
     return empty_layer_frame("population", {"code": "str", "name": "str", "area_code": "str", "all_ages": "float64"})
+
+
+def _large_csv(path: str | Path) -> bool:
+    """Whether ``path`` is a CSV file too large to read whole (:data:`asset_map.readers.CHUNK_BYTES`)."""
+    from .readers import CHUNK_BYTES
+
+    p = Path(path)
+    return p.suffix.lower() in (".csv", ".txt", ".tsv") and p.is_file() and p.stat().st_size > CHUNK_BYTES
 
 
 def _taxonomy_frame(taxonomy: Taxonomy) -> "pd.DataFrame":

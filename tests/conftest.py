@@ -1,12 +1,20 @@
-"""Shared fixtures: small data built in code, and the real Trafford files.
+"""Shared fixtures: small data built in code, the real Trafford files, and the two workspace stores.
 
 The real files live in ``../shared/data/real`` beside the project and are read
 from there, never copied.
+
+With ``ASSET_MAP_TEST_POSTGRES`` set to a PostgreSQL server with PostGIS
+(``postgresql://postgres@127.0.0.1:PORT/postgres``; ``.ci/postgres start`` starts
+one), every test runs twice: ``[gpkg]`` as written, and ``[postgis]`` with each
+GeoPackage workspace the test names kept instead in its own schema of a
+database made for the run. Without it only ``[gpkg]`` runs.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -21,6 +29,118 @@ TRAFFORD = REAL / "trafford"
 
 #: Origin of the test grid: a point in the English Midlands, in BNG metres.
 X0, Y0 = 450_000.0, 300_000.0
+
+
+POSTGRES = os.environ.get("ASSET_MAP_TEST_POSTGRES")
+TEST_DATABASE = f"asset_map_test_{os.getpid()}"
+
+
+def pytest_generate_tests(metafunc):
+    if "store_kind" in metafunc.fixturenames:
+        kinds = ["gpkg", "postgis"]
+        if metafunc.definition.get_closest_marker("gpkg_only"):
+            kinds = ["gpkg"]
+        elif metafunc.definition.get_closest_marker("postgis_only"):
+            kinds = ["postgis"]
+        if not POSTGRES:
+            kinds = [k if k == "gpkg" else pytest.param(k, marks=pytest.mark.skip(
+                reason="no PostgreSQL server: set ASSET_MAP_TEST_POSTGRES (.ci/postgres start FOLDER starts one)"))
+                for k in kinds if k == "gpkg" or len(kinds) == 1]
+        metafunc.parametrize("store_kind", kinds, indirect=True)
+
+
+def postgres_url(database: str, schema: str | None = None) -> str:
+    """The test server's address for ``database`` (and ``schema``)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    url = urlunsplit(urlsplit(POSTGRES)._replace(path=f"/{database}", query=""))
+    return f"{url}?schema={schema}" if schema else url
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """A database made for this test run on the ``ASSET_MAP_TEST_POSTGRES`` server, dropped afterwards."""
+    import psycopg
+
+    with psycopg.connect(POSTGRES, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {TEST_DATABASE}")
+        con.execute(f"CREATE DATABASE {TEST_DATABASE}")
+    with psycopg.connect(postgres_url(TEST_DATABASE), autocommit=True) as con:
+        con.execute("CREATE EXTENSION postgis")
+    yield TEST_DATABASE
+    with psycopg.connect(POSTGRES, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {TEST_DATABASE} WITH (FORCE)")
+
+
+def schema_for(path: str | os.PathLike) -> str:
+    """The PostGIS schema standing for a GeoPackage workspace path in the ``[postgis]`` runs."""
+    return "t_" + hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:24]
+
+
+@pytest.fixture(autouse=True)
+def store_kind(request, monkeypatch):
+    """``gpkg``, or ``postgis``: workspaces named by a GeoPackage path live in a PostGIS schema instead."""
+    if request.param == "postgis":
+        import asset_map.workspace
+        from asset_map.postgis_store import is_postgres_location
+        from asset_map.store import open_store
+
+        database = request.getfixturevalue("postgres_database")
+
+        def to_postgis(location=None):
+            if location is None or str(location) == "":
+                location = os.environ.get("ASSET_MAP_WORKSPACE") or "asset-map.gpkg"
+            if is_postgres_location(location):
+                return open_store(location)
+            return open_store(postgres_url(database, schema_for(location)))
+
+        monkeypatch.setattr(asset_map.workspace, "open_store", to_postgis)
+    return request.param
+
+
+def _store(where):
+    import asset_map
+
+    return where.store if isinstance(where, asset_map.Workspace) else asset_map.Workspace(where).store
+
+
+def ws_exists(where) -> bool:
+    """Whether a workspace (a Workspace, or the path a test names it by) exists, in this run's store."""
+    return _store(where).exists()
+
+
+def fingerprint(where) -> str:
+    """A digest of a workspace's whole content, to check that a command left it as it was.
+
+    For a GeoPackage the file's bytes; for PostGIS every table's columns, rows and geometries.
+    """
+    from asset_map.store import GeoPackageStore
+
+    store = _store(where)
+    if not store.exists():
+        return "absent"
+    digest = hashlib.sha256()
+    if isinstance(store, GeoPackageStore):
+        digest.update(store.path.read_bytes())
+        return digest.hexdigest()
+    import shapely
+
+    for name in store.layers():
+        table = store.read(name)
+        digest.update(repr((name, list(table.columns.items()))).encode())
+        if table.geometry is not None:
+            digest.update(repr(shapely.to_wkb(table.geometry).tolist()).encode())
+    return digest.hexdigest()
+
+
+def cli_location(where) -> str:
+    """The workspace's location to give a separate process (``-w``): the path, or the PostGIS address."""
+    from asset_map.store import GeoPackageStore
+
+    store = _store(where)
+    if isinstance(store, GeoPackageStore):
+        return str(store.path)
+    return postgres_url(store.database, store.schema)
 
 
 @pytest.fixture

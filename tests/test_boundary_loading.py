@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -14,13 +13,9 @@ from shapely.geometry import Point, Polygon
 import asset_map
 from asset_map.boundaries import load_boundaries
 from asset_map.errors import AssetMapError, BoundaryError, ColumnError, InputFileError
-from conftest import REAL, X0, Y0, square, write_areas
+from conftest import REAL, X0, Y0, fingerprint, square, write_areas
 
 SQUARES = [("W01", "West", 10_000, square(X0, Y0, 2000)), ("E01", "East", 5_000, square(X0 + 2000, Y0, 2000))]
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def ons_population(path: Path, totals: dict[str, int]) -> Path:
@@ -217,13 +212,13 @@ def test_bad_boundary_files(loaded, tmp_path, name, make, error, message):
                     crs="EPSG:4326")
     else:
         make(path)
-    before = digest(loaded.store.path)
+    before = fingerprint(loaded)
     with pytest.raises(error) as info:
         loaded.load_boundaries(path)
     assert message in str(info.value)
     assert "\n" not in str(info.value)
     assert isinstance(info.value, AssetMapError)
-    assert digest(loaded.store.path) == before
+    assert fingerprint(loaded) == before
     assert list(loaded.areas()["area_code"]) == ["E01", "W01"]
 
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 import asset_map
 from asset_map.cli import app
-from conftest import TRAFFORD, X0, Y0, asset_row, write_csv
+from conftest import TRAFFORD, X0, Y0, asset_row, write_csv, ws_exists
 
 HEADER = ["Name", "Type", "Latitude", "Longitude", "Description"]
 
@@ -69,7 +69,7 @@ def test_a_bad_category_map_is_one_line_naming_row_and_column(tmp_path):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ")
     assert "map.csv, row 3, column 'category'" in lines[0]
-    assert not (tmp_path / "ws.gpkg").exists()
+    assert not ws_exists(tmp_path / "ws.gpkg")
 
 
 def test_inferred_categories_are_suggestions_until_asked_for(tmp_path, workspace, two_areas):

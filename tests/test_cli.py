@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -12,17 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from asset_map.cli import app
-from conftest import X0, Y0, asset_row, square, write_areas, write_csv
+from conftest import X0, Y0, asset_row, fingerprint, square, write_areas, write_csv, ws_exists
 
 runner = CliRunner()
 
 
 def run(*args: str):
     return runner.invoke(app, [str(a) for a in args])
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def one_line_error(result, *fragments: str) -> str:
@@ -140,32 +135,32 @@ def test_demo_prints_the_example_gap_table_and_writes_the_workshop_outputs(tmp_p
 
 # ------------------------------------------------------------------ bad input: one line, nothing lost
 def test_missing_file(ws, tmp_path):
-    before = digest(ws)
+    before = fingerprint(ws)
     one_line_error(run("import", tmp_path / "nope.csv", "-w", ws), "nope.csv", "no such file")
-    assert digest(ws) == before
+    assert fingerprint(ws) == before
 
 
 def test_empty_file(ws, tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    before = digest(ws)
+    before = fingerprint(ws)
     one_line_error(run("import", empty, "-w", ws), "empty.csv", "empty")
-    assert digest(ws) == before
+    assert fingerprint(ws) == before
 
 
 def test_wrong_columns(ws, tmp_path):
     bad = write_csv(tmp_path / "list.csv", ["Organisation", "Type", "Where"], [["A", "carers", "Town"]])
-    before = digest(ws)
+    before = fingerprint(ws)
     line = one_line_error(run("import", bad, "-w", ws), "list.csv", "--map")
     assert "Organisation" in line  # the columns it did find are named
-    assert digest(ws) == before
+    assert fingerprint(ws) == before
 
 
 def test_bad_map_option(ws, assets_csv):
-    before = digest(ws)
+    before = fingerprint(ws)
     assert run("import", assets_csv, "--map", "Latitude", "-w", ws).exit_code in (1, 2)
     one_line_error(run("import", assets_csv, "--map", "latitude=Lat", "-w", ws), "Lat")
-    assert digest(ws) == before
+    assert fingerprint(ws) == before
 
 
 def test_bad_encoding_is_read_not_garbled(ws, tmp_path):
@@ -201,7 +196,7 @@ def test_unknown_category_is_a_warning_with_a_suggestion(ws, tmp_path):
 
 
 def test_boundaries_errors_leave_the_workspace_as_it_was(ws, tmp_path):
-    before = digest(ws)
+    before = fingerprint(ws)
     points = tmp_path / "points.geojson"
     points.write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"code": "A"}, "geometry": {"type": "Point", "coordinates": [-1.3, 52.4]}}]}))
@@ -211,7 +206,7 @@ def test_boundaries_errors_leave_the_workspace_as_it_was(ws, tmp_path):
     one_line_error(run("boundaries", "load", overlapping, "-w", ws), "overlap.gpkg", "'A' and 'B' overlap")
     one_line_error(run("boundaries", "load", overlapping, "--code-field", "nope", "-w", ws),
                    "no field 'nope'", "area_code")
-    assert digest(ws) == before
+    assert fingerprint(ws) == before
 
 
 def test_invalid_geometry_is_repaired_with_a_warning(tmp_path):
@@ -234,7 +229,7 @@ def test_unknown_category_option(ws):
 
 def test_no_workspace_yet(tmp_path):
     one_line_error(run("gaps", "-w", tmp_path / "none.gpkg"), "no areas loaded", "asset-map boundaries load")
-    assert not (tmp_path / "none.gpkg").exists()
+    assert not ws_exists(tmp_path / "none.gpkg")
 
 
 def test_bad_option_value_is_a_usage_error(ws):
@@ -254,7 +249,7 @@ def test_a_file_without_a_crs_needs_crs(tmp_path):
     ws = tmp_path / "ws.gpkg"
     one_line_error(run("boundaries", "load", shp, "-w", ws), "areas.shp", "no coordinate reference system",
                    "--crs")
-    assert not ws.exists()
+    assert not ws_exists(ws)
     one_line_error(run("boundaries", "load", shp, "--crs", "EPSG:99999", "-w", ws), "is not a coordinate system")
     r = run("boundaries", "load", shp, "--crs", "EPSG:27700", "--population-field", "pop", "-w", ws)
     assert r.exit_code == 0 and "Loaded 1 areas" in r.stderr

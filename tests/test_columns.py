@@ -10,7 +10,7 @@ from asset_map.cli import app
 from asset_map.columns import FIELDS, detect_columns, parse_overrides
 from asset_map.importer import prepare_assets
 from asset_map.readers import read_input
-from conftest import X0, Y0, asset_row, bng_to_lonlat, write_csv
+from conftest import X0, Y0, asset_row, bng_to_lonlat, write_csv, ws_exists
 
 TAXONOMY = load_taxonomy()
 
@@ -236,14 +236,14 @@ def test_import_without_a_name_column_says_which_columns_it_found(workspace, tmp
     with pytest.raises(ColumnError, match=r"list.csv: no column for the asset name .*the columns are Where, "
                                           r"Latitude, Longitude; pass --map name=COLUMN"):
         workspace.import_assets(path)
-    assert not workspace.store.path.exists()
+    assert not workspace.store.exists()
 
 
 def test_workspace_import_without_coordinates_writes_nothing(tmp_path, workspace):
     path = no_coordinates_csv(tmp_path)
     with pytest.raises(ColumnError, match=r"the columns are Organisation name, Category, Town, Where E, Where N"):
         workspace.import_assets(path)
-    assert not workspace.store.path.exists()
+    assert not workspace.store.exists()
     result = workspace.import_assets(path, columns={"easting": "Where E", "northing": "Where N"})
     assert result.imported == 2
     assert sorted(workspace.assets()["name"]) == ["East Carers", "West Walkers"]
@@ -264,7 +264,7 @@ def test_cli_import_without_coordinates_is_one_error_line_and_map_fixes_it(tmp_p
     r = runner.invoke(app, ["import", str(path), "--map", "easting=Where E", "--map", "northing=Where N",
                             "-w", str(ws)])
     assert r.exit_code == 0, r.stderr
-    assert ws.exists()
+    assert ws_exists(ws)
 
 
 def test_a_normal_list_needs_no_map(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from shapely.geometry import Point
 
 from asset_map.errors import ColumnError, InputFileError, TaxonomyError
-from conftest import X0, Y0, asset_row, bng_to_lonlat, square, write_csv
+from conftest import X0, Y0, asset_row, bng_to_lonlat, fingerprint, square, write_csv
 
 
 def test_import_counts_reconcile_and_rows_are_accounted_for(workspace, two_areas, assets_csv):
@@ -164,10 +164,10 @@ def test_excel_workbook(workspace, two_areas, tmp_path):
 
 def test_dry_run_writes_nothing(workspace, two_areas, assets_csv):
     workspace.load_boundaries(two_areas)
-    before = workspace.store.path.read_bytes()
+    before = fingerprint(workspace)
     result = workspace.import_assets(assets_csv, dry_run=True)
     assert result.imported == 5
-    assert workspace.store.path.read_bytes() == before
+    assert fingerprint(workspace) == before
 
 
 def test_empty_and_header_only_files(workspace, tmp_path):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 
 from typer.testing import CliRunner
 
 from asset_map.cli import app
-from conftest import X0, Y0, asset_row, write_csv
+from conftest import X0, Y0, asset_row, fingerprint, write_csv, ws_exists
 
 runner = CliRunner()
 
@@ -43,17 +42,17 @@ def test_inspect_shows_everything_and_writes_nothing(tmp_path):
     assert problem_rows == [str(n) for n in range(8, 21)]
     assert "looks swapped" in out
     assert "nothing was written" in r.stderr
-    assert not ws.exists()
+    assert not ws_exists(ws)
 
 
 def test_inspect_leaves_an_existing_workspace_byte_for_byte(tmp_path, two_areas):
     ws = tmp_path / "ws.gpkg"
     assert runner.invoke(app, ["boundaries", "load", str(two_areas), "--population-field", "pop",
                                "-w", str(ws)]).exit_code == 0
-    before = hashlib.sha256(ws.read_bytes()).hexdigest()
+    before = fingerprint(ws)
     r = runner.invoke(app, ["inspect", str(messy(tmp_path)), "-w", str(ws)])
     assert r.exit_code == 0, r.stderr
-    assert hashlib.sha256(ws.read_bytes()).hexdigest() == before
+    assert fingerprint(ws) == before
 
 
 def test_inspect_of_a_bad_file_is_one_error_line(tmp_path):

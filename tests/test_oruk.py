@@ -20,7 +20,7 @@ from asset_map.crosswalk import load_crosswalk
 from asset_map.errors import FeedError
 from asset_map.feed_import import feed_rows
 from asset_map.oruk import feed_from_pages, html_to_text, looks_like_feed, read_csv_package, read_feed
-from conftest import TRAFFORD, local_server
+from conftest import TRAFFORD, local_server, ws_exists
 
 FIX = Path(__file__).parent / "fixtures" / "oruk"
 TODAY = date(2026, 11, 22)
@@ -272,7 +272,7 @@ def test_import_from_a_paged_api_resumes_after_a_failing_page(tmp_path, director
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: Page 2 of 2 of the feed at ")
     assert "run the same command again to resume" in lines[0]
-    assert not ws.exists()  # nothing written
+    assert not ws_exists(ws)  # nothing written
     directory_api["fail_page"] = None
     directory_api["asked"].clear()
     r = runner.invoke(app, ["import", "--url", directory_api["url"], "-w", str(ws)])
@@ -289,4 +289,4 @@ def test_inspect_a_feed_shows_its_problems_and_service_counts(tmp_path):
     assert r.exit_code == 0, r.stderr
     assert "Problem: v1_page2.json, service #3, field 'id': missing" in r.stderr
     assert "services read" in r.stderr and "Services in the v1 JSON feed" in r.stderr
-    assert not (tmp_path / "ws.gpkg").exists()
+    assert not ws_exists(tmp_path / "ws.gpkg")

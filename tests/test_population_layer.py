@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 import asset_map
 from asset_map.cli import app
 from asset_map.errors import BoundaryError, ColumnError, WorkspaceError
-from conftest import (POINTS, TRAFFORD, X0, Y0, asset_row, square, trafford_localities, write_areas, write_csv,
-                      write_points)
+from conftest import (POINTS, TRAFFORD, X0, Y0, asset_row, fingerprint, square, trafford_localities, write_areas,
+                      write_csv, write_points)
 
 runner = CliRunner()
 
@@ -77,7 +77,7 @@ def test_cli_population_load_and_status(tmp_path, two_areas):
 
 
 def test_errors_are_one_line_and_leave_the_workspace_alone(ws, tmp_path):
-    before = ws.location and open(ws.location, "rb").read()
+    before = fingerprint(ws)
     no_pop = gpd.GeoDataFrame({"code": ["S1"]}, geometry=[Point(X0 + 5, Y0 + 5)], crs=27700)
     no_pop.to_file(tmp_path / "nopop.geojson")
     with pytest.raises(ColumnError, match=r"nopop.geojson: no total population column.*--population"):
@@ -85,7 +85,7 @@ def test_errors_are_one_line_and_leave_the_workspace_alone(ws, tmp_path):
     far = write_points(tmp_path / "far.geojson", [("S9", 100, 10, X0 + 1000, Y0 + 1000)])
     with pytest.raises(BoundaryError, match=r"far.geojson: no small area falls in area 'E01'"):
         ws.load_population(far)
-    assert open(ws.location, "rb").read() == before
+    assert fingerprint(ws) == before
     r = run("population", "load", tmp_path / "nopop.geojson", "-w", ws.location)
     assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
     empty = asset_map.Workspace(tmp_path / "empty.gpkg")

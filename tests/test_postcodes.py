@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 
 import pandas as pd
@@ -13,7 +12,7 @@ import asset_map
 from asset_map.cli import app
 from asset_map.errors import ColumnError, InputFileError
 from asset_map.postcodes import normalise_postcode, read_postcode_lookup, suggest_postcode
-from conftest import TRAFFORD, X0, Y0, bng_to_lonlat, write_csv
+from conftest import TRAFFORD, X0, Y0, bng_to_lonlat, fingerprint, write_csv
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -146,12 +145,12 @@ def test_cli_postcodes_load_and_status(tmp_path):
             "6 rows read; 1 skipped: not a valid postcode; 1 skipped: listed twice (first kept)." in r.stderr)
     status = dict(line.split(": ", 1) for line in CliRunner().invoke(app, ["status", "-w", str(ws)]).stdout.splitlines())
     assert status["postcodes"] == "4"
-    before = hashlib.sha256(ws.read_bytes()).hexdigest()
+    before = fingerprint(ws)
     bad = tmp_path / "bad.csv"
     bad.write_text("Name,Ward\nA,B\n")
     r = CliRunner().invoke(app, ["postcodes", "load", str(bad), "-w", str(ws)])
     assert r.exit_code == 1 and r.stderr.startswith("Error: ") and "bad.csv: no postcode column" in r.stderr
-    assert hashlib.sha256(ws.read_bytes()).hexdigest() == before
+    assert fingerprint(ws) == before
 
 
 # ------------------------------------------------------------------ real Trafford lists

@@ -15,7 +15,7 @@ import pytest
 
 from asset_map.errors import PostcodeServiceError
 from asset_map.postcodes_online import MAX_TERMINATED_CHECKS, lookup_postcodes_online
-from conftest import local_server
+from conftest import fingerprint, local_server
 
 #: Live postcodes the fake service knows: postcode -> (eastings, northings), None for no grid reference.
 LIVE: dict[str, tuple[int | None, int | None]] = {
@@ -270,8 +270,6 @@ def test_online_asks_only_for_what_the_lookup_lacks(service, tmp_path):
 
 
 def test_cli_online_and_offline(service, tmp_path):
-    import hashlib
-
     from typer.testing import CliRunner
 
     from asset_map.cli import app
@@ -282,7 +280,7 @@ def test_cli_online_and_offline(service, tmp_path):
     r = runner.invoke(app, ["import", str(path), "--online", "--postcode-service", service.url, "-w", str(ws)])
     assert r.exit_code == 0, r.stderr
     assert "located by postcode centroid" in r.stderr
-    before = hashlib.sha256(ws.read_bytes()).hexdigest()
+    before = fingerprint(ws)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{s.getsockname()[1]}"
@@ -292,6 +290,6 @@ def test_cli_online_and_offline(service, tmp_path):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: cannot reach the postcode service at " + closed)
     assert "asset-map postcodes load" in lines[0]
-    assert hashlib.sha256(ws.read_bytes()).hexdigest() == before
+    assert fingerprint(ws) == before
     r = runner.invoke(app, ["import", str(other), "--postcode-service", service.url, "-w", str(ws)])
     assert r.exit_code == 2 and "only with --online" in r.stderr

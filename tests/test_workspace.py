@@ -18,6 +18,8 @@ from asset_map.errors import WorkspaceError
 from asset_map.store import GeoPackageWriter, resolve_location
 from conftest import X0, Y0, asset_row, write_csv
 
+pytestmark = pytest.mark.gpkg_only  # the PostGIS store's equivalents are in test_postgis.py
+
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
