@@ -106,15 +106,18 @@ def find_duplicates(
     assets = active(assets)
     if assets is None or len(assets) == 0:
         return []
-    keys = [name_key(n) for n in assets["name"]]
-    postcodes = [normalise_postcode(p) if p else None for p in assets.get("postcode", [None] * len(assets))]
-    xs, ys = assets.geometry.x.to_numpy(), assets.geometry.y.to_numpy()
     by_name: dict[str, list[int]] = {}
-    for i, k in enumerate(keys):
+    for i, name in enumerate(assets["name"]):
+        k = name_key(name)
         if k:
             by_name.setdefault(k, []).append(i)
+    by_name = {k: members for k, members in by_name.items() if len(members) > 1}  # only these can group
+    candidates = sorted(i for members in by_name.values() for i in members)
+    cells = list(assets["postcode"]) if "postcode" in assets.columns else [None] * len(assets)
+    postcodes = {i: normalise_postcode(cells[i]) if cells[i] else None for i in candidates}
+    xs, ys = assets.geometry.x.to_numpy(), assets.geometry.y.to_numpy()
 
-    parent = list(range(len(assets)))
+    parent = {i: i for i in candidates}
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -136,7 +139,7 @@ def find_duplicates(
                     basis[min(ra, rb)] = why
 
     groups: dict[int, list[int]] = {}
-    for i in range(len(assets)):
+    for i in candidates:
         groups.setdefault(root(i), []).append(i)
     wanted = set(only_ids) if only_ids is not None else None
     ids = assets["asset_id"].astype(str).tolist()

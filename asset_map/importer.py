@@ -361,11 +361,15 @@ def _who_when_cost(text_column, cmap: ColumnMap, n: int) -> dict[str, list[str]]
     """The audience, daytime/evening/weekend, free and last-verified columns (:mod:`asset_map.filters`)."""
     from .filters import WHEN, parse_audience, parse_date, parse_free, parse_when
 
-    when = [parse_when(c) for c in text_column("when")] if cmap.get("when") else None
+    def parsed(parse, cells: list[str]) -> list:
+        once: dict[str, Any] = {}  # cells repeat ("Over 65s", "Free", blanks): each distinct one is parsed once
+        return [once[c] if c in once else once.setdefault(c, parse(c)) for c in cells]
+
+    when = parsed(parse_when, text_column("when")) if cmap.get("when") else None
     out = {
-        "audience": [parse_audience(c) for c in text_column("audience")],
-        "free": [parse_free(c) for c in text_column("cost")],
-        "last_verified": [parse_date(c) for c in text_column("last_verified")],
+        "audience": parsed(parse_audience, text_column("audience")),
+        "free": parsed(parse_free, text_column("cost")),
+        "last_verified": parsed(parse_date, text_column("last_verified")),
     }
     for w in WHEN:
         out[w] = [flags[w] for flags in when] if when is not None else [""] * n

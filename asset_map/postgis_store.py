@@ -84,6 +84,7 @@ class PostGISStore:
         self._password = parts.password
         self.database = parts.path.lstrip("/") or None
         self._lock_depth = 0
+        self._reader: "psycopg.Connection | None" = None
 
     def __repr__(self) -> str:
         return f"PostGISStore({self.location!r})"
@@ -115,15 +116,17 @@ class PostGISStore:
 
     @contextmanager
     def _session(self) -> Iterator["psycopg.Connection"]:
+        """The connection reads use: one per store, opened on first use and again if it was lost."""
         import psycopg
 
-        con = self._connect()
+        if self._reader is None or self._reader.closed:
+            self._reader = self._connect()
         try:
-            yield con
+            yield self._reader
         except psycopg.Error as e:
+            if self._reader.broken:
+                self._reader.close()
             raise WorkspaceError(f"{self.location}: PostgreSQL said: {self._clean(str(e))}") from None
-        finally:
-            con.close()
 
     def _columns(self, con: "psycopg.Connection", name: str) -> list[str]:
         return _columns(con, self.schema, name)
@@ -173,7 +176,7 @@ class PostGISStore:
                 selected.append("ST_AsBinary(geom)")
             sql = f'SELECT {", ".join(selected) or "1"} FROM "{self.schema}"."{name}"'
             if where:
-                sql += " WHERE " + where.replace("?", "%s")
+                sql += " WHERE " + where.replace("%", "%%").replace("?", "%s")
             if "fid" in have:
                 sql += " ORDER BY fid"
             rows = con.execute(sql, params).fetchall()
@@ -354,7 +357,8 @@ class PostGISWriter:
         """Delete the rows of ``name`` matching the SQL condition ``where`` (``?`` placeholders); how many."""
         if not _columns(self.con, self.schema, name):
             return 0
-        cur = self.con.execute(f'DELETE FROM "{self.schema}"."{name}" WHERE {where.replace("?", "%s")}', params)
+        sql = where.replace("%", "%%").replace("?", "%s")
+        cur = self.con.execute(f'DELETE FROM "{self.schema}"."{name}" WHERE {sql}', params)
         return cur.rowcount
 
     def index(self, name: str, column: str) -> None:

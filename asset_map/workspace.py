@@ -25,9 +25,12 @@ from .errors import WorkspaceError
 from .store import open_store
 from .taxonomy import Taxonomy, load_taxonomy
 
-#: What an import in chunks keeps of each asset (:meth:`Workspace._import_in_chunks`).
-SLIM_ASSET_COLUMNS = ["asset_id", "name", "categories", "area_code", "location_status", "located_by", "source",
-                      "source_row", "postcode", "category_source", "inferred", "merged_into", "geometry"]
+#: What an import in chunks keeps of each asset (:meth:`Workspace._import_in_chunks`): the text columns
+#: as categoricals (their values repeat), and the point as two floats.
+SLIM_TEXT_COLUMNS = ["asset_id", "name", "postcode"]
+SLIM_REPEATED_COLUMNS = ["categories", "area_code", "location_status", "located_by", "source", "category_source",
+                         "inferred", "merged_into"]
+SLIM_ASSET_COLUMNS = SLIM_TEXT_COLUMNS + SLIM_REPEATED_COLUMNS + ["source_row", "geometry"]
 MB = 1 << 20
 #: Lookup columns indexed when their tables are written.
 _INDEXES = (("postcodes", "postcode"), ("postcode_cache", "postcode"))
@@ -642,7 +645,7 @@ class Workspace:
                     held.append(r.assets[named])
                 if tx is not None:
                     tx.append("assets", r.assets[~named])
-                slim.append(r.assets[SLIM_ASSET_COLUMNS])
+                slim.append(_compact(r.assets))
                 total.rows_read += r.rows_read
                 total.rejects += r.rejects
                 total.columns = total.columns or dict(r.columns)
@@ -659,7 +662,8 @@ class Workspace:
 
         def finish() -> None:
             total.notes = notes
-            total.assets = pd.concat(slim, ignore_index=True)
+            total.assets = _uncompact(slim)
+            slim.clear()
             total.rejects.sort(key=lambda r: r.row)
 
         if dry_run:
@@ -1052,6 +1056,33 @@ def _empty_population() -> "gpd.GeoDataFrame":
     from .store import empty_layer_frame
 
     return empty_layer_frame("population", {"code": "str", "name": "str", "area_code": "str", "all_ages": "float64"})
+
+
+def _compact(assets: "gpd.GeoDataFrame") -> dict[str, Any]:
+    """What an import in chunks keeps of a chunk's assets (:data:`SLIM_ASSET_COLUMNS`), in little memory."""
+    import pandas as pd
+
+    out: dict[str, Any] = {c: assets[c].tolist() for c in SLIM_TEXT_COLUMNS}
+    out.update({c: pd.Categorical(assets[c]) for c in SLIM_REPEATED_COLUMNS})
+    out["source_row"] = assets["source_row"].to_numpy("int64")
+    out["x"], out["y"] = assets.geometry.x.to_numpy(), assets.geometry.y.to_numpy()
+    return out
+
+
+def _uncompact(parts: list[dict[str, Any]]) -> "gpd.GeoDataFrame":
+    """The chunks' kept columns as one GeoDataFrame (:func:`_compact`)."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    from pandas.api.types import union_categoricals
+
+    columns: dict[str, Any] = {c: [v for p in parts for v in p[c]] for c in SLIM_TEXT_COLUMNS}
+    for c in SLIM_REPEATED_COLUMNS:
+        columns[c] = union_categoricals([p[c] for p in parts]) if parts else []
+    columns["source_row"] = np.concatenate([p["source_row"] for p in parts]) if parts else np.array([], "int64")
+    x = np.concatenate([p["x"] for p in parts]) if parts else np.array([])
+    y = np.concatenate([p["y"] for p in parts]) if parts else np.array([])
+    return gpd.GeoDataFrame(pd.DataFrame(columns), geometry=gpd.points_from_xy(x, y), crs="EPSG:27700")
 
 
 def _large_csv(path: str | Path) -> bool:
