@@ -58,6 +58,18 @@ class Reach:
     n_demand: int
     n_supply: int
 
+    def within(self, catchment_m: float) -> "Reach":
+        """The pairs within a catchment no wider than this one's, in the same order.
+
+        The same pairs, distances and order as :func:`reach` finds for that
+        catchment (the order does not depend on the catchment).
+        """
+        if not catchment_m <= self.catchment_m:
+            raise ValueError(f"catchment {catchment_m} m is wider than the {self.catchment_m} m of these pairs")
+        keep = self.distance <= catchment_m
+        return Reach(self.demand[keep], self.supply[keep], self.distance[keep], catchment_m, self.n_demand,
+                     self.n_supply)
+
 
 def population_points(geometries: "np.ndarray") -> "np.ndarray":
     """The point that stands for each small area.
@@ -87,23 +99,39 @@ def reach(demand_points: "np.ndarray", supply_points: "np.ndarray", catchment_m:
 
     Found with an STRtree over the assets, so the work grows with the number
     of pairs in reach, not with the full distance matrix. Distances are
-    computed as ``hypot(Δx, Δy)`` from the coordinates.
+    computed as ``hypot(Δx, Δy)`` from the coordinates. See
+    :class:`ReachIndex`, which keeps the small areas ready for many queries.
     """
-    import numpy as np
-    import shapely
+    return ReachIndex(demand_points).reach(supply_points, catchment_m)
 
-    demand = np.asarray(demand_points, dtype=object)
-    supply = np.asarray(supply_points, dtype=object)
-    empty = np.array([], dtype=np.intp)
-    if len(demand) == 0 or len(supply) == 0:
-        return Reach(empty, empty, np.array([], dtype=float), catchment_m, len(demand), len(supply))
-    tree = shapely.STRtree(supply)
-    # A hair wider than the catchment, then the exact test on the computed distance.
-    i, j = tree.query(demand, predicate="dwithin", distance=catchment_m * (1 + 1e-9) + 1e-6)
-    dxy = shapely.get_coordinates(demand)[i] - shapely.get_coordinates(supply)[j]
-    d = np.hypot(dxy[:, 0], dxy[:, 1])
-    keep = d <= catchment_m
-    return Reach(i[keep], j[keep], d[keep], catchment_m, len(demand), len(supply))
+
+class ReachIndex:
+    """Small-area points and their coordinates, set up once for :func:`reach` against many sets of assets."""
+
+    def __init__(self, demand_points: "np.ndarray") -> None:
+        import numpy as np
+        import shapely
+
+        self.points = np.asarray(demand_points, dtype=object)
+        self.xy = shapely.get_coordinates(self.points)
+
+    def reach(self, supply_points: "np.ndarray", catchment_m: float) -> Reach:
+        """Every pair (small area *i*, asset *j*) with ``d_ij ≤ catchment_m`` (see :func:`reach`)."""
+        import numpy as np
+        import shapely
+
+        demand = self.points
+        supply = np.asarray(supply_points, dtype=object)
+        empty = np.array([], dtype=np.intp)
+        if len(demand) == 0 or len(supply) == 0:
+            return Reach(empty, empty, np.array([], dtype=float), catchment_m, len(demand), len(supply))
+        tree = shapely.STRtree(supply)
+        # A hair wider than the catchment, then the exact test on the computed distance.
+        i, j = tree.query(demand, predicate="dwithin", distance=catchment_m * (1 + 1e-9) + 1e-6)
+        dxy = self.xy[i] - shapely.get_coordinates(supply)[j]
+        d = np.hypot(dxy[:, 0], dxy[:, 1])
+        keep = d <= catchment_m
+        return Reach(i[keep], j[keep], d[keep], catchment_m, len(demand), len(supply))
 
 
 def band_weights(r: Reach) -> "np.ndarray":

@@ -52,6 +52,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from .postcodes import normalise_postcode
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
     from .gaps import GapReport
     from .store import Table
     from .taxonomy import Taxonomy
@@ -99,18 +101,20 @@ def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", re
     by_name.update({c.lower(): c for c in codes})
     if assets is not None and len(assets):
         verified = assets["last_verified"] if "last_verified" in assets else [None] * len(assets)
-        for area, cats, when in zip(assets["area_code"], assets["categories"], verified):
+        # Assets alike in area, category cell and staleness are counted together (each date is read once).
+        stale_of = _memo(lambda when: _older(when, limit))
+        for (area, cats, old), n in Counter(zip(assets["area_code"], assets["categories"],
+                                                map(stale_of, verified))).items():
             ids = [c for c in (cats or "").split(";") if c]
             for c in ids:
-                ev.study[c] += 1
+                ev.study[c] += n
             if not area:
                 continue
             if not ids:
-                ev.uncategorised[area] += 1
-            old = _older(when, limit)
+                ev.uncategorised[area] += n
             for c in ids:
-                ev.located[(area, c)] += 1
-                ev.stale[(area, c)] += old
+                ev.located[(area, c)] += n
+                ev.stale[(area, c)] += old * n
     if unlocated is not None and len(unlocated):
         from .served import understood
 
@@ -139,6 +143,22 @@ def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", re
             if not ids:
                 ev.rejected_unknown[area] += 1
     return ev
+
+
+def _memo(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``fn`` remembering its answer for each argument that can be a dictionary key."""
+    seen: dict[Any, Any] = {}
+
+    def once(x: Any) -> Any:
+        try:
+            return seen[x]
+        except KeyError:
+            out = seen[x] = fn(x)
+            return out
+        except TypeError:
+            return fn(x)
+
+    return once
 
 
 def _older(when: Any, limit: date) -> bool:
@@ -244,59 +264,197 @@ def sector_areas(read_sector: Callable[[str], "Table | None"], areas: "Table", *
 
 
 def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -> "GapReport":
-    """Set each row's ``finding``, ``confidence`` and ``confidence_reason``."""
+    """Set each row's ``finding``, ``confidence`` and ``confidence_reason``.
+
+    The finding and confidence of every row are worked out at once, from
+    the evidence laid out as arrays (:class:`_RowEvidence`); the reason, a
+    sentence, is written when the row is made (see :class:`~asset_map.gaps.GapReport`).
+    """
     from dataclasses import replace
 
-    rows = []
-    for r in report.rows:
-        a, c = r.area_code, r.category_id
-        label = r.category.lower()
-        unl = ev.unlocated[(a, c)] + ev.unlocated[("", c)]
-        rej = ev.rejected[(a, c)]
-        expected = ev.expected_hidden(a, c)
-        stale, located = ev.stale[(a, c)], ev.located[(a, c)]
-        reasons = []
-        if unl:
-            where = "here or an unnamed area" if ev.unlocated[("", c)] else "here"
-            reasons.append(f"{unl} {label} service{'s' if unl != 1 else ''} without a location "
-                           f"serve{'s' if unl == 1 else ''} {where}")
-        if rej:
-            reasons.append(f"{rej} rejected {label} row{'s' if rej != 1 else ''} would probably have fallen here "
-                           "(`asset-map rejects`)")
-        filt = ev.filtered[(a, c)]
-        if filt:
-            reasons.append(f"{filt} {label} asset{'s' if filt != 1 else ''} here left out because "
-                           f"{'their lists do' if filt != 1 else 'its list does'} not say whether "
-                           f"{'they qualify' if filt != 1 else 'it qualifies'} for the filter")
-        nowhere = ev.study[c] == 0 and not unl
-        if nowhere:
-            reasons.append(f"no list imported has any {label} asset anywhere in the study area")
-        if expected >= MEDIUM_HIDDEN:
-            what = []
-            if ev.uncategorised[a]:
-                what.append(f"{ev.uncategorised[a]} asset{'s' if ev.uncategorised[a] != 1 else ''} here "
-                            "without a category")
-            if ev.rejected_unknown[a]:
-                what.append(f"{ev.rejected_unknown[a]} rejected row{'s' if ev.rejected_unknown[a] != 1 else ''} "
-                            "placed here")
-            reasons.append(f"{' and '.join(what)}: at the study area's mix about {expected:.1f} would be {label}")
-        if stale:
-            reasons.append(f"{stale} of {located} {label} asset{'s' if located != 1 else ''} here "
-                           f"not verified in {stale_days} days")
-        provision = r.assets > 0 or r.coverage > 0
-        missing_data = bool(unl or rej or filt or nowhere) or expected >= NO_DATA_HIDDEN
-        finding = "provision" if provision else ("no data?" if missing_data else "no provision")
-        if finding == "no data?" or (located and stale * 2 >= located):
-            confidence = "low"
-        elif reasons:
-            confidence = "medium"
-        else:
-            confidence = "high"
-        rows.append(replace(r, finding=finding, confidence=confidence,
-                            confidence_reason="; ".join(reasons) or "no sign of missing data"))
-    return replace(report, rows=rows, notes=report.notes + (
+    import numpy as np
+
+    notes = report.notes + (
         [f"{ev.rejected_unplaced} rejected rows could not be placed in any area (no usable postcode or "
-         "coordinates); they may belong anywhere"] if ev.rejected_unplaced else []))
+         "coordinates); they may belong anywhere"] if ev.rejected_unplaced else [])
+    view = report._lazy()
+    if view is not None:  # the rows are still arrays: judge them as such
+        table = view.table
+        e = _RowEvidence.of_table(ev, list(table.codes), [c.id for c in table.cats])
+        finding, confidence = e.judge((table.counts > 0) | (table.coverage > 0))
+        labels = [c.label.lower() for c in table.cats]
+        n_areas = table.n_areas
+
+        def reasons(index: "np.ndarray") -> list[str]:
+            return e.reasons(index, [labels[k] for k in (index // n_areas).tolist()], stale_days)
+
+        return replace(report, rows=view.judged(finding, confidence, reasons), notes=notes)
+    rows = report.rows
+    e = _RowEvidence.of_rows(ev, [r.area_code for r in rows], [r.category_id for r in rows])
+    finding, confidence = e.judge(np.array([r.assets > 0 or r.coverage > 0 for r in rows], dtype=bool))
+    why = e.reasons(np.arange(len(rows)), [r.category.lower() for r in rows], stale_days)
+    out = [replace(r, finding=f, confidence=c, confidence_reason=w)
+           for r, f, c, w in zip(rows, finding.tolist(), confidence.tolist(), why)]
+    return replace(report, rows=out, notes=notes)
+
+
+@dataclass
+class _RowEvidence:
+    """The evidence of missing data for each row, as arrays aligned with the rows.
+
+    ``unlocated`` counts the services without a location serving the row's
+    area or an unnamed one (``unlocated_anywhere``: the latter alone);
+    ``expected`` is ``hidden × (n_c + 1) / (n + K)`` (:meth:`Evidence.expected_hidden`).
+    """
+
+    unlocated: "np.ndarray"
+    unlocated_anywhere: "np.ndarray"
+    rejected: "np.ndarray"
+    filtered: "np.ndarray"
+    nowhere: "np.ndarray"  # bool: no asset of the category anywhere, and no service without a location
+    expected: "np.ndarray"
+    uncategorised: "np.ndarray"
+    rejected_unknown: "np.ndarray"
+    stale: "np.ndarray"
+    located: "np.ndarray"
+
+    @classmethod
+    def of_rows(cls, ev: Evidence, areas: list[Any], categories: list[str]) -> "_RowEvidence":
+        """For rows of these (area code, category id)."""
+        import numpy as np
+
+        def per_row(counter: Counter, keys: Any) -> "np.ndarray":
+            return np.array([counter[k] for k in keys])
+
+        pairs = list(zip(areas, categories))
+        anywhere = per_row(ev.unlocated, (("", c) for c in categories))
+        hidden = per_row(ev.uncategorised, areas) + per_row(ev.rejected_unknown, areas)
+        study = per_row(ev.study, categories)
+        return cls._make(ev, per_row(ev.unlocated, pairs) + anywhere, anywhere, per_row(ev.rejected, pairs),
+                         per_row(ev.filtered, pairs), study, hidden, per_row(ev.uncategorised, areas),
+                         per_row(ev.rejected_unknown, areas), per_row(ev.stale, pairs), per_row(ev.located, pairs))
+
+    @classmethod
+    def of_table(cls, ev: Evidence, codes: list[Any], categories: list[str]) -> "_RowEvidence":
+        """For every (category *k*, area *i*), at row ``k·len(codes) + i``."""
+        import numpy as np
+
+        n_areas, n_cats = len(codes), len(categories)
+        at_area: dict[Any, list[int]] = {}
+        for i, code in enumerate(codes):
+            at_area.setdefault(code, []).append(i)
+        at_cat: dict[str, list[int]] = {}
+        for k, c in enumerate(categories):
+            at_cat.setdefault(c, []).append(k)
+
+        def by_pair(counter: Counter) -> "np.ndarray":
+            """``counter[(area, category)]`` of each row; only the keys present are visited."""
+            rows, values = [], []
+            for (area, c), v in counter.items():
+                if v and c in at_cat and area in at_area:
+                    for k in at_cat[c]:
+                        for i in at_area[area]:
+                            rows.append(k * n_areas + i)
+                            values.append(v)
+            return _filled(n_areas * n_cats, rows, values)
+
+        def by_area(counter: Counter) -> "np.ndarray":
+            return np.tile(np.array([counter[code] for code in codes]), n_cats)
+
+        def by_cat(values: list[Any]) -> "np.ndarray":
+            return np.repeat(np.array(values), n_areas)
+
+        anywhere = by_cat([ev.unlocated[("", c)] for c in categories])
+        uncategorised, rejected_unknown = by_area(ev.uncategorised), by_area(ev.rejected_unknown)
+        return cls._make(ev, by_pair(ev.unlocated) + anywhere, anywhere, by_pair(ev.rejected),
+                         by_pair(ev.filtered), by_cat([ev.study[c] for c in categories]),
+                         uncategorised + rejected_unknown, uncategorised, rejected_unknown,
+                         by_pair(ev.stale), by_pair(ev.located))
+
+    @classmethod
+    def _make(cls, ev: Evidence, unlocated: "np.ndarray", anywhere: "np.ndarray", rejected: "np.ndarray",
+              filtered: "np.ndarray", study: "np.ndarray", hidden: "np.ndarray", uncategorised: "np.ndarray",
+              rejected_unknown: "np.ndarray", stale: "np.ndarray", located: "np.ndarray") -> "_RowEvidence":
+        total = sum(ev.study.values()) + ev.n_categories
+        if total == 0 and len(hidden):
+            raise ZeroDivisionError("no categorised asset and no category")
+        return cls(unlocated, anywhere, rejected, filtered, (study == 0) & (unlocated == 0),
+                   hidden * (study + 1) / (total or 1), uncategorised, rejected_unknown, stale, located)
+
+    def judge(self, provision: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
+        """The finding and the confidence of each row (object arrays of str).
+
+        ``provision``: the row has assets of the category or some coverage.
+        """
+        import numpy as np
+
+        reasons = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
+                   | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0))
+        missing_data = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
+                        | (self.expected >= NO_DATA_HIDDEN))
+        no_data = ~provision & missing_data
+        finding = np.where(provision, "provision", np.where(missing_data, "no data?", "no provision"))
+        low = no_data | ((self.located != 0) & (self.stale * 2 >= self.located))
+        confidence = np.where(low, "low", np.where(reasons, "medium", "high"))
+        return finding.astype(object), confidence.astype(object)
+
+    def reasons(self, index: "np.ndarray", labels: list[str], stale_days: int) -> list[str]:
+        """The ``confidence_reason`` of the rows ``index`` (``labels``: their categories' labels, lower case)."""
+        import numpy as np
+
+        index = np.asarray(index, dtype=np.intp)
+        some = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
+                | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0))[index]
+        out = ["no sign of missing data"] * len(index)
+        at = np.flatnonzero(some)
+        rows = index[at]
+        values = zip(*(a[rows].tolist() for a in (
+            self.unlocated, self.unlocated_anywhere, self.rejected, self.filtered, self.nowhere, self.expected,
+            self.uncategorised, self.rejected_unknown, self.stale, self.located)))
+        for n, v in zip(at.tolist(), values):
+            out[n] = _why(labels[n], *v, stale_days)
+        return out
+
+
+def _why(label: str, unl: int, unl_anywhere: int, rej: int, filt: int, nowhere: bool, expected: float,
+         uncategorised: int, rejected_unknown: int, stale: int, located: int, stale_days: int) -> str:
+    """What lowers confidence in one row, or "no sign of missing data"."""
+    reasons = []
+    if unl:
+        where = "here or an unnamed area" if unl_anywhere else "here"
+        reasons.append(f"{unl} {label} service{'s' if unl != 1 else ''} without a location "
+                       f"serve{'s' if unl == 1 else ''} {where}")
+    if rej:
+        reasons.append(f"{rej} rejected {label} row{'s' if rej != 1 else ''} would probably have fallen here "
+                       "(`asset-map rejects`)")
+    if filt:
+        reasons.append(f"{filt} {label} asset{'s' if filt != 1 else ''} here left out because "
+                       f"{'their lists do' if filt != 1 else 'its list does'} not say whether "
+                       f"{'they qualify' if filt != 1 else 'it qualifies'} for the filter")
+    if nowhere:
+        reasons.append(f"no list imported has any {label} asset anywhere in the study area")
+    if expected >= MEDIUM_HIDDEN:
+        what = []
+        if uncategorised:
+            what.append(f"{uncategorised} asset{'s' if uncategorised != 1 else ''} here "
+                        "without a category")
+        if rejected_unknown:
+            what.append(f"{rejected_unknown} rejected row{'s' if rejected_unknown != 1 else ''} "
+                        "placed here")
+        reasons.append(f"{' and '.join(what)}: at the study area's mix about {expected:.1f} would be {label}")
+    if stale:
+        reasons.append(f"{stale} of {located} {label} asset{'s' if located != 1 else ''} here "
+                       f"not verified in {stale_days} days")
+    return "; ".join(reasons) or "no sign of missing data"
+
+
+def _filled(n: int, rows: list[int], values: list[Any]) -> "np.ndarray":
+    """An array of ``n`` zeros with ``values`` at ``rows``, of the values' type (int unless some are not)."""
+    import numpy as np
+
+    out = np.zeros(n, dtype=np.array(values).dtype if values else np.int64)
+    out[np.array(rows, dtype=np.intp)] = values
+    return out
 
 
 #: Expected hidden assets of a category that make "no data?" rather than "no provision".

@@ -204,18 +204,7 @@ def generate(folder: Path, n_assets: int, n_points: int, categories: list[str]) 
     if n_points < len(polys):
         print(f"  (--points {n_points:,} raised to {len(polys):,}: one per MSOA at least)")
         n_points = len(polys)
-    per_msoa = np.full(len(polys), n_points // len(polys))
-    per_msoa[rng.choice(len(polys), n_points % len(polys), replace=False)] += 1
-    px, py, pcode, parea = [], [], [], []
-    for i, (poly, n) in enumerate(zip(polys, per_msoa)):
-        if n:  # kept 25 m inside the border, so that a small difference in repairing the polygons moves none
-            inner = poly.buffer(-25)
-            x, y = points_inside(rng, poly if inner.is_empty or inner.area < 0.1 * poly.area else inner, int(n))
-            px.append(x)
-            py.append(y)
-            pcode += [f"{codes[i]}{chr(97 + k // 26)}{chr(97 + k % 26)}" for k in range(n)]
-            parea += [codes[i]] * n
-    px, py = np.concatenate(px), np.concatenate(py)
+    px, py, pcode, parea = spread_points(rng, codes, polys, n_points)
     pop = rng.integers(1000, 2501, len(px))
     population = gpd.GeoDataFrame({"code": pcode, "name": [f"Small area {c}" for c in pcode], "all_ages": pop,
                                    "msoa": parea},
@@ -227,6 +216,28 @@ def generate(folder: Path, n_assets: int, n_points: int, categories: list[str]) 
 
 
 # ---------------------------------------------------------------- asset-map
+def spread_points(rng, codes, polys, n_points: int) -> tuple:
+    """Small-area points: the same number in every MSOA (the remainder one each in random MSOAs), each kept
+    25 m inside its border, so that a small difference in repairing the polygons moves none.
+
+    Returns x, y, codes (MSOA code + two letters) and the MSOA of each.
+    """
+    import numpy as np
+
+    per_msoa = np.full(len(polys), n_points // len(polys))
+    per_msoa[rng.choice(len(polys), n_points % len(polys), replace=False)] += 1
+    px, py, pcode, parea = [], [], [], []
+    for i, (poly, n) in enumerate(zip(polys, per_msoa)):
+        if n:
+            inner = poly.buffer(-25)
+            x, y = points_inside(rng, poly if inner.is_empty or inner.area < 0.1 * poly.area else inner, int(n))
+            px.append(x)
+            py.append(y)
+            pcode += [f"{codes[i]}{chr(97 + k // 26)}{chr(97 + k % 26)}" for k in range(n)]
+            parea += [codes[i]] * n
+    return np.concatenate(px), np.concatenate(py), pcode, parea
+
+
 def run_asset_map(folder: Path, files: dict, steps: Steps, profile: Path | None) -> dict:
     import asset_map
     from asset_map.duplicates import active

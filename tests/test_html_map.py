@@ -80,7 +80,11 @@ def test_map_in_headless_chromium(ws, tmp_path):
         # The hostile name shows as text in its popup.
         driver.execute_script("assetMap.markers.getLayers().forEach(function (m) {"
                               " if (m.feature.properties.name.indexOf('pwned') >= 0) m.openPopup(); })")
-        assert EVIL in driver.find_element("css selector", ".leaflet-popup-content").text
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        # Shown once the popup has faded in (slow on a busy machine).
+        WebDriverWait(driver, 20).until(
+            lambda d: EVIL in d.find_element("css selector", ".leaflet-popup-content").text)
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
                   and "tile.openstreetmap.org" not in e["message"]]  # no internet here: tiles fail, nothing else
         assert errors == []
