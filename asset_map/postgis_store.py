@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import re
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .errors import WorkspaceError
@@ -158,17 +158,20 @@ class PostGISStore:
             return con.execute(f'SELECT count(*) FROM "{self.schema}"."{name}"').fetchone()[0]
 
     def read(self, name: str, *, where: str | None = None, params: tuple = (),
-             columns: list[str] | None = None) -> Table | None:
+             columns: list[str] | None = None, exclude: Sequence[str] = ()) -> Table | None:
         """Read a layer or table in the order it was written; ``None`` if the workspace does not have it.
 
         ``where`` is an SQL condition on the table's columns, with ``?``
         placeholders for ``params``; ``columns`` reads only those (and the
-        geometry only if ``"geometry"`` is among them), as for a GeoPackage.
+        geometry only if ``"geometry"`` is among them); ``exclude`` reads all
+        but those; as for a GeoPackage.
         """
         with self._session() as con:
             if name not in self._tables(con):
                 return None
             have = self._columns(con, name)
+            if exclude:
+                columns = [c for c in have if c not in exclude] + ["geometry"]
             with_geometry = "geom" in have and (columns is None or "geometry" in columns)
             plain = [c for c in have if c not in ("fid", "geom") and (columns is None or c in columns)]
             selected = [f'"{c}"' for c in plain]

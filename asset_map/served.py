@@ -151,9 +151,10 @@ def resolve(areas: "Table", assets: "Table | None", unlocated: "Table | None",
         if assets is not None and len(assets):
             texts = assets["served_area"] if "served_area" in assets else [None] * len(assets)
             extents = assets["served_extent"] if "served_extent" in assets else [None] * len(assets)
-            for name, cats, area, text, extent, point in zip(assets["name"], assets["categories"],
-                                                              assets["area_code"], texts, extents, assets.geometry):
-                yield name, cats, area, text, extent, point
+            for j, (text, extent) in enumerate(zip(texts, extents)):
+                if _text(text) or _text(extent):  # most assets serve only where they are: skipped at once
+                    yield (assets["name"][j], assets["categories"][j], assets["area_code"][j], text, extent,
+                           assets.geometry[j])
         if unlocated is not None and len(unlocated):
             extents = unlocated["served_extent"] if "served_extent" in unlocated else [None] * len(unlocated)
             for name, cats, text, extent in zip(unlocated["name"], unlocated["categories"],

@@ -43,7 +43,7 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from .errors import WorkspaceError
 
@@ -60,6 +60,8 @@ LOCK_TIMEOUT_VAR = "ASSET_MAP_LOCK_TIMEOUT"
 LOCK_POLL = 0.1
 ENV_VAR = "ASSET_MAP_WORKSPACE"
 CRS = "EPSG:27700"
+#: Rows fetched at a time when reading a table.
+READ_BATCH = 50_000
 
 #: Layers with geometry, and their geometry type.
 SPATIAL_LAYERS = {"areas": "MultiPolygon", "population": "MultiPolygon", "assets": "Point"}
@@ -246,12 +248,13 @@ class GeoPackageStore:
             return con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
 
     def read(self, name: str, *, where: str | None = None, params: tuple = (),
-             columns: list[str] | None = None) -> Table | None:
+             columns: list[str] | None = None, exclude: Sequence[str] = ()) -> Table | None:
         """Read a layer or table; ``None`` if the workspace does not have it.
 
         ``where`` is an SQL condition on the table's columns, with ``?``
         placeholders for ``params``; ``columns`` reads only those (and the
-        geometry only if ``"geometry"`` is among them).
+        geometry only if ``"geometry"`` is among them); ``exclude`` reads all
+        but those.
         """
         if not self.exists():
             return None
@@ -263,6 +266,9 @@ class GeoPackageStore:
                 "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)
             ).fetchone()
             geom_col = geom_row[0] if geom_row else None
+            if exclude:
+                columns = [r[1] for r in con.execute(f'PRAGMA table_info("{name}")') if r[1] not in exclude]
+                columns.append("geometry")
             if columns is not None:
                 have = {r[1] for r in con.execute(f'PRAGMA table_info("{name}")')}
                 wanted = [c for c in columns if c in have and c != geom_col]
@@ -273,9 +279,12 @@ class GeoPackageStore:
                 selected = "*"
             cur = con.execute(f'SELECT {selected} FROM "{name}"' + (f" WHERE {where}" if where else ""), params)
             names = [d[0] for d in cur.description]
-            rows = cur.fetchall()
-        data = {n: [r[i] for r in rows] for i, n in enumerate(names) if n not in ("fid", geom_col)}
-        geometry = _decode_gpkg_geometry([r[names.index(geom_col)] for r in rows]) if geom_col else None
+            lists: list[list[Any]] = [[] for _ in names]
+            while batch := cur.fetchmany(READ_BATCH):  # column by column, without holding every row's tuple
+                for values, cells in zip(lists, zip(*batch)):
+                    values.extend(cells)
+        data = {n: values for n, values in zip(names, lists) if n not in ("fid", geom_col)}
+        geometry = _decode_gpkg_geometry(lists[names.index(geom_col)]) if geom_col else None
         return Table(data, geometry)
 
     @contextmanager

@@ -32,6 +32,9 @@ SLIM_REPEATED_COLUMNS = ["categories", "area_code", "location_status", "located_
                          "inferred", "merged_into"]
 SLIM_ASSET_COLUMNS = SLIM_TEXT_COLUMNS + SLIM_REPEATED_COLUMNS + ["source_row", "geometry"]
 MB = 1 << 20
+#: Asset columns that gaps and what-ifs never look at: not read for them (at national scale, most of the time).
+UNUSED_BY_GAPS = ("description", "address", "category_text", "inferred", "category_source", "located_by",
+                  "postcode", "source_row")
 #: Lookup columns indexed when their tables are written.
 _INDEXES = (("postcodes", "postcode"), ("postcode_cache", "postcode"))
 
@@ -758,7 +761,7 @@ class Workspace:
         from .duplicates import active
         from .gaps import compute_gaps
 
-        everything = active(self.store.read("assets"))
+        everything = active(self.store.read("assets", exclude=UNUSED_BY_GAPS))
         assets, taxonomy, unlocated, notes, unknown = self._filtered(everything, taxonomy, filters)
         report = compute_gaps(areas, assets, taxonomy, self.store.read("population"), self.need(),
                               served=self._served(areas, assets, unlocated))
@@ -816,7 +819,7 @@ class Workspace:
 
         areas, taxonomy, _, _ = self._gap_inputs(None, None)
         additions = [parse_addition(spec, taxonomy, self._find_one_postcode) for spec in add]
-        everything = active(self.store.read("assets"))
+        everything = active(self.store.read("assets", exclude=UNUSED_BY_GAPS))
         assets, taxonomy, unlocated, notes, _ = self._filtered(everything, taxonomy, filters)
         population, need = self.store.read("population"), self.need()
         # Robustness is left out: the comparison is of the figures and their ranks under the default catchments.
