@@ -334,6 +334,8 @@ def prepare_assets(
         geometry=points,
         crs=BNG,
     )
+    if not len(keep):  # no row usable: the columns keep their types (an empty list is read as numbers)
+        assets = assets.astype({c: t for c, t in ASSET_COLUMNS.items() if c in assets.columns})
     served_only = _served_only(frame, cmap, rows, rejects, src, taxonomy, category_map, fixed)
     if areas is not None:
         assets = assign_assets(assets, areas)

@@ -28,7 +28,7 @@ import os
 import re
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from .errors import WorkspaceError
 from .store import CRS, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, SPATIAL_LAYERS, Table
@@ -47,18 +47,24 @@ _PG_TYPES = {"i": "bigint", "u": "bigint", "f": "double precision", "b": "boolea
 
 
 def is_postgres_location(location: object) -> bool:
-    """Whether a workspace location is a PostgreSQL address."""
-    return str(location).startswith(("postgresql://", "postgres://"))
+    """Whether a workspace location is a PostgreSQL address (the scheme in any case)."""
+    return str(location).lower().startswith(("postgresql://", "postgres://"))
+
+
+def _q(name: str) -> str:
+    """A name (schema, table, column) quoted as an SQL identifier."""
+    return '"' + str(name).replace('"', '""') + '"'
 
 
 def mask_password(url: str) -> str:
-    """The address with its password (if any) replaced by ``***``."""
+    """The address with its password (in the user part or a ``password=`` parameter) replaced by ``***``."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    if parts.password is not None:
+        host = parts.netloc.rsplit("@", 1)[1]
+        user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
+        parts = parts._replace(netloc=f"{user}:***@{host}")
+    query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query)
+    return urlunsplit(parts._replace(query=query))
 
 
 class PostGISStore:
@@ -80,8 +86,9 @@ class PostGISStore:
                 f"{self.location}: schema {self.schema!r} is not a plain name; use lower-case letters, digits "
                 "and _ (for example ?schema=trafford)"
             )
-        self._conninfo = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != "schema"])))
-        self._password = parts.password
+        self._conninfo = urlunsplit(parts._replace(
+            query=urlencode([(k, v) for k, v in query if k != "schema"], quote_via=quote)))
+        self._password = parts.password or next((v for k, v in query if k.lower() == "password"), None)
         self.database = parts.path.lstrip("/") or None
         self._lock_depth = 0
         self._reader: "psycopg.Connection | None" = None
@@ -155,7 +162,7 @@ class PostGISStore:
         with self._session() as con:
             if name not in self._tables(con):
                 return None
-            return con.execute(f'SELECT count(*) FROM "{self.schema}"."{name}"').fetchone()[0]
+            return con.execute(f"SELECT count(*) FROM {_q(self.schema)}.{_q(name)}").fetchone()[0]
 
     def read(self, name: str, *, where: str | None = None, params: tuple = (),
              columns: list[str] | None = None, exclude: Sequence[str] = ()) -> Table | None:
@@ -174,10 +181,10 @@ class PostGISStore:
                 columns = [c for c in have if c not in exclude] + ["geometry"]
             with_geometry = "geom" in have and (columns is None or "geometry" in columns)
             plain = [c for c in have if c not in ("fid", "geom") and (columns is None or c in columns)]
-            selected = [f'"{c}"' for c in plain]
+            selected = [_q(c) for c in plain]
             if with_geometry:
                 selected.append("ST_AsBinary(geom)")
-            sql = f'SELECT {", ".join(selected) or "1"} FROM "{self.schema}"."{name}"'
+            sql = f'SELECT {", ".join(selected) or "1"} FROM {_q(self.schema)}.{_q(name)}'
             if where:
                 sql += " WHERE " + where.replace("%", "%%").replace("?", "%s")
             if "fid" in have:
@@ -219,6 +226,8 @@ class PostGISStore:
         """
         import time
 
+        import psycopg
+
         if self._lock_depth:
             self._lock_depth += 1
             try:
@@ -245,7 +254,10 @@ class PostGISStore:
                 yield
             finally:
                 self._lock_depth = 0
-                con.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, key))
+                try:
+                    con.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, key))
+                except psycopg.Error:
+                    pass  # the session is gone, and its lock with it: the command's own outcome stands
         finally:
             con.close()
 
@@ -275,7 +287,7 @@ class PostGISStore:
                     f"{self.location}: PostGIS is not installed in this database; ask its administrator to run "
                     "CREATE EXTENSION postgis"
                 ) from None
-            con.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(self.schema)}")
             yield PostGISWriter(con, self.schema)
             con.commit()
         except psycopg.Error as e:
@@ -304,9 +316,9 @@ class PostGISWriter:
         """
         import shapely
 
-        table = f'"{self.schema}"."{name}"'
+        table = f"{_q(self.schema)}.{_q(name)}"
         geom_name = getattr(frame, "_geometry_column_name", None) if name in SPATIAL_LAYERS else None
-        defs = ["fid bigserial PRIMARY KEY"] + [f'"{c}" {_PG_TYPES.get(frame[c].dtype.kind, "text")}'
+        defs = ["fid bigserial PRIMARY KEY"] + [f'{_q(c)} {_PG_TYPES.get(frame[c].dtype.kind, "text")}'
                                                for c in frame.columns if c != geom_name]
         if geom_name is not None:
             kind = SPATIAL_LAYERS[name]
@@ -317,7 +329,7 @@ class PostGISWriter:
         self.con.execute(f"CREATE TABLE {table} ({', '.join(defs)})")
         self._copy(name, frame)
         if geom_name is not None:
-            self.con.execute(f'CREATE INDEX "{name}_geom_idx" ON {table} USING gist (geom)')
+            self.con.execute(f"CREATE INDEX {_q(name + '_geom_idx')} ON {table} USING gist (geom)")
 
     def _copy(self, name: str, frame: "pd.DataFrame") -> None:
         """Add the rows of ``frame`` to the existing table ``name`` (``COPY``); polygons become multipolygons."""
@@ -338,8 +350,8 @@ class PostGISWriter:
             geoms[pd.isna(geoms) | shapely.is_empty(geoms)] = None
             plain.append("geom")
             values.append(list(shapely.to_wkb(shapely.set_srid(geoms, SRID), hex=True, include_srid=True)))
-        cols = ", ".join(f'"{c}"' for c in plain)
-        with self.con.cursor().copy(f'COPY "{self.schema}"."{name}" ({cols}) FROM STDIN') as copy:
+        cols = ", ".join(_q(c) for c in plain)
+        with self.con.cursor().copy(f"COPY {_q(self.schema)}.{_q(name)} ({cols}) FROM STDIN") as copy:
             for row in zip(*values):
                 copy.write_row(row)
 
@@ -353,7 +365,7 @@ class PostGISWriter:
         for column in frame.columns:
             if column != geometry and column not in have:
                 kind = _PG_TYPES.get(frame[column].dtype.kind, "text")
-                self.con.execute(f'ALTER TABLE "{self.schema}"."{name}" ADD COLUMN "{column}" {kind}')
+                self.con.execute(f"ALTER TABLE {_q(self.schema)}.{_q(name)} ADD COLUMN {_q(column)} {kind}")
         self._copy(name, frame)
 
     def delete(self, name: str, where: str, params: tuple = ()) -> int:
@@ -361,12 +373,13 @@ class PostGISWriter:
         if not _columns(self.con, self.schema, name):
             return 0
         sql = where.replace("%", "%%").replace("?", "%s")
-        cur = self.con.execute(f'DELETE FROM "{self.schema}"."{name}" WHERE {sql}', params)
+        cur = self.con.execute(f"DELETE FROM {_q(self.schema)}.{_q(name)} WHERE {sql}", params)
         return cur.rowcount
 
     def index(self, name: str, column: str) -> None:
         """Index ``column`` of table ``name`` for fast lookups."""
-        self.con.execute(f'CREATE INDEX IF NOT EXISTS "idx_{name}_{column}" ON "{self.schema}"."{name}" ("{column}")')
+        self.con.execute(f"CREATE INDEX IF NOT EXISTS {_q(f'idx_{name}_{column}')} ON {_q(self.schema)}.{_q(name)} "
+                         f"({_q(column)})")
 
 
 def _columns(con: "psycopg.Connection", schema: str, name: str) -> list[str]:

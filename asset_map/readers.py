@@ -34,7 +34,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .errors import InputFileError
 
@@ -170,7 +170,7 @@ def read_csv(path: str | Path, *, encoding: str | None = None) -> InputTable:
         raise InputFileError(f"{p}: the file is empty (nothing but blank lines or delimiters); "
                              "save or export it again with its rows")
     delimiter = _sniff_delimiter(text)
-    _check_quotes(p, text, delimiter)
+    _check_quotes(p, io.StringIO(text, newline=""), delimiter)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
@@ -234,21 +234,32 @@ def read_csv_chunks(path: str | Path, *, encoding: str | None = None,
     total = p.stat().st_size
     with open(p, "rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
-    cut = sample.rfind(b"\n") + 1 if len(sample) == SAMPLE_BYTES else len(sample)
-    text, used, notes = _decode(p, sample[:cut] or sample, encoding)
+    text, used, notes = _decode(p, _whole_lines(sample, total), encoding)
     if not text.strip():
         raise InputFileError(f"{p}: the file is empty (nothing but blank lines or delimiters); "
                              "save or export it again with its rows")
     delimiter = _sniff_delimiter(text)
     notes = [n for n in notes if not n.startswith("the file mixes encodings")]  # said chunk by chunk instead
-    wide = codecs.lookup(used).name.startswith(("utf-16", "utf-32"))
+    # UTF-16/32, a given encoding, or lines ended by CR alone (old Mac Excel): a text stream does it all.
+    whole_stream = (bool(encoding) or codecs.lookup(used).name.startswith(("utf-16", "utf-32"))
+                    or (b"\r" in sample and b"\n" not in sample))
     other: set[int] = set()  # lines (of the current chunk) not in the file's encoding
-    with open(p, "rb") as fh:
-        if encoding or wide:
+
+    def file_lines(fh) -> "Iterator[str]":
+        if whole_stream:
             codec = "utf-8-sig" if codecs.lookup(used).name == "utf-8" else used
-            lines: "Iterator[str]" = iter(io.TextIOWrapper(fh, encoding=codec, newline=""))
-        else:
-            lines = _decoded_lines(fh, used, other)
+            return iter(io.TextIOWrapper(fh, encoding=codec, newline=""))
+        return _decoded_lines(fh, used, other)
+
+    try:
+        with open(p, "rb") as fh:  # a first pass, for a quote left open (read_csv checks the whole text)
+            _check_quotes(p, file_lines(fh), delimiter)
+    except UnicodeDecodeError:
+        raise InputFileError(
+            f"{p}: cannot be read as {used}; save the file as 'CSV UTF-8' or pass --encoding") from None
+    other.clear()
+    with open(p, "rb") as fh:
+        lines = file_lines(fh)
         reader = enumerate(csv.reader(lines, delimiter=delimiter), start=1)
         found: Rows = []
         try:
@@ -280,6 +291,13 @@ def read_csv_chunks(path: str | Path, *, encoding: str | None = None,
                     names, keep, _ = _frame_columns(p, header, pending)
                 else:
                     frame, build_notes = _cells_frame(pending, names, keep), []
+                    skipped = {j for _, c in pending for j, v in enumerate(c)
+                               if j not in keep and _clean(v) is not None}
+                    if skipped:  # an unnamed column the first chunk left out, as it was empty there
+                        letters = ", ".join(_column_letter(j + 1) for j in sorted(skipped))
+                        build_notes.append(f"rows {pending[0][0]}-{pending[-1][0]} have values in column "
+                                           f"{letters}, which has no header and was empty in the first "
+                                           f"{rows:,} rows: those values are not read (give it a header)")
                 if other:
                     build_notes.append(_mixed_note(sorted(other), used))
                     other.clear()
@@ -296,15 +314,37 @@ def read_csv_chunks(path: str | Path, *, encoding: str | None = None,
             ) from None
 
 
+def _whole_lines(sample: bytes, total: int) -> bytes:
+    """The start of a file cut after its last whole line, keeping UTF-16/32 code units whole."""
+    if len(sample) >= total:
+        return sample
+    cut = sample.rfind(b"\n") + 1
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        cut = (cut + 3) // 4 * 4
+    elif sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(sample[:4096]):
+        cut = (cut + 1) // 2 * 2
+    return sample[:cut] or sample
+
+
 def _decoded_lines(fh, codec: str, other: set[int]) -> "Iterator[str]":
-    """The lines of a binary file as text, each in ``codec`` or else, as :func:`_decode_mixed` does,
-    Windows-1252 (Latin-1 if it has bytes Windows-1252 does not define); those lines' numbers go into ``other``."""
+    """The lines of a binary file as text, as :func:`_decode_mixed` reads them: UTF-8 where a line is UTF-8,
+    else ``codec`` (the file's encoding found from its start), else Windows-1252 (Latin-1 if it has bytes
+    Windows-1252 does not define). In a UTF-8 file, the numbers of the other lines go into ``other``."""
+    def other_encoding(raw: bytes) -> str:
+        return raw.decode("latin-1" if any(b in raw for b in _UNDEFINED_IN_CP1252) else "cp1252")
+
     for n, raw in enumerate(fh, start=1):
         try:
-            line = raw.decode(codec)
+            line = raw.decode("utf-8")
         except UnicodeDecodeError:
-            other.add(n)
-            line = raw.decode("latin-1" if any(b in raw for b in _UNDEFINED_IN_CP1252) else "cp1252")
+            if codec == "utf-8":
+                other.add(n)
+                line = other_encoding(raw)
+            else:
+                try:
+                    line = raw.decode(codec)
+                except UnicodeDecodeError:
+                    line = other_encoding(raw)
         yield line.removeprefix("\ufeff") if n == 1 else line
 
 
@@ -459,7 +499,7 @@ def _sniff_delimiter(text: str) -> str:
     return chosen
 
 
-def _check_quotes(p: Path, text: str, delimiter: str) -> None:
+def _check_quotes(p: Path, lines: "Iterable[str]", delimiter: str) -> None:
     """Refuse a quote that opens a cell and does not close where the cell ends.
 
     The ``csv`` module is lenient: a quote left open reads every following
@@ -467,9 +507,11 @@ def _check_quotes(p: Path, text: str, delimiter: str) -> None:
     at the end of the file ("never closed"), or on a later line where a stray
     quote is followed by text ("runs on"). A stray quote within one line
     (``"Smith" & Co``) is left to the lenient reading, which keeps the text.
-    The row named is the record the quote opens in.
+    The row named is the record the quote opens in. ``lines`` are the file's
+    lines with their line ends (a text stream opened with ``newline=""``).
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    seen = _LastLine(lines)
+    reader = csv.reader(seen, delimiter=delimiter, strict=True)
     row = line = 0  # records read so far; the last physical line read
     while True:
         try:
@@ -484,7 +526,7 @@ def _check_quotes(p: Path, text: str, delimiter: str) -> None:
                     f"{p}, row {row}: a quote (\") opens here and is never closed, so the rest of the file "
                     "would be read as one cell; close the quote or remove it"
                 ) from None
-            if reader.line_num > line + 1 and not _closes_then_spaces(text, reader.line_num, delimiter):
+            if reader.line_num > line + 1 and not _closes_then_spaces(seen.last, delimiter):
                 raise InputFileError(
                     f"{p}, row {row}: a quote (\") opens here and runs on to line {reader.line_num} of the "
                     f"file, so lines {line + 1}-{reader.line_num} would be read as one cell; "
@@ -495,11 +537,22 @@ def _check_quotes(p: Path, text: str, delimiter: str) -> None:
         line = reader.line_num
 
 
-def _closes_then_spaces(text: str, line_number: int, delimiter: str) -> bool:
-    """Whether, on that line, the open quote closes and only spaces stand before the next delimiter."""
-    from itertools import islice
+class _LastLine:
+    """Lines passed on one by one, remembering the last (the one a csv error is on)."""
 
-    line = next(islice(io.StringIO(text, newline=""), line_number - 1, None), "")
+    def __init__(self, lines: "Iterable[str]") -> None:
+        self.lines, self.last = iter(lines), ""
+
+    def __iter__(self) -> "_LastLine":
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self.lines)
+        return self.last
+
+
+def _closes_then_spaces(line: str, delimiter: str) -> bool:
+    """Whether, on that line, the open quote closes and only spaces stand before the next delimiter."""
     return re.match(r'(?:[^"]|"")*"[ \t]*(?:' + re.escape(delimiter) + r"|\r?\n?$)", line) is not None
 
 
@@ -711,13 +764,14 @@ def _check_header(p: Path, header: list[str]) -> None:
 
 
 def _clean(value: object) -> object:
-    """Strip text, make its line breaks ``\\n``, and turn the words for 'nothing' into ``None``."""
+    """Strip text, make its line breaks ``\\n``, drop NUL characters (no database keeps them) and turn the
+    words for 'nothing' into ``None``."""
     if value is None:
         return None
     if isinstance(value, float) and value != value:  # NaN
         return None
     if isinstance(value, str):
-        v = value.replace("\u00a0", " ").strip()
+        v = value.replace("\u00a0", " ").replace("\x00", "").strip()
         if "\r" in v:
             v = v.replace("\r\n", "\n").replace("\r", "\n")
         return None if v.lower() in MISSING else v

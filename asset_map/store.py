@@ -345,6 +345,9 @@ class GeoPackageWriter:
         """Add ``frame``'s rows to layer ``name`` (created if missing; columns it lacks are added)."""
         import pyogrio
 
+        if not self.path.exists():  # a new workspace: nothing to add to
+            self.write(name, frame)
+            return
         with _closing(sqlite3.connect(self.path)) as con:
             found = con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone()
             if found:
@@ -363,6 +366,8 @@ class GeoPackageWriter:
 
     def delete(self, name: str, where: str, params: tuple = ()) -> int:
         """Delete the rows of ``name`` matching the SQL condition ``where`` (``?`` placeholders); how many."""
+        if not self.path.exists():
+            return 0
         with _closing(sqlite3.connect(self.path)) as con:
             if not con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone():
                 return 0

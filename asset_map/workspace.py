@@ -646,9 +646,10 @@ class Workspace:
                 named = r.assets["asset_id"].isin(merge_ids)
                 if named.any():
                     held.append(r.assets[named])
-                if tx is not None:
+                if tx is not None and (~named).any():
                     tx.append("assets", r.assets[~named])
-                slim.append(_compact(r.assets))
+                if len(r.assets):
+                    slim.append(_compact(r.assets))
                 total.rows_read += r.rows_read
                 total.rejects += r.rejects
                 total.columns = total.columns or dict(r.columns)
@@ -669,6 +670,11 @@ class Workspace:
             slim.clear()
             total.rejects.sort(key=lambda r: r.row)
 
+        ids = tuple(sorted(merge_ids))
+        named = f"asset_id IN ({','.join('?' * len(ids))}) AND source <> ?"
+        # The other lists' assets that recorded merges name, read before the transaction changes the table
+        # (a database's reads wait for its writes).
+        stored = self.store.read("assets", where=named, params=ids + (src,)) if ids else None
         if dry_run:
             add(None)
             finish()
@@ -678,9 +684,6 @@ class Workspace:
                 add(tx)
                 finish()
                 if merge_ids:  # recorded merges naming assets of this file or of others
-                    ids = tuple(sorted(merge_ids))
-                    named = f"asset_id IN ({','.join('?' * len(ids))}) AND source <> ?"
-                    stored = self.store.read("assets", where=named, params=ids + (src,))
                     frames = [f for f in [None if stored is None else stored.to_frame(), *held] if f is not None]
                     if frames:
                         group, total.merged_again = apply_merges(pd.concat(frames, ignore_index=True), merges)
@@ -1080,8 +1083,9 @@ def _uncompact(parts: list[dict[str, Any]]) -> "gpd.GeoDataFrame":
     from pandas.api.types import union_categoricals
 
     columns: dict[str, Any] = {c: [v for p in parts for v in p[c]] for c in SLIM_TEXT_COLUMNS}
-    for c in SLIM_REPEATED_COLUMNS:
-        columns[c] = union_categoricals([p[c] for p in parts]) if parts else []
+    for c in SLIM_REPEATED_COLUMNS:  # categories as plain objects: a chunk of only blanks has no text dtype
+        columns[c] = union_categoricals([pd.Categorical.from_codes(
+            p[c].codes, categories=pd.Index(list(p[c].categories), dtype=object)) for p in parts]) if parts else []
     columns["source_row"] = np.concatenate([p["source_row"] for p in parts]) if parts else np.array([], "int64")
     x = np.concatenate([p["x"] for p in parts]) if parts else np.array([])
     y = np.concatenate([p["y"] for p in parts]) if parts else np.array([])

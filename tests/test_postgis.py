@@ -43,7 +43,8 @@ def sql(url: str, query: str, params: tuple = ()) -> list[tuple]:
     import psycopg
 
     with psycopg.connect(url.split("?")[0], autocommit=True) as con:
-        return con.execute(query, params).fetchall()
+        cur = con.execute(query, params)
+        return cur.fetchall() if cur.description else []
 
 
 def with_password(url: str, password: str) -> str:
@@ -127,7 +128,7 @@ def wait_for_writing(proc: subprocess.Popen, url: str, timeout: float = 60) -> b
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
         if sql(url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'asset-map' "
-                    "AND backend_xid IS NOT NULL")[0][0]:
+                    "AND backend_xid IS NOT NULL AND datname = current_database()")[0][0]:
             return True
         time.sleep(0.005)
     return False
@@ -197,6 +198,11 @@ def test_the_password_is_never_shown(url, two_areas, monkeypatch):
     assert r.exit_code == 0, r.stderr
     assert secret not in r.stdout + r.stderr and "areas" in r.stdout
     assert repr(asset_map.Workspace(with_pw)) == f"Workspace({with_password(url, '***')!r})"
+    # libpq also takes the password as a parameter, and the scheme in any case.
+    as_parameter = url.replace("?", f"?password={secret}&").replace("postgresql://", "PostgreSQL://")
+    r = CliRunner().invoke(app, ["status", "-w", as_parameter])
+    assert r.exit_code == 0, r.stderr
+    assert secret not in r.stdout + r.stderr and "password=***" in r.stdout
 
 
 def test_cannot_connect_is_one_line_without_the_password():
@@ -278,3 +284,24 @@ def test_copy_a_geopackage_into_postgis_and_back(url, tmp_path, monkeypatch, two
     assert "copy into a new file or an empty schema" in " ".join(again.stderr.split())
     missing = CliRunner().invoke(app, ["copy", str(tmp_path / "x.gpkg"), "-w", str(tmp_path / "none.gpkg")])
     assert missing.exit_code == 1 and "none.gpkg: no workspace here to copy" in missing.stderr
+
+
+def test_recorded_merges_with_a_column_added_in_the_same_import(url, two_areas, tmp_path):
+    """An older workspace without a column the import adds (ALTER TABLE) and a merge to apply again: no hang."""
+    ws = asset_map.Workspace(url)
+    ws.load_boundaries(two_areas, population_field="pop")
+    header = ["ID", "Name", "Category", "Latitude", "Longitude"]
+    a = write_csv(tmp_path / "a.csv", header, [["A1", *asset_row("Lunch club", "carers", X0 + 5, Y0 + 5)]])
+    b = write_csv(tmp_path / "b.csv", header, [["B1", *asset_row("Lunch Club", "carers", X0 + 8, Y0 + 5)],
+                                               ["B2", *asset_row("Walk", "carers", X0 + 80, Y0 + 5)]])
+    ws.import_assets(a)
+    ws.import_assets(b)
+    ws.merge("A1", ["B1"])
+    sql(url, f'ALTER TABLE "{ws.store.schema}".assets DROP COLUMN last_verified')
+    code = ("import sys, asset_map\n"
+            "r = asset_map.Workspace(sys.argv[1]).import_assets(sys.argv[2], chunk_rows=1)\n"
+            "print(r.imported, r.merged_again)")
+    out = subprocess.run([sys.executable, "-c", code, url, str(b)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["2", "1"]
+    assert ws.assets().set_index("asset_id").loc["B1", "merged_into"] == "A1"

@@ -137,3 +137,79 @@ def test_cli_import_in_chunks(tmp_path, two_areas):
     assert "Note: clubs.csv: read in chunks of 5 rows (1 MB)" in r.stderr
     assert "rows read" in r.stderr
     assert len(asset_map.Workspace(ws).assets()) == 12
+
+
+def same_rows(path, monkeypatch, rows: int = 4) -> list:
+    """The chunks of a file read with a small sample, against a whole read: the same rows and numbers."""
+    monkeypatch.setattr(asset_map.readers, "SAMPLE_BYTES", 200)
+    whole = read_csv(path)
+    chunks = list(read_csv_chunks(path, rows=rows))
+    assert sum((c.table.row_numbers for c in chunks), []) == whole.row_numbers
+    assert [r for c in chunks for r in c.table.frame.itertuples(index=False)] == \
+        list(whole.frame.itertuples(index=False))
+    return chunks
+
+
+LINES = ["Name,Category,Easting,Northing"] + [f"Caf\u00e9 {i},carers,{X0 + i:.0f},{Y0:.0f}" for i in range(20)]
+
+
+def test_utf16_and_cr_line_ends_in_chunks(tmp_path, monkeypatch):
+    cases = {"utf16le.csv": ("\ufeff" + "\r\n".join(LINES) + "\r\n").encode("utf-16-le"),
+             "utf16be.csv": ("\ufeff" + "\r\n".join(LINES) + "\r\n").encode("utf-16-be"),
+             "mac.csv": ("\r".join(LINES) + "\r").encode("cp1252")}  # "CSV (Macintosh)": CR alone
+    for name, raw in cases.items():
+        path = tmp_path / name
+        path.write_bytes(raw)
+        chunks = same_rows(path, monkeypatch)
+        assert [len(c.table.frame) for c in chunks] == [4] * 5, name
+
+
+def test_a_quote_left_open_is_refused_as_a_whole_read_refuses_it(tmp_path, monkeypatch):
+    path = tmp_path / "quote.csv"
+    path.write_text("\n".join(LINES[:3] + ['"Open quote,carers,450003,300000'] + LINES[4:8]) + "\n")
+    message = r"quote.csv, row 4: a quote \(\"\) opens here and is never closed"
+    with pytest.raises(asset_map.InputFileError, match=message):
+        read_csv(path)
+    with pytest.raises(asset_map.InputFileError, match=message):
+        list(read_csv_chunks(path, rows=2))
+
+
+def test_chunks_where_no_row_can_be_used(tmp_path):
+    """A list whose last chunk holds only a 'Total' line, into a workspace whose first list was all rejected."""
+    ws = asset_map.Workspace(tmp_path / "new.gpkg")  # a new workspace: no boundaries loaded yet
+    bad = write_csv(tmp_path / "bad.csv", ["Name", "Category", "Easting", "Northing"], [["Hall", "carers", "x", "y"]])
+    assert ws.import_assets(bad, chunk_rows=2).rejected == 1
+    rows = [[f"Club {i}", "carers", f"{X0 + i:.0f}", f"{Y0:.0f}"] for i in range(4)] + [["Total", "", "", ""]]
+    good = write_csv(tmp_path / "good.csv", ["Name", "Category", "Easting", "Northing"], rows)
+    r = ws.import_assets(good, chunk_rows=4)
+    assert (r.rows_read, r.imported, r.rejected) == (5, 4, 1)
+    assert list(ws.assets()["name"]) == ["Club 0", "Club 1", "Club 2", "Club 3"]
+    assert ws.assets()["asset_id"].map(type).eq(str).all()
+
+
+def test_a_nul_character_in_a_cell_is_dropped(workspace, two_areas, tmp_path):
+    workspace.load_boundaries(two_areas, population_field="pop")
+    path = tmp_path / "nul.csv"  # after the first 4 KB (a NUL there means a binary file, refused)
+    rows = "".join(f"Club {i},carers,{X0 + i:.0f},{Y0 + 5:.0f}\n" for i in range(200))
+    path.write_bytes(f"Name,Category,Easting,Northing\n{rows}Bad\x00Club,carers,{X0:.0f},{Y0:.0f}\n".encode())
+    assert workspace.import_assets(path, chunk_rows=50).imported == 201
+    assert list(workspace.assets()["name"])[-1] == "BadClub"
+
+
+def test_a_file_whose_start_is_windows_1252_and_later_lines_utf8(tmp_path, monkeypatch):
+    monkeypatch.setattr(asset_map.readers, "SAMPLE_BYTES", 200)
+    raw = ("\n".join(LINES[:12]) + "\n").encode("cp1252") + ("\n".join(LINES[12:]) + "\n").encode("utf-8")
+    path = tmp_path / "pasted.csv"
+    path.write_bytes(raw)
+    names = [v for c in read_csv_chunks(path, rows=4) for v in c.table.frame["Name"]]
+    assert names == [f"Caf\u00e9 {i}" for i in range(20)] == list(read_csv(path).frame["Name"])
+
+
+def test_a_column_without_a_header_filled_only_late_is_reported(tmp_path):
+    path = tmp_path / "late.csv"
+    rows = [f"Club {i},,{X0 + i:.0f},{Y0:.0f}" for i in range(6)] + [f"Club {i},note,{X0:.0f},{Y0:.0f}" for i in (6, 7)]
+    path.write_text("\n".join(["Name,,Easting,Northing"] + rows) + "\n")
+    chunks = list(read_csv_chunks(path, rows=4))
+    assert list(chunks[1].table.frame.columns) == ["Name", "Easting", "Northing"]
+    assert chunks[1].table.notes == ["rows 6-9 have values in column B, which has no header and was empty in the "
+                                     "first 4 rows: those values are not read (give it a header)"]
