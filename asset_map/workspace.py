@@ -693,7 +693,7 @@ class Workspace:
                         total.assets["merged_into"] = [merged.get(a, m) for a, m in
                                                        zip(total.assets["asset_id"], total.assets["merged_into"])]
                 self._write_import_log(tx, total, path, None, None, cache_rows)
-        existing = self.store.read("assets", columns=SLIM_ASSET_COLUMNS + ["geometry"],
+        existing = self.store.read("assets", columns=SLIM_ASSET_COLUMNS,
                                    where="source <> ?", params=(src,))
         everything = total.assets if existing is None else pd.concat([existing.to_frame(), total.assets],
                                                                      ignore_index=True)
