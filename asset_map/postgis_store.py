@@ -123,9 +123,15 @@ class PostGISStore:
 
     @contextmanager
     def _session(self) -> Iterator["psycopg.Connection"]:
-        """The connection reads use: one per store, opened on first use and again if it was lost."""
+        """The connection reads use: one per store, opened on first use and again if it was lost
+        (a server restart, an idle timeout: checked with a round trip before each use)."""
         import psycopg
 
+        if self._reader is not None and not self._reader.closed:
+            try:
+                self._reader.execute("SELECT 1")
+            except psycopg.OperationalError:
+                self._reader.close()
         if self._reader is None or self._reader.closed:
             self._reader = self._connect()
         try:

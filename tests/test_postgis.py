@@ -305,3 +305,11 @@ def test_recorded_merges_with_a_column_added_in_the_same_import(url, two_areas, 
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["2", "1"]
     assert ws.assets().set_index("asset_id").loc["B1", "merged_into"] == "A1"
+
+
+def test_a_lost_connection_is_opened_again(filled, url):
+    """A notebook keeps a workspace for hours: the server may restart or drop idle sessions meanwhile."""
+    assert filled.store.count("assets") == 5
+    pid = filled.store._reader.info.backend_pid
+    sql(url, "SELECT pg_terminate_backend(%s)", (pid,))
+    assert filled.store.count("assets") == 5 and filled.store._reader.info.backend_pid != pid
