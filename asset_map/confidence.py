@@ -43,6 +43,7 @@ confidence
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -102,7 +103,7 @@ def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", re
     if assets is not None and len(assets):
         verified = assets["last_verified"] if "last_verified" in assets else [None] * len(assets)
         # Assets alike in area, category cell and staleness are counted together (each date is read once).
-        stale_of = _memo(lambda when: _older(when, limit))
+        stale_of = functools.lru_cache(maxsize=None)(lambda when: _older(when, limit))
         for (area, cats, old), n in Counter(zip(assets["area_code"], assets["categories"],
                                                 map(stale_of, verified))).items():
             ids = [c for c in (cats or "").split(";") if c]
@@ -143,22 +144,6 @@ def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", re
             if not ids:
                 ev.rejected_unknown[area] += 1
     return ev
-
-
-def _memo(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``fn`` remembering its answer for each argument that can be a dictionary key."""
-    seen: dict[Any, Any] = {}
-
-    def once(x: Any) -> Any:
-        try:
-            return seen[x]
-        except KeyError:
-            out = seen[x] = fn(x)
-            return out
-        except TypeError:
-            return fn(x)
-
-    return once
 
 
 def _older(when: Any, limit: date) -> bool:

@@ -266,11 +266,10 @@ class GeoPackageStore:
                 "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)
             ).fetchone()
             geom_col = geom_row[0] if geom_row else None
-            if exclude:
-                columns = [r[1] for r in con.execute(f'PRAGMA table_info("{name}")') if r[1] not in exclude]
-                columns.append("geometry")
-            if columns is not None:
-                have = {r[1] for r in con.execute(f'PRAGMA table_info("{name}")')}
+            if exclude or columns is not None:
+                have = [r[1] for r in con.execute(f'PRAGMA table_info("{name}")')]
+                if exclude:
+                    columns = [c for c in have if c not in exclude] + ["geometry"]
                 wanted = [c for c in columns if c in have and c != geom_col]
                 if geom_col and "geometry" not in columns:
                     geom_col = None

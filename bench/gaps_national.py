@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from national import MSOA_FILE, msoa_polygons, peak_mb, points_inside, reset_peak, spread_points  # noqa: E402
+from national import MSOA_FILE, msoa_polygons, peak_mb, reset_peak, spread_assets, spread_points  # noqa: E402
 
 N_CATEGORIES = 20
 
@@ -77,14 +77,7 @@ def workload(n_assets: int, n_points: int):
     # Assets: uniform inside the MSOAs, assigned to the MSOA they were drawn in.
     taxonomy = load_taxonomy()
     cats = np.asarray(taxonomy.ids[:N_CATEGORIES], dtype=object)
-    per_poly = rng.multinomial(n_assets, shapely.area(polys) / shapely.area(polys).sum())
-    xs, ys = [], []
-    for poly, n in zip(polys, per_poly):
-        if n:
-            x, y = points_inside(rng, poly, int(n))
-            xs.append(x)
-            ys.append(y)
-    x, y = np.concatenate(xs), np.concatenate(ys)
+    per_poly, x, y = spread_assets(rng, polys, n_assets)
     area_of = np.repeat(np.asarray(codes, dtype=object), per_poly)
     category = cats[rng.integers(0, len(cats), n_assets)]
     category[rng.random(n_assets) < 0.01] = ""

@@ -201,15 +201,7 @@ def generate(folder: Path, n_assets: int, n_points: int, categories: list[str]) 
     rng = np.random.default_rng(2021)
     codes, polys = msoa_polygons()
     shapely.prepare(polys)
-    area = shapely.area(polys)
-    per_poly = rng.multinomial(n_assets, area / area.sum())
-    xs, ys = [], []
-    for poly, n in zip(polys, per_poly):
-        if n:
-            x, y = points_inside(rng, poly, int(n))
-            xs.append(x)
-            ys.append(y)
-    x, y = np.concatenate(xs), np.concatenate(ys)
+    per_poly, x, y = spread_assets(rng, polys, n_assets)
     order = rng.permutation(n_assets)
     cats = np.asarray(categories, dtype=object)[rng.integers(0, len(categories), n_assets)]
     assets_csv = folder / "assets.csv"
@@ -232,6 +224,25 @@ def generate(folder: Path, n_assets: int, n_points: int, categories: list[str]) 
 
 
 # ---------------------------------------------------------------- asset-map
+def spread_assets(rng, polys, n_assets: int) -> tuple:
+    """Assets placed uniformly inside the MSOAs: each gets a share proportional to its area.
+
+    Returns the number in each MSOA and the x and y of every asset, MSOA by MSOA.
+    """
+    import numpy as np
+    import shapely
+
+    area = shapely.area(polys)
+    per_poly = rng.multinomial(n_assets, area / area.sum())
+    xs, ys = [], []
+    for poly, n in zip(polys, per_poly):
+        if n:
+            x, y = points_inside(rng, poly, int(n))
+            xs.append(x)
+            ys.append(y)
+    return per_poly, np.concatenate(xs), np.concatenate(ys)
+
+
 def spread_points(rng, codes, polys, n_points: int) -> tuple:
     """Small-area points: the same number in every MSOA (the remainder one each in random MSOAs), each kept
     25 m inside its border, so that a small difference in repairing the polygons moves none.

@@ -143,6 +143,16 @@ def cli_location(where) -> str:
     return postgres_url(store.database, store.schema)
 
 
+def big_import(tmp_path: Path, rows: int = 60_000) -> Path:
+    """A large asset list in easting/northing, so the import runs long enough to be interrupted."""
+    body = "".join(
+        f"Club {i},carers; arts; walking,{X0 + i % 4000:.0f},{Y0 + (i * 7) % 2000:.0f}\n" for i in range(rows)
+    )
+    path = tmp_path / "big.csv"
+    path.write_text("Name,Category,Easting,Northing\n" + body)
+    return path
+
+
 @pytest.fixture
 def trafford() -> Path:
     if not TRAFFORD.is_dir():

@@ -21,7 +21,7 @@ import asset_map
 from asset_map.cli import app
 from asset_map.errors import WorkspaceError
 from asset_map.postgis_store import PostGISWriter, mask_password
-from conftest import X0, Y0, asset_row, fingerprint, postgres_url, write_csv
+from conftest import X0, Y0, asset_row, big_import, fingerprint, postgres_url, write_csv
 
 pytestmark = pytest.mark.postgis_only
 
@@ -107,15 +107,6 @@ def test_a_first_write_that_fails_creates_nothing(url, two_areas, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         ws.load_boundaries(two_areas, population_field="pop")
     assert not ws.store.exists()  # not even the schema
-
-
-def big_import(tmp_path: Path, rows: int = 60_000) -> Path:
-    body = "".join(
-        f"Club {i},carers; arts; walking,{X0 + i % 4000:.0f},{Y0 + (i * 7) % 2000:.0f}\n" for i in range(rows)
-    )
-    path = tmp_path / "big.csv"
-    path.write_text("Name,Category,Easting,Northing\n" + body)
-    return path
 
 
 def start_import(path: Path, url: str) -> subprocess.Popen:

@@ -16,7 +16,7 @@ import pytest
 import asset_map
 from asset_map.errors import WorkspaceError
 from asset_map.store import GeoPackageWriter, resolve_location
-from conftest import X0, Y0, asset_row, write_csv
+from conftest import X0, Y0, asset_row, big_import, write_csv
 
 pytestmark = pytest.mark.gpkg_only  # the PostGIS store's equivalents are in test_postgis.py
 
@@ -85,16 +85,6 @@ def test_ctrl_c_during_a_write_leaves_the_workspace_as_it_was(filled, monkeypatc
     with pytest.raises(KeyboardInterrupt):
         filled.load_boundaries(two_areas)
     assert digest(filled.store.path) == before
-
-
-def big_import(tmp_path: Path, rows: int = 60_000) -> Path:
-    """A large asset list in easting/northing, so the import runs long enough to be interrupted."""
-    body = "".join(
-        f"Club {i},carers; arts; walking,{X0 + i % 4000:.0f},{Y0 + (i * 7) % 2000:.0f}\n" for i in range(rows)
-    )
-    path = tmp_path / "big.csv"
-    path.write_text("Name,Category,Easting,Northing\n" + body)
-    return path
 
 
 def start_import(path: Path, workspace: Path) -> subprocess.Popen:
