@@ -26,11 +26,11 @@ from .errors import (
     UnknownAreaError,
     WorkspaceError,
 )
-from .taxonomy import Category, Taxonomy, load_taxonomy
+from .categories.taxonomy import Category, Taxonomy, load_taxonomy
 from .workspace import Workspace
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .gaps import GapReport, GapRow, compute_gaps
+    from .analysis.gaps import GapReport, GapRow, compute_gaps
 
 __version__ = "0.1.0"
 
@@ -43,7 +43,7 @@ __all__ = [
 
 def __getattr__(name: str):
     if name in ("GapReport", "GapRow", "compute_gaps"):
-        from . import gaps
+        from .analysis import gaps
 
         return getattr(gaps, name)
     raise AttributeError(f"module 'asset_map' has no attribute {name!r}")

@@ -75,7 +75,7 @@ VerifiedOpt = Annotated[Optional[str], typer.Option(
 
 
 def _filters(audience, when, free, verified_since):
-    from .filters import AssetFilter
+    from .categories.filters import AssetFilter
 
     flt = AssetFilter.from_options(audience=audience, when=when, free=free, verified_since=verified_since)
     return flt if flt.active else None
@@ -139,14 +139,14 @@ def _write_output(text: str, output: Optional[Path]) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from .files import replace_atomically
+    from .outputs.files import replace_atomically
 
     replace_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     _stderr().print(f"Wrote {output}")
 
 
 def _print_gaps(report, fmt: GapFormat, output: Optional[Path], top: Optional[int], title: str) -> None:
-    from . import render
+    from .outputs import render
 
     if top is not None:
         report = report.top(top)
@@ -303,8 +303,8 @@ def import_(
     """Import an asset list or a service directory feed: locate, categorise and assign each row to an area."""
     from rich.console import Console
 
-    from .columns import parse_overrides
-    from .render import import_summary
+    from .inputs.columns import parse_overrides
+    from .outputs.render import import_summary
 
     err = _stderr()
     if file is None and url is None:
@@ -373,7 +373,7 @@ def _report_categories(err, ws, file: Path, result, category_map, save_category_
         err.print(f"Note: {file.name}: {result.with_inferred} rows without a known category have categories "
                   f"suggested by their name or description ({top}); {used}.")
     if save_category_map is not None:
-        from .category_map import read_category_map, write_category_map
+        from .categories.category_map import read_category_map, write_category_map
 
         existing = read_category_map(category_map, ws.taxonomy()) if category_map is not None else None
         n = write_category_map(save_category_map, result.unknown_words, result.suggestions, existing)
@@ -385,7 +385,7 @@ def _report_feed(err, file: Path, report) -> None:
     """The feed's schema problems, unmapped terms and the table of what became of its services."""
     from rich.console import Console
 
-    from .render import feed_summary
+    from .outputs.render import feed_summary
 
     for p in report.problems[:10]:
         err.print(f"Problem: {file.name}, {p}")
@@ -419,8 +419,8 @@ def inspect(
     """Show how a file would import (columns, sample rows, category mapping, every problem) without writing."""
     from rich.console import Console
 
-    from . import render
-    from .columns import parse_overrides
+    from .outputs import render
+    from .inputs.columns import parse_overrides
 
     ws = _workspace(workspace)
     result = ws.import_assets(file, columns=parse_overrides(map_), categories=category, sheet=sheet, layer=layer,
@@ -466,7 +466,7 @@ def gaps(
 
 
 def _print_what_if(ws, add, without, area, category, fmt: GapFormat, output, top, flt=None) -> None:
-    from . import render
+    from .outputs import render
 
     result = ws.what_if(add=add, without=without, filters=flt)
     one = ws.gaps(area=area, category=category) if (area or category) else None
@@ -634,7 +634,7 @@ def duplicates(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """List likely duplicate assets (same name at the same postcode or close together); --merge merges them."""
-    from . import render
+    from .outputs import render
 
     ws = _workspace(workspace)
     groups = ws.duplicates(distance_m=distance)
@@ -705,7 +705,7 @@ def rejects(
         return
     if source is not None:
         frame = frame[frame["source"] == source]
-    from .handouts import neutralise
+    from .outputs.handouts import neutralise
 
     # The cells hold what the lists held: text that a spreadsheet would run as a formula gets an apostrophe.
     frame = frame.map(neutralise) if hasattr(frame, "map") else frame.applymap(neutralise)
@@ -769,7 +769,7 @@ def taxonomy_show(workspace: WorkspaceOpt = None) -> None:
     """List the need categories: id, label, catchment, target population, synonyms (CSV)."""
     import csv
 
-    from .taxonomy import TAXONOMY_COLUMNS
+    from .categories.taxonomy import TAXONOMY_COLUMNS
 
     writer = csv.DictWriter(sys.stdout, fieldnames=list(TAXONOMY_COLUMNS), lineterminator="\n")
     writer.writeheader()

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from .errors import WorkspaceError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .boundaries import BoundaryResult
-    from .importer import ImportResult
+    from .inputs.boundaries import BoundaryResult
+    from .inputs.importer import ImportResult
     from .workspace import Workspace
 
 DEMO_WORKSPACE = "asset-map-demo.gpkg"

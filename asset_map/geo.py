@@ -1,4 +1,4 @@
-"""Coordinate reference systems and the extent of Great Britain.
+"""Coordinate reference systems, the extent of Great Britain, and the form of a postcode.
 
 Analysis happens in British National Grid (EPSG:27700, metres); GeoJSON goes
 out in WGS84 (EPSG:4326, longitude then latitude).
@@ -6,8 +6,9 @@ out in WGS84 (EPSG:4326, longitude then latitude).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -46,3 +47,21 @@ def in_gb_lonlat(lon: float, lat: float) -> bool:
     """Whether a longitude/latitude lies in the bounding box of Great Britain."""
     x0, y0, x1, y1 = GB_LONLAT_BOUNDS
     return x0 <= lon <= x1 and y0 <= lat <= y1
+
+
+#: A full UK postcode without spaces: outward code (area, district) + inward code.
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
+
+
+def normalise_postcode(value: Any) -> str | None:
+    """The postcode in its standard form (``M32 0TH``), or ``None`` if it is not one.
+
+    Case, missing or extra spaces and non-breaking spaces do not matter:
+    ``"m320th"``, ``" M32  0TH "`` and ``"M32\\u00a00TH"`` all give ``"M32 0TH"``.
+    """
+    if value is None:
+        return None
+    compact = _SPACES.sub("", str(value)).upper()
+    m = _POSTCODE.match(compact)
+    return f"{m.group(1)} {m.group(2)}" if m else None

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .errors import WorkspaceError
 from .store import open_store
-from .taxonomy import Taxonomy, load_taxonomy
+from .categories.taxonomy import Taxonomy, load_taxonomy
 
 #: What an import in chunks keeps of each asset (:meth:`Workspace._import_in_chunks`): the text columns
 #: as categoricals (their values repeat), and the point as two floats.
@@ -42,16 +42,16 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
 
-    from .boundaries import BoundaryResult
-    from .category_map import CategoryMap
-    from .duplicates import DuplicateGroup
-    from .gaps import GapReport
-    from .importer import ImportResult, Progress
-    from .postcodes import PostcodeLookup
-    from .filters import AssetFilter
-    from .need import NeedIndicator
-    from .population_layer import PopulationLayerResult
-    from .whatif import WhatIf
+    from .inputs.boundaries import BoundaryResult
+    from .categories.category_map import CategoryMap
+    from .inputs.duplicates import DuplicateGroup
+    from .analysis.gaps import GapReport
+    from .inputs.importer import ImportResult, Progress
+    from .inputs.postcodes import PostcodeLookup
+    from .categories.filters import AssetFilter
+    from .analysis.need import NeedIndicator
+    from .inputs.population_layer import PopulationLayerResult
+    from .analysis.whatif import WhatIf
     from .store import Table
 
 IMPORT_COLUMNS = {
@@ -88,7 +88,7 @@ class Workspace:
     ----------
     location
         Path of the workspace, or ``postgresql://USER@HOST/DATABASE?schema=NAME``
-        (see :mod:`asset_map.postgis_store`); defaults to
+        (see :mod:`asset_map.store.postgis`); defaults to
         ``$ASSET_MAP_WORKSPACE`` or ``./asset-map.gpkg``. It is created by the
         first command that writes.
     """
@@ -178,7 +178,7 @@ class Workspace:
             out[name] = self.store.count(name) or 0
         assets = self.store.read("assets")
         if assets is not None and len(assets):
-            from .duplicates import active
+            from .inputs.duplicates import active
 
             out["assets_merged"] = len(assets) - len(active(assets))
             out["assets"] = len(assets) - out["assets_merged"]
@@ -191,11 +191,11 @@ class Workspace:
     # ------------------------------------------------------------------ writing
     @_changes
     def load_boundaries(self, path: str | Path, **options: Any) -> "BoundaryResult":
-        """Load areas (see :func:`asset_map.boundaries.load_boundaries` for the options).
+        """Load areas (see :func:`asset_map.inputs.boundaries.load_boundaries` for the options).
 
         ``study_names``: the study area's own names and codes ("Trafford",
         "E08000009"), so that services serving it count as serving every area
-        (:mod:`asset_map.served`); replaces those given before.
+        (:mod:`asset_map.categories.served`); replaces those given before.
 
         Replaces the areas and re-assigns every stored asset to the new areas.
         With ``small_areas`` the population layer is replaced too. Without
@@ -204,8 +204,8 @@ class Workspace:
         areas bring their own population (``population_field`` or
         ``population_csv`` alone) the old layer no longer matches and is removed.
         """
-        from .boundaries import load_boundaries
-        from .importer import assign_assets
+        from .inputs.boundaries import load_boundaries
+        from .inputs.importer import assign_assets
 
         study_names = [n.strip() for n in options.pop("study_names", None) or [] if n and n.strip()]
         result = load_boundaries(path, **options)
@@ -218,7 +218,7 @@ class Workspace:
                 result.warnings.append("the population layer loaded before was removed, as these areas bring "
                                        "their own population; load it again with `asset-map population load`")
             else:
-                from .population_layer import attach_to_areas
+                from .inputs.population_layer import attach_to_areas
 
                 old_layer = self.frame("population")
                 old_layer, result.areas, more = attach_to_areas(old_layer, result.areas, "the population layer")
@@ -250,11 +250,11 @@ class Workspace:
     def load_population(self, path: str | Path, **options: Any) -> "PopulationLayerResult":
         """Load the population layer: small areas with population by age.
 
-        See :func:`asset_map.population_layer.load_population_layer` for the
+        See :func:`asset_map.inputs.population_layer.load_population_layer` for the
         options. Replaces any population layer loaded before, and the areas'
         population becomes the sum of their small areas'.
         """
-        from .population_layer import load_population_layer
+        from .inputs.population_layer import load_population_layer
 
         areas = self.areas()
         if areas is None:
@@ -271,7 +271,7 @@ class Workspace:
     def load_need(self, path: str | Path, **options: Any) -> "NeedIndicator":
         """Load a need indicator by small-area code (or area code): it then weights the gaps' priority.
 
-        See :func:`asset_map.need.read_need_csv` for the options. Replaces any
+        See :func:`asset_map.inputs.need.read_need_csv` for the options. Replaces any
         indicator loaded before. The codes are matched against the population
         layer's small areas, or the areas when there is no layer; the notes
         say how many matched.
@@ -282,7 +282,7 @@ class Workspace:
             If no code matches the workspace (a different geography or year).
         """
         from .errors import InputFileError
-        from .need import read_need_csv
+        from .inputs.need import read_need_csv
 
         indicator = read_need_csv(path, **options)
         layer = self.frame("population")
@@ -313,7 +313,7 @@ class Workspace:
 
     def need(self) -> "NeedIndicator | None":
         """The need indicator loaded, if any."""
-        from .need import NeedIndicator
+        from .analysis.need import NeedIndicator
 
         return NeedIndicator.from_frame(self.frame("need"))
 
@@ -322,9 +322,9 @@ class Workspace:
         """Store a postcode lookup (ONSPD, Code-Point Open or any postcode CSV), replacing any before.
 
         Imports then locate rows that have a postcode and no coordinates at
-        the postcode's centroid. See :mod:`asset_map.postcodes`.
+        the postcode's centroid. See :mod:`asset_map.inputs.postcodes`.
         """
-        from .postcodes import read_postcode_lookup
+        from .inputs.postcodes import read_postcode_lookup
 
         lookup = read_postcode_lookup(paths)
         with self.store.transaction() as tx:
@@ -363,13 +363,13 @@ class Workspace:
         return Path(self.store.side_path(".feed-cache"))
 
     def _read_feed(self, path, url, taxonomy, *, crosswalk, include_inactive, stale_days, cache_dir, progress):
-        """Read a feed file, package or API into asset rows (:func:`asset_map.feed_import.feed_rows`)."""
-        from .crosswalk import load_crosswalk
-        from .feed_import import STALE_DAYS, feed_rows
-        from .oruk import feed_from_pages, read_feed
+        """Read a feed file, package or API into asset rows (:func:`asset_map.inputs.feed_import.feed_rows`)."""
+        from .categories.crosswalk import load_crosswalk
+        from .inputs.feed_import import STALE_DAYS, feed_rows
+        from .inputs.oruk import feed_from_pages, read_feed
 
         if url is not None:
-            from .feed_fetch import fetch_feed
+            from .inputs.feed_fetch import fetch_feed
 
             cache = self._feed_cache(cache_dir)
             fetched = fetch_feed(url, cache_dir=cache, progress=(lambda done, total: progress(
@@ -388,7 +388,7 @@ class Workspace:
         """
         from datetime import datetime, timezone
 
-        from .postcodes_online import lookup_postcodes_online
+        from .inputs.postcodes_online import lookup_postcodes_online
 
         def find(postcodes: "Iterable[str]") -> "dict[str, tuple[float, float, str]]":
             wanted = set(postcodes)
@@ -425,7 +425,7 @@ class Workspace:
                 assets = assets.copy()
                 assets["categories"] = [_recategorise(taxonomy, row) for row in assets.to_dict("records")]
                 # Merged assets gave their categories to the kept one: give them again.
-                from .duplicates import apply_merges
+                from .inputs.duplicates import apply_merges
 
                 assets["merged_into"] = ""
                 assets, _ = apply_merges(assets, self.store.read("merges"))
@@ -481,7 +481,7 @@ class Workspace:
         timeout
             Seconds to wait for each request to the postcode service.
         category_map
-            A category map file (or a read :class:`~asset_map.category_map.CategoryMap`)
+            A category map file (or a read :class:`~asset_map.categories.category_map.CategoryMap`)
             deciding category words the taxonomy does not know.
         use_inferred
             Categorise rows that have no known category by the categories
@@ -491,7 +491,7 @@ class Workspace:
             (``path`` is then only the name the import is known by).
         crosswalk
             A crosswalk CSV from feed taxonomy terms to categories, instead
-            of the one shipped (:mod:`asset_map.crosswalk`).
+            of the one shipped (:mod:`asset_map.categories.crosswalk`).
         include_inactive
             Import inactive and defunct services of a feed too.
         stale_days
@@ -503,22 +503,22 @@ class Workspace:
 
         A JSON file of an Open Referral UK feed (v1 or v3), or a folder or
         zip of HSDS CSV files, is recognised and read as a directory feed
-        (:mod:`asset_map.oruk`, :mod:`asset_map.feed_import`).
+        (:mod:`asset_map.inputs.oruk`, :mod:`asset_map.inputs.feed_import`).
         progress
             Called as ``progress(step, done, total)`` as the import goes on
             (``total`` is 0 for a step whose size is unknown).
         chunk_rows
             Read and write a CSV file this many rows at a time, so that a file
             larger than memory can be imported (:meth:`_import_in_chunks`).
-            CSV files over :data:`asset_map.readers.CHUNK_BYTES` are imported
-            in chunks of :data:`asset_map.readers.CHUNK_ROWS` rows anyway.
+            CSV files over :data:`asset_map.inputs.readers.CHUNK_BYTES` are imported
+            in chunks of :data:`asset_map.inputs.readers.CHUNK_ROWS` rows anyway.
         """
         import pandas as pd
 
-        from .duplicates import apply_merges, find_duplicates
-        from .importer import prepare_assets
-        from .oruk import looks_like_feed
-        from .readers import read_input
+        from .inputs.duplicates import apply_merges, find_duplicates
+        from .inputs.importer import prepare_assets
+        from .inputs.oruk import looks_like_feed
+        from .inputs.readers import read_input
 
         def step(name: str) -> None:
             if progress is not None:
@@ -539,16 +539,16 @@ class Workspace:
         cache_rows: list[dict] = []
         finder = self.find_postcodes
         if online:
-            from .postcodes_online import DEFAULT_URL
+            from .inputs.postcodes_online import DEFAULT_URL
 
             finder = self._online_finder(online if isinstance(online, str) else DEFAULT_URL, timeout, cache_rows,
                                          progress)
         if category_map is not None and not hasattr(category_map, "lookup"):
-            from .category_map import read_category_map
+            from .categories.category_map import read_category_map
 
             category_map = read_category_map(category_map, taxonomy)
         if table is None:
-            from .readers import CHUNK_ROWS
+            from .inputs.readers import CHUNK_ROWS
 
             return self._import_in_chunks(
                 path, chunk_rows or CHUNK_ROWS, taxonomy=taxonomy, areas=areas, columns=columns,
@@ -593,8 +593,8 @@ class Workspace:
                           progress, cache_rows: list[dict]) -> "ImportResult":
         """Import a CSV file ``chunk_rows`` rows at a time, in one transaction, never holding the whole file.
 
-        Each chunk is read (:func:`asset_map.readers.read_csv_chunks`),
-        prepared as a whole file is (:func:`asset_map.importer.prepare_assets`,
+        Each chunk is read (:func:`asset_map.inputs.readers.read_csv_chunks`),
+        prepared as a whole file is (:func:`asset_map.inputs.importer.prepare_assets`,
         with the columns found in the first chunk) and appended to the
         ``assets`` layer; the rows of an earlier import of the same source are
         deleted first. Only each asset's id, name, categories, place and
@@ -605,9 +605,9 @@ class Workspace:
         """
         import pandas as pd
 
-        from .duplicates import apply_merges, find_duplicates
-        from .importer import ImportResult, prepare_assets
-        from .readers import read_csv_chunks
+        from .inputs.duplicates import apply_merges, find_duplicates
+        from .inputs.importer import ImportResult, prepare_assets
+        from .inputs.readers import read_csv_chunks
 
         src = source or Path(path).name
         old = self.store.read("assets", columns=["asset_id", "source"])
@@ -705,7 +705,7 @@ class Workspace:
         """Write an import's rejects, its line in ``imports``, rows kept without a location and postcode answers."""
         import pandas as pd
 
-        from .importer import file_sha256, rejects_frame
+        from .inputs.importer import file_sha256, rejects_frame
 
         old_rejects = self.rejects()
         rejects = rejects_frame(result)
@@ -725,7 +725,7 @@ class Workspace:
         tx.write("rejects", rejects.astype({"row": "int64"}))
         tx.write("imports", log.astype({c: t for c, t in IMPORT_COLUMNS.items() if t == "int64"}))
         if feed is not None or result.served_only or self.store.count("unlocated") is not None:
-            from .feed_import import UNLOCATED_COLUMNS, unlocated_frame
+            from .inputs.feed_import import UNLOCATED_COLUMNS, unlocated_frame
 
             old = self.frame("unlocated")
             frames = [] if old is None else [old[old["source"] != result.source]]
@@ -757,12 +757,12 @@ class Workspace:
         or synonym; either narrows the rows returned (ranks stay those of the
         whole table). ``stale_days``: records verified longer ago than this
         lower the confidence (default 730). ``filters`` restricts which
-        assets count (:mod:`asset_map.filters`). See :mod:`asset_map.gaps`
-        and :mod:`asset_map.confidence` for the definitions.
+        assets count (:mod:`asset_map.categories.filters`). See :mod:`asset_map.analysis.gaps`
+        and :mod:`asset_map.analysis.confidence` for the definitions.
         """
         areas, taxonomy, codes, cat_ids = self._gap_inputs(area, category)
-        from .duplicates import active
-        from .gaps import compute_gaps
+        from .inputs.duplicates import active
+        from .analysis.gaps import compute_gaps
 
         everything = active(self.store.read("assets", exclude=UNUSED_BY_GAPS))
         assets, taxonomy, unlocated, notes, unknown = self._filtered(everything, taxonomy, filters)
@@ -780,7 +780,7 @@ class Workspace:
             return assets, taxonomy, unlocated, [], []
         from dataclasses import replace
 
-        from .filters import apply_filter
+        from .categories.filters import apply_filter
 
         assets, report = apply_filter(assets, filters)
         notes = [report.note()]
@@ -793,10 +793,10 @@ class Workspace:
 
     def _assess(self, report: "GapReport", areas: "Table", assets: "Table | None",
                 stale_days: int | None, unknown: "list | tuple" = ()) -> "GapReport":
-        """Add each row's finding and confidence (:mod:`asset_map.confidence`)."""
-        from .confidence import STALE_DAYS, assess, gather, sector_areas
+        """Add each row's finding and confidence (:mod:`asset_map.analysis.confidence`)."""
+        from .analysis.confidence import STALE_DAYS, assess, gather, sector_areas
 
-        from . import confidence
+        from .analysis import confidence
 
         lookup = None
         if (self.store.count("postcodes") or 0) >= confidence.NATIONAL_LOOKUP:
@@ -814,11 +814,11 @@ class Workspace:
         """The gaps before and after adding assets (``"name;category;postcode or lon,lat"``) or
         taking them away (asset ids or exact names); the workspace is not changed.
 
-        See :mod:`asset_map.whatif`.
+        See :mod:`asset_map.analysis.whatif`.
         """
-        from .duplicates import active
-        from .gaps import compute_gaps
-        from .whatif import WhatIf, changed_assets, parse_addition
+        from .inputs.duplicates import active
+        from .analysis.gaps import compute_gaps
+        from .analysis.whatif import WhatIf, changed_assets, parse_addition
 
         areas, taxonomy, _, _ = self._gap_inputs(None, None)
         additions = [parse_addition(spec, taxonomy, self._find_one_postcode) for spec in add]
@@ -837,8 +837,8 @@ class Workspace:
         return WhatIf(before, after, additions, removed)
 
     def _served(self, areas: "Table", assets: "Table | None", unlocated: "Table | None"):
-        """Where services reach beyond their own door (:mod:`asset_map.served`)."""
-        from .served import resolve
+        """Where services reach beyond their own door (:mod:`asset_map.categories.served`)."""
+        from .categories.served import resolve
 
         return resolve(areas, assets, unlocated, self.study_names())
 
@@ -853,7 +853,7 @@ class Workspace:
         return None
 
     def _gap_inputs(self, area: str | None, category: str | None):
-        from .gaps import find_area
+        from .analysis.gaps import find_area
 
         areas = self.store.read("areas")
         if areas is None:
@@ -871,8 +871,8 @@ class Workspace:
 
         ``filters`` restricts which assets count in the measures, or which are written.
         """
-        from .duplicates import active
-        from .export import areas_geojson, assets_geojson
+        from .inputs.duplicates import active
+        from .outputs.geojson import areas_geojson, assets_geojson
 
         if layer == "areas":
             taxonomy = self.taxonomy()
@@ -884,7 +884,7 @@ class Workspace:
                 raise WorkspaceError(f"{self.location}: no assets imported yet; run `asset-map import FILE`")
             assets = active(assets)
             if filters is not None and filters.active:
-                from .filters import FilterError
+                from .categories.filters import FilterError
 
                 keep = [filters.check(rec) is None for rec in assets.to_dict("records")]
                 assets = assets[keep]
@@ -896,7 +896,7 @@ class Workspace:
 
     def counted_assets(self, filters: "AssetFilter | None" = None) -> "gpd.GeoDataFrame | None":
         """The active assets (merged duplicates left out) that ``filters`` keeps, as a GeoDataFrame."""
-        from .duplicates import active
+        from .inputs.duplicates import active
 
         assets = self.assets()
         if assets is None:
@@ -914,8 +914,8 @@ class Workspace:
 
     def export_html(self, *, category: str | None = None, title: str | None = None,
                     filters: "AssetFilter | None" = None) -> str:
-        """The interactive map as one self-contained HTML page (:mod:`asset_map.html_map`)."""
-        from .html_map import map_html
+        """The interactive map as one self-contained HTML page (:mod:`asset_map.outputs.html_map`)."""
+        from .outputs.html_map import map_html
 
         areas = self._require_areas()
         taxonomy = self.taxonomy()
@@ -925,8 +925,8 @@ class Workspace:
 
     def export_png(self, path: str | Path, category: str, *, title: str | None = None,
                    filters: "AssetFilter | None" = None) -> Path:
-        """A slide map of one category's gaps as PNG (:mod:`asset_map.slide_map`)."""
-        from .slide_map import draw_png
+        """A slide map of one category's gaps as PNG (:mod:`asset_map.outputs.slide_map`)."""
+        from .outputs.slide_map import draw_png
 
         areas = self._require_areas()
         return draw_png(self.gaps(filters=filters), areas, self.taxonomy(), category, path,
@@ -935,8 +935,8 @@ class Workspace:
     def export_handouts(self, path: str | Path, *, folder: bool = False,
                         filters: "AssetFilter | None" = None) -> "Path | list[Path]":
         """The ranked gaps, a table per area and the asset list: a workbook, or CSV files in ``folder``
-        mode (:mod:`asset_map.handouts`)."""
-        from .handouts import handout_tables, write_csv_folder, write_xlsx
+        mode (:mod:`asset_map.outputs.handouts`)."""
+        from .outputs.handouts import handout_tables, write_csv_folder, write_xlsx
 
         self._require_areas()
         tables = handout_tables(self.gaps(filters=filters), self.counted_assets(filters), self.taxonomy())
@@ -945,16 +945,16 @@ class Workspace:
     def export_cards(self, path: str | Path, *, area: str | None = None, fmt: str = "html", top: int = 5,
                      filters: "AssetFilter | None" = None) -> list[Path]:
         """Gap cards: a printable page per area (or for ``area``) as HTML or Markdown
-        (:mod:`asset_map.gap_cards`); returns the files written."""
-        from .gap_cards import workspace_cards, write_cards
+        (:mod:`asset_map.outputs.gap_cards`); returns the files written."""
+        from .outputs.gap_cards import workspace_cards, write_cards
 
         return write_cards(workspace_cards(self, area, top=top, filters=filters), path, fmt)
 
     def export_gpkg(self, path: str | Path, *, category: str | None = None,
                     filters: "AssetFilter | None" = None) -> dict[str, int]:
         """Areas with their measures, assets and the population layer as one GeoPackage for QGIS
-        (:mod:`asset_map.gpkg_export`); returns each layer's feature count."""
-        from .gpkg_export import write_workspace_gpkg
+        (:mod:`asset_map.outputs.gpkg_export`); returns each layer's feature count."""
+        from .outputs.gpkg_export import write_workspace_gpkg
 
         self._require_areas()
         return write_workspace_gpkg(self, path, category=category, filters=filters)
@@ -971,9 +971,9 @@ class Workspace:
     def export_oruk(self, folder: str | Path, *, source: str | None = None) -> int:
         """Write the assets not from a directory feed as Open Referral UK v3 CSV files; returns how many.
 
-        ``source`` keeps only the assets of one import. See :mod:`asset_map.oruk_export`.
+        ``source`` keeps only the assets of one import. See :mod:`asset_map.outputs.oruk_export`.
         """
-        from .oruk_export import hand_added, oruk_tables, write_oruk_csv
+        from .outputs.oruk_export import hand_added, oruk_tables, write_oruk_csv
 
         assets = self.assets()
         if assets is None:
@@ -989,8 +989,8 @@ class Workspace:
 
     # ------------------------------------------------------------------ duplicates
     def duplicates(self, *, distance_m: float | None = None) -> "list[DuplicateGroup]":
-        """Groups of likely duplicate assets (see :mod:`asset_map.duplicates`)."""
-        from .duplicates import DEFAULT_DISTANCE_M, find_duplicates
+        """Groups of likely duplicate assets (see :mod:`asset_map.inputs.duplicates`)."""
+        from .inputs.duplicates import DEFAULT_DISTANCE_M, find_duplicates
 
         return find_duplicates(self.assets(), distance_m=distance_m or DEFAULT_DISTANCE_M)
 
@@ -1010,7 +1010,7 @@ class Workspace:
         """Merge several ``(keep, others)`` groups in one write."""
         import pandas as pd
 
-        from .duplicates import MERGE_COLUMNS, merge
+        from .inputs.duplicates import MERGE_COLUMNS, merge
 
         assets = self.assets()
         if assets is None:
@@ -1093,8 +1093,8 @@ def _uncompact(parts: list[dict[str, Any]]) -> "gpd.GeoDataFrame":
 
 
 def _large_csv(path: str | Path) -> bool:
-    """Whether ``path`` is a CSV file too large to read whole (:data:`asset_map.readers.CHUNK_BYTES`)."""
-    from .readers import CHUNK_BYTES
+    """Whether ``path`` is a CSV file too large to read whole (:data:`asset_map.inputs.readers.CHUNK_BYTES`)."""
+    from .inputs.readers import CHUNK_BYTES
 
     p = Path(path)
     return p.suffix.lower() in (".csv", ".txt", ".tsv") and p.is_file() and p.stat().st_size > CHUNK_BYTES

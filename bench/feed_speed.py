@@ -49,7 +49,7 @@ def main() -> None:
         items = [service(i, rng) for i in range(args.services)]
         path.write_text(json.dumps({"total_items": len(items), "total_pages": 1, "page_number": 1,
                                     "contents": items}), encoding="utf-8")
-        from asset_map.oruk import read_feed
+        from asset_map.inputs.oruk import read_feed
 
         start = time.perf_counter()
         feed = read_feed(path)

@@ -50,9 +50,9 @@ def workload(n_assets: int, n_points: int):
     import numpy as np
     import shapely
 
-    from asset_map.need import NeedIndicator
+    from asset_map.inputs.need import NeedIndicator
     from asset_map.store import Table
-    from asset_map.taxonomy import load_taxonomy
+    from asset_map.categories.taxonomy import load_taxonomy
 
     rng = np.random.default_rng(2021)
     codes, polys = msoa_polygons()
@@ -114,8 +114,8 @@ def main() -> None:
     if not MSOA_FILE.is_file():
         sys.exit(f"{MSOA_FILE}: not found (the national MSOA polygons live in ../shared/data/real/national_msoa)")
 
-    from asset_map.confidence import assess, gather
-    from asset_map.gaps import compute_gaps
+    from asset_map.analysis.confidence import assess, gather
+    from asset_map.analysis.gaps import compute_gaps
 
     start = time.perf_counter()
     areas, assets, population, need, taxonomy = workload(args.assets, args.points)

@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 import asset_map
-from asset_map.duplicates import active
-from asset_map.gaps import compute_gaps
+from asset_map.inputs.duplicates import active
+from asset_map.analysis.gaps import compute_gaps
 
 TRAFFORD = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "trafford"
 

@@ -267,8 +267,8 @@ def spread_points(rng, codes, polys, n_points: int) -> tuple:
 
 def run_asset_map(folder: Path, files: dict, steps: Steps, profile: Path | None) -> dict:
     import asset_map
-    from asset_map.duplicates import active
-    from asset_map.gaps import compute_gaps
+    from asset_map.inputs.duplicates import active
+    from asset_map.analysis.gaps import compute_gaps
 
     ws = asset_map.Workspace(folder / "national.gpkg")
     out: dict = {}

@@ -82,7 +82,7 @@ def store_kind(request, monkeypatch):
     """``gpkg``, or ``postgis``: workspaces named by a GeoPackage path live in a PostGIS schema instead."""
     if request.param == "postgis":
         import asset_map.workspace
-        from asset_map.postgis_store import is_postgres_location
+        from asset_map.store.postgis import is_postgres_location
         from asset_map.store import open_store
 
         database = request.getfixturevalue("postgres_database")

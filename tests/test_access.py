@@ -1,4 +1,4 @@
-"""Coverage and floating catchment accessibility (asset_map.access).
+"""Coverage and floating catchment accessibility (asset_map.analysis.access).
 
 Small cases are worked by hand; on the real Trafford LSOAs and asset lists
 the results are compared with PySAL's ``access`` package fed the full
@@ -14,7 +14,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon
 
-from asset_map.access import covered, population_points, reach, two_step_fca, weighted_mean
+from asset_map.analysis.access import covered, population_points, reach, two_step_fca, weighted_mean
 from conftest import TRAFFORD
 
 

@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry import Point, Polygon
 
 import asset_map
-from asset_map.boundaries import load_boundaries
+from asset_map.inputs.boundaries import load_boundaries
 from asset_map.errors import AssetMapError, BoundaryError, ColumnError, InputFileError
 from conftest import REAL, X0, Y0, fingerprint, square, write_areas
 

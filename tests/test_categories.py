@@ -8,7 +8,7 @@ import re
 import pytest
 
 from asset_map import TaxonomyError, load_taxonomy
-from asset_map.taxonomy import AgeBand, Category, Taxonomy
+from asset_map.categories.taxonomy import AgeBand, Category, Taxonomy
 
 DEFAULT = load_taxonomy()
 HEADER = "id,label,catchment_m,target_population,synonyms\n"

@@ -7,9 +7,9 @@ from typer.testing import CliRunner
 
 from asset_map import ColumnError, load_taxonomy
 from asset_map.cli import app
-from asset_map.columns import FIELDS, detect_columns, parse_overrides
-from asset_map.importer import prepare_assets
-from asset_map.readers import read_input
+from asset_map.inputs.columns import FIELDS, detect_columns, parse_overrides
+from asset_map.inputs.importer import prepare_assets
+from asset_map.inputs.readers import read_input
 from conftest import X0, Y0, asset_row, bng_to_lonlat, write_csv, ws_exists
 
 TAXONOMY = load_taxonomy()

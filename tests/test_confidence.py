@@ -7,16 +7,16 @@ import pytest
 from shapely.geometry import Point
 
 import asset_map
-from asset_map.confidence import assess, gather
+from asset_map.analysis.confidence import assess, gather
 from asset_map.store import Table
 from conftest import TRAFFORD, X0, Y0, asset_row, bng_to_lonlat, trafford_localities, write_csv
 
 
 @pytest.fixture
 def ws(layered, tmp_path, monkeypatch):
-    import asset_map.confidence
+    import asset_map.analysis.confidence
 
-    monkeypatch.setattr(asset_map.confidence, "NATIONAL_LOOKUP", 20)  # this small lookup stands for a national one
+    monkeypatch.setattr(asset_map.analysis.confidence, "NATIONAL_LOOKUP", 20)  # this small lookup stands for a national one
     w = layered
     # Sector M32 0: 20 postcodes in West and 5 in East; sector M32 9: only 3 in the lookup (too few to place).
     rows = [[f"M32 0A{chr(65 + k)}", str(X0 + 100 + 50 * k), str(Y0 + 100)] for k in range(20)]
@@ -63,7 +63,7 @@ def test_rejected_rows_and_uncategorised_assets(ws, tmp_path):
     assert (east.finding, east.confidence) == ("no provision", "high")
     assert rows[("W01", "loneliness_isolation")].finding == "provision"
     assert any("2 rejected rows could not be placed in any area" in n for n in report.notes)
-    from asset_map.render import gaps_markdown
+    from asset_map.outputs.render import gaps_markdown
 
     md = gaps_markdown(ws.gaps(category="carers"))
     assert "| no data? |" in md and "Data: low confidence — 1 rejected carers row" in md
@@ -100,7 +100,7 @@ def test_stale_records_and_unlocated_services():
 
 
 def test_assess_marks_mostly_stale_provision_low(two_areas, tmp_path):
-    from asset_map.confidence import Evidence
+    from asset_map.analysis.confidence import Evidence
 
     w = asset_map.Workspace(tmp_path / "s.gpkg")
     w.load_boundaries(two_areas, code_field="area_code", name_field="area_name", population_field="pop")
@@ -132,7 +132,7 @@ def test_assets_a_filter_cannot_judge_are_evidence(ws, tmp_path):
         asset_row("Friends", "befriending", X0 + 3000, Y0 + 1000) + [""],            # East, times unknown
         asset_row("Late friends", "befriending", X0 + 200, Y0 + 1000) + ["Thursday evenings"],
     ]))
-    from asset_map.filters import AssetFilter
+    from asset_map.categories.filters import AssetFilter
 
     rows = {(r.area_code, r.category_id): r for r in ws.gaps(filters=AssetFilter.from_options(when=["evening"])).rows}
     east = rows[("E01", "loneliness_isolation")]

@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from asset_map.coordinates import (
+from asset_map.inputs.coordinates import (
     DEGREES_AS_GRID, GRID_AS_DEGREES, OUTSIDE, PLACEHOLDER, SWAPPED, check_easting_northing, check_lat_lon,
 )
 from conftest import write_csv

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from asset_map import TaxonomyError, load_taxonomy
-from asset_map.crosswalk import (
+from asset_map.categories.crosswalk import (
     CROSSWALK_COLUMNS,
     RULES,
     Crosswalk,
@@ -17,7 +17,7 @@ from asset_map.crosswalk import (
     split_term_id,
     vocabulary_key,
 )
-from asset_map.taxonomy import Taxonomy
+from asset_map.categories.taxonomy import Taxonomy
 
 TAXONOMY = load_taxonomy()
 SHIPPED = load_crosswalk()

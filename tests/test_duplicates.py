@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 import asset_map
 from asset_map.cli import app
-from asset_map.duplicates import name_key
+from asset_map.inputs.duplicates import name_key
 from asset_map.errors import WorkspaceError
 from conftest import TRAFFORD, X0, Y0, asset_row, cli_location, fingerprint, write_csv
 
@@ -104,7 +104,7 @@ def test_replacing_the_taxonomy_keeps_merged_categories(council_and_pcn, tmp_pat
     carers = [g for g in ws.duplicates(distance_m=600) if g.names[0] == "Carers Centre"][0]
     ws.merge(carers.asset_ids[0], [carers.asset_ids[1]])
     path = tmp_path / "tax.csv"
-    from asset_map.taxonomy import load_taxonomy
+    from asset_map.categories.taxonomy import load_taxonomy
     import csv
 
     with open(path, "w", newline="", encoding="utf-8") as fh:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from asset_map.errors import FeedError
-from asset_map.feed_fetch import FetchedFeed, fetch_feed
+from asset_map.inputs.feed_fetch import FetchedFeed, fetch_feed
 from conftest import local_server
 
 PATH = "/api/services"

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from asset_map.cli import app
-from asset_map.filters import AssetFilter, FilterError, parse_audience, parse_date, parse_free, parse_when
+from asset_map.categories.filters import AssetFilter, FilterError, parse_audience, parse_date, parse_free, parse_when
 from conftest import TRAFFORD, X0, Y0, asset_row, trafford_localities, write_csv
 
 FIX = __import__("pathlib").Path(__file__).parent / "fixtures" / "oruk"
@@ -129,7 +129,7 @@ def test_cli_filters_in_gaps_and_exports(ws, tmp_path):
 
 
 def test_directory_cost_options():
-    from asset_map.oruk import _free
+    from asset_map.inputs.oruk import _free
 
     assert _free([{"amount": 0, "option": "Standard"}], None) == "yes"
     assert _free([{"amount": 3.5, "option": "Per session"}, {"amount": 2}], None) == "no"

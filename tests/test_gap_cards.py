@@ -14,7 +14,7 @@ from conftest import POINTS, TRAFFORD, X0, Y0, asset_row, square, trafford_local
     write_points
 
 from asset_map.errors import UnknownAreaError
-from asset_map.gap_cards import (
+from asset_map.outputs.gap_cards import (
     AREA_FILL, MAP_DPI, MAP_SIZE, NAMES_SHOWN, card_html, card_markdown, cards_html, cards_markdown, gap_card,
     image_names, is_gap, workspace_cards, write_cards,
 )

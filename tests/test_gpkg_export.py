@@ -10,7 +10,7 @@ import pytest
 
 from conftest import TRAFFORD, X0, Y0, asset_row, trafford_localities, write_csv
 
-from asset_map.gpkg_export import write_gpkg, write_workspace_gpkg
+from asset_map.outputs.gpkg_export import write_gpkg, write_workspace_gpkg
 
 HEADER = ["Name", "Category", "Latitude", "Longitude"]
 

@@ -6,8 +6,8 @@ import csv
 
 import pytest
 
-from asset_map.duplicates import active
-from asset_map.handouts import HandoutTable, handout_tables, neutralise, sheet_names, write_csv_folder, write_xlsx
+from asset_map.inputs.duplicates import active
+from asset_map.outputs.handouts import HandoutTable, handout_tables, neutralise, sheet_names, write_csv_folder, write_xlsx
 from conftest import TRAFFORD, X0, Y0, asset_row, square, trafford_localities, write_areas, write_csv
 
 DANGEROUS = ['=HYPERLINK("http://x","click")', "+44 161 000", "-5 club", "@home", " =1+1", "\t=2+2"]
@@ -85,7 +85,7 @@ def test_tables_are_summary_areas_by_urgency_then_assets(ws):
 
 
 def test_area_table_lists_names_up_to_a_limit():
-    from asset_map.handouts import NAMES_SHOWN, _names_text
+    from asset_map.outputs.handouts import NAMES_SHOWN, _names_text
 
     names = [f"Club {k:02d}" for k in range(NAMES_SHOWN + 3)]
     assert _names_text(names).endswith(f"Club {NAMES_SHOWN - 1:02d}; and 3 more")

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from asset_map.html_map import map_html
+from asset_map.outputs.html_map import map_html
 from conftest import X0, Y0, asset_row, write_csv
 
 EVIL = "<script>window.pwned = 1</script>"

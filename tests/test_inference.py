@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from asset_map import TaxonomyError, load_taxonomy
-from asset_map.category_map import CategoryMap, MapEntry, read_category_map, write_category_map
-from asset_map.inference import Inference, infer_categories
-from asset_map.taxonomy import AgeBand, Category, Taxonomy
+from asset_map.categories.category_map import CategoryMap, MapEntry, read_category_map, write_category_map
+from asset_map.categories.inference import Inference, infer_categories
+from asset_map.categories.taxonomy import AgeBand, Category, Taxonomy
 
 DEFAULT = load_taxonomy()
 CHARITIES = Path(__file__).resolve().parents[2] / "shared/data/real/trafford/assets/charities_operating_in_trafford.csv"

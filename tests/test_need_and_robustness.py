@@ -8,9 +8,9 @@ from typer.testing import CliRunner
 import asset_map
 from asset_map.cli import app
 from asset_map.errors import ColumnError, InputFileError
-from asset_map.gaps import compute_gaps
-from asset_map.need import read_need_csv
-from asset_map.taxonomy import Taxonomy
+from asset_map.analysis.gaps import compute_gaps
+from asset_map.inputs.need import read_need_csv
+from asset_map.categories.taxonomy import Taxonomy
 from conftest import TRAFFORD, X0, Y0, asset_row, trafford_localities, write_csv
 
 IMD_HEADER = ["LSOA code (2011)", "LSOA name (2011)", "Index of Multiple Deprivation (IMD) Score",
@@ -67,7 +67,7 @@ def test_need_reorders_the_priority(ws, tmp_path):
     assert after[("E01", "carers")].priority_score == pytest.approx(4000 * 40 / 22)
     assert after[("W01", "carers")].priority_score == pytest.approx(6000 * 10 / 22)
     assert after[("E01", "carers")].priority < after[("W01", "carers")].priority
-    from asset_map.render import gaps_caption
+    from asset_map.outputs.render import gaps_caption
 
     assert "Need: need index from 'Index of Multiple Deprivation (IMD) Score'" in gaps_caption(ws.gaps())
 

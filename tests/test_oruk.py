@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 import asset_map
 from asset_map.cli import app
-from asset_map.crosswalk import load_crosswalk
+from asset_map.categories.crosswalk import load_crosswalk
 from asset_map.errors import FeedError
-from asset_map.feed_import import feed_rows
-from asset_map.oruk import feed_from_pages, html_to_text, looks_like_feed, read_csv_package, read_feed
+from asset_map.inputs.feed_import import feed_rows
+from asset_map.inputs.oruk import feed_from_pages, html_to_text, looks_like_feed, read_csv_package, read_feed
 from conftest import TRAFFORD, local_server, ws_exists
 
 FIX = Path(__file__).parent / "fixtures" / "oruk"

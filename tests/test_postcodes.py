@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 import asset_map
 from asset_map.cli import app
 from asset_map.errors import ColumnError, InputFileError
-from asset_map.postcodes import normalise_postcode, read_postcode_lookup, suggest_postcode
+from asset_map.inputs.postcodes import normalise_postcode, read_postcode_lookup, suggest_postcode
 from conftest import TRAFFORD, X0, Y0, bng_to_lonlat, fingerprint, write_csv
 
 

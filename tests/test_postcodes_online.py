@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from asset_map.errors import PostcodeServiceError
-from asset_map.postcodes_online import MAX_TERMINATED_CHECKS, lookup_postcodes_online
+from asset_map.inputs.postcodes_online import MAX_TERMINATED_CHECKS, lookup_postcodes_online
 from conftest import fingerprint, local_server
 
 #: Live postcodes the fake service knows: postcode -> (eastings, northings), None for no grid reference.

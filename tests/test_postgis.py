@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 import asset_map
 from asset_map.cli import app
 from asset_map.errors import WorkspaceError
-from asset_map.postgis_store import PostGISWriter, mask_password
+from asset_map.store.postgis import PostGISWriter, mask_password
 from conftest import X0, Y0, asset_row, big_import, fingerprint, postgres_url, write_csv
 
 pytestmark = pytest.mark.postgis_only

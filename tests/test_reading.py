@@ -13,7 +13,7 @@ import zipfile
 import pytest
 
 from asset_map import InputFileError
-from asset_map.readers import read_input
+from asset_map.inputs.readers import read_input
 from conftest import TRAFFORD, X0, Y0, write_csv
 
 HEADER = ["Name", "Category", "Cost", "Notes"]

@@ -8,7 +8,7 @@ import pytest
 from conftest import TRAFFORD, X0, Y0, asset_row, trafford_localities, write_csv
 
 from asset_map.errors import TaxonomyError
-from asset_map.slide_map import (
+from asset_map.outputs.slide_map import (
     DEFAULT_DPI, DEFAULT_SIZE, LEVEL_COLOURS, NO_DATA_COLOUR, NO_DATA_HATCH_COLOUR, draw_png, slide_figure,
 )
 
@@ -143,7 +143,7 @@ def test_the_library_import_stays_light():
     import subprocess
     import sys
 
-    code = ("import sys, asset_map.slide_map, asset_map.gpkg_export; "
+    code = ("import sys, asset_map.outputs.slide_map, asset_map.outputs.gpkg_export; "
             "print(any(m.split('.')[0] in ('matplotlib', 'geopandas', 'pandas') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from asset_map.cli import app
-from asset_map.whatif import WhatIfError
+from asset_map.analysis.whatif import WhatIfError
 from conftest import TRAFFORD, X0, Y0, asset_row, bng_to_lonlat, fingerprint, trafford_localities, write_csv
 
 
@@ -111,7 +111,7 @@ def test_what_if_rows_carry_findings_and_removal_by_name_counts(ws, tmp_path):
     after = {(r.area_code, r.category_id): r for r in result.after.rows}
     assert after[("E01", "dementia")].assets == 0
     assert after[("E01", "dementia")].finding in ("no provision", "no data?") and after[("E01", "dementia")].confidence
-    from asset_map.filters import AssetFilter
+    from asset_map.categories.filters import AssetFilter
 
     with pytest.raises(WhatIfError, match="--without 'G1': this asset is already left out by the filter"):
         ws.what_if(without=["G1"], filters=AssetFilter.from_options(when=["evening"]))

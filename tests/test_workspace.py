@@ -15,7 +15,8 @@ import pytest
 
 import asset_map
 from asset_map.errors import WorkspaceError
-from asset_map.store import GeoPackageWriter, resolve_location
+from asset_map.store import resolve_location
+from asset_map.store.gpkg import GeoPackageWriter
 from conftest import X0, Y0, asset_row, big_import, write_csv
 
 pytestmark = pytest.mark.gpkg_only  # the PostGIS store's equivalents are in test_postgis.py

@@ -1,0 +1,1 @@
+"""The gap measures: assignment, reach and coverage, accessibility, gaps, confidence, what-if."""

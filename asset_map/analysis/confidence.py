@@ -1,0 +1,448 @@
+"""Confidence: telling "no provision" from "no data".
+
+A gap can be a gap in the lists rather than on the ground. For each area ×
+category the evidence that the data may be incomplete there is counted:
+
+direct evidence for the category
+    services of the category without a location whose served area
+    asset-map cannot place (none given, or a name that is no area of the
+    study): they may be anywhere (those it can place count for coverage
+    instead, see :mod:`asset_map.categories.served`); assets of the category left out
+    by a filter because their list does not say whether they qualify; the
+    category having no asset at all in any list imported; and rejected rows whose category words
+    map to the category and that would probably have fallen in the area:
+    rows whose latitude and longitude were swapped (put back the right way),
+    and rows with a postcode that could not be located, placed by the
+    postcode's sector (``M32 0``) when the loaded lookup covers the whole
+    country (at least a million postcodes, like ONSPD or Code-Point Open),
+    holds at least 20 of the sector's postcodes and most of them lie in one
+    area. With a local lookup a postcode missing from it most likely lies
+    outside the lookup's area, so such rows are not placed.
+hidden
+    assets located in the area with no category, and rejected rows placed
+    there whose category is unknown: any of them could be of this category.
+    At the study area's mix of categories, the number expected to be of
+    category *c* is ``hidden × (n_c + 1) / (n + K)``, where ``n_c`` is the
+    study area's assets of *c*, ``n`` its categorised assets and ``K`` the
+    number of categories (so a category with no asset yet still gets a
+    share).
+stale
+    assets of the category in the area whose last verification is older
+    than the configured age (730 days unless set).
+
+finding
+    ``provision``: assets of the category in or within reach of the area
+    (or a service serving it); ``no data?``: none, but there is direct
+    evidence, or at least 0.5 expected hidden; ``no provision``: none and no
+    such evidence.
+confidence
+    ``low``: the finding is ``no data?``, or at least half of the area's
+    assets of the category are stale; ``medium``: some evidence (direct,
+    stale, or at least 0.1 expected hidden); ``high``: otherwise.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..geo import normalise_postcode
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from .gaps import GapReport
+    from ..store import Table
+    from ..categories.taxonomy import Taxonomy
+
+STALE_DAYS = 730
+
+
+@dataclass
+class Evidence:
+    """Counts of evidence of missing data, by area and by (area, category)."""
+
+    uncategorised: Counter = field(default_factory=Counter)  # area -> assets
+    unlocated: Counter = field(default_factory=Counter)  # (area or "", category) -> services
+    rejected: Counter = field(default_factory=Counter)  # (area, category) -> rows
+    rejected_unknown: Counter = field(default_factory=Counter)  # area -> rows of unknown category
+    rejected_unplaced: int = 0
+    filtered: Counter = field(default_factory=Counter)  # (area, category) -> assets left out as unknown
+    stale: Counter = field(default_factory=Counter)  # (area, category) -> assets
+    located: Counter = field(default_factory=Counter)  # (area, category) -> assets
+    study: Counter = field(default_factory=Counter)  # category -> categorised assets in the study area
+    n_categories: int = 1
+
+    def expected_hidden(self, area: str, category: str) -> float:
+        """``hidden × (n_c + 1) / (n + K)``: hidden assets expected to be of ``category``."""
+        hidden = self.uncategorised[area] + self.rejected_unknown[area]
+        return hidden * (self.study[category] + 1) / (sum(self.study.values()) + self.n_categories)
+
+
+def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", rejects: "Table | None",
+           imports: "Table | None", postcode_area: Callable[[str], str | None] | None = None, *,
+           taxonomy: "Taxonomy | None" = None, stale_days: int = STALE_DAYS, today: date | None = None,
+           unknown_filtered: "list[tuple[str | None, str]]" = (),
+           study_names: "set[str] | frozenset[str]" = frozenset()) -> Evidence:
+    """Count the evidence of missing data in the workspace's tables.
+
+    ``assets`` are all the active assets (before any filter); ``unknown_filtered``
+    the (area, categories) of assets a filter left out because their list
+    does not say whether they qualify.
+    """
+    ev = Evidence(n_categories=len(taxonomy) if taxonomy is not None else 1)
+    today = today or date.today()
+    limit = today - timedelta(days=stale_days)
+    codes = [str(c) for c in areas["area_code"]]
+    by_name = {str(n).strip().lower(): str(c) for c, n in zip(areas["area_code"], areas["area_name"])}
+    by_name.update({c.lower(): c for c in codes})
+    if assets is not None and len(assets):
+        verified = assets["last_verified"] if "last_verified" in assets else [None] * len(assets)
+        # Assets alike in area, category cell and staleness are counted together (each date is read once).
+        stale_of = functools.lru_cache(maxsize=None)(lambda when: _older(when, limit))
+        for (area, cats, old), n in Counter(zip(assets["area_code"], assets["categories"],
+                                                map(stale_of, verified))).items():
+            ids = [c for c in (cats or "").split(";") if c]
+            for c in ids:
+                ev.study[c] += n
+            if not area:
+                continue
+            if not ids:
+                ev.uncategorised[area] += n
+            for c in ids:
+                ev.located[(area, c)] += n
+                ev.stale[(area, c)] += old * n
+    if unlocated is not None and len(unlocated):
+        from ..categories.served import understood
+
+        extents = unlocated["served_extent"] if "served_extent" in unlocated else [None] * len(unlocated)
+        for cats, served, extent in zip(unlocated["categories"], unlocated["served_area"], extents):
+            if extent or understood(served, by_name, study_names):
+                continue  # it counts for coverage where it serves (asset_map.categories.served)
+            for c in filter(None, (cats or "").split(";")):
+                ev.unlocated[("", c)] += 1  # serves nowhere asset-map can place: it may be anywhere
+    for area, cats in unknown_filtered:
+        if area:
+            for c in filter(None, (cats or "").split(";")):
+                ev.filtered[(area, c)] += 1
+    if rejects is not None and len(rejects):
+        columns = _columns_by_source(imports)
+        for source, reason, record in zip(rejects["source"], rejects["reason"], rejects["record"]):
+            fields, cols = _fields(str(record or "")), columns.get(source, {})
+            area = _place_reject(str(reason or ""), fields, cols, areas, postcode_area)
+            if not area:
+                ev.rejected_unplaced += 1
+                continue
+            cell = fields.get(cols.get("category", ""))
+            ids = taxonomy.map_cell(cell).ids if taxonomy is not None and cell else []
+            for c in ids:
+                ev.rejected[(area, c)] += 1
+            if not ids:
+                ev.rejected_unknown[area] += 1
+    return ev
+
+
+def _older(when: Any, limit: date) -> bool:
+    text = str(when or "")[:10]
+    try:
+        return date.fromisoformat(text) < limit
+    except ValueError:
+        return False
+
+
+def _columns_by_source(imports: "Table | None") -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    if imports is None:
+        return out
+    for source, cols in zip(imports["source"], imports["columns"]):
+        try:
+            out[source] = json.loads(cols or "{}")
+        except ValueError:
+            continue
+    return out
+
+
+def _fields(record: str) -> dict[str, str]:
+    """A reject's ``column=value; column=value`` record as a dict (best effort)."""
+    out = {}
+    for part in record.split("; "):
+        key, sep, value = part.partition("=")
+        if sep:
+            out[key] = value
+    return out
+
+
+def _place_reject(reason: str, record: dict[str, str], columns: dict[str, str], areas: "Table",
+                  postcode_area: Callable[[str], str | None] | None) -> str | None:
+    """The area a rejected row would probably have fallen in, or ``None``."""
+    lat_col, lon_col = columns.get("latitude"), columns.get("longitude")
+    if "swapped" in reason and lat_col in record and lon_col in record:
+        try:
+            lon, lat = float(record[lat_col]), float(record[lon_col])  # put back the right way round
+        except ValueError:
+            lon = lat = None
+        if lon is not None:
+            from .assign import assign_points
+            from ..geo import lonlat_to_bng
+
+            import numpy as np
+            import shapely
+
+            x, y = lonlat_to_bng(lon, lat)
+            found = assign_points(np.array([shapely.Point(x, y)], dtype=object),
+                                  np.asarray(areas.geometry, dtype=object), list(areas["area_code"]))
+            return found[0]
+    pc_col = columns.get("postcode")
+    if postcode_area is not None and pc_col in record:
+        postcode = normalise_postcode(record[pc_col])
+        if postcode:
+            return postcode_area(postcode[:-2])  # the sector: "M32 0"
+    return None
+
+
+#: Postcodes in a lookup that covers the whole country (ONSPD holds about 2.7 million, live and terminated).
+NATIONAL_LOOKUP = 1_000_000
+
+#: A postcode sector has a few hundred postcodes; fewer than this in the lookup and it is not placed.
+SECTOR_MIN_POSTCODES = 20
+
+
+def sector_areas(read_sector: Callable[[str], "Table | None"], areas: "Table", *, share: float = 0.5,
+                 min_postcodes: int = SECTOR_MIN_POSTCODES) -> Callable[[str], str | None]:
+    """A function from postcode sector (``M32 0``) to the area holding most of its postcodes.
+
+    ``read_sector`` returns the lookup's rows (``postcode``, ``x``, ``y``) for
+    a sector. The answer is ``None`` when the lookup holds fewer than
+    ``min_postcodes`` of the sector's postcodes (a local lookup that covers
+    only the edge of the sector says little about where the rest lie) or
+    when no area holds more than ``share`` of them.
+    """
+    import numpy as np
+    import shapely
+
+    from .assign import assign_points
+
+    cache: dict[str, str | None] = {}
+
+    def lookup(sector: str) -> str | None:
+        if sector in cache:
+            return cache[sector]
+        t = read_sector(sector)
+        answer = None
+        if t is not None and len(t) >= min_postcodes:
+            xs = np.array([np.nan if v is None else float(v) for v in t["x"]])
+            ys = np.array([np.nan if v is None else float(v) for v in t["y"]])
+            ok = ~(np.isnan(xs) | np.isnan(ys))
+            codes = assign_points(shapely.points(xs[ok], ys[ok]), np.asarray(areas.geometry, dtype=object),
+                                  list(areas["area_code"]))
+            counts = Counter(codes)
+            code, n = counts.most_common(1)[0] if counts else (None, 0)
+            answer = code if code is not None and n > share * len(xs) else None
+        cache[sector] = answer
+        return answer
+
+    return lookup
+
+
+def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -> "GapReport":
+    """Set each row's ``finding``, ``confidence`` and ``confidence_reason``.
+
+    The finding and confidence of every row are worked out at once, from
+    the evidence laid out as arrays (:class:`_RowEvidence`); the reason, a
+    sentence, is written when the row is made (see :class:`~asset_map.analysis.gaps.GapReport`).
+    """
+    from dataclasses import replace
+
+    import numpy as np
+
+    notes = report.notes + (
+        [f"{ev.rejected_unplaced} rejected rows could not be placed in any area (no usable postcode or "
+         "coordinates); they may belong anywhere"] if ev.rejected_unplaced else [])
+    view = report._lazy()
+    if view is not None:  # the rows are still arrays: judge them as such
+        table = view.table
+        e = _RowEvidence.of_table(ev, list(table.codes), [c.id for c in table.cats])
+        finding, confidence = e.judge((table.counts > 0) | (table.coverage > 0))
+        labels = [c.label.lower() for c in table.cats]
+        n_areas = table.n_areas
+
+        def reasons(index: "np.ndarray") -> list[str]:
+            return e.reasons(index, [labels[k] for k in (index // n_areas).tolist()], stale_days)
+
+        return replace(report, rows=view.judged(finding, confidence, reasons), notes=notes)
+    rows = report.rows
+    e = _RowEvidence.of_rows(ev, [r.area_code for r in rows], [r.category_id for r in rows])
+    finding, confidence = e.judge(np.array([r.assets > 0 or r.coverage > 0 for r in rows], dtype=bool))
+    why = e.reasons(np.arange(len(rows)), [r.category.lower() for r in rows], stale_days)
+    out = [replace(r, finding=f, confidence=c, confidence_reason=w)
+           for r, f, c, w in zip(rows, finding.tolist(), confidence.tolist(), why)]
+    return replace(report, rows=out, notes=notes)
+
+
+@dataclass
+class _RowEvidence:
+    """The evidence of missing data for each row, as arrays aligned with the rows.
+
+    ``unlocated`` counts the services without a location serving the row's
+    area or an unnamed one (``unlocated_anywhere``: the latter alone);
+    ``expected`` is ``hidden × (n_c + 1) / (n + K)`` (:meth:`Evidence.expected_hidden`).
+    """
+
+    unlocated: "np.ndarray"
+    unlocated_anywhere: "np.ndarray"
+    rejected: "np.ndarray"
+    filtered: "np.ndarray"
+    nowhere: "np.ndarray"  # bool: no asset of the category anywhere, and no service without a location
+    expected: "np.ndarray"
+    uncategorised: "np.ndarray"
+    rejected_unknown: "np.ndarray"
+    stale: "np.ndarray"
+    located: "np.ndarray"
+
+    @classmethod
+    def of_rows(cls, ev: Evidence, areas: list[Any], categories: list[str]) -> "_RowEvidence":
+        """For rows of these (area code, category id)."""
+        import numpy as np
+
+        def per_row(counter: Counter, keys: Any) -> "np.ndarray":
+            return np.array([counter[k] for k in keys])
+
+        pairs = list(zip(areas, categories))
+        anywhere = per_row(ev.unlocated, (("", c) for c in categories))
+        hidden = per_row(ev.uncategorised, areas) + per_row(ev.rejected_unknown, areas)
+        study = per_row(ev.study, categories)
+        return cls._make(ev, per_row(ev.unlocated, pairs) + anywhere, anywhere, per_row(ev.rejected, pairs),
+                         per_row(ev.filtered, pairs), study, hidden, per_row(ev.uncategorised, areas),
+                         per_row(ev.rejected_unknown, areas), per_row(ev.stale, pairs), per_row(ev.located, pairs))
+
+    @classmethod
+    def of_table(cls, ev: Evidence, codes: list[Any], categories: list[str]) -> "_RowEvidence":
+        """For every (category *k*, area *i*), at row ``k·len(codes) + i``."""
+        import numpy as np
+
+        n_areas, n_cats = len(codes), len(categories)
+        at_area: dict[Any, list[int]] = {}
+        for i, code in enumerate(codes):
+            at_area.setdefault(code, []).append(i)
+        at_cat: dict[str, list[int]] = {}
+        for k, c in enumerate(categories):
+            at_cat.setdefault(c, []).append(k)
+
+        def by_pair(counter: Counter) -> "np.ndarray":
+            """``counter[(area, category)]`` of each row; only the keys present are visited."""
+            rows, values = [], []
+            for (area, c), v in counter.items():
+                if v and c in at_cat and area in at_area:
+                    for k in at_cat[c]:
+                        for i in at_area[area]:
+                            rows.append(k * n_areas + i)
+                            values.append(v)
+            return _filled(n_areas * n_cats, rows, values)
+
+        def by_area(counter: Counter) -> "np.ndarray":
+            return np.tile(np.array([counter[code] for code in codes]), n_cats)
+
+        def by_cat(values: list[Any]) -> "np.ndarray":
+            return np.repeat(np.array(values), n_areas)
+
+        anywhere = by_cat([ev.unlocated[("", c)] for c in categories])
+        uncategorised, rejected_unknown = by_area(ev.uncategorised), by_area(ev.rejected_unknown)
+        return cls._make(ev, by_pair(ev.unlocated) + anywhere, anywhere, by_pair(ev.rejected),
+                         by_pair(ev.filtered), by_cat([ev.study[c] for c in categories]),
+                         uncategorised + rejected_unknown, uncategorised, rejected_unknown,
+                         by_pair(ev.stale), by_pair(ev.located))
+
+    @classmethod
+    def _make(cls, ev: Evidence, unlocated: "np.ndarray", anywhere: "np.ndarray", rejected: "np.ndarray",
+              filtered: "np.ndarray", study: "np.ndarray", hidden: "np.ndarray", uncategorised: "np.ndarray",
+              rejected_unknown: "np.ndarray", stale: "np.ndarray", located: "np.ndarray") -> "_RowEvidence":
+        total = sum(ev.study.values()) + ev.n_categories
+        if total == 0 and len(hidden):
+            raise ZeroDivisionError("no categorised asset and no category")
+        return cls(unlocated, anywhere, rejected, filtered, (study == 0) & (unlocated == 0),
+                   hidden * (study + 1) / (total or 1), uncategorised, rejected_unknown, stale, located)
+
+    def judge(self, provision: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
+        """The finding and the confidence of each row (object arrays of str).
+
+        ``provision``: the row has assets of the category or some coverage.
+        """
+        import numpy as np
+
+        reasons = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
+                   | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0))
+        missing_data = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
+                        | (self.expected >= NO_DATA_HIDDEN))
+        no_data = ~provision & missing_data
+        finding = np.where(provision, "provision", np.where(missing_data, "no data?", "no provision"))
+        low = no_data | ((self.located != 0) & (self.stale * 2 >= self.located))
+        confidence = np.where(low, "low", np.where(reasons, "medium", "high"))
+        return finding.astype(object), confidence.astype(object)
+
+    def reasons(self, index: "np.ndarray", labels: list[str], stale_days: int) -> list[str]:
+        """The ``confidence_reason`` of the rows ``index`` (``labels``: their categories' labels, lower case)."""
+        import numpy as np
+
+        index = np.asarray(index, dtype=np.intp)
+        some = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
+                | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0))[index]
+        out = ["no sign of missing data"] * len(index)
+        at = np.flatnonzero(some)
+        rows = index[at]
+        values = zip(*(a[rows].tolist() for a in (
+            self.unlocated, self.unlocated_anywhere, self.rejected, self.filtered, self.nowhere, self.expected,
+            self.uncategorised, self.rejected_unknown, self.stale, self.located)))
+        for n, v in zip(at.tolist(), values):
+            out[n] = _why(labels[n], *v, stale_days)
+        return out
+
+
+def _why(label: str, unl: int, unl_anywhere: int, rej: int, filt: int, nowhere: bool, expected: float,
+         uncategorised: int, rejected_unknown: int, stale: int, located: int, stale_days: int) -> str:
+    """What lowers confidence in one row, or "no sign of missing data"."""
+    reasons = []
+    if unl:
+        where = "here or an unnamed area" if unl_anywhere else "here"
+        reasons.append(f"{unl} {label} service{'s' if unl != 1 else ''} without a location "
+                       f"serve{'s' if unl == 1 else ''} {where}")
+    if rej:
+        reasons.append(f"{rej} rejected {label} row{'s' if rej != 1 else ''} would probably have fallen here "
+                       "(`asset-map rejects`)")
+    if filt:
+        reasons.append(f"{filt} {label} asset{'s' if filt != 1 else ''} here left out because "
+                       f"{'their lists do' if filt != 1 else 'its list does'} not say whether "
+                       f"{'they qualify' if filt != 1 else 'it qualifies'} for the filter")
+    if nowhere:
+        reasons.append(f"no list imported has any {label} asset anywhere in the study area")
+    if expected >= MEDIUM_HIDDEN:
+        what = []
+        if uncategorised:
+            what.append(f"{uncategorised} asset{'s' if uncategorised != 1 else ''} here "
+                        "without a category")
+        if rejected_unknown:
+            what.append(f"{rejected_unknown} rejected row{'s' if rejected_unknown != 1 else ''} "
+                        "placed here")
+        reasons.append(f"{' and '.join(what)}: at the study area's mix about {expected:.1f} would be {label}")
+    if stale:
+        reasons.append(f"{stale} of {located} {label} asset{'s' if located != 1 else ''} here "
+                       f"not verified in {stale_days} days")
+    return "; ".join(reasons) or "no sign of missing data"
+
+
+def _filled(n: int, rows: list[int], values: list[Any]) -> "np.ndarray":
+    """An array of ``n`` zeros with ``values`` at ``rows``, of the values' type (int unless some are not)."""
+    import numpy as np
+
+    out = np.zeros(n, dtype=np.array(values).dtype if values else np.int64)
+    out[np.array(rows, dtype=np.intp)] = values
+    return out
+
+
+#: Expected hidden assets of a category that make "no data?" rather than "no provision".
+NO_DATA_HIDDEN = 0.5
+#: Expected hidden assets of a category that lower confidence to medium.
+MEDIUM_HIDDEN = 0.1

@@ -1,0 +1,1 @@
+"""Need categories: the taxonomy, category maps, crosswalks, inference, served areas and filters."""

@@ -1,0 +1,278 @@
+"""Category maps: a person's saved decisions about category words the taxonomy does not know.
+
+When an import finds words like "Bingo night" or "Knitting circle" in a
+category column, :func:`write_category_map` writes them to a CSV file that a
+planner edits in Excel, and :func:`read_category_map` reads the decisions back
+so the next import (``Taxonomy.map_cell(text, category_map)``) uses them.
+
+The file
+--------
+A CSV file with the columns
+
+``word``
+    the category word as found in the data;
+``category``
+    the decision: a category id, label or synonym, or several separated by
+    ``;``; or ``ignore`` (or ``none``) meaning "this word is not a need
+    category, stop reporting it"; or empty meaning "not decided yet" (the row
+    is kept in the file but decides nothing);
+``rows``, ``suggestion``, ``note`` (optional)
+    for the person editing: how many rows used the word, the closest category
+    (:meth:`asset_map.categories.taxonomy.Taxonomy.suggest`) and any note. They are
+    ignored on reading (``note`` is kept when the file is rewritten).
+
+Words are compared after :func:`asset_map.categories.taxonomy.normalise_word` and
+without a final plural ``s``, as in the taxonomy, so "Bingo nights" is the
+same word as "bingo night". The taxonomy always wins: a map only decides words
+the taxonomy does not know (change the taxonomy to change what its own words
+mean).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import TaxonomyError
+from .taxonomy import Taxonomy, _singular, normalise_word
+
+#: Columns a category map must have.
+MAP_COLUMNS = ("word", "category")
+#: Columns written for the person editing the file; ignored on reading.
+INFO_COLUMNS = ("rows", "suggestion", "note")
+#: What ``category`` may say for "not a need category" (any case).
+IGNORE_WORDS = ("ignore", "none")
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    """One row of a category map.
+
+    ``word`` and ``category`` are as written in the file; ``ids`` is the
+    decision: ``None`` undecided, ``()`` ignore, else category ids.
+    """
+
+    word: str
+    category: str
+    ids: tuple[str, ...] | None
+    note: str = ""
+
+
+class CategoryMap:
+    """Decisions about category words, keyed by normalised word.
+
+    Build one with :func:`read_category_map`. ``len()`` counts the decided
+    words (categories or ignore); undecided rows are kept in :attr:`entries`
+    so that rewriting the file keeps them.
+    """
+
+    def __init__(self, entries: list[MapEntry] | tuple[MapEntry, ...] = (), *, source: str = "category map") -> None:
+        self.source = source
+        self.entries: tuple[MapEntry, ...] = tuple(entries)
+        self._by_key: dict[str, MapEntry] = {}
+        for entry in self.entries:
+            key = _key(entry.word)
+            known = self._by_key.get(key)
+            if known is None or known.ids is None:
+                self._by_key[key] = entry
+
+    def lookup(self, word: str) -> tuple[str, ...] | None:
+        """The decision for *word*: category ids, ``()`` for ignore, ``None`` if undecided or absent."""
+        entry = self._by_key.get(_key(word))
+        return None if entry is None else entry.ids
+
+    def entry(self, word: str) -> MapEntry | None:
+        """The row that decides *word* (or holds it undecided), if any."""
+        return self._by_key.get(_key(word))
+
+    def __len__(self) -> int:
+        return sum(1 for e in self._by_key.values() if e.ids is not None)
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.lookup(word) is not None
+
+
+def _key(word: str) -> str:
+    return _singular(normalise_word(word))
+
+
+def read_csv_text(path: Path, what: str = "category map") -> str:
+    """The text of a small CSV file people edit in Excel: UTF-8 (with or without BOM), else Windows-1252.
+
+    ``what`` names the kind of file in the one-line :class:`TaxonomyError`
+    raised for a missing file, a folder or undecodable bytes.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise TaxonomyError(f"{path}: no such {what} file") from None
+    except IsADirectoryError:
+        raise TaxonomyError(f"{path}: is a folder, not a {what} file") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise TaxonomyError(
+            f"{path.name}: neither UTF-8 nor Windows (cp1252) text; save the {what} as CSV UTF-8"
+        ) from None
+
+
+def _decision(text: str, taxonomy: Taxonomy, where: str) -> tuple[str, ...] | None:
+    """Parse a ``category`` cell; *where* starts the error message."""
+    parts = [p.strip() for p in text.split(";")]
+    parts = [p for p in parts if normalise_word(p)]
+    if not parts:
+        return None
+    if any(normalise_word(p) in IGNORE_WORDS for p in parts):
+        if len(parts) > 1:
+            raise TaxonomyError(
+                f"{where}: {text.strip()!r} mixes 'ignore' with categories; write either 'ignore' or "
+                "the categories"
+            )
+        return ()
+    ids: list[str] = []
+    for part in parts:
+        cid = taxonomy.match(part)
+        if cid is None:
+            hint = taxonomy.suggest(part)
+            tip = f" (did you mean {hint!r}?)" if hint else ""
+            raise TaxonomyError(
+                f"{where}: {part!r} is not a category{tip}; write a category id, label or synonym "
+                "(`asset-map taxonomy show` lists them), several separated by ';', or 'ignore'"
+            )
+        if cid not in ids:
+            ids.append(cid)
+    return tuple(ids)
+
+
+def read_category_map(path: str | Path, taxonomy: Taxonomy) -> CategoryMap:
+    """Read and check a category map file (see the module docstring for its format).
+
+    UTF-8 with or without a byte-order mark is read; failing that, Windows
+    cp1252 (Excel's "CSV" on Windows). Row numbers in messages count the
+    header as row 1, as a spreadsheet does. Blank rows are skipped. A word
+    may appear on several rows if they agree (or all but one are undecided).
+
+    Raises
+    ------
+    TaxonomyError
+        If the file is missing or unreadable, lacks ``word`` or ``category``,
+        a row names an unknown category (with the nearest one suggested), has
+        a category but no word, or a word has two different decisions.
+    """
+    p = Path(path)
+    text = read_csv_text(p)
+    name = p.name
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in MAP_COLUMNS if c not in header]
+    if missing:
+        raise TaxonomyError(
+            f"{name}: missing column(s) {', '.join(missing)}; a category map needs the columns word and "
+            "category (rows, suggestion and note are optional)"
+        )
+    reader.fieldnames = header
+    entries: list[MapEntry] = []
+    seen: dict[str, tuple[int, MapEntry]] = {}
+    for n, row in enumerate(reader, start=2):
+        def cell(col: str) -> str:
+            value = row.get(col)
+            return "" if value is None else str(value).strip()
+
+        word, category = cell("word"), cell("category")
+        if not normalise_word(word):
+            if normalise_word(category):
+                raise TaxonomyError(
+                    f"{name}, row {n}, column 'word': empty but column 'category' says {category!r}; "
+                    "give the word or delete the row"
+                )
+            continue
+        ids = _decision(category, taxonomy, f"{name}, row {n}, column 'category'")
+        entry = MapEntry(word, category, ids, cell("note"))
+        key = _key(word)
+        if key in seen:
+            first_n, first = seen[key]
+            if first.ids is not None and ids is not None and first.ids != ids:
+                raise TaxonomyError(
+                    f"{name}, row {n}, column 'category': {word!r} is also on row {first_n} "
+                    f"as {first.word!r} with category {first.category!r}, here {category!r}; "
+                    "keep one row or give both the same category"
+                )
+            if first.ids is None and ids is not None:
+                seen[key] = (n, entry)
+        else:
+            seen[key] = (n, entry)
+        entries.append(entry)
+    return CategoryMap(entries, source=name)
+
+
+def write_category_map(
+    path: str | Path,
+    words: Mapping[str, int] | Mapping[str, list[int]],
+    suggestions: Mapping[str, str | None],
+    existing: CategoryMap | None = None,
+) -> int:
+    """Write a category map template for a person to fill in; return the number of rows written.
+
+    One row per word in *words* (word as found -> number of rows using it,
+    or the list of those rows as in ``ImportResult.unknown_words``), most rows
+    first, then by word (case-insensitive). ``category`` is left empty for the
+    person to decide, unless *existing* has the word (its ``category`` text,
+    as written, and its ``note`` are kept); ``suggestion`` holds
+    ``suggestions[word]`` (a category id) or stays empty: a suggestion is
+    never written as a decision. Words that only the existing map has are
+    kept after the others, by word, with ``rows`` 0, so rewriting a map never
+    loses a decision. Several spellings of one word (same normalised form)
+    are written once, under the most used spelling, with their rows added up.
+
+    The file is UTF-8 with a byte-order mark so that Excel shows accents and
+    "£" correctly.
+    """
+    counts: dict[str, list] = {}  # key -> [word as written, rows, best single count, suggestion]
+    for word, value in words.items():
+        count = value if isinstance(value, int) else len(value)
+        key = _key(word)
+        if not key:
+            continue
+        slot = counts.get(key)
+        if slot is None:
+            counts[key] = [word, count, count, suggestions.get(word)]
+        else:
+            slot[1] += count
+            if count > slot[2] or (count == slot[2] and word < slot[0]):
+                slot[0], slot[2] = word, count
+            if slot[3] is None:
+                slot[3] = suggestions.get(word)
+    rows: list[dict[str, object]] = []
+    for key, (word, count, _, hint) in sorted(counts.items(), key=lambda kv: (-kv[1][1], kv[1][0].casefold(),
+                                                                             kv[1][0])):
+        entry = existing.entry(word) if existing is not None else None
+        rows.append({
+            "word": word,
+            "category": entry.category if entry is not None else "",
+            "rows": count,
+            "suggestion": hint or "",
+            "note": entry.note if entry is not None else "",
+        })
+    if existing is not None:
+        kept = {}
+        for entry in existing.entries:
+            key = _key(entry.word)
+            if key in counts or key in kept:
+                continue
+            kept[key] = existing.entry(entry.word) or entry
+        for entry in sorted(kept.values(), key=lambda e: (e.word.casefold(), e.word)):
+            rows.append({"word": entry.word, "category": entry.category, "rows": 0, "suggestion": "",
+                         "note": entry.note})
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[*MAP_COLUMNS, *INFO_COLUMNS], lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    Path(path).write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+    return len(rows)

@@ -1,0 +1,252 @@
+"""Suggest need categories from free text: an asset's name, description, activities.
+
+Many real lists have no category column, only free text, e.g. the Charity
+Commission's "relieving isolation of older people". :func:`infer_categories`
+finds the taxonomy's words in such text and returns *suggestions* for a
+planner to review; nothing here decides an asset's categories by itself.
+
+Matching rules
+--------------
+* The text is cut into words the way :func:`asset_map.categories.taxonomy.normalise_word`
+  does (case, punctuation, apostrophes and ``&``/``and`` do not matter) and a
+  final plural ``s`` is ignored, as in the taxonomy's own matching.
+* A category's evidence words are its id, label and synonyms, plus the
+  free-text words in :data:`FREE_TEXT_WORDS` for that id, minus the words in
+  :data:`NOT_EVIDENCE_IN_TEXT` (category words in a category cell, but too
+  loose in prose: "work", "health", "heart"...) and inside
+  :data:`NOT_EVIDENCE_PHRASES` ("parent teacher association"). Evidence
+  words match as whole words or whole phrases only: "art" does not match
+  inside "heart" or "party".
+* Reading left to right, the longest phrase wins over the words inside it:
+  "older people" not "people", "food bank" not "food", "young carers" (carers)
+  not "young" (young people).
+* A category's *triggers* are its distinct matched phrases (compared in
+  normalised, singular form), each as first written in the text; a trigger
+  found inside a longer trigger of the same category ("mental health" beside
+  "mental health and wellbeing") is the same evidence and is dropped.
+* Categories are ranked by number of distinct triggers, then taxonomy order;
+  at most ``limit`` are returned. The result depends only on the text and the
+  taxonomy.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .taxonomy import Taxonomy, _singular, normalise_word
+
+#: Extra words that are evidence for a category in free text, by category id.
+#: They are used only when the taxonomy has that id and does not already give
+#: the word to another category. They are the ways charity descriptions say
+#: what the taxonomy's synonyms say in a category cell.
+FREE_TEXT_WORDS: dict[str, tuple[str, ...]] = {
+    "loneliness_isolation": ("befriend", "befriender", "befrienders", "companionship", "social contact",
+                             "isolated people", "socially isolated"),
+    "mental_wellbeing": ("mental illness", "mental ill health", "mental disorder", "mental disorders",
+                         "emotional support", "psychological", "counselling service", "self harm"),
+    "older_people_independence": ("older person", "older persons", "old people", "old age", "elderly people",
+                                  "aged persons", "retired people", "later years"),
+    "children_families": ("child", "baby", "babies", "parent", "young children", "under fives", "nursery",
+                          "play group", "mother and toddler", "toddlers"),
+    "young_people": ("young person", "youngsters", "adolescent", "adolescents", "teenage", "girl guides",
+                     "girlguiding", "guides association", "brownies"),
+    "learning_disability_autism": ("learning difficulty", "learning difficulties", "learning disabled",
+                                   "autistic spectrum", "asperger", "aspergers"),
+    "long_term_conditions": ("chronic illness", "long term illness", "terminal illness", "terminally ill",
+                             "multiple sclerosis", "parkinsons", "epilepsy", "asthma", "kidney", "heart disease",
+                             "hiv", "brain injury", "head injury", "head injuries"),
+    "arts_culture": ("orchestra", "concert", "brass band", "exhibition", "exhibitions"),
+    "community_spaces": ("chapel", "gospel hall", "congregation", "cathedral", "meeting house"),
+    "housing": ("homeless people", "supported housing"),
+    "employment_skills": ("unemployed", "unemployment", "employability", "apprenticeship", "apprenticeships",
+                          "job seekers", "jobseekers", "vocational"),
+    "money_advice": ("debt", "debts", "welfare benefits", "benefit advice"),
+    "bereavement": ("bereaved", "end of life", "palliative"),
+    "substance_misuse": ("alcoholism", "drug misuse", "alcohol misuse", "substance abuse"),
+    "food_cooking": ("food poverty", "hungry", "hunger"),
+    "nature_green_space": ("nature reserve", "nature conservation", "green space"),
+    "information_signposting": ("advice and information", "information advice", "information service",
+                                "advice service", "advice centre"),
+    "carers": ("unpaid carer", "family carers"),
+}
+
+#: Category words that count in a category cell but are not evidence in free
+#: text. Measured on the Charity Commission texts (name and activities) of the
+#: 736 charities operating in Trafford: for each word, the number of rows where
+#: it would have been a trigger and, of the first eight of those read, how
+#: many meant the category:
+#:
+#: "school"/"schools" 113, 0 of 8 (independent schools, school funds, PTAs);
+#: "training" 81, 2 of 8 ("education and training"); "work"/"works" 77,
+#: 0 of 8 ("we work with"); "benefit"/"benefits" 58, 0 of 8 ("for the benefit
+#: of"); "family"/"families" 56, 1 of 8 each ("members and their families");
+#: "health" 42, 0 of 8 ("the furtherance of health"); "skills" 34, 1 of 8
+#: ("skills for life"); "information" 33, 5 of 8 (the phrases "information
+#: and advice", "information service" are kept); "faith" 31 (nearly all
+#: "the advancement of the Christian faith", said by dioceses and grant trusts
+#: as much as by churches, which "church" finds); "wellbeing"/"well being"
+#: 21, 1 of 8 ("health and wellbeing", "spiritual well being"); "money" 19,
+#: 0 of 8 ("raise money"); "environment" 18, 2 of 8; "park" 15, 1 of 8 (street
+#: and school names); "active" 8, 1 of 8; "heart" 7, 1 of 7 ("at the heart
+#: of"); "nature" 7, 1 of 7 ("of a charitable nature"); "running" 6, 0 of 6;
+#: "guide" 3, 1 of 3 (the verb); "garden"/"gardens" 5, 2 of 5 ("garden
+#: parties"); "recovery" 4, 0 of 4; "caring" 3, 0 of 3; "falls" 3, 0 of 3
+#: ("fall within"); "hub" 2, 1 of 2; "mind" 1, 0 of 1; "loss" 1, 0 of 1
+#: ("hearing loss"). Not found there but read the same way for the same
+#: reasons: "send" (the verb), "care", "support", "it help" ("it helps"),
+#: "stress", "mood", "online", "internet", "digital".
+#:
+#: "advice" (30, 8 of 8 about an advice service) and "arts", "music", "sport",
+#: "dance", "drama", "culture", "heritage", "food", "youth", "church" (each
+#: mostly right when read) stay evidence.
+NOT_EVIDENCE_IN_TEXT = frozenset(normalise_word(w) for w in (
+    "school", "schools", "training", "work", "works", "benefit", "benefits", "family", "families", "health",
+    "skills", "information", "faith", "wellbeing", "well being", "money", "environment", "park", "parks",
+    "active", "heart", "nature", "running", "guide", "guides", "garden", "gardens", "recovery", "caring",
+    "falls", "hub", "mind", "loss", "send", "care", "support", "it help", "stress", "mood", "online",
+    "internet", "digital",
+))
+
+#: Phrases that are read as one unit and are evidence of nothing, so the
+#: category words inside them do not count: a school's parent teacher
+#: association is a fundraising body, not a family service (29 in the Trafford
+#: list); "in need by reason of their youth" is Charity Commission boilerplate
+#: for grant-makers; "Church of England" names dioceses and church schools
+#: more often than a church (a church's own name says "church" elsewhere).
+NOT_EVIDENCE_PHRASES = (
+    "parent teacher", "parents teachers", "parents and teachers", "parent staff", "parents staff",
+    "parents association", "parent association", "parents and friends", "parent and friends",
+    "parents friends and teachers", "parent and staff", "parents and staff", "parent fund raising",
+    "parents fund raising",
+    "reason of their youth", "reason of youth", "reason of his youth", "reason of her youth",
+    "church of england", "church school", "church schools",
+)
+
+#: Words whose plural is not evidence though the singular is: "people of
+#: all cultures", "different faiths, cultures and generations" (both uses of
+#: "cultures" in the Trafford list) are about people, not the arts.
+PLURAL_NOT_EVIDENCE = frozenset({"cultures"})
+
+_TOKEN = re.compile(r"[0-9A-Za-z\u00C0-\u024F]+(?:['\u2018\u2019`][0-9A-Za-z\u00C0-\u024F]+)*|&")
+
+
+@dataclass(frozen=True)
+class Inference:
+    """One suggested category and the words in the text that suggested it.
+
+    ``category``
+        the category id;
+    ``triggers``
+        the distinct words or phrases that triggered it, each as first
+        written in the text (e.g. ``("isolation", "older people")``), in order
+        of appearance.
+    """
+
+    category: str
+    triggers: tuple[str, ...]
+
+
+class _Lexicon:
+    """The evidence phrases of one taxonomy, as tuples of singular tokens."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.order = {cid: n for n, cid in enumerate(taxonomy.ids)}
+        self.phrases: dict[tuple[str, ...], str] = {}
+        excluded = {_singular(w) for w in NOT_EVIDENCE_IN_TEXT}
+        for key, cid in taxonomy.words().items():
+            tokens = _singular(key).split()
+            if " ".join(tokens) not in excluded:
+                self.phrases.setdefault(tuple(tokens), cid)
+        for cid, words in FREE_TEXT_WORDS.items():
+            if cid not in self.order:
+                continue
+            for word in words:
+                tokens = tuple(_singular(normalise_word(word)).split())
+                if tokens and taxonomy.match(word) in (None, cid):
+                    self.phrases.setdefault(tokens, cid)
+        for phrase in NOT_EVIDENCE_PHRASES:
+            self.phrases[tuple(_singular(normalise_word(phrase)).split())] = ""
+        self.longest = max((len(p) for p in self.phrases), default=0)
+
+
+_LEXICONS: "weakref.WeakKeyDictionary[Taxonomy, _Lexicon]" = weakref.WeakKeyDictionary()
+
+
+def _lexicon(taxonomy: Taxonomy) -> _Lexicon:
+    lex = _LEXICONS.get(taxonomy)
+    if lex is None:
+        lex = _LEXICONS[taxonomy] = _Lexicon(taxonomy)
+    return lex
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    """The words of *text* as (singular normalised form, start, end)."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        for word in normalise_word(m.group()).split():
+            out.append((word if word in PLURAL_NOT_EVIDENCE else _singular(word), m.start(), m.end()))
+    return out
+
+
+def _distinct(triggers: dict[str, str]) -> tuple[str, ...]:
+    """The triggers, less those inside a longer trigger of the same category.
+
+    "mental health" does not count again beside "mental health and
+    wellbeing": it is the same evidence.
+    """
+    keys = list(triggers)
+    kept = [k for k in keys if not any(o != k and f" {k} " in f" {o} " for o in keys)]
+    return tuple(triggers[k] for k in kept)
+
+
+def infer_categories(texts: Iterable[str | None], taxonomy: Taxonomy, *, limit: int = 3) -> tuple[Inference, ...]:
+    """Suggest categories for one asset from its free texts (name, description, activities...).
+
+    *texts* may hold ``None`` or NaN for missing values; a single string is
+    read as one text. See the module docstring for the matching rules.
+    Returns at most *limit* suggestions, the category with the most distinct
+    triggers first.
+    """
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    if isinstance(texts, str):
+        texts = (texts,)
+    lex = _lexicon(taxonomy)
+    found: dict[str, dict[str, str]] = {}  # category -> normalised trigger -> as written
+    for text in texts:
+        if text is None or (isinstance(text, float) and math.isnan(text)):
+            continue
+        text = str(text)
+        tokens = _tokens(text)
+        i = 0
+        while i < len(tokens):
+            for k in range(min(lex.longest, len(tokens) - i), 0, -1):
+                key = tuple(t for t, _, _ in tokens[i:i + k])
+                cid = lex.phrases.get(key)
+                if cid == "":  # a phrase that is evidence of nothing
+                    i += k
+                    break
+                if cid is not None:
+                    written = text[tokens[i][1]:tokens[i + k - 1][2]]
+                    found.setdefault(cid, {}).setdefault(" ".join(key), written)
+                    i += k
+                    break
+            else:
+                i += 1
+    distinct = {cid: _distinct(triggers) for cid, triggers in found.items()}
+    ranked = sorted(distinct.items(), key=lambda item: (-len(item[1]), lex.order[item[0]]))
+    return tuple(Inference(cid, triggers) for cid, triggers in ranked[:limit])
+
+
+def format_inferred(inferences: Iterable[Inference]) -> str:
+    """Suggestions as stored with an asset: ``"id (trigger, trigger); id (trigger)"``; empty for none."""
+    return "; ".join(f"{inf.category} ({', '.join(inf.triggers)})" for inf in inferences)
+
+
+def parse_inferred(text: str | None) -> list[str]:
+    """The category ids of a :func:`format_inferred` string."""
+    return [part.split(" (", 1)[0].strip() for part in (text or "").split("; ") if part.strip()]

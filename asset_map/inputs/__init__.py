@@ -1,0 +1,1 @@
+"""Reading the world: tables, postcodes, feeds, boundaries, population, need, the import pipeline, duplicates."""

@@ -1,0 +1,596 @@
+"""Gap cards: one printable page per area, for the workshop table.
+
+Each card (:func:`gap_card`) holds, for one area:
+
+* its **top gaps**: the area's gap rows (:mod:`asset_map.analysis.gaps`) whose level
+  is ``none`` or ``low``, or whose finding is ``no data?`` (nothing found,
+  but the lists may be missing it, see :mod:`asset_map.analysis.confidence`), in
+  priority order, up to ``top``; each with its coverage, the target
+  residents beyond reach, the confidence and the plain-English reason;
+* **what exists there**: per category, how many of the given assets are
+  located in the area and the first :data:`NAMES_SHOWN` of their names;
+* a **small map**: the area shaded and outlined among its neighbours (grey),
+  the assets as dots (black inside the area, grey nearby), with a scale
+  bar, drawn with matplotlib's Agg canvas into PNG bytes in memory.
+
+The card is written as Markdown (:func:`card_markdown`, the map as an image
+link to a PNG written beside the file) or as one self-contained HTML page
+(:func:`card_html`, the map embedded as a ``data:`` URI, page breaks between
+cards when printed). Every text from the data is escaped: with
+:func:`html.escape` in HTML, and with backslashes (``<``, ``|``, ``*``, …)
+in Markdown, so a name such as ``<script>alert(1)</script>`` shows as text.
+
+:func:`workspace_cards` builds the cards from a workspace, and
+:func:`write_cards` writes them (with the PNGs beside a Markdown file).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from urllib.parse import quote
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+    from ..categories.filters import AssetFilter
+    from ..analysis.gaps import GapReport, GapRow
+    from ..categories.taxonomy import Category
+    from ..workspace import Workspace
+
+#: How many gaps a card lists by default.
+TOP = 5
+#: How many asset names a card lists for one category before "and N more".
+NAMES_SHOWN = 6
+#: The small map: size in inches and resolution (600 × 480 pixels).
+MAP_SIZE = (5.0, 4.0)
+MAP_DPI = 120
+#: The map shows the area's bounding box widened by this share of its larger side on each side.
+MAP_MARGIN = 0.25
+AREA_FILL = "#FBE3C4"
+AREA_EDGE = "#000000"
+NEIGHBOUR_FILL = "#EFEFEF"
+NEIGHBOUR_EDGE = "#9A9A9A"
+INSIDE_DOT = "#000000"
+OUTSIDE_DOT = "#8C8C8C"
+GAP_LEVELS = ("none", "low")
+NO_DATA = "no data?"
+FORMATS = ("markdown", "html")
+
+
+@dataclass(frozen=True)
+class CategoryAssets:
+    """The assets of one category located in the area."""
+
+    category_id: str
+    category: str
+    count: int
+    #: The first :data:`NAMES_SHOWN` names, sorted as a person looks them up.
+    names: tuple[str, ...]
+
+    @property
+    def more(self) -> int:
+        """How many names are not listed."""
+        return self.count - len(self.names)
+
+
+@dataclass
+class GapCard:
+    """One area's page: its top gaps, what exists there, and a small map."""
+
+    area_code: str
+    area_name: str
+    data_date: str
+    #: The area's gap rows (level none/low or finding "no data?"), in priority order, at most ``top``.
+    gaps: list["GapRow"]
+    #: How many such rows the area has in all (the card lists the first ``len(gaps)``).
+    gaps_total: int
+    #: How many categories were measured for the area.
+    categories_measured: int
+    #: Per category (taxonomy order), the assets located in the area; categories with none are left out.
+    exists: list[CategoryAssets]
+    #: The located assets in the area (each counted once, whatever its categories).
+    assets_total: int
+    coverage_method: str
+    population_loaded: bool
+    notes: list[str] = field(default_factory=list)
+    #: The small map as PNG bytes (empty when the area has no geometry).
+    map_png: bytes = b""
+
+    @property
+    def title(self) -> str:
+        return f"{self.area_name}: gaps and assets"
+
+
+# --------------------------------------------------------------------------- building
+
+def gap_card(report_all: "GapReport", areas: "gpd.GeoDataFrame", assets: "gpd.GeoDataFrame | None",
+             taxonomy: Iterable["Category"], area_code: str, *, top: int = TOP, data_date: str,
+             draw_map: bool = True) -> GapCard:
+    """The card for one area.
+
+    Parameters
+    ----------
+    report_all
+        The gap report for every area (``Workspace.gaps()``); the area's rows
+        are taken from it, keeping their overall priority.
+    areas
+        The areas (``Workspace.areas()``), in a projected CRS (BNG).
+    assets
+        The assets the report counted (``Workspace.counted_assets()``), or
+        None; merged duplicates are left out again in case they are given.
+    taxonomy
+        Gives the category labels and order.
+    area_code
+        An area code or name (any case); an unknown one raises
+        :class:`~asset_map.errors.UnknownAreaError` with "did you mean".
+    top
+        How many gaps to list.
+    data_date
+        The date of the data (``Workspace._data_date()``), shown in the title.
+    draw_map
+        Draw the small map (off: ``map_png`` is empty).
+    """
+    from ..analysis.gaps import find_area
+
+    code = find_area(areas, area_code)
+    position = list(areas["area_code"]).index(code)
+    name = _text(list(areas["area_name"])[position]) or code
+    rows = [r for r in report_all.rows if r.area_code == code]
+    rows.sort(key=lambda r: r.priority)
+    gaps = [r for r in rows if is_gap(r)]
+    cats = list(taxonomy)
+    exists, total = _assets_here(assets, code, cats)
+    png = b""
+    if draw_map:
+        png = map_png(areas, code, assets)
+    return GapCard(area_code=code, area_name=name, data_date=data_date, gaps=gaps[:max(top, 0)],
+                   gaps_total=len(gaps), categories_measured=len(rows), exists=exists, assets_total=total,
+                   coverage_method=report_all.coverage_method, population_loaded=report_all.population_loaded,
+                   notes=list(report_all.notes), map_png=png)
+
+
+def gap_cards(report_all: "GapReport", areas: "gpd.GeoDataFrame", assets: "gpd.GeoDataFrame | None",
+              taxonomy: Iterable["Category"], area_codes: Sequence[str] | None = None, *, top: int = TOP,
+              data_date: str, draw_map: bool = True) -> list[GapCard]:
+    """The cards for ``area_codes`` (codes or names), or for every area in the areas' order."""
+    cats = list(taxonomy)
+    codes = list(areas["area_code"]) if area_codes is None else list(area_codes)
+    return [gap_card(report_all, areas, assets, cats, c, top=top, data_date=data_date, draw_map=draw_map)
+            for c in codes]
+
+
+def workspace_cards(ws: "Workspace", area: str | None = None, *, top: int = TOP,
+                    filters: "AssetFilter | None" = None) -> list[GapCard]:
+    """The cards of a workspace: one for ``area`` (code or name), or one per area when None."""
+    from ..errors import WorkspaceError
+
+    areas = ws.areas()
+    if areas is None or not len(areas):
+        raise WorkspaceError(f"{ws.location}: no areas loaded; run `asset-map boundaries load FILE` first")
+    return gap_cards(ws.gaps(filters=filters), areas, ws.counted_assets(filters), ws.taxonomy(),
+                     None if area is None else [area], top=top, data_date=ws._data_date())
+
+
+def is_gap(row: "GapRow") -> bool:
+    """A row a card lists: level none or low, or finding "no data?"."""
+    return row.level in GAP_LEVELS or row.finding == NO_DATA
+
+
+def _text(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v)
+
+
+def _assets_here(assets: "gpd.GeoDataFrame | None", code: str,
+                 cats: list["Category"]) -> tuple[list[CategoryAssets], int]:
+    """Per category (taxonomy order, then unknown ids, then "no category"), the assets located in ``code``."""
+    if assets is None or not len(assets):
+        return [], 0
+    from ..inputs.duplicates import active
+
+    assets = active(assets)
+    names_by: dict[str, list[str]] = {}
+    total = 0
+    cols = set(assets.columns)
+    for area, cats_text, name in zip(assets["area_code"], assets["categories"] if "categories" in cols
+                                     else [None] * len(assets), assets["name"] if "name" in cols
+                                     else [None] * len(assets)):
+        if _text(area) != code:
+            continue
+        total += 1
+        ids = [c for c in _text(cats_text).split(";") if c] or [""]
+        for cid in dict.fromkeys(ids):
+            names_by.setdefault(cid, []).append(_text(name) or "(no name)")
+    labels = {c.id: c.label for c in cats}
+    order = [c.id for c in cats] + sorted(k for k in names_by if k and k not in labels) + [""]
+    out = []
+    for cid in order:
+        names = names_by.get(cid)
+        if not names:
+            continue
+        names.sort(key=str.casefold)
+        out.append(CategoryAssets(cid, labels.get(cid, cid) if cid else "(no category)", len(names),
+                                  tuple(names[:NAMES_SHOWN])))
+    return out, total
+
+
+# --------------------------------------------------------------------------- the small map
+
+def map_png(areas: "gpd.GeoDataFrame", area_code: str, assets: "gpd.GeoDataFrame | None" = None, *,
+            size: tuple[float, float] = MAP_SIZE, dpi: float = MAP_DPI) -> bytes:
+    """The area shaded and outlined among its neighbours, the assets as dots, as PNG bytes.
+
+    The view is the area's bounding box widened by :data:`MAP_MARGIN` of its
+    larger side and stretched to the figure's shape; neighbours are the
+    other areas in view, labelled with their names. The PNG is
+    ``round(size × dpi)`` pixels.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from shapely.geometry import box
+
+    from .slide_map import _patches, _scale_bar
+
+    codes = list(areas["area_code"])
+    geoms = list(areas.geometry)
+    geom = geoms[codes.index(area_code)]
+    if geom is None or geom.is_empty:
+        return b""
+    xmin, ymin, xmax, ymax = geom.bounds
+    side = max(xmax - xmin, ymax - ymin, 1.0)
+    xmin, ymin, xmax, ymax = (xmin - MAP_MARGIN * side, ymin - MAP_MARGIN * side,
+                              xmax + MAP_MARGIN * side, ymax + MAP_MARGIN * side)
+    # Stretch the view to the figure's shape, so the map fills it with an equal aspect.
+    aspect = size[0] / size[1]
+    w, h = xmax - xmin, ymax - ymin
+    if w / h < aspect:
+        extra = (h * aspect - w) / 2
+        xmin, xmax = xmin - extra, xmax + extra
+    else:
+        extra = (w / aspect - h) / 2
+        ymin, ymax = ymin - extra, ymax + extra
+    view = box(xmin, ymin, xmax, ymax)
+
+    fig = Figure(figsize=size, dpi=dpi, facecolor="white")
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+
+    others = [(c, n, g) for c, n, g in zip(codes, areas["area_name"], geoms)
+              if c != area_code and g is not None and not g.is_empty and g.intersects(view)]
+    if others:
+        ax.add_collection(_patches([g for _, _, g in others], NEIGHBOUR_FILL, edgecolor=NEIGHBOUR_EDGE,
+                                   linewidth=0.8))
+    ax.add_collection(_patches([geom], AREA_FILL, edgecolor="none", linewidth=0))
+    ax.add_collection(_patches([geom], "none", edgecolor=AREA_EDGE, linewidth=2.2, zorder=2))
+
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    for _, name, g in others:
+        part = g.intersection(view)
+        if part.is_empty or part.area < 0.02 * view.area:
+            continue
+        p = part.representative_point()
+        ax.annotate(_text(name), (p.x, p.y), ha="center", va="center", fontsize=7, color="#555555",
+                    path_effects=halo, annotation_clip=True)
+
+    if assets is not None and len(assets):
+        from ..inputs.duplicates import active
+
+        pts = active(assets)
+        if getattr(pts, "crs", None) is not None and getattr(areas, "crs", None) is not None \
+                and pts.crs != areas.crs:
+            pts = pts.to_crs(areas.crs)
+        inside_x, inside_y, near_x, near_y = [], [], [], []
+        for a_code, pt in zip(pts["area_code"], pts.geometry):
+            if pt is None or pt.is_empty or not view.contains(pt):
+                continue
+            if _text(a_code) == area_code:
+                inside_x.append(pt.x)
+                inside_y.append(pt.y)
+            else:
+                near_x.append(pt.x)
+                near_y.append(pt.y)
+        if near_x:
+            ax.scatter(near_x, near_y, s=14, c=OUTSIDE_DOT, edgecolors="white", linewidths=0.4, zorder=3)
+        if inside_x:
+            ax.scatter(inside_x, inside_y, s=22, c=INSIDE_DOT, edgecolors="white", linewidths=0.5, zorder=4)
+
+    pad = 0.04 * (xmax - xmin)
+    _scale_bar(ax, xmin + pad, xmax - pad, ymin + pad, 0.8)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    return buf.getvalue()
+
+
+MAP_CAPTION = ("Map: the area shaded and outlined in black, neighbouring areas grey; dots are assets "
+               "(black: in the area, grey: nearby).")
+
+
+# --------------------------------------------------------------------------- shared text
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{x:.0%}"
+
+
+def _count(x: float | None) -> str:
+    return "–" if x is None else f"{x:,.0f}"
+
+
+def gap_text(row: "GapRow") -> str:
+    """The gap level, or "no data?" when nothing was found but the lists may be missing it."""
+    return NO_DATA if row.finding == NO_DATA else row.level
+
+
+def _confidence_text(row: "GapRow") -> str:
+    if not row.confidence:
+        return ""
+    if row.confidence in ("low", "medium") and row.confidence_reason:
+        return f"{row.confidence}: {row.confidence_reason}"
+    return row.confidence
+
+
+def how_to_read(card: GapCard) -> str:
+    """The "How to read this" paragraph: what coverage means here, and the levels."""
+    from ..analysis.gaps import POPULATION_METHOD
+
+    if card.coverage_method == POPULATION_METHOD:
+        cov = ("Coverage is the share of the category's target residents who live within its catchment "
+               "(straight line) of at least one asset, also counting assets just over the border; it is "
+               "counted from small areas whose centre point is within reach.")
+    else:
+        cov = ("Coverage is the share of the category's target residents within its catchment (straight line) "
+               "of at least one asset, also counting assets just over the border; it is estimated assuming "
+               "residents are spread evenly over the area (no population layer loaded).")
+    text = (f"{cov} Unreached: target residents beyond reach. Gap: none (nothing in or within reach), low "
+            "(coverage under 60% or a rate under half the study area's), no data? (nothing found, but the "
+            "lists may be missing it: check before calling it a gap). Priority ranks every area and category "
+            "together (1 is the most urgent). Confidence: how far the lists can be trusted for that row.")
+    if not card.population_loaded:
+        text += " No population loaded: unreached counts are blank."
+    for note in card.notes:
+        text += f" Note: {note}."
+    return text
+
+
+def _code_text(card: GapCard) -> str:
+    """"Area code X · " unless the code is the name."""
+    return "" if card.area_code == card.area_name else f"Area code {card.area_code} · "
+
+
+def _gaps_heading(card: GapCard) -> str:
+    if card.gaps_total > len(card.gaps):
+        return f"Top {len(card.gaps)} of {card.gaps_total} gaps"
+    return "Gaps" if card.gaps else "Gaps: none found"
+
+
+def _no_gaps_text(card: GapCard) -> str:
+    if not card.categories_measured:
+        return "No gap figures for this area."
+    return f"Every one of the {card.categories_measured} categories has reasonable provision here."
+
+
+def _exists_heading(card: GapCard) -> str:
+    n = card.assets_total
+    return f"What exists here ({n} asset{'s' if n != 1 else ''} located in the area)"
+
+
+def _names_text(c: CategoryAssets) -> str:
+    text = "; ".join(c.names)
+    return f"{text}; and {c.more} more" if c.more > 0 else text
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def image_names(cards: Sequence[GapCard], stem: str = "card") -> list[str]:
+    """A distinct PNG file name per card: ``<stem>-<area name>.png`` (e.g. ``card-north.png``)."""
+    seen: set[str] = set()
+    out = []
+    for card in cards:
+        base = f"{stem}-{_slug(card.area_name) or _slug(card.area_code) or 'area'}"
+        name, k = base, 2
+        while name in seen:
+            name, k = f"{base}-{k}", k + 1
+        seen.add(name)
+        out.append(f"{name}.png")
+    return out
+
+
+# --------------------------------------------------------------------------- Markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def md_escape(text: Any) -> str:
+    """Data text made safe for Markdown: punctuation that formats, links or opens HTML is backslashed,
+    an ``&`` that would start an entity is written ``&amp;``, and line breaks become spaces."""
+    s = _text(text)
+    s = _MD_ENTITY.sub("&amp;", s)
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    return re.sub(r"\s*[\r\n]+\s*", " ", s)
+
+
+def card_markdown(card: GapCard, image_path: str | None = None) -> str:
+    """The card as a Markdown page; ``image_path`` (relative to the Markdown file) links the map."""
+    e = md_escape
+    lines = [f"# {e(card.area_name)}: gaps and assets", "",
+             f"{e(_code_text(card))}data as of {card.data_date}", "",
+             f"**How to read this.** {e(how_to_read(card))}", "",
+             f"## {_gaps_heading(card)}", ""]
+    if card.gaps:
+        for i, r in enumerate(card.gaps, start=1):
+            robust = " · robust" if r.robust else ""
+            lines.append(f"{i}. **{e(r.category)}**: gap {e(gap_text(r))} · coverage {_pct(r.coverage)} · "
+                         f"unreached {_count(r.uncovered)} · priority {r.priority} overall{robust}")
+            lines.append(f"   - Why: {e(r.reason)}")
+            if r.confidence:
+                lines.append(f"   - Confidence: {e(_confidence_text(r))}")
+    else:
+        lines.append(_no_gaps_text(card))
+    lines += ["", f"## {_exists_heading(card)}", ""]
+    if card.exists:
+        lines += ["| Category | Assets | Names |", "|---|---:|---|"]
+        for c in card.exists:
+            lines.append(f"| {e(c.category)} | {c.count} | {e(_names_text(c))} |")
+    else:
+        lines.append("No assets are located in this area.")
+    lines += ["", "## Map", ""]
+    if image_path and card.map_png:
+        lines.append(f"![Map of {e(card.area_name)}]({quote(str(image_path).replace(os.sep, '/'))})")
+        lines += ["", MAP_CAPTION]
+    else:
+        lines.append("(no map)")
+    return "\n".join(lines) + "\n"
+
+
+#: Between pages of Markdown: a page break for Markdown-to-PDF tools, and a rule for readers.
+MD_PAGE_BREAK = '\n<div style="page-break-after: always;"></div>\n\n---\n\n'
+
+
+def cards_markdown(cards: Sequence[GapCard], image_paths: Sequence[str | None] | None = None) -> str:
+    """Several cards as one Markdown file, one page each; ``image_paths[i]`` links card i's map."""
+    paths = list(image_paths) if image_paths is not None else [None] * len(cards)
+    if len(paths) != len(cards):
+        raise ValueError(f"{len(cards)} cards but {len(paths)} image paths")
+    return MD_PAGE_BREAK.join(card_markdown(c, p) for c, p in zip(cards, paths))
+
+
+# --------------------------------------------------------------------------- HTML
+
+CSS = """
+body { font-family: "Segoe UI", Arial, Helvetica, sans-serif; color: #111; margin: 0; background: #f4f4f4; }
+.card { background: #fff; max-width: 190mm; margin: 12px auto; padding: 10mm 12mm; box-sizing: border-box; }
+h1 { font-size: 20pt; margin: 0 0 2px; }
+h2 { font-size: 13pt; margin: 14px 0 6px; border-bottom: 1px solid #bbb; padding-bottom: 2px; }
+.meta { color: #444; margin: 0 0 8px; }
+.how { font-size: 9pt; color: #333; background: #f6f6f6; padding: 6px 8px; margin: 0; }
+table { border-collapse: collapse; width: 100%; font-size: 9.5pt; }
+th, td { border-bottom: 1px solid #ddd; padding: 3px 5px; text-align: left; vertical-align: top; }
+th { background: #eee; }
+td.n { text-align: right; white-space: nowrap; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+.level { display: inline-block; padding: 0 5px; border: 1px solid #333; white-space: nowrap; }
+.level-none { background: #D55E00; color: #fff; }
+.level-low { background: #F0E442; }
+.level-nodata { background: #D9D9D9; }
+.why { font-size: 9pt; color: #222; }
+.map { display: flex; gap: 10px; align-items: flex-start; }
+.map img { width: 95mm; height: auto; border: 1px solid #999; }
+.map p { font-size: 9pt; color: #444; margin: 0; }
+@page { size: A4 portrait; margin: 10mm; }
+@media print {
+  body { background: #fff; }
+  .card { margin: 0; padding: 0; max-width: none; break-after: page; page-break-after: always; }
+  .card:last-child { break-after: auto; page-break-after: auto; }
+  .level, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+
+def _level_html(row: "GapRow") -> str:
+    g = gap_text(row)
+    cls = "nodata" if g == NO_DATA else g
+    return f'<span class="level level-{cls}">{html.escape(g)}</span>'
+
+
+def card_section(card: GapCard) -> str:
+    """The card as one ``<section class="card">`` (a printed page)."""
+    e = html.escape
+    out = [f'<section class="card" id="area-{e(_slug(card.area_code) or "area")}">',
+           f"<h1>{e(card.area_name)}: gaps and assets</h1>",
+           f'<p class="meta">{e(_code_text(card))}data as of {e(card.data_date)}</p>',
+           f'<p class="how"><strong>How to read this.</strong> {e(how_to_read(card))}</p>',
+           f"<h2>{e(_gaps_heading(card))}</h2>"]
+    if card.gaps:
+        out.append('<table class="gaps"><thead><tr><th>#</th><th>Category</th><th>Gap</th><th>Coverage</th>'
+                   "<th>Unreached</th><th>Confidence</th><th>Why</th></tr></thead><tbody>")
+        for r in card.gaps:
+            robust = "<br><small>robust</small>" if r.robust else ""
+            out.append(f'<tr><td class="n">{r.priority}</td><td>{e(r.category)}</td>'
+                       f"<td>{_level_html(r)}{robust}</td>"
+                       f'<td class="n">{_pct(r.coverage)}</td><td class="n">{_count(r.uncovered)}</td>'
+                       f"<td>{e(_confidence_text(r))}</td><td class=\"why\">{e(r.reason)}</td></tr>")
+        out.append("</tbody></table>")
+    else:
+        out.append(f"<p>{e(_no_gaps_text(card))}</p>")
+    out.append(f"<h2>{e(_exists_heading(card))}</h2>")
+    if card.exists:
+        out.append('<table class="exists"><thead><tr><th>Category</th><th>Assets</th><th>Names</th></tr></thead>'
+                   "<tbody>")
+        for c in card.exists:
+            out.append(f'<tr><td>{e(c.category)}</td><td class="n">{c.count}</td><td>{e(_names_text(c))}</td></tr>')
+        out.append("</tbody></table>")
+    else:
+        out.append("<p>No assets are located in this area.</p>")
+    if card.map_png:
+        data = base64.b64encode(card.map_png).decode("ascii")
+        out.append(f'<h2>Map</h2><div class="map"><img src="data:image/png;base64,{data}" '
+                   f'alt="Map of {e(card.area_name)}"><p>{e(MAP_CAPTION)}</p></div>')
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def cards_html(cards: Sequence[GapCard], *, title: str | None = None) -> str:
+    """Several cards as one self-contained, printable HTML page: one printed page per card."""
+    if title is None:
+        title = (f"{cards[0].area_name}: gaps and assets" if len(cards) == 1
+                 else "Gap cards" + (f" ({cards[0].data_date})" if cards else ""))
+    body = "\n".join(card_section(c) for c in cards)
+    return (f'<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+
+
+def card_html(card: GapCard) -> str:
+    """One card as a self-contained, printable HTML page (the map embedded as a data: URI)."""
+    return cards_html([card])
+
+
+# --------------------------------------------------------------------------- writing
+
+def write_cards(cards: Sequence[GapCard], path: str | os.PathLike, fmt: str = "html") -> list[Path]:
+    """Write the cards to ``path`` as ``html`` or ``markdown``; returns the files written.
+
+    Markdown: each map is written beside the file as ``<file stem>-<area>.png``
+    and linked by its name. Every file is written beside its target and moved
+    into place, so a half-written file never replaces a good one.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    path = Path(path)
+    written = []
+    if fmt == "html":
+        _replace(path, cards_html(cards).encode("utf-8"))
+        return [path]
+    names = image_names(cards, path.stem)
+    links: list[str | None] = []
+    for card, name in zip(cards, names):
+        if card.map_png:
+            written.append(_replace(path.parent / name, card.map_png))
+            links.append(name)
+        else:
+            links.append(None)
+    _replace(path, cards_markdown(cards, links).encode("utf-8"))
+    return [path, *written]
+
+
+def _replace(path: Path, data: bytes) -> Path:
+    from .files import replace_atomically
+
+    return replace_atomically(path, lambda tmp: tmp.write_bytes(data))

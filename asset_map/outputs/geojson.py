@@ -1,0 +1,121 @@
+"""Exports: GeoJSON for web maps, QGIS and the workshop screen.
+
+GeoJSON follows RFC 7946: WGS84 longitude/latitude, no ``crs`` member,
+exterior rings counter-clockwise, coordinates to 7 decimal places (about 1 cm).
+
+The areas layer carries, for each category ``<id>``, the properties
+``<id>_assets``, ``<id>_rate_per_10k``, ``<id>_coverage``, ``<id>_level``
+``<id>_priority``, ``<id>_unreached``, ``<id>_served``, ``<id>_need_index``,
+``<id>_robust``, ``<id>_finding`` and ``<id>_confidence`` (see
+:mod:`asset_map.analysis.gaps` and :mod:`asset_map.analysis.confidence`), and with a
+population layer ``<id>_access_per_10k`` and ``<id>_access_e2sfca_per_10k``,
+so a map can be shaded by any of them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING, Any, Sequence
+
+from ..geo import WGS84
+from ..categories.taxonomy import Taxonomy
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+    from ..analysis.gaps import GapReport
+
+PRECISION = 7
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe property values: NaN becomes null, numpy scalars become Python ones."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _feature_collection(gdf: "gpd.GeoDataFrame", properties: list[dict[str, Any]]) -> str:
+    import shapely
+
+    geoms = gdf.to_crs(WGS84).geometry.to_numpy()
+    geoms = shapely.set_precision(geoms, 10 ** -PRECISION)
+    polygons = shapely.get_type_id(geoms) >= 3
+    if polygons.any():
+        geoms[polygons] = shapely.orient_polygons(geoms[polygons], exterior_cw=False)
+    features = []
+    for geom, props in zip(geoms, properties):
+        features.append({
+            "type": "Feature",
+            "properties": {k: _clean(v) for k, v in props.items()},
+            "geometry": None if geom is None else json.loads(shapely.to_geojson(geom)),
+        })
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+def areas_geojson(
+    areas: "gpd.GeoDataFrame", report: "GapReport", taxonomy: Taxonomy,
+    *, categories: Sequence[str] | None = None,
+) -> str:
+    """Areas with their population and their gap measures per category."""
+    from ..analysis.target_population import BAND_COLUMNS
+
+    by_key = {(r.area_code, r.category_id): r for r in report.rows}
+    cat_ids = list(categories) if categories else taxonomy.ids
+    props = []
+    for _, a in areas.iterrows():
+        p: dict[str, Any] = {"area_code": a["area_code"], "area_name": a["area_name"]}
+        for col in BAND_COLUMNS:
+            if col in areas.columns:
+                p[col] = a[col]
+        p["area_km2"] = round(float(a["area_km2"]), 4)
+        for cid in cat_ids:
+            r = by_key[(a["area_code"], cid)]
+            p[f"{cid}_assets"] = r.assets
+            p[f"{cid}_rate_per_10k"] = None if r.rate_per_10k is None else round(r.rate_per_10k, 3)
+            p[f"{cid}_coverage"] = round(r.coverage, 4)
+            if r.access_per_10k is not None:
+                p[f"{cid}_access_per_10k"] = round(r.access_per_10k, 4)
+                p[f"{cid}_access_e2sfca_per_10k"] = round(r.access_e2sfca_per_10k, 4)
+            p[f"{cid}_level"] = r.level
+            p[f"{cid}_priority"] = r.priority
+            p[f"{cid}_unreached"] = None if r.uncovered is None else round(r.uncovered, 1)
+            p[f"{cid}_served"] = r.served
+            p[f"{cid}_need_index"] = None if r.need_index is None else round(r.need_index, 4)
+            p[f"{cid}_robust"] = r.robust
+            p[f"{cid}_finding"] = r.finding
+            p[f"{cid}_confidence"] = r.confidence
+        props.append(p)
+    return _feature_collection(areas, props)
+
+
+def assets_geojson(assets: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame | None", taxonomy: Taxonomy) -> str:
+    """Assets with their categories (ids and labels) and the area they are in."""
+    labels = {c.id: c.label for c in taxonomy}
+    names = {} if areas is None else dict(zip(areas["area_code"], areas["area_name"]))
+    props = []
+    for _, a in assets.iterrows():
+        ids = [c for c in (a["categories"] or "").split(";") if c]
+        props.append({
+            "asset_id": a["asset_id"],
+            "name": a["name"],
+            "categories": ids,
+            "category_labels": [labels.get(c, c) for c in ids],
+            "category_text": a["category_text"],
+            "area_code": a["area_code"],
+            "area_name": names.get(a["area_code"]),
+            "location_status": a["location_status"],
+            "located_by": a["located_by"],
+            "category_source": a.get("category_source") or "",
+            "inferred": a.get("inferred") or "",
+            "source": a["source"],
+            "source_row": a["source_row"],
+            "address": a["address"],
+            "postcode": a["postcode"],
+        })
+    return _feature_collection(assets, props)

@@ -1,0 +1,432 @@
+"""Rendering gap reports and import summaries as tables, CSV, JSON and Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import RenderableType
+    from rich.table import Table as RichTable
+
+    from ..inputs.duplicates import DuplicateGroup
+    from ..inputs.feed_import import FeedReport
+    from ..analysis.gaps import GapReport, GapRow
+    from ..inputs.importer import ImportResult
+
+FORMATS = ("table", "csv", "json", "markdown")
+LEVEL_STYLE = {"none": "bold red", "low": "yellow", "ok": "green"}
+
+
+def _num(v: float | None, fmt: str) -> str:
+    return "–" if v is None else format(v, fmt)
+
+
+#: The gap table's columns: header, narrow header, numeric, cell.
+_COLUMNS: dict[str, tuple[str, bool, Callable[["GapRow"], str]]] = {
+    "#": ("#", True, lambda r: str(r.priority)),
+    "Area": ("Area", False, lambda r: r.area_name),
+    "Category": ("Category", False, lambda r: r.category),
+    "Target pop.": ("Target", True, lambda r: _num(r.target_population, ",.0f")),
+    "Assets": ("Assets", True, lambda r: str(r.assets)),
+    "Per 10k": ("/10k", True, lambda r: _num(r.rate_per_10k, ".1f")),
+    "Coverage": ("Cover", True, lambda r: f"{r.coverage:.0%}"),
+    "Access /10k": ("Access", True, lambda r: _num(r.access_per_10k, ".2f")),
+    "Unreached": ("Unreached", True, lambda r: _num(r.uncovered, ",.0f")),
+    "Need": ("Need", True, lambda r: _num(r.need_index, ".2f")),
+    "Gap": ("Gap", False, lambda r: r.shown_level),
+    "Robust": ("Robust", False, lambda r: "yes" if r.robust else ""),
+    "Reason (with the study-area figure)": ("Reason", False, lambda r: _reason_text(r)),
+}
+
+
+def _reason_text(r: "GapRow") -> str:
+    """The reason, and what lowers confidence in it."""
+    if r.confidence in ("low", "medium"):
+        return f"{r.reason} Data: {r.confidence} confidence — {r.confidence_reason}."
+    return r.reason
+
+
+def _headers(report: "GapReport") -> list[str]:
+    """The columns this report fills: access, need and robustness only when computed."""
+    optional = {"Access /10k": "access", "Need": "need", "Robust": "robust"}
+    computed = report.computed()
+    return [h for h in _COLUMNS if h not in optional or optional[h] in computed]
+
+
+def _cells(r: "GapRow", headers: list[str]) -> list[str]:
+    return [_COLUMNS[h][2](r) for h in headers]
+
+
+def gaps_caption(report: "GapReport") -> str:
+    from ..analysis.gaps import POPULATION_METHOD
+
+    if report.coverage_method == POPULATION_METHOD:
+        text = ("Coverage: share of the target population living in small areas whose point is within the "
+                "category's catchment (straight line) of at least one asset. Access /10k: asset capacity (1 per "
+                "asset where unknown) within reach per 10,000 of the target population, each asset shared among "
+                "everyone in its reach (two-step floating catchment, 2SFCA). Unreached: the target population "
+                "beyond reach.")
+    else:
+        pop = ("" if report.population_loaded else
+               " No population loaded: rates are blank and priority uses area.")
+        text = ("Coverage: share of the target population within the category's catchment (straight line) of at "
+                "least one asset, estimated assuming residents are spread evenly over each area (load a population "
+                "layer with `asset-map population load` to count where they live); Unreached: the target "
+                f"population beyond it.{pop}")
+    if report.need_indicator:
+        text += (f" Need: need index from {report.need_indicator!r} (1 = the study area's average); "
+                 "priority ranks unreached residents weighted by their need.")
+    if any(r.finding == "no data?" for r in report.rows):
+        text += (" Gap \"no data?\": nothing found, but assets without a category or a location, or rejected "
+                 "rows, may belong here: check them before calling it a gap.")
+    if report.robustness:
+        text += f" Robust: {report.robustness}."
+    for note in report.notes:
+        text += f" Note: {note}."
+    return text
+
+
+#: Columns a narrow console leaves out when access, need or robustness are shown.
+NARROW_DROPS = ("Target pop.", "Per 10k")
+
+#: Below this console width the reasons go under the table as numbered notes.
+WIDE_CONSOLE = 150
+
+
+def gaps_rich_table(report: "GapReport", *, title: str | None = None, width: int = 200) -> "RenderableType":
+    """The gap table for a terminal of ``width`` columns.
+
+    On a wide console the plain-English reason is a column; on a narrower one
+    the table keeps the figures and each reason follows it as a note numbered
+    by the row's priority, so nothing is cut or folded letter by letter.
+    """
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    wide = width >= WIDE_CONSOLE
+    headers = _headers(report)
+    if not wide:  # the reason becomes a note; the rate and target are in the CSV and the wide table
+        headers = [h for h in headers[:-1] if h not in NARROW_DROPS or len(headers) <= 11]
+    table = Table(title=title or "Gaps by priority", box=box.SIMPLE_HEAD, title_justify="left",
+                  pad_edge=False, collapse_padding=True)
+    for h in headers:
+        narrow, numeric, _ = _COLUMNS[h]
+        table.add_column(narrow if not wide else h, justify="right" if numeric else "left",
+                         no_wrap=numeric or h == "Gap", min_width={"Area": 9, "Category": 14, "Gap": 4}.get(h),
+                         ratio=3 if h.startswith("Reason") else None)
+    for r in report.rows:
+        cells = _cells(r, headers)
+        gap = headers.index("Gap")
+        cells[gap] = f"[{LEVEL_STYLE[r.level] if r.finding != 'no data?' else 'magenta'}]{r.shown_level}[/]"
+        table.add_row(*cells)
+    caption = Text(gaps_caption(report), style="dim")
+    if wide or not report.rows:
+        return Group(table, caption)
+    notes = Text("\n".join(f"{r.priority:>3}. {_reason_text(r)}" for r in report.rows))
+    return Group(table, caption, Text("Why:", style="bold"), notes)
+
+
+def gaps_csv(report: "GapReport") -> str:
+    from ..analysis.gaps import GapRow
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(GapRow.__dataclass_fields__), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(report.records())
+    return buf.getvalue()
+
+
+def gaps_json(report: "GapReport") -> str:
+    return json.dumps(
+        {
+            "coverage_method": report.coverage_method,
+            "population_loaded": report.population_loaded,
+            "need_indicator": report.need_indicator,
+            "robustness": report.robustness,
+            "notes": report.notes,
+            "gaps": report.records(),
+        },
+        indent=2,
+        ensure_ascii=False,
+    ) + "\n"
+
+
+def gaps_markdown(report: "GapReport") -> str:
+    def esc(s: str) -> str:
+        return s.replace("|", "\\|")
+
+    headers = _headers(report)
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for r in report.rows:
+        lines.append("| " + " | ".join(esc(c) for c in _cells(r, headers)) + " |")
+    lines.append("")
+    lines.append(gaps_caption(report))
+    return "\n".join(lines) + "\n"
+
+
+def import_summary(result: "ImportResult") -> "RichTable":
+    """The counts of an import, which add up: read = imported + kept without a location + rejected."""
+    from rich.table import Table
+
+    t = Table(title=f"Import of {result.source}", show_header=False)
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    t.add_row("rows read", str(result.rows_read))
+    t.add_row("imported", str(result.imported))
+    located = result.assets["located_by"].value_counts() if len(result.assets) else {}
+    for how, label in (("coordinates", "coordinates"), ("postcode", "postcode centroid"),
+                       ("geometry", "the file's points"), ("inside polygon", "a point inside a shape")):
+        if located.get(how, 0):
+            t.add_row(f"  located by {label}", str(int(located[how])))
+    t.add_row("  of which outside every area (kept, flagged)", str(result.outside))
+    if result.categorised_by_inference:
+        t.add_row("  of which categorised from their text (inferred)", str(result.categorised_by_inference))
+    t.add_row("  of which without a known category", str(result.uncategorised))
+    if result.with_inferred and not result.categorised_by_inference:
+        t.add_row("    with categories suggested by their text (--use-inferred)", str(result.with_inferred))
+    if result.served_only:
+        t.add_row("kept without a location, serving an area (helplines, borough-wide)", str(len(result.served_only)))
+    t.add_row("rejected (see `asset-map rejects`)", str(result.rejected))
+    for kind, count in result.rejected_by_kind().items():
+        t.add_row(f"  {kind}", str(count))
+    if result.replaced:
+        t.add_row("replaced from an earlier import of this file", str(result.replaced))
+    if result.merged_again:
+        t.add_row("merged into other assets again (earlier decision)", str(result.merged_again))
+    if result.duplicates:
+        t.add_row("groups of likely duplicates (see `asset-map duplicates`)", str(len(result.duplicates)))
+    return t
+
+
+def duplicates_table(groups: "list[DuplicateGroup]") -> "RichTable":
+    """One line per asset, grouped: the first asset of each group is the one a merge keeps."""
+    from rich import box
+    from rich.table import Table
+
+    t = Table(title="Likely duplicates (same name, same postcode or close together); * = kept by a merge",
+              box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    for h in ("Group", "Asset id", "Name", "Source", "Row", "Postcode", "Why"):
+        t.add_column(h, justify="right" if h in ("Group", "Row") else "left",
+                     no_wrap=h in ("Group", "Asset id", "Row", "Postcode"), ratio=2 if h == "Name" else None)
+    for n, g in enumerate(groups, start=1):
+        for k, (aid, name, src, row, pc) in enumerate(zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes)):
+            first = k == 0
+            t.add_row(str(n) if first else "", ("* " if first else "  ") + aid, name, src, str(row), pc,
+                      g.basis if first else "", end_section=k == len(g.asset_ids) - 1)
+    return t
+
+
+def duplicates_csv(groups: "list[DuplicateGroup]") -> str:
+    """The duplicate groups as CSV; names that a spreadsheet would run as a formula get an apostrophe."""
+    from .handouts import neutralise
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["group", "asset_id", "name", "source", "row", "postcode", "basis", "distance_m"])
+    for n, g in enumerate(groups, start=1):
+        for aid, name, src, row, pc in zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes):
+            w.writerow([n, neutralise(aid), neutralise(name), src, row, pc, g.basis, g.distance_m])
+    return buf.getvalue()
+
+
+def inspect_report(result: "ImportResult", taxonomy, *, sample: int = 5) -> "RenderableType":
+    """What an import of a file would do: columns, sample rows, category mapping, every problem.
+
+    Built from a dry-run :class:`ImportResult` (its ``table`` holds the rows read).
+    """
+    from collections import Counter
+
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = result.table
+    parts: list = []
+    head = Text()
+    head.append(f"{result.path}\n", style="bold")
+    head.append(f"{result.rows_read} rows read; {result.imported} would be imported and {result.rejected} rejected "
+                f"({result.rows_read} = {result.imported} + {result.rejected}).")
+    parts.append(head)
+    for note in result.notes:
+        parts.append(Text(f"Note: {note}"))
+
+    field_of = {col: fld for fld, col in result.columns.items()}
+    cols = Table(title="Columns", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    cols.add_column("Column")
+    cols.add_column("Used as")
+    cols.add_column("Filled", justify="right")
+    cols.add_column("First value")
+    for col in table.columns:
+        values = [v for v in table.frame[col] if v is not None]
+        first = str(values[0]) if values else ""
+        cols.add_row(col, field_of.get(col, "-"), f"{len(values)}/{len(table.frame)}",
+                     first if len(first) <= 40 else first[:39] + "…")
+    parts.append(cols)
+
+    shown = [c for c in (result.columns.get(f) for f in ("name", "category", "postcode", "latitude", "longitude",
+                                                            "easting", "northing")) if c]
+    rows = Table(title=f"First {min(sample, len(table.frame))} rows", box=box.SIMPLE_HEAD, title_justify="left",
+                 pad_edge=False)
+    rows.add_column("Row", justify="right")
+    for c in shown:
+        rows.add_column(c, overflow="fold")
+    for i in range(min(sample, len(table.frame))):
+        rows.add_row(str(table.row_numbers[i]), *("" if table.frame[c].iloc[i] is None else str(table.frame[c].iloc[i])
+                                                  for c in shown))
+    if shown and not table.is_spatial:
+        parts.append(rows)
+
+    cat_col = result.columns.get("category")
+    if cat_col:
+        counts = Counter(v for v in table.frame[cat_col] if v is not None)
+        cats = Table(title=f"Category words in {cat_col!r} ({len(counts)} different)", box=box.SIMPLE_HEAD,
+                     title_justify="left", pad_edge=False)
+        cats.add_column("Rows", justify="right")
+        cats.add_column("Cell")
+        cats.add_column("Maps to")
+        for text, n in counts.most_common():
+            mapping = taxonomy.map_cell(text)
+            to = [taxonomy.get(c).label for c in mapping.ids]
+            for word in mapping.unknown:
+                hint = result.suggestions.get(word)
+                to.append(f"[yellow]unknown {word!r}[/]" + (f" (closest: {taxonomy.get(hint).label})" if hint else ""))
+            cats.add_row(str(n), text, "; ".join(to) or "-")
+        parts.append(cats)
+
+    if result.with_inferred:
+        inf = Table(title=f"Categories suggested by the name or description of {result.with_inferred} rows without "
+                    "a known category" + (" (used: --use-inferred)" if result.categorised_by_inference else
+                                          " (not used unless --use-inferred)"),
+                    box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+        inf.add_column("Row", justify="right")
+        inf.add_column("Name")
+        inf.add_column("Suggested (words that suggested it)", overflow="fold")
+        with_guess = result.assets[result.assets["inferred"] != ""]
+        for _, a in with_guess.head(max(sample, 10)).iterrows():
+            inf.add_row(str(a["source_row"]), str(a["name"]), a["inferred"])
+        parts.append(inf)
+        counts = ", ".join(f"{taxonomy.get(c).label} {n}" for c, n in result.inferred.items())
+        parts.append(Text(f"Suggested categories over all rows: {counts}."))
+
+    if result.rejects:
+        probs = Table(title=f"Problems ({result.rejected} rows would be rejected)", box=box.SIMPLE_HEAD,
+                      title_justify="left", pad_edge=False)
+        probs.add_column("Row", justify="right")
+        probs.add_column("Column")
+        probs.add_column("Problem", overflow="fold")
+        for r in result.rejects:
+            probs.add_row(str(r.row), r.column or "", r.reason)
+        parts.append(probs)
+    else:
+        parts.append(Text("No problems: every row can be imported."))
+    if result.duplicates:
+        parts.append(Text(f"{len(result.duplicates)} groups of likely duplicates: "
+                          + "; ".join(f"{g.names[0]} (rows {', '.join(map(str, g.rows))})"
+                                      for g in result.duplicates[:10])))
+    return Group(*parts)
+
+
+def feed_summary(report: "FeedReport") -> "RichTable":
+    """What became of a feed's services; the first four rows after "services read" add up to it."""
+    from rich.table import Table
+
+    t = Table(title=f"Services in the {report.form} feed", show_header=False)
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    t.add_row("services read", str(report.services_read))
+    t.add_row("  with a place: made into assets (one per place)", str(report.with_places))
+    t.add_row("  without location (virtual or postal only; kept, see status)", str(report.without_location))
+    t.add_row("  inactive or defunct (left out; --include-inactive)", str(report.inactive))
+    t.add_row("  unusable records (see the problems above)", str(report.unusable))
+    t.add_row("service-at-location rows made", str(report.service_rows))
+    t.add_row("stale (not verified within the age given; imported, flagged)", str(report.stale))
+    t.add_row("taxonomy terms not in the crosswalk (uses)", str(sum(report.unmapped_terms.values())))
+    return t
+
+
+#: The figures a what-if compares: field, header, format.
+WHATIF_FIELDS = (("assets", "Assets", "d"), ("coverage", "Coverage", ".0%"), ("access_per_10k", "Access /10k", ".2f"),
+                 ("uncovered", "Unreached", ",.0f"), ("level", "Gap", ""), ("priority", "#", "d"))
+
+
+def _whatif_fields(changes) -> list[tuple[str, str, str]]:
+    has_access = any(c.after.access_per_10k is not None for c in changes)
+    return [f for f in WHATIF_FIELDS if f[0] != "access_per_10k" or has_access]
+
+
+def _fmt(v, spec: str) -> str:
+    return "–" if v is None else format(v, spec)
+
+
+def whatif_lines(result) -> list[str]:
+    """One line per asset added or taken away."""
+    lines = [f"Added for this calculation: {a.name} ({', '.join(a.categories)}; {a.located_by})" for a in result.added]
+    lines += [f"Taken away for this calculation: {r}" for r in result.removed]
+    return lines
+
+
+def whatif_table(result, changes, *, title: str = "What if", width: int = 200) -> "RenderableType":
+    """Before → after for each area × category that changes (accessibility only on a wide console)."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    fields = [f for f in _whatif_fields(changes) if width >= 110 or f[0] != "access_per_10k"]
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, collapse_padding=True)
+    table.add_column("Area", min_width=9)
+    table.add_column("Category", min_width=10)
+    for _, header, _ in fields:
+        table.add_column(header, justify="right" if header != "Gap" else "left", no_wrap=True)
+    for c in changes:
+        cells = [c.after.area_name, c.after.category]
+        for name, _, spec in fields:
+            b, a = _fmt(getattr(c.before, name), spec), _fmt(getattr(c.after, name), spec)
+            cells.append(a if a == b else f"{b} → {a}")
+        table.add_row(*cells)
+    notes = Text("\n".join(whatif_lines(result)) + ("\n" if result.added or result.removed else "")
+                 + (f"{len(changes)} area × category rows change; the workspace is unchanged." if changes
+                    else "No gap figure changes; the workspace is unchanged."), style="dim")
+    return Group(table, notes)
+
+
+def whatif_csv(changes) -> str:
+    buf = io.StringIO()
+    names = [f[0] for f in WHATIF_FIELDS]
+    header = ["area_code", "area_name", "category_id", "category"] + [f"{n}_{w}" for n in names
+                                                                      for w in ("before", "after")]
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for c in changes:
+        writer.writerow([c.after.area_code, c.after.area_name, c.after.category_id, c.after.category]
+                        + [getattr(r, n) for n in names for r in (c.before, c.after)])
+    return buf.getvalue()
+
+
+def whatif_json(result, changes) -> str:
+    from dataclasses import asdict
+
+    return json.dumps({
+        "added": [asdict(a) for a in result.added], "removed": result.removed,
+        "changes": [{"before": asdict(c.before), "after": asdict(c.after)} for c in changes],
+    }, indent=2, ensure_ascii=False) + "\n"
+
+
+def whatif_markdown(result, changes) -> str:
+    fields = _whatif_fields(changes)
+    lines = [f"- {line}" for line in whatif_lines(result)] + [""]
+    lines.append("| Area | Category | " + " | ".join(h for _, h, _ in fields) + " |")
+    lines.append("|" + "---|" * (2 + len(fields)))
+    for c in changes:
+        cells = [c.after.area_name, c.after.category]
+        for name, _, spec in fields:
+            b, a = _fmt(getattr(c.before, name), spec), _fmt(getattr(c.after, name), spec)
+            cells.append(a if a == b else f"{b} → {a}")
+        lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
+    return "\n".join(lines) + "\n"

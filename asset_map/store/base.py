@@ -1,0 +1,124 @@
+"""The workspace's tables, and what every store backend offers.
+
+A workspace is a GeoPackage (``./asset-map.gpkg`` unless ``--workspace`` or
+the ``ASSET_MAP_WORKSPACE`` environment variable says otherwise) that QGIS
+opens as it is. It holds these layers and tables, all in British National
+Grid (EPSG:27700):
+
+``areas``
+    neighbourhood polygons: ``area_code``, ``area_name``, population columns
+    (``all_ages``, ``aged_0_to_15``, ``aged_16_to_64``, ``aged_65_and_over``,
+    and ``age_0`` ... ``age_90`` when single years of age are known),
+    ``area_km2``.
+``population``
+    optional small areas (LSOA/OA) with the same population columns and the
+    ``area_code`` of the neighbourhood they fall in.
+``assets``
+    points: one row per asset (see :mod:`asset_map.inputs.importer`).
+``categories``
+    the taxonomy in use (see :mod:`asset_map.categories.taxonomy`).
+``imports``
+    one row per import: file, checksum, time and the counts.
+``rejects``
+    every input row that could not be used: file, row, column, reason.
+``postcodes``
+    optional postcode lookup: ``postcode``, ``x``, ``y`` (centroid, BNG),
+    ``terminated`` (see :mod:`asset_map.inputs.postcodes`).
+
+Every change goes through :meth:`GeoPackageStore.transaction`: the file is
+copied beside itself, the copy is changed, and only a complete copy replaces
+the original (``os.replace`` is atomic). A command that fails, is interrupted
+with Ctrl-C or is killed leaves the workspace exactly as it was; a copy left
+by a killed process is removed the next time the workspace is written.
+
+Reading uses only :mod:`sqlite3` and shapely, so that read-only commands such
+as ``asset-map gaps`` start quickly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+
+DEFAULT_WORKSPACE = "asset-map.gpkg"
+#: Seconds a command that changes the workspace waits for another one to finish.
+LOCK_TIMEOUT = 300.0
+LOCK_TIMEOUT_VAR = "ASSET_MAP_LOCK_TIMEOUT"
+LOCK_POLL = 0.1
+ENV_VAR = "ASSET_MAP_WORKSPACE"
+CRS = "EPSG:27700"
+#: Rows fetched at a time when reading a table.
+READ_BATCH = 50_000
+
+#: Layers with geometry, and their geometry type.
+SPATIAL_LAYERS = {"areas": "MultiPolygon", "population": "MultiPolygon", "assets": "Point"}
+
+
+@dataclass
+class Table:
+    """A table read from the workspace: plain columns and decoded geometries."""
+
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+    geometry: "np.ndarray | None" = None
+
+    def __len__(self) -> int:
+        if self.columns:
+            return len(next(iter(self.columns.values())))
+        return 0 if self.geometry is None else len(self.geometry)
+
+    def __getitem__(self, name: str) -> list[Any]:
+        return self.columns[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.columns
+
+    def to_frame(self) -> "pd.DataFrame":
+        """A pandas DataFrame, or a GeoDataFrame in EPSG:27700 if the table has geometry."""
+        import pandas as pd
+
+        df = pd.DataFrame(self.columns)
+        if self.geometry is None:
+            return df
+        import geopandas as gpd
+
+        return gpd.GeoDataFrame(df, geometry=list(self.geometry), crs=CRS)
+
+
+def empty_layer_frame(name: str, columns: dict[str, str]) -> "pd.DataFrame":
+    """An empty frame with typed columns, so an empty layer still has its schema."""
+    import pandas as pd
+
+    df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    if name in SPATIAL_LAYERS:
+        import geopandas as gpd
+
+        return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
+    return df
+
+
+
+class StoreWriter(Protocol):
+    """The changes a store's transaction accepts."""
+
+    def write(self, name: str, frame: "pd.DataFrame") -> None: ...
+    def append(self, name: str, frame: "pd.DataFrame") -> None: ...
+    def delete(self, name: str, where: str, params: tuple = ()) -> int: ...
+    def index(self, name: str, column: str) -> None: ...
+
+
+class Store(Protocol):
+    """What a workspace store offers: a GeoPackage file (:mod:`.gpkg`) or a PostGIS schema (:mod:`.postgis`)."""
+
+    @property
+    def location(self) -> str: ...
+    def exists(self) -> bool: ...
+    def layers(self) -> list[str]: ...
+    def count(self, name: str) -> int | None: ...
+    def read(self, name: str, *, where: str | None = None, params: tuple = (),
+             columns: Sequence[str] | None = None) -> Table: ...
+    def lock(self, timeout: float | None = None) -> "Iterator[None]": ...
+    def transaction(self) -> "Iterator[StoreWriter]": ...

@@ -1,0 +1,317 @@
+"""The GeoPackage store: a workspace in one file that QGIS opens as it is.
+
+Layers and tables: see :mod:`asset_map.store.base`.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+from ..errors import WorkspaceError
+from .base import LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, READ_BATCH, SPATIAL_LAYERS, Table
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+
+
+def _decode_gpkg_geometry(blobs: list[bytes | None]) -> "np.ndarray":
+    """Decode GeoPackage geometry blobs (header + WKB) into shapely geometries.
+
+    The header is ``GP``, a version byte, a flags byte, a 4-byte SRS id and an
+    envelope whose length the flags give (0, 32, 48, 48 or 64 bytes).
+    """
+    import numpy as np
+    import shapely
+
+    wkb: list[bytes | None] = []
+    for blob in blobs:
+        if blob is None:
+            wkb.append(None)
+            continue
+        flags = blob[3]
+        if flags & 0b10000:  # empty geometry
+            wkb.append(None)
+            continue
+        envelope = (0, 32, 48, 48, 64)[(flags >> 1) & 0b111]
+        wkb.append(bytes(blob[8 + envelope:]))
+    return shapely.from_wkb(np.array(wkb, dtype=object))
+
+
+class GeoPackageStore:
+    """A workspace kept in one GeoPackage file.
+
+    The interface (``exists``, ``layers``, ``count``, ``read``, ``transaction``) is the
+    one a shared database store implements too.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._lock_depth = 0
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(f".{self.path.name}.lock")
+
+    @contextmanager
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the workspace for one command that changes it, from its first read to its last write.
+
+        Another command that changes the workspace waits (up to ``timeout``
+        seconds, default :data:`LOCK_TIMEOUT` or the environment variable
+        ``ASSET_MAP_LOCK_TIMEOUT``) and then goes on with the workspace as the
+        first left it, so both changes land. The lock is a file beside the
+        workspace created exclusively and holding the process id; a lock left
+        by a process that no longer runs (killed) is taken over. Re-entrant
+        within a process.
+
+        Raises
+        ------
+        WorkspaceError
+            If the wait runs out: naming the process that holds the workspace.
+        """
+        import time
+
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        if timeout is None:
+            timeout = float(os.environ.get(LOCK_TIMEOUT_VAR) or LOCK_TIMEOUT)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                holder = self._lock_holder()
+                if holder is not None and not _pid_alive(holder):
+                    self.lock_path.unlink(missing_ok=True)  # left by a killed process
+                    continue
+                if time.monotonic() >= deadline:
+                    who = f"process {holder}" if holder else "another process"
+                    raise WorkspaceError(
+                        f"{self.path}: another asset-map command ({who}) is changing this workspace; waited "
+                        f"{timeout:g} s. Try again when it has finished (or set {LOCK_TIMEOUT_VAR} to wait longer)"
+                    ) from None
+                time.sleep(LOCK_POLL)
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(str(os.getpid()))
+            break
+        self._lock_depth = 1
+        try:
+            yield
+        finally:
+            self._lock_depth = 0
+            self.lock_path.unlink(missing_ok=True)
+
+    def _lock_holder(self) -> int | None:
+        try:
+            return int(self.lock_path.read_text().strip() or 0) or None
+        except (OSError, ValueError):
+            return None
+
+    def __repr__(self) -> str:
+        return f"GeoPackageStore({str(self.path)!r})"
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def side_path(self, suffix: str) -> Path:
+        """A file or folder beside the workspace for its working files (``ws.gpkg`` + ``suffix``)."""
+        return self.path.with_name(self.path.name + suffix)
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.exists():
+            raise WorkspaceError(
+                f"{self.path}: no workspace here; start one with `asset-map boundaries load` "
+                "or `asset-map import`, or pass --workspace"
+            )
+        try:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            con.execute("SELECT count(*) FROM gpkg_contents").fetchone()
+        except sqlite3.DatabaseError:
+            raise WorkspaceError(f"{self.path}: not a GeoPackage workspace") from None
+        return con
+
+    def layers(self) -> list[str]:
+        """Names of the layers and tables in the workspace."""
+        if not self.exists():
+            return []
+        with _closing(self._connect()) as con:
+            return [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents ORDER BY table_name")]
+
+    def count(self, name: str) -> int | None:
+        """The number of rows of a layer or table; ``None`` if the workspace does not have it."""
+        if not self.exists():
+            return None
+        with _closing(self._connect()) as con:
+            if not con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone():
+                return None
+            return con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+
+    def read(self, name: str, *, where: str | None = None, params: tuple = (),
+             columns: list[str] | None = None, exclude: Sequence[str] = ()) -> Table | None:
+        """Read a layer or table; ``None`` if the workspace does not have it.
+
+        ``where`` is an SQL condition on the table's columns, with ``?``
+        placeholders for ``params``; ``columns`` reads only those (and the
+        geometry only if ``"geometry"`` is among them); ``exclude`` reads all
+        but those.
+        """
+        if not self.exists():
+            return None
+        with _closing(self._connect()) as con:
+            found = con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone()
+            if not found:
+                return None
+            geom_row = con.execute(
+                "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (name,)
+            ).fetchone()
+            geom_col = geom_row[0] if geom_row else None
+            if exclude or columns is not None:
+                have = [r[1] for r in con.execute(f'PRAGMA table_info("{name}")')]
+                if exclude:
+                    columns = [c for c in have if c not in exclude] + ["geometry"]
+                wanted = [c for c in columns if c in have and c != geom_col]
+                if geom_col and "geometry" not in columns:
+                    geom_col = None
+                selected = ", ".join(f'"{c}"' for c in wanted + ([geom_col] if geom_col else [])) or "1 AS fid"
+            else:
+                selected = "*"
+            cur = con.execute(f'SELECT {selected} FROM "{name}"' + (f" WHERE {where}" if where else ""), params)
+            names = [d[0] for d in cur.description]
+            lists: list[list[Any]] = [[] for _ in names]
+            while batch := cur.fetchmany(READ_BATCH):  # column by column, without holding every row's tuple
+                for values, cells in zip(lists, zip(*batch)):
+                    values.extend(cells)
+        data = {n: values for n, values in zip(names, lists) if n not in ("fid", geom_col)}
+        geometry = _decode_gpkg_geometry(lists[names.index(geom_col)]) if geom_col else None
+        return Table(data, geometry)
+
+    @contextmanager
+    def transaction(self) -> Iterator["GeoPackageWriter"]:
+        """Change the workspace all-or-nothing.
+
+        Yields a writer on a private copy of the file; the copy replaces the
+        workspace only when the block finishes without an exception.
+        """
+        import shutil
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._remove_stale_copies()
+        tmp = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.gpkg")
+        try:
+            if self.exists():
+                shutil.copyfile(self.path, tmp)
+            yield GeoPackageWriter(tmp)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        finally:
+            for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                leftover.unlink(missing_ok=True)
+
+    def _remove_stale_copies(self) -> None:
+        """Delete copies left by killed processes (their process no longer runs)."""
+        pattern = str(self.path.with_name(f".{self.path.stem}.*.tmp.gpkg"))
+        for leftover in glob.glob(pattern):
+            try:
+                pid = int(leftover.rsplit(".", 3)[-3])
+            except ValueError:
+                continue
+            if pid == os.getpid() or not _pid_alive(pid):
+                Path(leftover).unlink(missing_ok=True)
+
+
+class GeoPackageWriter:
+    """Writes whole layers into the private copy of a transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write(self, name: str, frame: "pd.DataFrame") -> None:
+        """Replace layer ``name`` with ``frame`` (a GeoDataFrame in EPSG:27700, or a DataFrame)."""
+        import pyogrio
+
+        kwargs: dict[str, Any] = {"layer": name, "driver": "GPKG"}
+        if name in SPATIAL_LAYERS:
+            kind = SPATIAL_LAYERS[name]
+            if name == "population" and len(frame) and (frame.geometry.geom_type == "Point").all():
+                kind = "Point"  # population-weighted centroids rather than polygons
+            kwargs["geometry_type"] = kind
+            kwargs["promote_to_multi"] = kind.startswith("Multi")
+        pyogrio.write_dataframe(frame, self.path, **kwargs)
+
+    def append(self, name: str, frame: "pd.DataFrame") -> None:
+        """Add ``frame``'s rows to layer ``name`` (created if missing; columns it lacks are added)."""
+        import pyogrio
+
+        if not self.path.exists():  # a new workspace: nothing to add to
+            self.write(name, frame)
+            return
+        with _closing(sqlite3.connect(self.path)) as con:
+            found = con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone()
+            if found:
+                have = {r[1] for r in con.execute(f'PRAGMA table_info("{name}")')}
+                geometry = getattr(frame, "_geometry_column_name", None)
+                for column in frame.columns:
+                    if column != geometry and column not in have:
+                        kind = {"i": "INTEGER", "u": "INTEGER", "f": "REAL", "b": "BOOLEAN"}.get(
+                            frame[column].dtype.kind, "TEXT")
+                        con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{column}" {kind}')
+                con.commit()
+        if not found:
+            self.write(name, frame)
+        elif len(frame):
+            pyogrio.write_dataframe(frame, self.path, layer=name, driver="GPKG", append=True)
+
+    def delete(self, name: str, where: str, params: tuple = ()) -> int:
+        """Delete the rows of ``name`` matching the SQL condition ``where`` (``?`` placeholders); how many."""
+        if not self.path.exists():
+            return 0
+        with _closing(sqlite3.connect(self.path)) as con:
+            if not con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone():
+                return 0
+            n = con.execute(f'DELETE FROM "{name}" WHERE {where}', params).rowcount
+            con.commit()
+        return n
+
+    def index(self, name: str, column: str) -> None:
+        """Index ``column`` of table ``name`` for fast lookups."""
+        with _closing(sqlite3.connect(self.path)) as con:
+            con.execute(f'CREATE INDEX IF NOT EXISTS "idx_{name}_{column}" ON "{name}" ("{column}")')
+            con.commit()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def _closing(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    try:
+        yield con
+    finally:
+        con.close()
+
+
