@@ -49,3 +49,7 @@ class PostcodeServiceError(AssetMapError):
 
 class FeedError(AssetMapError):
     """A service directory feed (Open Referral UK) cannot be fetched or read."""
+
+
+class OutputPathError(AssetMapError, ValueError):
+    """An output cannot be written there: the workspace itself, a folder, a read-only file..."""

@@ -1,0 +1,102 @@
+"""User text made safe for where it goes: spreadsheet cells, CSV files, Markdown and HTML.
+
+Asset lists are typed by many hands and fetched from feeds; a name can be
+anything. Every spreadsheet-like or Markdown/HTML output passes user text
+through one of these:
+
+spreadsheet cells (:func:`neutralise`, :func:`csv_text`)
+    Excel and LibreOffice read a cell that starts with ``=``, ``+``, ``-`` or
+    ``@`` as a formula, even from a CSV file; a formula can fetch a web page,
+    leak other cells or, through DDE, run a program (CSV or formula
+    injection, OWASP). Text starting with one of those characters, also after
+    leading spaces, or with a tab or carriage return, gets a leading
+    apostrophe (``'``): the spreadsheet shows it as text. Numbers stay
+    numbers, negative ones included.
+Markdown (:func:`md_escape`)
+    punctuation that formats, links or splits a table cell is backslashed,
+    ``<`` and ``>`` become ``&lt;`` and ``&gt;`` (every renderer honours
+    those; not all honour ``\\<``), an ``&`` that would start an entity
+    becomes ``&amp;``, and
+    line breaks become spaces, so a name like ``<img src=x onerror=...>`` or
+    ``a|b`` stays text in its cell.
+HTML (:func:`html_text`)
+    ``&``, ``<``, ``>`` and quotes become entities.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import itertools
+import math
+import re
+from typing import Any, Iterable, Sequence
+
+#: First characters that make a spreadsheet read a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def neutralise(value: Any) -> Any:
+    """The value made safe to put in a spreadsheet cell (see the module docstring).
+
+    Numbers (including negative ones), None and booleans are returned
+    unchanged; a NaN becomes None; numpy scalars become Python ones; text
+    that a spreadsheet would run as a formula gets a leading apostrophe.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) or text.lstrip(" ").startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, line_end: str = "\n") -> str:
+    """A CSV file's text: the header, then each row with every cell :func:`neutralise`-d.
+
+    None and NaN are written as empty cells. A cell holding a line break
+    (``\\n`` or ``\\r``) is quoted whatever ``line_end`` is, so no reader
+    splits the row there.
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")  # quote cells with either line-break character
+    lines = []
+    for row in itertools.chain([header], rows):
+        writer.writerow(["" if (v := neutralise(c)) is None else v for c in row])
+        lines.append(buf.getvalue()[:-2])
+        buf.seek(0)
+        buf.truncate()
+    return line_end.join(lines) + line_end
+
+
+def csv_records(columns: Sequence[str], records: Iterable[dict], *, line_end: str = "\n") -> str:
+    """:func:`csv_text` for rows given as dicts by column (missing keys are empty cells)."""
+    return csv_text(columns, ([r.get(c) for c in columns] for r in records), line_end=line_end)
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def md_escape(value: Any) -> str:
+    """User text made safe for Markdown, also inside a table cell (see the module docstring)."""
+    s = _MD_ENTITY.sub("&amp;", _text(value))
+    s = _MD_SPECIAL.sub(r"\\\1", s).replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"\s*[\r\n]+\s*", " ", s)
+
+
+def html_text(value: Any) -> str:
+    """User text made safe for HTML: ``& < > " '`` as entities."""
+    return html.escape(_text(value), quote=True)
