@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from ..errors import WorkspaceError
-from .base import LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, READ_BATCH, SPATIAL_LAYERS, Table
+from ..files import NAME_MAX, SQLITE_SIDE_FILES, protect
+from .base import DEFAULT_WORKSPACE, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, READ_BATCH, SPATIAL_LAYERS, Table
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -43,6 +44,20 @@ def _decode_gpkg_geometry(blobs: list[bytes | None]) -> "np.ndarray":
     return shapely.from_wkb(np.array(wkb, dtype=object))
 
 
+#: What the longest working file beside a workspace adds to its name (``.NAME.PID.tmp.gpkg-journal``).
+_SIDE_NAME_OVERHEAD = 32
+
+
+def _read_only(path: Path) -> bool:
+    """Whether ``path`` may not be written: by permission, or with no write bit at all (so also for root)."""
+    import stat
+
+    try:
+        return not os.access(path, os.W_OK) or not stat.S_IMODE(path.stat().st_mode) & 0o222
+    except OSError:
+        return False
+
+
 class GeoPackageStore:
     """A workspace kept in one GeoPackage file.
 
@@ -53,10 +68,36 @@ class GeoPackageStore:
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
         self._lock_depth = 0
+        #: What opening the workspace put right (a leftover of an interrupted change), for the user to hear.
+        self.notes: list[str] = []
+        protect([self.path, self.lock_path, *(f"{self.path}{s}" for s in SQLITE_SIDE_FILES)])
+
+    @property
+    def _file(self) -> Path:
+        """The workspace file itself: a symbolic link's target, so that a change keeps the link."""
+        return Path(os.path.realpath(self.path))
 
     @property
     def lock_path(self) -> Path:
-        return self.path.with_name(f".{self.path.name}.lock")
+        return self._file.with_name(f".{self._file.name}.lock")
+
+    def _check_path(self, *, writing: bool) -> None:
+        """Refuse, in one line that says what to do, a workspace path that cannot be used."""
+        if self.path.is_dir():
+            raise WorkspaceError(f"{self.path} is a folder: give the workspace file, "
+                                 f"e.g. --workspace {self.path / DEFAULT_WORKSPACE}")
+        if len(self._file.name.encode("utf-8", "surrogateescape")) + _SIDE_NAME_OVERHEAD > NAME_MAX:
+            raise WorkspaceError(f"{str(self.path)[:60]}...: the workspace file name is too long for the file "
+                                 f"system ({len(self._file.name)} characters); choose a shorter one")
+        if not writing:
+            return
+        folder = self._file.parent
+        if self._file.exists() and _read_only(self._file):
+            raise WorkspaceError(f"{self.path} is read-only, so this command cannot change it: make it writable "
+                                 f"(chmod u+w), or work on a copy")
+        if folder.exists() and _read_only(folder):
+            raise WorkspaceError(f"{self.path}: the folder {folder} is read-only, so the workspace cannot be "
+                                 f"changed there; copy it to a folder you can write to")
 
     @contextmanager
     def lock(self, timeout: float | None = None) -> Iterator[None]:
@@ -86,7 +127,8 @@ class GeoPackageStore:
             return
         if timeout is None:
             timeout = float(os.environ.get(LOCK_TIMEOUT_VAR) or LOCK_TIMEOUT)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._check_path(writing=True)
+        self._file.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -128,7 +170,34 @@ class GeoPackageStore:
         return str(self.path)
 
     def exists(self) -> bool:
+        """Whether the workspace file is there (a folder or an unusable name is refused, see ``_check_path``)."""
+        self._check_path(writing=False)
         return self.path.is_file()
+
+    def _recover_journal(self) -> None:
+        """Put right what an interrupted change by another program left: a journal beside the workspace.
+
+        SQLite undoes an unfinished change (a "hot" journal) when the file is
+        next opened for writing; an empty journal is only a leftover and is
+        removed. A journal that is still there after SQLite looked at it
+        belongs to a program changing the file now, and is left alone.
+        """
+        journal = Path(f"{self._file}-journal")
+        if not journal.exists():
+            return
+        if journal.stat().st_size == 0:
+            journal.unlink(missing_ok=True)
+            self.notes.append(f"{journal.name}: an empty journal left by an interrupted change was removed")
+            return
+        try:
+            with _closing(sqlite3.connect(self._file)) as con:
+                con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise WorkspaceError(f"{self.path}: an interrupted change left {journal.name} beside it and it cannot "
+                                 f"be undone ({exc}); make the workspace and its folder writable and run the "
+                                 f"command again") from None
+        if not journal.exists():
+            self.notes.append(f"{journal.name}: an interrupted change to the workspace was undone")
 
     def side_path(self, suffix: str) -> Path:
         """A file or folder beside the workspace for its working files (``ws.gpkg`` + ``suffix``)."""
@@ -140,6 +209,7 @@ class GeoPackageStore:
                 f"{self.path}: no workspace here; start one with `asset-map boundaries load` "
                 "or `asset-map import`, or pass --workspace"
             )
+        self._recover_journal()
         try:
             con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
             con.execute("SELECT count(*) FROM gpkg_contents").fetchone()
@@ -211,29 +281,34 @@ class GeoPackageStore:
         """
         import shutil
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._check_path(writing=True)
+        target = self._file
+        target.parent.mkdir(parents=True, exist_ok=True)
         self._remove_stale_copies()
-        tmp = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.gpkg")
+        if self.exists():
+            self._recover_journal()
+        tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.gpkg")
         try:
             if self.exists():
-                shutil.copyfile(self.path, tmp)
+                shutil.copyfile(target, tmp)
             yield GeoPackageWriter(tmp)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
+            os.replace(tmp, target)
         finally:
-            for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            for leftover in (tmp, *(Path(f"{tmp}{s}") for s in SQLITE_SIDE_FILES)):
                 leftover.unlink(missing_ok=True)
 
     def _remove_stale_copies(self) -> None:
-        """Delete copies left by killed processes (their process no longer runs)."""
-        pattern = str(self.path.with_name(f".{self.path.stem}.*.tmp.gpkg"))
+        """Delete copies left by killed processes (their process no longer runs), and the copies' journals."""
+        stem = self._file.stem
+        pattern = str(self._file.with_name(f".{glob.escape(stem)}.*.tmp.gpkg*"))
         for leftover in glob.glob(pattern):
-            try:
-                pid = int(leftover.rsplit(".", 3)[-3])
-            except ValueError:
+            name = Path(leftover).name
+            pid_text = name[len(stem) + 2:].split(".", 1)[0]
+            if not pid_text.isdigit() or name.split(".tmp.gpkg", 1)[1] not in ("", *SQLITE_SIDE_FILES):
                 continue
-            if pid == os.getpid() or not _pid_alive(pid):
+            if int(pid_text) == os.getpid() or not _pid_alive(int(pid_text)):
                 Path(leftover).unlink(missing_ok=True)
 
 
