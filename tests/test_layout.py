@@ -15,7 +15,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "asset_map"
 LAYERS = ["errors", "geo", "store", "categories", "analysis", "inputs", "outputs", "workspace", "cli"]
-RANK = {"errors": 0, "geo": 0, "files": 0, "cells": 0, "store": 1, "categories": 2, "analysis": 3, "inputs": 4, "outputs": 5,
+RANK = {"errors": 0, "geo": 0, "files": 0, "cells": 0, "numbers": 0, "store": 1, "categories": 2, "analysis": 3, "inputs": 4, "outputs": 5,
         "workspace": 6, "demo": 6, "cli": 7, "__main__": 7}
 #: The size limits the layout keeps to (library code; the vendored data folder aside).
 MAX_MODULE_LINES = 600
