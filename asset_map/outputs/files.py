@@ -33,3 +33,11 @@ def replace_atomically(path: str | os.PathLike, write: Callable[[Path], object])
         for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             leftover.unlink(missing_ok=True)
     return path
+
+
+def write_text_output(text: str, output: str | os.PathLike) -> Path:
+    """Write ``text`` to the file ``output`` as UTF-8, all or nothing (see :func:`replace_atomically`).
+
+    Standard output (``-``, or no ``--output``) is the command line's to write, not the library's.
+    """
+    return replace_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -1,4 +1,8 @@
-"""Rendering gap reports and import summaries as tables, CSV, JSON and Markdown."""
+"""Rendering gap reports and import summaries as tables, CSV, JSON and Markdown.
+
+Rich tables are for the terminal; :func:`as_text` turns one into the text a file
+receives. Every other function returns the text of its format.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,14 @@ import json
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
     from rich.console import RenderableType
     from rich.table import Table as RichTable
 
+    from ..analysis.gaps import GapReport, GapRow
+    from ..categories.taxonomy import Taxonomy
     from ..inputs.duplicates import DuplicateGroup
     from ..inputs.feed_import import FeedReport
-    from ..analysis.gaps import GapReport, GapRow
     from ..inputs.importer import ImportResult
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -21,7 +27,22 @@ LEVEL_STYLE = {"none": "bold red", "low": "yellow", "ok": "green"}
 
 
 def _num(v: float | None, fmt: str) -> str:
+    """``v`` formatted as ``fmt``, or a dash when it is unknown."""
     return "–" if v is None else format(v, fmt)
+
+
+def _markdown_row(cells: list[str]) -> str:
+    """A Markdown table row, each ``|`` in a cell escaped."""
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def as_text(renderable: "RenderableType", *, width: int = 200) -> str:
+    """The text a console ``width`` columns wide, not a terminal, prints for ``renderable`` (no colour)."""
+    from rich.console import Console
+
+    buf = io.StringIO()
+    Console(file=buf, width=width).print(renderable)
+    return buf.getvalue()
 
 
 #: The gap table's columns: header, narrow header, numeric, cell.
@@ -157,13 +178,10 @@ def gaps_json(report: "GapReport") -> str:
 
 
 def gaps_markdown(report: "GapReport") -> str:
-    def esc(s: str) -> str:
-        return s.replace("|", "\\|")
-
     headers = _headers(report)
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for r in report.rows:
-        lines.append("| " + " | ".join(esc(c) for c in _cells(r, headers)) + " |")
+        lines.append(_markdown_row(_cells(r, headers)))
     lines.append("")
     lines.append(gaps_caption(report))
     return "\n".join(lines) + "\n"
@@ -205,11 +223,7 @@ def import_summary(result: "ImportResult") -> "RichTable":
 
 def duplicates_table(groups: "list[DuplicateGroup]") -> "RichTable":
     """One line per asset, grouped: the first asset of each group is the one a merge keeps."""
-    from rich import box
-    from rich.table import Table
-
-    t = Table(title="Likely duplicates (same name, same postcode or close together); * = kept by a merge",
-              box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    t = _section_table("Likely duplicates (same name, same postcode or close together); * = kept by a merge")
     for h in ("Group", "Asset id", "Name", "Source", "Row", "Postcode", "Why"):
         t.add_column(h, justify="right" if h in ("Group", "Row") else "left",
                      no_wrap=h in ("Group", "Asset id", "Row", "Postcode"), ratio=2 if h == "Name" else None)
@@ -234,30 +248,71 @@ def duplicates_csv(groups: "list[DuplicateGroup]") -> str:
     return buf.getvalue()
 
 
-def inspect_report(result: "ImportResult", taxonomy, *, sample: int = 5) -> "RenderableType":
+def rejects_csv(frame: "pd.DataFrame", *, source: str | None = None) -> str:
+    """The rejected rows (of one import ``source`` if given) as CSV.
+
+    The cells hold what the lists held: text that a spreadsheet would run as a
+    formula gets an apostrophe.
+    """
+    from .handouts import neutralise
+
+    if source is not None:
+        frame = frame[frame["source"] == source]
+    frame = frame.map(neutralise) if hasattr(frame, "map") else frame.applymap(neutralise)
+    return frame.to_csv(index=False)
+
+
+def taxonomy_csv(taxonomy: "Taxonomy") -> str:
+    """The need categories as CSV, in the columns a taxonomy file has (id, label, catchment_m, ...)."""
+    from ..categories.taxonomy import TAXONOMY_COLUMNS
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(TAXONOMY_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(taxonomy.to_rows())
+    return buf.getvalue()
+
+
+def _section_table(title: str) -> "RichTable":
+    """A titled table in the plain style of the inspection and duplicates listings."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+
+
+def inspect_report(result: "ImportResult", taxonomy: "Taxonomy", *, sample: int = 5) -> "RenderableType":
     """What an import of a file would do: columns, sample rows, category mapping, every problem.
 
     Built from a dry-run :class:`ImportResult` (its ``table`` holds the rows read).
     """
-    from collections import Counter
-
-    from rich import box
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
-    table = result.table
-    parts: list = []
+    parts: list = [_inspect_head(result), *(Text(f"Note: {note}") for note in result.notes), _inspect_columns(result)]
+    parts += _inspect_sample(result, sample)
+    parts += _inspect_categories(result, taxonomy)
+    parts += _inspect_inferred(result, taxonomy, sample)
+    parts += _inspect_problems(result)
+    return Group(*parts)
+
+
+def _inspect_head(result: "ImportResult") -> "RenderableType":
+    """The file, and how its rows split: read = imported + rejected."""
+    from rich.text import Text
+
     head = Text()
     head.append(f"{result.path}\n", style="bold")
     head.append(f"{result.rows_read} rows read; {result.imported} would be imported and {result.rejected} rejected "
                 f"({result.rows_read} = {result.imported} + {result.rejected}).")
-    parts.append(head)
-    for note in result.notes:
-        parts.append(Text(f"Note: {note}"))
+    return head
 
+
+def _inspect_columns(result: "ImportResult") -> "RichTable":
+    """Each column: the field it is used as, how many cells are filled, its first value (cut to 40 characters)."""
+    table = result.table
     field_of = {col: fld for fld, col in result.columns.items()}
-    cols = Table(title="Columns", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    cols = _section_table("Columns")
     cols.add_column("Column")
     cols.add_column("Used as")
     cols.add_column("Filled", justify="right")
@@ -267,69 +322,87 @@ def inspect_report(result: "ImportResult", taxonomy, *, sample: int = 5) -> "Ren
         first = str(values[0]) if values else ""
         cols.add_row(col, field_of.get(col, "-"), f"{len(values)}/{len(table.frame)}",
                      first if len(first) <= 40 else first[:39] + "…")
-    parts.append(cols)
+    return cols
 
+
+def _inspect_sample(result: "ImportResult", sample: int) -> "list[RichTable]":
+    """The first ``sample`` rows in the columns that place and categorise them (none for a spatial file)."""
+    table = result.table
     shown = [c for c in (result.columns.get(f) for f in ("name", "category", "postcode", "latitude", "longitude",
                                                             "easting", "northing")) if c]
-    rows = Table(title=f"First {min(sample, len(table.frame))} rows", box=box.SIMPLE_HEAD, title_justify="left",
-                 pad_edge=False)
+    if not shown or table.is_spatial:
+        return []
+    n = min(sample, len(table.frame))
+    rows = _section_table(f"First {n} rows")
     rows.add_column("Row", justify="right")
     for c in shown:
         rows.add_column(c, overflow="fold")
-    for i in range(min(sample, len(table.frame))):
+    for i in range(n):
         rows.add_row(str(table.row_numbers[i]), *("" if table.frame[c].iloc[i] is None else str(table.frame[c].iloc[i])
                                                   for c in shown))
-    if shown and not table.is_spatial:
-        parts.append(rows)
+    return [rows]
+
+
+def _inspect_categories(result: "ImportResult", taxonomy: "Taxonomy") -> "list[RichTable]":
+    """Each different cell of the category column, most rows first, with the categories it maps to."""
+    from collections import Counter
 
     cat_col = result.columns.get("category")
-    if cat_col:
-        counts = Counter(v for v in table.frame[cat_col] if v is not None)
-        cats = Table(title=f"Category words in {cat_col!r} ({len(counts)} different)", box=box.SIMPLE_HEAD,
-                     title_justify="left", pad_edge=False)
-        cats.add_column("Rows", justify="right")
-        cats.add_column("Cell")
-        cats.add_column("Maps to")
-        for text, n in counts.most_common():
-            mapping = taxonomy.map_cell(text)
-            to = [taxonomy.get(c).label for c in mapping.ids]
-            for word in mapping.unknown:
-                hint = result.suggestions.get(word)
-                to.append(f"[yellow]unknown {word!r}[/]" + (f" (closest: {taxonomy.get(hint).label})" if hint else ""))
-            cats.add_row(str(n), text, "; ".join(to) or "-")
-        parts.append(cats)
+    if not cat_col:
+        return []
+    counts = Counter(v for v in result.table.frame[cat_col] if v is not None)
+    cats = _section_table(f"Category words in {cat_col!r} ({len(counts)} different)")
+    cats.add_column("Rows", justify="right")
+    cats.add_column("Cell")
+    cats.add_column("Maps to")
+    for text, n in counts.most_common():
+        mapping = taxonomy.map_cell(text)
+        to = [taxonomy.get(c).label for c in mapping.ids]
+        for word in mapping.unknown:
+            hint = result.suggestions.get(word)
+            to.append(f"[yellow]unknown {word!r}[/]" + (f" (closest: {taxonomy.get(hint).label})" if hint else ""))
+        cats.add_row(str(n), text, "; ".join(to) or "-")
+    return [cats]
 
-    if result.with_inferred:
-        inf = Table(title=f"Categories suggested by the name or description of {result.with_inferred} rows without "
-                    "a known category" + (" (used: --use-inferred)" if result.categorised_by_inference else
-                                          " (not used unless --use-inferred)"),
-                    box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
-        inf.add_column("Row", justify="right")
-        inf.add_column("Name")
-        inf.add_column("Suggested (words that suggested it)", overflow="fold")
-        with_guess = result.assets[result.assets["inferred"] != ""]
-        for _, a in with_guess.head(max(sample, 10)).iterrows():
-            inf.add_row(str(a["source_row"]), str(a["name"]), a["inferred"])
-        parts.append(inf)
-        counts = ", ".join(f"{taxonomy.get(c).label} {n}" for c, n in result.inferred.items())
-        parts.append(Text(f"Suggested categories over all rows: {counts}."))
+
+def _inspect_inferred(result: "ImportResult", taxonomy: "Taxonomy", sample: int) -> list:
+    """Rows without a known category whose text suggests one (at least ten), and the suggestions' totals."""
+    from rich.text import Text
+
+    if not result.with_inferred:
+        return []
+    inf = _section_table(f"Categories suggested by the name or description of {result.with_inferred} rows without "
+                         "a known category" + (" (used: --use-inferred)" if result.categorised_by_inference else
+                                               " (not used unless --use-inferred)"))
+    inf.add_column("Row", justify="right")
+    inf.add_column("Name")
+    inf.add_column("Suggested (words that suggested it)", overflow="fold")
+    with_guess = result.assets[result.assets["inferred"] != ""]
+    for _, a in with_guess.head(max(sample, 10)).iterrows():
+        inf.add_row(str(a["source_row"]), str(a["name"]), a["inferred"])
+    counts = ", ".join(f"{taxonomy.get(c).label} {n}" for c, n in result.inferred.items())
+    return [inf, Text(f"Suggested categories over all rows: {counts}.")]
+
+
+def _inspect_problems(result: "ImportResult") -> list:
+    """Every row that would be rejected and why (or that none would), then the likely duplicates (first ten)."""
+    from rich.text import Text
 
     if result.rejects:
-        probs = Table(title=f"Problems ({result.rejected} rows would be rejected)", box=box.SIMPLE_HEAD,
-                      title_justify="left", pad_edge=False)
+        probs = _section_table(f"Problems ({result.rejected} rows would be rejected)")
         probs.add_column("Row", justify="right")
         probs.add_column("Column")
         probs.add_column("Problem", overflow="fold")
         for r in result.rejects:
             probs.add_row(str(r.row), r.column or "", r.reason)
-        parts.append(probs)
+        parts: list = [probs]
     else:
-        parts.append(Text("No problems: every row can be imported."))
+        parts = [Text("No problems: every row can be imported.")]
     if result.duplicates:
         parts.append(Text(f"{len(result.duplicates)} groups of likely duplicates: "
                           + "; ".join(f"{g.names[0]} (rows {', '.join(map(str, g.rows))})"
                                       for g in result.duplicates[:10])))
-    return Group(*parts)
+    return parts
 
 
 def feed_summary(report: "FeedReport") -> "RichTable":
@@ -360,8 +433,13 @@ def _whatif_fields(changes) -> list[tuple[str, str, str]]:
     return [f for f in WHATIF_FIELDS if f[0] != "access_per_10k" or has_access]
 
 
-def _fmt(v, spec: str) -> str:
-    return "–" if v is None else format(v, spec)
+def _whatif_cells(change, fields) -> list[str]:
+    """Area, category, then each figure as ``before → after`` (or once, if it does not change)."""
+    cells = [change.after.area_name, change.after.category]
+    for name, _, spec in fields:
+        b, a = _num(getattr(change.before, name), spec), _num(getattr(change.after, name), spec)
+        cells.append(a if a == b else f"{b} → {a}")
+    return cells
 
 
 def whatif_lines(result) -> list[str]:
@@ -385,11 +463,7 @@ def whatif_table(result, changes, *, title: str = "What if", width: int = 200) -
     for _, header, _ in fields:
         table.add_column(header, justify="right" if header != "Gap" else "left", no_wrap=True)
     for c in changes:
-        cells = [c.after.area_name, c.after.category]
-        for name, _, spec in fields:
-            b, a = _fmt(getattr(c.before, name), spec), _fmt(getattr(c.after, name), spec)
-            cells.append(a if a == b else f"{b} → {a}")
-        table.add_row(*cells)
+        table.add_row(*_whatif_cells(c, fields))
     notes = Text("\n".join(whatif_lines(result)) + ("\n" if result.added or result.removed else "")
                  + (f"{len(changes)} area × category rows change; the workspace is unchanged." if changes
                     else "No gap figure changes; the workspace is unchanged."), style="dim")
@@ -424,9 +498,5 @@ def whatif_markdown(result, changes) -> str:
     lines.append("| Area | Category | " + " | ".join(h for _, h, _ in fields) + " |")
     lines.append("|" + "---|" * (2 + len(fields)))
     for c in changes:
-        cells = [c.after.area_name, c.after.category]
-        for name, _, spec in fields:
-            b, a = _fmt(getattr(c.before, name), spec), _fmt(getattr(c.after, name), spec)
-            cells.append(a if a == b else f"{b} → {a}")
-        lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
+        lines.append(_markdown_row(_whatif_cells(c, fields)))
     return "\n".join(lines) + "\n"

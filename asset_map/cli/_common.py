@@ -1,0 +1,97 @@
+"""What every command shares: the stderr console, the progress bar, the workspace, errors, and output.
+
+Data goes to stdout and messages to stderr. A problem with the input or the
+workspace (:class:`~asset_map.errors.AssetMapError`) prints one line,
+``Error: ...``, and exits with status 1; an interruption exits with 130.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Optional, TypeVar
+
+import typer
+
+from ..errors import AssetMapError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console, RenderableType
+    from rich.progress import Progress
+
+    from ..workspace import Workspace
+
+F = TypeVar("F", bound=Callable[..., object])
+
+#: The width, in columns, of a table written to a file rather than a terminal.
+FILE_WIDTH = 200
+
+
+def stderr() -> "Console":
+    """The console for messages: stderr, no highlighting, long lines left whole."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def progress_bar(console: "Console") -> "Progress":
+    """A progress bar on stderr: step, bar, rows done of total, time; it disappears when done."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True)
+
+
+def handle_errors(func: F) -> F:
+    """Turn domain errors into ``Error: ...`` (exit 1) and interruptions into exit 130."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except AssetMapError as exc:
+            stderr().print(f"[red]Error:[/] {exc}", markup=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            stderr().print("Interrupted: the workspace is unchanged.")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_workspace(path: Optional[str]) -> "Workspace":
+    """The workspace at ``path`` (a GeoPackage file or a PostGIS URL; default ``./asset-map.gpkg``)."""
+    from ..workspace import Workspace
+
+    return Workspace(path)
+
+
+def _to_stdout(output: Optional[Path]) -> bool:
+    """Whether ``--output`` names stdout: not given, or ``-``."""
+    return output is None or str(output) == "-"
+
+
+def write_output(text: str, output: Optional[Path]) -> None:
+    """Write text to stdout for ``-``/None, else to the file (replaced atomically) and say so on stderr."""
+    if _to_stdout(output):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from ..outputs.files import write_text_output
+
+    write_text_output(text, output)
+    stderr().print(f"Wrote {output}")
+
+
+def print_rich(build: Callable[[int], "RenderableType"], output: Optional[Path]) -> None:
+    """Print ``build(width)``: to the terminal at its width, or as text :data:`FILE_WIDTH` wide to a file."""
+    if not _to_stdout(output):
+        from ..outputs.render import as_text
+
+        write_output(as_text(build(FILE_WIDTH), width=FILE_WIDTH), output)
+        return
+    from rich.console import Console
+
+    console = Console()
+    console.print(build(console.width))

@@ -1,0 +1,95 @@
+"""The messages an import or an inspection prints on stderr: warnings, rejects, categories, feed problems.
+
+Each step prints one kind of message about an :class:`~asset_map.inputs.importer.ImportResult`;
+at most ten of a kind are listed, then how many more there are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+
+    from ..inputs.feed_import import FeedReport
+    from ..inputs.importer import ImportResult
+    from ..workspace import Workspace
+
+#: How many of one kind of message are listed before "... and N more".
+LISTED = 10
+
+
+def report_import(err: "Console", ws: "Workspace", file: Path, result: "ImportResult") -> None:
+    """The notes, columns used, unknown category words, rejected rows and likely duplicates of an import."""
+    for note in result.notes:
+        err.print(f"Note: {file.name}: {note}")
+    if result.columns:
+        err.print("Columns: " + ", ".join(f"{k}={v!r}" for k, v in result.columns.items()))
+    _report_unknown_words(err, ws, file, result)
+    _report_rejects(err, file, result)
+    if result.duplicates:
+        across = sum(g.across_imports for g in result.duplicates)
+        err.print(f"Note: {len(result.duplicates)} groups of likely duplicates involve this list ({across} with "
+                  "earlier imports); nothing was merged: review them with `asset-map duplicates`.")
+
+
+def _report_unknown_words(err: "Console", ws: "Workspace", file: Path, result: "ImportResult") -> None:
+    """A warning per unknown category word, most rows first, with the closest category and how to decide it."""
+    taxonomy = ws.taxonomy() if result.unknown_words else None
+    for word, rows in sorted(result.unknown_words.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        hint = result.suggestions.get(word)
+        shown = ", ".join(map(str, rows[:5])) + (" ..." if len(rows) > 5 else "")
+        tip = f"closest category: {taxonomy.get(hint).label} ({hint}); " if hint else ""
+        err.print(
+            f"Warning: {file.name}, column {result.columns.get('category')!r}: unknown category {word!r} "
+            f"in {len(rows)} row(s) ({shown}); {tip}decide it in a category map (--save-category-map FILE, "
+            "fill in the category column, import with --category-map FILE) or add it to the taxonomy"
+        )
+
+
+def _report_rejects(err: "Console", file: Path, result: "ImportResult") -> None:
+    """The first rejected rows with their reasons, and how many more there are."""
+    for r in result.rejects[:LISTED]:
+        col = f", column {r.column!r}" if r.column else ""
+        err.print(f"Rejected: {file.name}, row {r.row}{col}: {r.reason}")
+    if result.rejected > LISTED:
+        err.print(f"... and {result.rejected - LISTED} more rejected rows (`asset-map rejects` lists them all)")
+
+
+def report_categories(err: "Console", ws: "Workspace", file: Path, result: "ImportResult",
+                      category_map: Optional[Path], save_category_map: Optional[Path], use_inferred: bool) -> None:
+    """Tell the user about inferred categories and write the category-map template if asked."""
+    if result.with_inferred:
+        labels = {c.id: c.label for c in ws.taxonomy()}
+        top = ", ".join(f"{labels.get(c, c)} {n}" for c, n in list(result.inferred.items())[:5])
+        used = ("used as their categories (marked inferred)" if use_inferred
+                else "not used: review them (`asset-map export geojson --layer assets`, property inferred) "
+                     "and import with --use-inferred to use them")
+        err.print(f"Note: {file.name}: {result.with_inferred} rows without a known category have categories "
+                  f"suggested by their name or description ({top}); {used}.")
+    if save_category_map is not None:
+        from ..categories.category_map import read_category_map, write_category_map
+
+        existing = read_category_map(category_map, ws.taxonomy()) if category_map is not None else None
+        n = write_category_map(save_category_map, result.unknown_words, result.suggestions, existing)
+        err.print(f"Wrote {n} category words to {save_category_map}: fill in the category column (an id, label, "
+                  "or 'ignore') and import again with --category-map.")
+
+
+def report_feed(err: "Console", file: Path, report: "FeedReport") -> None:
+    """The feed's schema problems, unmapped terms and the table of what became of its services."""
+    from rich.console import Console
+
+    from ..outputs.render import feed_summary
+
+    for p in report.problems[:LISTED]:
+        err.print(f"Problem: {file.name}, {p}")
+    if len(report.problems) > LISTED:
+        err.print(f"... and {len(report.problems) - LISTED} more problems in the feed")
+    for (vocab, term), n in report.unmapped_terms.most_common(LISTED):
+        err.print(f"Warning: {file.name}: taxonomy term {term!r} ({vocab or 'no vocabulary'}) is not in the "
+                  f"crosswalk ({n} service(s)); add it to a crosswalk file and import with --crosswalk")
+    if len(report.unmapped_terms) > LISTED:
+        err.print(f"... and {len(report.unmapped_terms) - LISTED} more unmapped terms")
+    Console(stderr=True).print(feed_summary(report))

@@ -1,0 +1,66 @@
+"""Options that several commands share, each declared once as an ``Annotated`` type."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..categories.filters import AssetFilter
+
+WorkspaceOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--workspace", "-w", envvar="ASSET_MAP_WORKSPACE", show_envvar=True,
+        help="Workspace: a GeoPackage file, or a shared PostGIS database as "
+        "postgresql://USER@HOST/DATABASE?schema=NAME. Default: ./asset-map.gpkg.",
+    ),
+]
+
+# Reading an asset list (import and inspect).
+SheetOpt = Annotated[Optional[str], typer.Option(
+    help="Excel sheet to read, by name or number (default: the first holding a table).")]
+GeoPackageLayerOpt = Annotated[Optional[str], typer.Option(help="Layer of a multi-layer GeoPackage.")]
+CategoryMapOpt = Annotated[Optional[Path], typer.Option(
+    "--category-map", help="CSV of decisions about category words the taxonomy does not know (word,category).")]
+SaveCategoryMapOpt = Annotated[Optional[Path], typer.Option(
+    "--save-category-map", help="Write the unknown category words, with row counts and suggestions, to this CSV "
+    "for you to decide (keeps the decisions of --category-map).")]
+UseInferredOpt = Annotated[bool, typer.Option(
+    "--use-inferred", help="Give rows with no known category the categories their name and description suggest "
+    "(marked inferred).")]
+
+# Which assets count (gaps, report and every export of gap figures).
+AudienceOpt = Annotated[Optional[str], typer.Option(
+    help="Count only assets for this age band (e.g. 65+, 0-15), and count that band as every category's "
+    "target population.")]
+WhenOpt = Annotated[Optional[list[str]], typer.Option(
+    "--when", help="Count only assets known to run in the daytime, evening or weekend (repeatable: any of them).")]
+FreeOpt = Annotated[bool, typer.Option("--free", help="Count only assets known to be free.")]
+VerifiedOpt = Annotated[Optional[str], typer.Option(
+    help="Count only assets verified on or after this date (e.g. 2025-04-01).")]
+
+
+def asset_filter(audience: Optional[str], when: Optional[list[str]], free: bool,
+                 verified_since: Optional[str]) -> "AssetFilter | None":
+    """The filter the four options ask for, or None when they ask for none."""
+    from ..categories.filters import AssetFilter
+
+    flt = AssetFilter.from_options(audience=audience, when=when, free=free, verified_since=verified_since)
+    return flt if flt.active else None
+
+
+class GapFormat(str, Enum):
+    """How gap figures are printed."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+GapFormatOpt = Annotated[GapFormat, typer.Option("--format", "-f", help="Output format.")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to a file instead of stdout.")]

@@ -1,0 +1,113 @@
+"""``asset-map boundaries load``, ``population load`` and ``need load``: the areas and who lives in them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import handle_errors, open_workspace, stderr
+from ._options import WorkspaceOpt
+
+boundaries_app = typer.Typer(help="Load neighbourhood boundaries and their population.", no_args_is_help=True)
+population_app = typer.Typer(help="Load where people live: small areas with population by age.",
+                             no_args_is_help=True)
+need_app = typer.Typer(help="Load a need indicator (IMD score or decile, or any) that weights the priority.",
+                       no_args_is_help=True)
+
+FileLayerOpt = Annotated[Optional[str], typer.Option(help="Layer to read from a multi-layer file.")]
+CrsOpt = Annotated[Optional[str], typer.Option(help="CRS of a file that has none, e.g. EPSG:27700.")]
+
+
+@boundaries_app.command("load")
+@handle_errors
+def boundaries_load(
+    file: Annotated[Path, typer.Argument(help="Polygons: GeoJSON, GeoPackage, Shapefile or TopoJSON, any CRS.")],
+    code_field: Annotated[Optional[str], typer.Option(help="Field with the area code (detected if omitted).")] = None,
+    name_field: Annotated[Optional[str], typer.Option(help="Field with the area name (detected if omitted).")] = None,
+    population_field: Annotated[Optional[str], typer.Option(help="Field with each area's population.")] = None,
+    population: Annotated[Optional[Path], typer.Option(
+        help="Population CSV joined by code (ONS wide format: 'Persons' rows, all_ages and age columns).")] = None,
+    population_code_column: Annotated[Optional[str], typer.Option(
+        help="Column of area codes in the population CSV (detected if omitted).")] = None,
+    small_areas: Annotated[Optional[Path], typer.Option(
+        help="Small-area polygons (e.g. LSOA) for a population CSV of smaller areas; summed into the areas.")] = None,
+    dissolve: Annotated[Optional[Path], typer.Option(
+        help="Lookup CSV from the polygons' codes to neighbourhoods: dissolve them into neighbourhoods.")] = None,
+    into: Annotated[Optional[str], typer.Option(help="Lookup column with the neighbourhood code.")] = None,
+    into_name: Annotated[Optional[str], typer.Option(help="Lookup column with the neighbourhood name.")] = None,
+    layer: FileLayerOpt = None,
+    crs: CrsOpt = None,
+    study_name: Annotated[Optional[list[str]], typer.Option(
+        "--study-name", help="A name or code of the whole study area (e.g. Trafford, E08000009; repeatable): "
+        "services that serve it count as serving every area.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Load neighbourhood boundaries (and population) into the workspace, replacing any loaded before."""
+    ws = open_workspace(workspace)
+    result = ws.load_boundaries(
+        file, code_field=code_field, name_field=name_field, population_field=population_field,
+        population_csv=population, population_code_column=population_code_column, small_areas=small_areas,
+        dissolve=dissolve, into=into, into_name=into_name, layer=layer, crs=crs, study_names=study_name,
+    )
+    err = stderr()
+    for w in result.warnings:
+        err.print(f"Warning: {w}")
+    a = result.areas
+    pop = f", population {a['all_ages'].sum():,.0f}" if "all_ages" in a.columns else ", no population"
+    err.print(f"Loaded {len(a)} areas from {result.source}{pop} into {ws.location}")
+    if result.small_areas is not None:
+        err.print(f"Stored {len(result.small_areas)} small areas as the population layer")
+
+
+@population_app.command("load")
+@handle_errors
+def population_load(
+    file: Annotated[Path, typer.Argument(
+        help="Small areas: LSOA or output-area polygons, or population-weighted centroid points (any CRS).")],
+    population: Annotated[Optional[Path], typer.Option(
+        help="Population CSV by small-area code (ONS wide format or code + total); "
+        "omit if the file has the population fields.")] = None,
+    code_field: Annotated[Optional[str], typer.Option(help="Field with the small-area code (detected if omitted).")] = None,
+    name_field: Annotated[Optional[str], typer.Option(help="Field with the small-area name (detected if omitted).")] = None,
+    population_code_column: Annotated[Optional[str], typer.Option(
+        help="Column of small-area codes in the population CSV (detected if omitted).")] = None,
+    layer: FileLayerOpt = None,
+    crs: CrsOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Load the population layer: coverage then counts where people live, and accessibility is computed."""
+    ws = open_workspace(workspace)
+    result = ws.load_population(file, population_csv=population, code_field=code_field, name_field=name_field,
+                                population_code_column=population_code_column, layer=layer, crs=crs)
+    err = stderr()
+    for w in result.warnings:
+        err.print(f"Warning: {w}")
+    small = result.small_areas
+    counted = small[small["area_code"].notna()]
+    err.print(f"Stored {len(small)} small areas from {result.source} as the population layer: "
+              f"{counted['all_ages'].sum():,.0f} people in {len(result.areas)} areas "
+              f"({result.outside} small areas outside them); each area's population is now the sum of its small areas")
+
+
+@need_app.command("load")
+@handle_errors
+def need_load(
+    file: Annotated[Path, typer.Argument(help="CSV or Excel with a small-area code column and an indicator column.")],
+    column: Annotated[Optional[str], typer.Option(
+        help="The indicator column (detected if omitted: an IMD score, else an IMD decile, else the only number).")] = None,
+    code_column: Annotated[Optional[str], typer.Option(help="The code column (detected if omitted).")] = None,
+    higher_is_more_need: Annotated[Optional[bool], typer.Option(
+        "--higher-is-more-need/--lower-is-more-need",
+        help="Which way the indicator runs (detected: deciles and ranks run lower = more need).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Load a need indicator by small-area code; the gaps' priority is then weighted by need."""
+    ws = open_workspace(workspace)
+    indicator = ws.load_need(file, column=column, code_column=code_column, higher_is_more_need=higher_is_more_need)
+    err = stderr()
+    err.print(f"Loaded need indicator {indicator.name!r} from {indicator.source}: {len(indicator.values)} values")
+    for note in indicator.notes:
+        err.print(f"  {note}")
+

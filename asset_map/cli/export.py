@@ -1,0 +1,139 @@
+"""``asset-map export ...``: maps, handouts and data for other tools."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import handle_errors, open_workspace, stderr, write_output
+from ._options import AudienceOpt, FreeOpt, VerifiedOpt, WhenOpt, WorkspaceOpt, asset_filter
+
+app = typer.Typer(help="Write maps, handouts and data for other tools (HTML, PNG, Excel, CSV, GeoJSON, "
+                  "GeoPackage, Open Referral UK CSV).",
+                  no_args_is_help=True)
+
+
+class Layer(str, Enum):
+    """The layers a GeoJSON export holds."""
+
+    areas = "areas"
+    assets = "assets"
+
+
+@app.command("geojson")
+@handle_errors
+def export_geojson(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write, or - for stdout.")],
+    layer: Annotated[Layer, typer.Option(help="areas (with gap measures per category) or assets.")] = Layer.areas,
+    category: Annotated[Optional[str], typer.Option(help="Only this category's measures (areas layer).")] = None,
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write areas or assets as RFC 7946 GeoJSON (WGS84) for web maps and QGIS."""
+    text = open_workspace(workspace).export_geojson(layer.value, category=category,
+                                                    filters=asset_filter(audience, when, free, verified_since))
+    write_output(text + "\n", output)
+
+
+@app.command("html")
+@handle_errors
+def export_html(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    category: Annotated[Optional[str], typer.Option(help="Category shown first (default: the top gap's).")] = None,
+    title: Annotated[Optional[str], typer.Option(help="Title at the top of the page.")] = None,
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write the interactive map: one HTML file that opens without internet (apart from background tiles)."""
+    text = open_workspace(workspace).export_html(category=category, title=title,
+                                                 filters=asset_filter(audience, when, free, verified_since))
+    write_output(text, output)
+
+
+@app.command("png")
+@handle_errors
+def export_png(
+    category: Annotated[str, typer.Option(help="The category to map (id, label or synonym).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")],
+    title: Annotated[Optional[str], typer.Option(help="Title above the map.")] = None,
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write a slide map of one category's gaps (16:9, 2000 × 1125 pixels)."""
+    path = open_workspace(workspace).export_png(output, category, title=title,
+                                                filters=asset_filter(audience, when, free, verified_since))
+    stderr().print(f"Wrote {path}")
+
+
+@app.command("xlsx")
+@handle_errors
+def export_xlsx(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")],
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write the handout workbook: ranked gaps, a sheet per area, and the asset list."""
+    path = open_workspace(workspace).export_handouts(output, filters=asset_filter(audience, when, free,
+                                                                                  verified_since))
+    stderr().print(f"Wrote {path}")
+
+
+@app.command("csv")
+@handle_errors
+def export_csv(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the CSV files into.")],
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write the handout tables as CSV files: summary.csv, area-<code>.csv per area, assets.csv."""
+    paths = open_workspace(workspace).export_handouts(output, folder=True,
+                                                      filters=asset_filter(audience, when, free, verified_since))
+    stderr().print(f"Wrote {len(paths)} CSV files to {output}")
+
+
+@app.command("gpkg")
+@handle_errors
+def export_gpkg(
+    output: Annotated[Path, typer.Option("--output", "-o", help="GeoPackage to write (.gpkg).")],
+    category: Annotated[Optional[str], typer.Option(help="Only this category's measures on the areas.")] = None,
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write areas (with their measures), assets and the population layer as a GeoPackage for QGIS."""
+    counts = open_workspace(workspace).export_gpkg(output, category=category,
+                                                   filters=asset_filter(audience, when, free, verified_since))
+    stderr().print(f"Wrote {output}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+
+@app.command("oruk")
+@handle_errors
+def export_oruk(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the CSV files into.")],
+    source: Annotated[Optional[str], typer.Option(help="Only the assets of this import (file name).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write assets added by hand (not from a directory feed) as Open Referral UK v3 CSV files for the directory."""
+    n = open_workspace(workspace).export_oruk(output, source=source)
+    stderr().print(f"Wrote {n} assets as Open Referral UK v3 CSV (services, locations, service_at_locations, "
+                   f"addresses, taxonomy_terms, attributes) to {output}")

@@ -1,0 +1,109 @@
+"""``asset-map gaps`` (with its what-if) and ``asset-map report``: the gap figures and the gap cards."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from ._common import handle_errors, open_workspace, print_rich, stderr, write_output
+from ._options import (AudienceOpt, FreeOpt, GapFormat, GapFormatOpt, OutputOpt, VerifiedOpt, WhenOpt, WorkspaceOpt,
+                       asset_filter)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..analysis.gaps import GapReport
+    from ..categories.filters import AssetFilter
+    from ..workspace import Workspace
+
+
+@handle_errors
+def gaps(
+    area: Annotated[Optional[str], typer.Option(help="Area code or name (any case).")] = None,
+    category: Annotated[Optional[str], typer.Option(help="Category id, label or synonym.")] = None,
+    format: GapFormatOpt = GapFormat.table,
+    top: Annotated[Optional[int], typer.Option(min=1, help="Show only the first N gaps by priority.")] = None,
+    output: OutputOpt = None,
+    add: Annotated[Optional[list[str]], typer.Option(
+        "--add", help='What if: an asset "name;category;postcode" or "name;category;lon,lat" (repeatable); '
+        "the workspace is not changed.")] = None,
+    without: Annotated[Optional[list[str]], typer.Option(
+        "--without", help="What if: leave out this asset (id or exact name; repeatable).")] = None,
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    stale_days: Annotated[Optional[int], typer.Option(
+        min=1, help="Records verified longer ago than this lower the confidence (default 730).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Coverage gaps for each area and need category, sorted by priority."""
+    ws = open_workspace(workspace)
+    flt = asset_filter(audience, when, free, verified_since)
+    if add or without:
+        _print_what_if(ws, add or [], without or [], area, category, format, output, top, flt)
+        return
+    report = ws.gaps(area=area, category=category, filters=flt, stale_days=stale_days)
+    title = "Gaps by priority" + (f" — {report.rows[0].area_name}" if area and report.rows else "")
+    print_gaps(report, format, output, top, title)
+
+
+def print_gaps(report: "GapReport", fmt: GapFormat, output: Optional[Path], top: Optional[int], title: str) -> None:
+    """Print the first ``top`` gaps (all if None) as ``fmt``, to stdout or to the file ``output``."""
+    from ..outputs import render
+
+    if top is not None:
+        report = report.top(top)
+    if fmt is GapFormat.table:
+        print_rich(lambda width: render.gaps_rich_table(report, title=title, width=width), output)
+        return
+    text = {GapFormat.csv: render.gaps_csv, GapFormat.json: render.gaps_json,
+            GapFormat.markdown: render.gaps_markdown}[fmt](report)
+    write_output(text, output)
+
+
+def _print_what_if(ws: "Workspace", add: list[str], without: list[str], area: Optional[str],
+                   category: Optional[str], fmt: GapFormat, output: Optional[Path], top: Optional[int],
+                   flt: "AssetFilter | None" = None) -> None:
+    """Print the area × category figures that adding and leaving out assets would change (within area, category)."""
+    from ..outputs import render
+
+    result = ws.what_if(add=add, without=without, filters=flt)
+    one = ws.gaps(area=area, category=category) if (area or category) else None
+    codes = sorted({r.area_code for r in one.rows}) if one else None
+    cats = sorted({r.category_id for r in one.rows}) if one else None
+    changes = result.changes(areas=codes, categories=cats)[:top]
+    if fmt is GapFormat.table:
+        print_rich(lambda width: render.whatif_table(result, changes, width=width), output)
+        return
+    text = {GapFormat.csv: lambda: render.whatif_csv(changes), GapFormat.json: lambda: render.whatif_json(result, changes),
+            GapFormat.markdown: lambda: render.whatif_markdown(result, changes)}[fmt]()
+    write_output(text, output)
+
+
+class CardFormat(str, Enum):
+    """How gap cards are written."""
+
+    html = "html"
+    markdown = "markdown"
+
+
+@handle_errors
+def report(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write (.html or .md).")],
+    area: Annotated[Optional[str], typer.Option(help="One area, by code or name (default: a card per area).")] = None,
+    format: Annotated[CardFormat, typer.Option("--format", "-f", help="html (one file, maps inside) or markdown "
+                                               "(maps as PNG files beside it).")] = CardFormat.html,
+    top: Annotated[int, typer.Option(min=1, help="Gaps per card.")] = 5,
+    audience: AudienceOpt = None,
+    when: WhenOpt = None,
+    free: FreeOpt = False,
+    verified_since: VerifiedOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write gap cards: a printable page per area with its top gaps, what exists there and a small map."""
+    paths = open_workspace(workspace).export_cards(output, area=area, fmt=format.value, top=top,
+                                                   filters=asset_filter(audience, when, free, verified_since))
+    maps = len(paths) - 1
+    stderr().print(f"Wrote {paths[0]}" + (f" and {maps} map image{'s' if maps != 1 else ''}" if maps else ""))
