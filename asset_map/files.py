@@ -63,8 +63,8 @@ def check_output(path: str | os.PathLike, *, what: str = "file") -> Path:
     ``what`` is ``"file"`` or ``"folder"`` (an output that is a folder of files).
     """
     if is_stdout(path):
-        raise OutputPathError(f"-o -: this output is not text, so it cannot go to standard output; "
-                              f"give a file name instead")
+        raise OutputPathError("-o -: this output is not text, so it cannot go to standard output; "
+                              "give a file name instead")
     given = Path(path)
     if str(path).strip() == "":
         raise OutputPathError("the output name is empty: give a file name with -o")

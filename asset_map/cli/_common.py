@@ -32,7 +32,7 @@ def stderr() -> "Console":
     """The console for messages: stderr, no highlighting, long lines left whole."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 def progress_bar(console: "Console") -> "Progress":
@@ -51,7 +51,9 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except AssetMapError as exc:
-            stderr().print(f"[red]Error:[/] {exc}", markup=True)
+            from rich.text import Text
+
+            stderr().print(Text.assemble(("Error:", "red"), f" {exc}"))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             stderr().print("Interrupted: the workspace is unchanged.")
@@ -93,5 +95,5 @@ def print_rich(build: Callable[[int], "RenderableType"], output: Optional[Path])
         return
     from rich.console import Console
 
-    console = Console()
+    console = Console(markup=False)
     console.print(build(console.width))

@@ -79,7 +79,6 @@ def report_categories(err: "Console", ws: "Workspace", file: Path, result: "Impo
 
 def report_feed(err: "Console", file: Path, report: "FeedReport") -> None:
     """The feed's schema problems, unmapped terms and the table of what became of its services."""
-    from rich.console import Console
 
     from ..outputs.render import feed_summary
 
@@ -92,4 +91,4 @@ def report_feed(err: "Console", file: Path, report: "FeedReport") -> None:
                   f"crosswalk ({n} service(s)); add it to a crosswalk file and import with --crosswalk")
     if len(report.unmapped_terms) > LISTED:
         err.print(f"... and {len(report.unmapped_terms) - LISTED} more unmapped terms")
-    Console(stderr=True).print(feed_summary(report))
+    err.print(feed_summary(report))

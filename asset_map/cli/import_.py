@@ -77,7 +77,6 @@ def import_(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Import an asset list or a service directory feed: locate, categorise and assign each row to an area."""
-    from rich.console import Console
 
     from ..inputs.columns import parse_overrides
     from ..outputs.render import import_summary
@@ -96,7 +95,7 @@ def import_(
     report_categories(err, ws, file, result, category_map, save_category_map, use_inferred)
     if result.feed is not None:
         report_feed(err, file, result.feed)
-    Console(stderr=True).print(import_summary(result))
+    stderr().print(import_summary(result))
     if dry_run:
         err.print("Dry run: nothing was written.")
     elif not result.reconciles():  # pragma: no cover - a bug, not bad input
@@ -153,7 +152,7 @@ def inspect(
     result = ws.import_assets(file, columns=parse_overrides(map_), categories=category, sheet=sheet, layer=layer,
                               encoding=encoding, crs=crs, category_map=category_map, use_inferred=use_inferred,
                               dry_run=True)
-    Console(soft_wrap=False).print(render.inspect_report(result, ws.taxonomy(), sample=rows))
+    Console(soft_wrap=False, markup=False).print(render.inspect_report(result, ws.taxonomy(), sample=rows))
     report_categories(stderr(), ws, file, result, category_map, save_category_map, use_inferred)
     if result.feed is not None:
         report_feed(stderr(), file, result.feed)

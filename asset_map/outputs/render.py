@@ -11,6 +11,8 @@ import io
 import json
 from typing import TYPE_CHECKING, Callable
 
+from ..cells import md_escape
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from rich.console import RenderableType
@@ -33,7 +35,7 @@ def _num(v: float | None, fmt: str) -> str:
 
 def _markdown_row(cells: list[str]) -> str:
     """A Markdown table row, each ``|`` in a cell escaped."""
-    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    return "| " + " | ".join(md_escape(c) for c in cells) + " |"
 
 
 def as_text(renderable: "RenderableType", *, width: int = 200) -> str:
@@ -41,7 +43,7 @@ def as_text(renderable: "RenderableType", *, width: int = 200) -> str:
     from rich.console import Console
 
     buf = io.StringIO()
-    Console(file=buf, width=width).print(renderable)
+    Console(file=buf, width=width, markup=False).print(renderable)
     return buf.getvalue()
 
 
@@ -347,6 +349,8 @@ def _inspect_categories(result: "ImportResult", taxonomy: "Taxonomy") -> "list[R
     """Each different cell of the category column, most rows first, with the categories it maps to."""
     from collections import Counter
 
+    from rich.text import Text
+
     cat_col = result.columns.get("category")
     if not cat_col:
         return []
@@ -357,11 +361,12 @@ def _inspect_categories(result: "ImportResult", taxonomy: "Taxonomy") -> "list[R
     cats.add_column("Maps to")
     for text, n in counts.most_common():
         mapping = taxonomy.map_cell(text)
-        to = [taxonomy.get(c).label for c in mapping.ids]
+        to = [Text(taxonomy.get(c).label) for c in mapping.ids]
         for word in mapping.unknown:
             hint = result.suggestions.get(word)
-            to.append(f"[yellow]unknown {word!r}[/]" + (f" (closest: {taxonomy.get(hint).label})" if hint else ""))
-        cats.add_row(str(n), text, "; ".join(to) or "-")
+            to.append(Text.assemble((f"unknown {word!r}", "yellow"),
+                                    f" (closest: {taxonomy.get(hint).label})" if hint else ""))
+        cats.add_row(str(n), Text(text), Text("; ").join(to) if to else "-")
     return [cats]
 
 
