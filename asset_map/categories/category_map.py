@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TaxonomyError
-from .taxonomy import Taxonomy, _singular, normalise_word
+from .csv_files import cell_text, dict_reader, read_csv_text
+from .taxonomy import Taxonomy, normalise_word, word_key
 
 #: Columns a category map must have.
 MAP_COLUMNS = ("word", "category")
@@ -74,53 +75,25 @@ class CategoryMap:
         self.entries: tuple[MapEntry, ...] = tuple(entries)
         self._by_key: dict[str, MapEntry] = {}
         for entry in self.entries:
-            key = _key(entry.word)
+            key = word_key(entry.word)
             known = self._by_key.get(key)
             if known is None or known.ids is None:
                 self._by_key[key] = entry
 
     def lookup(self, word: str) -> tuple[str, ...] | None:
         """The decision for *word*: category ids, ``()`` for ignore, ``None`` if undecided or absent."""
-        entry = self._by_key.get(_key(word))
+        entry = self._by_key.get(word_key(word))
         return None if entry is None else entry.ids
 
     def entry(self, word: str) -> MapEntry | None:
         """The row that decides *word* (or holds it undecided), if any."""
-        return self._by_key.get(_key(word))
+        return self._by_key.get(word_key(word))
 
     def __len__(self) -> int:
         return sum(1 for e in self._by_key.values() if e.ids is not None)
 
     def __contains__(self, word: object) -> bool:
         return isinstance(word, str) and self.lookup(word) is not None
-
-
-def _key(word: str) -> str:
-    return _singular(normalise_word(word))
-
-
-def read_csv_text(path: Path, what: str = "category map") -> str:
-    """The text of a small CSV file people edit in Excel: UTF-8 (with or without BOM), else Windows-1252.
-
-    ``what`` names the kind of file in the one-line :class:`TaxonomyError`
-    raised for a missing file, a folder or undecodable bytes.
-    """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise TaxonomyError(f"{path}: no such {what} file") from None
-    except IsADirectoryError:
-        raise TaxonomyError(f"{path}: is a folder, not a {what} file") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise TaxonomyError(
-            f"{path.name}: neither UTF-8 nor Windows (cp1252) text; save the {what} as CSV UTF-8"
-        ) from None
 
 
 def _decision(text: str, taxonomy: Taxonomy, where: str) -> tuple[str, ...] | None:
@@ -167,25 +140,14 @@ def read_category_map(path: str | Path, taxonomy: Taxonomy) -> CategoryMap:
         a category but no word, or a word has two different decisions.
     """
     p = Path(path)
-    text = read_csv_text(p)
     name = p.name
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in MAP_COLUMNS if c not in header]
-    if missing:
-        raise TaxonomyError(
-            f"{name}: missing column(s) {', '.join(missing)}; a category map needs the columns word and "
-            "category (rows, suggestion and note are optional)"
-        )
-    reader.fieldnames = header
+    reader = dict_reader(read_csv_text(p, "category map"), MAP_COLUMNS, source=name,
+                         needs="a category map needs the columns word and category (rows, suggestion and note "
+                               "are optional)")
     entries: list[MapEntry] = []
     seen: dict[str, tuple[int, MapEntry]] = {}
     for n, row in enumerate(reader, start=2):
-        def cell(col: str) -> str:
-            value = row.get(col)
-            return "" if value is None else str(value).strip()
-
-        word, category = cell("word"), cell("category")
+        word, category = cell_text(row, "word"), cell_text(row, "category")
         if not normalise_word(word):
             if normalise_word(category):
                 raise TaxonomyError(
@@ -194,8 +156,8 @@ def read_category_map(path: str | Path, taxonomy: Taxonomy) -> CategoryMap:
                 )
             continue
         ids = _decision(category, taxonomy, f"{name}, row {n}, column 'category'")
-        entry = MapEntry(word, category, ids, cell("note"))
-        key = _key(word)
+        entry = MapEntry(word, category, ids, cell_text(row, "note"))
+        key = word_key(word)
         if key in seen:
             first_n, first = seen[key]
             if first.ids is not None and ids is not None and first.ids != ids:
@@ -234,45 +196,81 @@ def write_category_map(
     The file is UTF-8 with a byte-order mark so that Excel shows accents and
     "£" correctly.
     """
-    counts: dict[str, list] = {}  # key -> [word as written, rows, best single count, suggestion]
+    slots = _merge_spellings(words, suggestions)
+    rows = _found_rows(slots, existing)
+    if existing is not None:
+        rows += _kept_rows(existing, slots)
+    _write_rows(Path(path), rows)
+    return len(rows)
+
+
+@dataclass
+class _Spelling:
+    """The spellings of one normalised word: the one written, their rows added up, a suggestion."""
+
+    word: str
+    rows: int
+    best: int  # the rows of the spelling written
+    suggestion: str | None
+
+
+def _merge_spellings(words: Mapping[str, int] | Mapping[str, list[int]],
+                     suggestions: Mapping[str, str | None]) -> dict[str, _Spelling]:
+    """The words by normalised form (:func:`~asset_map.categories.taxonomy.word_key`); words with an empty form are dropped.
+
+    ``rows`` is the sum of the spellings' rows; the spelling written is the one
+    with the most rows (the first in code-point order on a tie); the
+    suggestion is the first spelling's that has one.
+    """
+    slots: dict[str, _Spelling] = {}
     for word, value in words.items():
         count = value if isinstance(value, int) else len(value)
-        key = _key(word)
+        key = word_key(word)
         if not key:
             continue
-        slot = counts.get(key)
+        slot = slots.get(key)
         if slot is None:
-            counts[key] = [word, count, count, suggestions.get(word)]
-        else:
-            slot[1] += count
-            if count > slot[2] or (count == slot[2] and word < slot[0]):
-                slot[0], slot[2] = word, count
-            if slot[3] is None:
-                slot[3] = suggestions.get(word)
+            slots[key] = _Spelling(word, count, count, suggestions.get(word))
+            continue
+        slot.rows += count
+        if count > slot.best or (count == slot.best and word < slot.word):
+            slot.word, slot.best = word, count
+        if slot.suggestion is None:
+            slot.suggestion = suggestions.get(word)
+    return slots
+
+
+def _found_rows(slots: dict[str, _Spelling], existing: CategoryMap | None) -> list[dict[str, object]]:
+    """A row per word found, most rows first, then by word (case-insensitive); an existing decision kept."""
     rows: list[dict[str, object]] = []
-    for key, (word, count, _, hint) in sorted(counts.items(), key=lambda kv: (-kv[1][1], kv[1][0].casefold(),
-                                                                             kv[1][0])):
-        entry = existing.entry(word) if existing is not None else None
+    for slot in sorted(slots.values(), key=lambda s: (-s.rows, s.word.casefold(), s.word)):
+        entry = existing.entry(slot.word) if existing is not None else None
         rows.append({
-            "word": word,
+            "word": slot.word,
             "category": entry.category if entry is not None else "",
-            "rows": count,
-            "suggestion": hint or "",
+            "rows": slot.rows,
+            "suggestion": slot.suggestion or "",
             "note": entry.note if entry is not None else "",
         })
-    if existing is not None:
-        kept = {}
-        for entry in existing.entries:
-            key = _key(entry.word)
-            if key in counts or key in kept:
-                continue
-            kept[key] = existing.entry(entry.word) or entry
-        for entry in sorted(kept.values(), key=lambda e: (e.word.casefold(), e.word)):
-            rows.append({"word": entry.word, "category": entry.category, "rows": 0, "suggestion": "",
-                         "note": entry.note})
+    return rows
+
+
+def _kept_rows(existing: CategoryMap, slots: dict[str, _Spelling]) -> list[dict[str, object]]:
+    """A row (``rows`` 0) per word only the existing map has, by word, so no decision is lost."""
+    kept: dict[str, MapEntry] = {}
+    for entry in existing.entries:
+        key = word_key(entry.word)
+        if key in slots or key in kept:
+            continue
+        kept[key] = existing.entry(entry.word) or entry
+    return [{"word": e.word, "category": e.category, "rows": 0, "suggestion": "", "note": e.note}
+            for e in sorted(kept.values(), key=lambda e: (e.word.casefold(), e.word))]
+
+
+def _write_rows(path: Path, rows: list[dict[str, object]]) -> None:
+    """Write the rows as CSV, UTF-8 with a byte-order mark (so Excel shows accents and "£"), CRLF line ends."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[*MAP_COLUMNS, *INFO_COLUMNS], lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
-    Path(path).write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
-    return len(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")

@@ -73,16 +73,14 @@ nor name is unmapped too.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .category_map import read_csv_text
 from ..errors import TaxonomyError
-from .taxonomy import Taxonomy, _singular, load_taxonomy, normalise_word
+from .csv_files import cell_text, dict_reader, read_csv_text
+from .taxonomy import Taxonomy, _singular, load_taxonomy, normalise_word, word_key
 
 #: Columns a crosswalk must have.
 CROSSWALK_COLUMNS = ("vocabulary", "term_id", "term_name", "category")
@@ -162,11 +160,6 @@ def split_term_id(term_id: str | None) -> tuple[str, str, str]:
     return "", raw[cut + 1:].strip().lower(), ""
 
 
-def _name_key(name: str | None) -> str:
-    key = normalise_word(name or "")
-    return _singular(key) if key else ""
-
-
 class Crosswalk:
     """Term-to-category decisions; build one with :func:`load_crosswalk`.
 
@@ -200,7 +193,7 @@ class Crosswalk:
                 id_first.setdefault(local, entry)
             if uri:
                 self._by_uri.setdefault(uri, entry)
-            name = _name_key(entry.term_name)
+            name = word_key(entry.term_name or "")
             if name:
                 names_in_vocab.setdefault((vocab, name), []).append(entry)
                 names.setdefault(name, []).append(entry)
@@ -231,7 +224,7 @@ class Crosswalk:
         """How *term* maps (see the module docstring for the rules), or ``None`` if it is unmapped."""
         prefix, local, uri = split_term_id(term.id)
         vocab = vocabulary_key(term.vocabulary) or vocabulary_key(prefix)
-        name = _name_key(term.name)
+        name = word_key(term.name or "")
         if local:
             entry = self._by_vocab_id.get((vocab, local))
             if entry is not None:
@@ -285,24 +278,15 @@ def _categories(text: str, taxonomy: Taxonomy, where: str) -> tuple[str, ...]:
 
 def read_crosswalk(text: str, taxonomy: Taxonomy, *, source: str = "crosswalk") -> Crosswalk:
     """Read and check crosswalk CSV *text*; *source* names it in messages (see :func:`load_crosswalk`)."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in CROSSWALK_COLUMNS if c not in header]
-    if missing:
-        raise TaxonomyError(
-            f"{source}: missing column(s) {', '.join(missing)}; a crosswalk needs the columns vocabulary, "
-            "term_id, term_name and category (note is optional)"
-        )
-    reader.fieldnames = header
+    reader = dict_reader(text, CROSSWALK_COLUMNS, source=source,
+                         needs="a crosswalk needs the columns vocabulary, term_id, term_name and category "
+                               "(note is optional)")
     entries: list[CrosswalkEntry] = []
     seen: dict[tuple[str, str], CrosswalkEntry] = {}
     for n, row in enumerate(reader, start=2):
-        def cell(col: str) -> str:
-            value = row.get(col)
-            return "" if value is None else str(value).strip()
-
-        vocabulary, term_id, term_name, category = (cell(c) for c in CROSSWALK_COLUMNS)
-        if not any((vocabulary, term_id, term_name, category, cell("note"))):
+        vocabulary, term_id, term_name, category = (cell_text(row, c) for c in CROSSWALK_COLUMNS)
+        note = cell_text(row, "note")
+        if not any((vocabulary, term_id, term_name, category, note)):
             continue  # a blank row
         if not split_term_id(term_id)[1] and not normalise_word(term_name):
             raise TaxonomyError(
@@ -310,7 +294,7 @@ def read_crosswalk(text: str, taxonomy: Taxonomy, *, source: str = "crosswalk") 
                 "id or its name, or delete the row"
             )
         ids = _categories(category, taxonomy, f"{source}, row {n}, column 'category'")
-        entry = CrosswalkEntry(vocabulary, term_id, term_name, ids, cell("note"), n)
+        entry = CrosswalkEntry(vocabulary, term_id, term_name, ids, note, n)
         local = split_term_id(term_id)[1]
         if local:
             key = (vocabulary_key(vocabulary), local)

@@ -37,7 +37,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .taxonomy import Taxonomy, _singular, normalise_word
+from .taxonomy import Taxonomy, _singular, normalise_word, word_key
 
 #: Extra words that are evidence for a category in free text, by category id.
 #: They are used only when the taxonomy has that id and does not already give
@@ -165,11 +165,11 @@ class _Lexicon:
             if cid not in self.order:
                 continue
             for word in words:
-                tokens = tuple(_singular(normalise_word(word)).split())
+                tokens = tuple(word_key(word).split())
                 if tokens and taxonomy.match(word) in (None, cid):
                     self.phrases.setdefault(tokens, cid)
         for phrase in NOT_EVIDENCE_PHRASES:
-            self.phrases[tuple(_singular(normalise_word(phrase)).split())] = ""
+            self.phrases[tuple(word_key(phrase).split())] = ""
         self.longest = max((len(p) for p in self.phrases), default=0)
 
 

@@ -38,7 +38,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -96,11 +98,19 @@ def understood(text: Any, by_name: dict[str, str], study_names: "set[str] | froz
     """Whether a served-area text names at least one place asset-map can place without a location:
     an area (``by_name``: lower-case name or code → code) or the whole study area (a wide phrase, or one of
     ``study_names``, the study area's own names and codes in lower case)."""
+    return any(key in by_name or _is_wide(key) or key in study_names for _, key in _parts(text))
+
+
+def _parts(text: Any) -> Iterator[tuple[str, str]]:
+    """The parts of a served-area text, each as written (stripped) and as compared (:func:`_key`).
+
+    Parts are separated by ``;``, ``,``, ``|``, ``/`` or a line break; empty
+    parts are skipped.
+    """
     for part in _SPLIT.split(str(text or "").strip()):
         key = _key(part)
-        if key and (key in by_name or _is_wide(key) or key in study_names):
-            return True
-    return False
+        if key:
+            yield part.strip(), key
 
 
 def _text(value: Any) -> str:
@@ -127,67 +137,113 @@ def resolve(areas: "Table", assets: "Table | None", unlocated: "Table | None",
     """Turn every service's served-area text and extent into polygons.
 
     ``study_names`` are the study area's own names and codes (lower case:
-    ``{"trafford", "e08000009"}``), which mean the whole study area.
+    ``{"trafford", "e08000009"}``), which mean the whole study area. A
+    service's polygon is the union of what each part of its text names
+    (:class:`_StudyPlaces`) and of its extent; parts not understood are
+    counted in ``unresolved``.
     """
-    import numpy as np
-    import shapely
-
-    from functools import cache
-
-    from ..geo import BNG, WGS84, transformer
-
-    polygons = {str(c): g for c, g in zip(areas["area_code"], areas.geometry)}
-    by_name = {str(n).strip().lower(): str(c) for c, n in zip(areas["area_code"], areas["area_name"])}
-    by_name.update({c.lower(): c for c in polygons})
-
-    @cache
-    def whole():  # the study area, built only when a service serves all of it
-        return shapely.union_all(np.array(list(polygons.values()), dtype=object))
-
+    places = _StudyPlaces(areas, study_names)
     out: list[ServedArea] = []
     unresolved: Counter = Counter()
-
-    def records():
-        if assets is not None and len(assets):
-            texts = assets["served_area"] if "served_area" in assets else [None] * len(assets)
-            extents = assets["served_extent"] if "served_extent" in assets else [None] * len(assets)
-            for j, (text, extent) in enumerate(zip(texts, extents)):
-                if _text(text) or _text(extent):  # most assets serve only where they are: skipped at once
-                    yield (assets["name"][j], assets["categories"][j], assets["area_code"][j], text, extent,
-                           assets.geometry[j])
-        if unlocated is not None and len(unlocated):
-            extents = unlocated["served_extent"] if "served_extent" in unlocated else [None] * len(unlocated)
-            for name, cats, text, extent in zip(unlocated["name"], unlocated["categories"],
-                                                unlocated["served_area"], extents):
-                yield name, cats, None, text, extent, None
-
-    for name, cats, area, text, extent, point in records():
+    for name, cats, area, text, extent, point in _records(assets, unlocated):
         text, extent = _text(text), _text(extent)
         categories = tuple(c for c in _text(cats).split(";") if c)
         if not categories or not (text or extent):
             continue
-        shapes = []
-        for part in _SPLIT.split(str(text or "").strip()):
-            key = _key(part)
-            if not key:
-                continue
-            radius = _RADIUS.fullmatch(key)
-            if key in by_name:
-                shapes.append(polygons[by_name[key]])
-            elif _is_wide(key) or key in study_names:
-                shapes.append(whole())
-            elif radius and point is not None and not shapely.is_missing(point):
-                shapes.append(shapely.buffer(point, _metres(radius.group(1), radius.group(2)), quad_segs=16))
-            else:
-                unresolved[part.strip()] += 1
-        if extent:
-            try:
-                geom = shapely.from_geojson(str(extent))
-                to_bng = transformer(WGS84, BNG)
-                shapes.append(shapely.transform(geom, lambda xy: np.column_stack(to_bng.transform(xy[:, 0], xy[:, 1]))))
-            except (ValueError, shapely.errors.GEOSException):
-                unresolved["(unreadable extent)"] += 1
+        shapes = [*_text_shapes(text, point, places, unresolved), *_extent_shapes(extent, unresolved)]
         if shapes:
-            out.append(ServedArea(str(name), categories, shapely.union_all(np.array(shapes, dtype=object)),
-                                  area or None))
+            out.append(ServedArea(str(name), categories, _union(shapes), area or None))
     return ServedAreas(out, unresolved)
+
+
+class _StudyPlaces:
+    """The study's areas by code and by name (any case), and the whole study area, as served-area parts name them."""
+
+    def __init__(self, areas: "Table", study_names: "set[str] | frozenset[str]") -> None:
+        self.polygons = {str(c): g for c, g in zip(areas["area_code"], areas.geometry)}
+        self.by_name = {str(n).strip().lower(): str(c) for c, n in zip(areas["area_code"], areas["area_name"])}
+        self.by_name.update({c.lower(): c for c in self.polygons})
+        self.study_names = study_names
+
+    @cached_property
+    def whole(self) -> Any:
+        """The study area: the union of the areas, built only when a service serves all of it."""
+        return _union(list(self.polygons.values()))
+
+    def shape(self, key: str, point: Any) -> Any:
+        """The polygon a part (as compared) names, or ``None`` when it is not understood.
+
+        An area's code or name gives that area; a wide phrase or one of the
+        study's own names the whole study area; a radius a disc of that radius
+        round ``point`` (16 segments a quarter circle), if the service has one.
+        """
+        import shapely
+
+        if key in self.by_name:
+            return self.polygons[self.by_name[key]]
+        if _is_wide(key) or key in self.study_names:
+            return self.whole
+        radius = _RADIUS.fullmatch(key)
+        if radius and point is not None and not shapely.is_missing(point):
+            return shapely.buffer(point, _metres(radius.group(1), radius.group(2)), quad_segs=16)
+        return None
+
+
+def _records(assets: "Table | None", unlocated: "Table | None") -> Iterator[tuple]:
+    """(name, categories, area code, served-area text, extent, point) of each service that may serve an area.
+
+    Located assets with neither a served-area text nor an extent (most of
+    them: they serve only where they are) are skipped at once; unlocated
+    services have no area and no point.
+    """
+    if assets is not None and len(assets):
+        texts = assets["served_area"] if "served_area" in assets else [None] * len(assets)
+        extents = assets["served_extent"] if "served_extent" in assets else [None] * len(assets)
+        for j, (text, extent) in enumerate(zip(texts, extents)):
+            if _text(text) or _text(extent):
+                yield (assets["name"][j], assets["categories"][j], assets["area_code"][j], text, extent,
+                       assets.geometry[j])
+    if unlocated is not None and len(unlocated):
+        extents = unlocated["served_extent"] if "served_extent" in unlocated else [None] * len(unlocated)
+        for name, cats, text, extent in zip(unlocated["name"], unlocated["categories"],
+                                            unlocated["served_area"], extents):
+            yield name, cats, None, text, extent, None
+
+
+def _text_shapes(text: str, point: Any, places: _StudyPlaces, unresolved: Counter) -> list[Any]:
+    """The polygons the parts of a served-area text name; each part not understood is counted in *unresolved*."""
+    shapes = []
+    for part, key in _parts(text):
+        shape = places.shape(key, point)
+        if shape is None:
+            unresolved[part] += 1
+        else:
+            shapes.append(shape)
+    return shapes
+
+
+def _extent_shapes(extent: str, unresolved: Counter) -> list[Any]:
+    """A GeoJSON extent (WGS84) as a polygon in British National Grid: none, one, or none and a count of
+    ``"(unreadable extent)"`` in *unresolved*."""
+    if not extent:
+        return []
+    import numpy as np
+    import shapely
+
+    from ..geo import BNG, WGS84, transformer
+
+    try:
+        geom = shapely.from_geojson(str(extent))
+        to_bng = transformer(WGS84, BNG)
+        return [shapely.transform(geom, lambda xy: np.column_stack(to_bng.transform(xy[:, 0], xy[:, 1])))]
+    except (ValueError, shapely.errors.GEOSException):
+        unresolved["(unreadable extent)"] += 1
+        return []
+
+
+def _union(shapes: list[Any]) -> Any:
+    """The union of the polygons."""
+    import numpy as np
+    import shapely
+
+    return shapely.union_all(np.array(shapes, dtype=object))

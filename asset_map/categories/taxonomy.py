@@ -38,12 +38,10 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Callable, Protocol
 
 from ..errors import TaxonomyError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .category_map import CategoryMap
+from .csv_files import cell_text
 
 TAXONOMY_COLUMNS = ("id", "label", "catchment_m", "target_population", "synonyms")
 
@@ -107,6 +105,11 @@ def _singular(normalised: str) -> str:
     ("fitness").
     """
     return " ".join(_singular_word(w) for w in normalised.split())
+
+
+def word_key(text: str) -> str:
+    """The form in which category words are compared: :func:`normalise_word`, then no final plural ``s``."""
+    return _singular(normalise_word(text))
 
 
 def _singular_word(w: str) -> str:
@@ -193,6 +196,72 @@ class CellMapping:
     ids: tuple[str, ...]
     unknown: tuple[str, ...]
     ignored: tuple[str, ...] = ()
+
+
+
+class WordDecisions(Protocol):
+    """What :meth:`Taxonomy.map_cell` needs from a category map
+    (:class:`asset_map.categories.category_map.CategoryMap` is one)."""
+
+    def lookup(self, word: str) -> tuple[str, ...] | None:
+        """The decision for *word*: category ids, ``()`` for "not a need category", ``None`` if undecided."""
+
+
+class _CellReading:
+    """The words of one category cell as they are decided, gathered into a :class:`CellMapping`.
+
+    *decide* gives a word's decision: category ids, ``()`` for ignored, or
+    ``None`` for a word nobody knows.
+    """
+
+    def __init__(self, decide: Callable[[str], tuple[str, ...] | None]) -> None:
+        self._decide = decide
+        self.ids: list[str] = []
+        self.unknown: list[str] = []
+        self.ignored: list[str] = []
+
+    def take(self, word: str) -> bool:
+        """Record *word* if it is decided (categories or ignored); return whether it was."""
+        decision = self._decide(word)
+        if decision is not None:
+            self._record(word, decision)
+        return decision is not None
+
+    def take_comma_pieces(self, part: str) -> None:
+        """Record a part split on commas, the longest run of pieces that is a known word first.
+
+        From each piece, the runs of two or more pieces up to the last are
+        tried longest first; a run that is decided is taken whole, else the
+        piece alone is recorded (as unknown if nobody knows it). Empty pieces
+        are skipped.
+        """
+        pieces = [p.strip() for p in _COMMA.split(part)]
+        i = 0
+        while i < len(pieces):
+            if not normalise_word(pieces[i]):
+                i += 1
+                continue
+            for j in range(len(pieces), i + 1, -1):
+                if self.take(", ".join(pieces[i:j])):
+                    i = j
+                    break
+            else:
+                self._record(pieces[i], self._decide(pieces[i]))
+                i += 1
+
+    def _record(self, word: str, decision: tuple[str, ...] | None) -> None:
+        if decision is None:
+            self.unknown.append(word)
+        elif not decision:
+            self.ignored.append(word)
+        else:
+            for cid in decision:
+                if cid not in self.ids:
+                    self.ids.append(cid)
+
+    def mapping(self) -> CellMapping:
+        """What was read: the ids each once in order of appearance, the unknown and the ignored words."""
+        return CellMapping(tuple(self.ids), tuple(self.unknown), tuple(self.ignored))
 
 
 class Taxonomy:
@@ -336,7 +405,7 @@ class Taxonomy:
         cid = self.match(word)
         if cid is not None:
             return cid
-        key = _singular(normalise_word(word))
+        key = word_key(word)
         if not key:
             return None
         real = [t for t in key.split() if t not in GENERIC_WORDS and t not in AMBIGUOUS_WORDS]
@@ -360,7 +429,7 @@ class Taxonomy:
                 best = cand
         return self._index[best[2]] if best else None
 
-    def map_cell(self, text: str | None, category_map: "CategoryMap | None" = None) -> CellMapping:
+    def map_cell(self, text: str | None, category_map: WordDecisions | None = None) -> CellMapping:
         """Map a category cell to category ids.
 
         The rules, in order:
@@ -385,62 +454,25 @@ class Taxonomy:
         Returns the ids (each once, in order of appearance), the unknown words
         as written, and the ignored words as written.
         """
-        if text is None:
-            return CellMapping((), ())
-        ids: list[str] = []
-        unknown: list[str] = []
-        ignored: list[str] = []
-
-        def decide(word: str) -> tuple[str, ...] | None:
-            cid = self.match(word)
-            if cid is not None:
-                return (cid,)
-            if category_map is not None:
-                return category_map.lookup(word)
-            return None
-
-        def record(word: str, decision: tuple[str, ...] | None) -> None:
-            if decision is None:
-                unknown.append(word)
-            elif not decision:
-                ignored.append(word)
-            else:
-                for cid in decision:
-                    if cid not in ids:
-                        ids.append(cid)
-
-        whole = str(text).strip()
+        whole = "" if text is None else str(text).strip()
         if not normalise_word(whole):
             return CellMapping((), ())
-        decision = decide(whole)
-        if decision is not None:
-            record(whole, decision)
-            return CellMapping(tuple(ids), (), tuple(ignored))
-        for part in CELL_SEPARATORS.split(whole):
-            part = part.strip()
-            if not normalise_word(part):
-                continue
-            decision = decide(part)
-            if decision is not None:
-                record(part, decision)
-                continue
-            pieces = [p.strip() for p in _COMMA.split(part)]
-            i = 0
-            while i < len(pieces):
-                if not normalise_word(pieces[i]):
-                    i += 1
-                    continue
-                for j in range(len(pieces), i, -1):
-                    run = ", ".join(p for p in pieces[i:j])
-                    decision = decide(run) if j > i + 1 else None
-                    if decision is not None:
-                        record(run, decision)
-                        i = j
-                        break
-                else:
-                    record(pieces[i], decide(pieces[i]))
-                    i += 1
-        return CellMapping(tuple(ids), tuple(unknown), tuple(ignored))
+        cell = _CellReading(lambda word: self._decide(word, category_map))
+        if not cell.take(whole):
+            for part in CELL_SEPARATORS.split(whole):
+                part = part.strip()
+                if normalise_word(part) and not cell.take(part):
+                    cell.take_comma_pieces(part)
+        return cell.mapping()
+
+    def _decide(self, word: str, category_map: WordDecisions | None) -> tuple[str, ...] | None:
+        """The decision for one word: the taxonomy's category, else the map's (``()`` ignore), else ``None``."""
+        cid = self.match(word)
+        if cid is not None:
+            return (cid,)
+        if category_map is not None:
+            return category_map.lookup(word)
+        return None
 
     def to_rows(self) -> list[dict[str, object]]:
         """The taxonomy as rows with :data:`TAXONOMY_COLUMNS`."""
@@ -464,27 +496,23 @@ class Taxonomy:
         cats = []
         numbers = []
         for n, row in enumerate(rows, start=2):
-            def cell(col: str) -> str:
-                value = row.get(col)
-                return "" if value is None else str(value).strip()
-
-            cid, label = cell("id"), cell("label")
+            cid, label = cell_text(row, "id"), cell_text(row, "label")
             if not cid:
                 raise TaxonomyError(f"{source}, row {n}, column 'id': empty; give every category an id")
             try:
-                catchment = float(cell("catchment_m"))
+                catchment = float(cell_text(row, "catchment_m"))
             except ValueError:
                 raise TaxonomyError(
-                    f"{source}, row {n}, column 'catchment_m': {cell('catchment_m')!r} is not a "
+                    f"{source}, row {n}, column 'catchment_m': {cell_text(row, 'catchment_m')!r} is not a "
                     "distance in metres"
                 ) from None
             if not catchment > 0:
                 raise TaxonomyError(f"{source}, row {n}, column 'catchment_m': must be more than 0 metres")
             try:
-                target = AgeBand.parse(cell("target_population"))
+                target = AgeBand.parse(cell_text(row, "target_population"))
             except ValueError as exc:
                 raise TaxonomyError(f"{source}, row {n}, column 'target_population': {exc}") from None
-            synonyms = tuple(s.strip() for s in cell("synonyms").split(";") if s.strip())
+            synonyms = tuple(s.strip() for s in cell_text(row, "synonyms").split(";") if s.strip())
             cats.append(Category(cid, label or cid, catchment, target, synonyms))
             numbers.append(n)
         return cls(cats, source=source, row_numbers=numbers)

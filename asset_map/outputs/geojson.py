@@ -15,11 +15,11 @@ so a map can be shaded by any of them.
 from __future__ import annotations
 
 import json
-import math
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..geo import WGS84
 from ..categories.taxonomy import Taxonomy
+from .values import plain_value
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -27,17 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.gaps import GapReport
 
 PRECISION = 7
-
-
-def _clean(value: Any) -> Any:
-    """JSON-safe property values: NaN becomes null, numpy scalars become Python ones."""
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def _feature_collection(gdf: "gpd.GeoDataFrame", properties: list[dict[str, Any]]) -> str:
@@ -52,7 +41,7 @@ def _feature_collection(gdf: "gpd.GeoDataFrame", properties: list[dict[str, Any]
     for geom, props in zip(geoms, properties):
         features.append({
             "type": "Feature",
-            "properties": {k: _clean(v) for k, v in props.items()},
+            "properties": {k: plain_value(v) for k, v in props.items()},  # JSON-safe: NaN is null
             "geometry": None if geom is None else json.loads(shapely.to_geojson(geom)),
         })
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from .values import plain_value
+
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
@@ -135,13 +137,8 @@ def neutralise(value: Any) -> Any:
     and booleans are returned unchanged; a NaN becomes None; numpy scalars
     become Python ones.
     """
-    if value is None or isinstance(value, bool):
-        return value
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, (int, float)):
+    value = plain_value(value)
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     text = str(value)
     if text.startswith(FORMULA_STARTS) or text.lstrip(" ").startswith(FORMULA_STARTS):
@@ -330,14 +327,6 @@ def sheet_names(titles: Sequence[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- writing
 
-def _replace_atomically(path: Path, write) -> Path:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it onto ``path``
-    (:func:`asset_map.outputs.files.replace_atomically`)."""
-    from .files import replace_atomically
-
-    return replace_atomically(path, write)
-
-
 def write_xlsx(tables: Sequence[HandoutTable], path: str | Path) -> Path:
     """Write the tables as one workbook, a sheet each in order; returns the path.
 
@@ -353,6 +342,8 @@ def write_xlsx(tables: Sequence[HandoutTable], path: str | Path) -> Path:
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+
+    from .files import replace_atomically
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -382,7 +373,7 @@ def write_xlsx(tables: Sequence[HandoutTable], path: str | Path) -> Path:
             ws.column_dimensions[get_column_letter(j)].width = min(widths[j - 1], _WRAPPED.get(header, 45)) + 1
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(1, len(table.rows) + 1)}"
-    return _replace_atomically(Path(path), wb.save)
+    return replace_atomically(Path(path), wb.save)
 
 
 def _csv_cell(header: str, value: Any) -> str:
@@ -410,6 +401,8 @@ def write_csv_folder(tables: Sequence[HandoutTable], folder: str | Path) -> list
     leaves no half-written file. Files from an earlier export for areas no
     longer in the report are left in place.
     """
+    from .files import replace_atomically
+
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -420,6 +413,6 @@ def write_csv_folder(tables: Sequence[HandoutTable], folder: str | Path) -> list
         for row in table.rows:
             w.writerow([_csv_cell(h, row.get(h)) for h in table.columns])
         text = buf.getvalue()
-        written.append(_replace_atomically(out / table.filename,
-                                           lambda tmp: tmp.write_text(text, encoding="utf-8-sig", newline="")))
+        written.append(replace_atomically(out / table.filename,
+                                          lambda tmp: tmp.write_text(text, encoding="utf-8-sig", newline="")))
     return written

@@ -35,14 +35,17 @@ import json
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from .slide_map import LEVEL_COLOURS
+
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
     from ..analysis.gaps import GapReport
     from ..categories.taxonomy import Taxonomy
 
-#: Fill colour per gap level and for "no data?": the slide maps' Okabe–Ito colours (colour-blind safe).
-COLOURS = {"none": "#D55E00", "low": "#F0E442", "ok": "#56B4E9", "no data?": "#BDBDBD"}
+#: Fill colour per gap level and for "no data?": the slide maps' Okabe–Ito colours (colour-blind safe);
+#: "no data?" a darker grey than the slide's, as the page has no hatching.
+COLOURS = {**LEVEL_COLOURS, "no data?": "#BDBDBD"}
 LEVEL_TEXT = {"none": "no provision within reach", "low": "low coverage or rate", "ok": "reasonable provision",
               "no data?": "none found — lists may be missing it"}
 

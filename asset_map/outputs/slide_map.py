@@ -132,23 +132,52 @@ def slide_figure(
 def _figure(report: "GapReport", areas: "gpd.GeoDataFrame", cat: Category, rows: dict[str, "GapRow"], *,
             assets: "gpd.GeoDataFrame | None", title: str | None, size: tuple[float, float], dpi: float,
             labels: bool):
+    """The slide: titles, footnote, the shaded map with its labels, dots and scale bar, and the legend.
+
+    Text sizes in points follow the figure's height (``scale = height / 7.5 in``),
+    so a smaller figure keeps its layout.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
 
     fig = Figure(figsize=size, dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
-    width_in, height_in = size
-    # Text sizes in points follow the figure's height, so a smaller figure keeps its layout.
-    scale = height_in / DEFAULT_SIZE[1]
+    scale = size[1] / DEFAULT_SIZE[1]
+    _titles(fig, title or cat.label, cat, next(iter(rows.values())), scale)
+    _footnote_text(fig, _footnote(report, cat, rows), size[0], scale)
+    ax = fig.add_axes(MAP_BOX)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    found = [rows.get(c) for c in areas["area_code"]]
+    kinds = [_kind(r) for r in found]
+    _shade(ax, areas.geometry, kinds, scale)
+    xmin, ymin, xmax, ymax = areas.total_bounds
+    pad = 0.03 * max(xmax - xmin, ymax - ymin)
+    ax.set_xlim(xmin - pad, xmax + pad)
+    ax.set_ylim(ymin - pad, ymax + pad)
+    n_assets = _draw_assets(ax, assets, cat, scale) if assets is not None else None
+    if labels:
+        _label(ax, areas, found, scale, points_per_metre=_points_per_metre(fig, ax))
+    _scale_bar(ax, xmin, xmax, ymin - pad * 0.5, scale)
+    _legend(fig, kinds, cat, n_assets, scale)
+    return fig
 
-    one = next(iter(rows.values()))
-    fig.text(0.02, 0.965, title or cat.label, ha="left", va="top", fontsize=26 * scale, fontweight="bold")
-    fig.text(0.02, 0.895, f"Gaps by area: the share of {_who(one)} within {cat.catchment_text} "
+
+def _titles(fig: Any, title: str, cat: Category, row: "GapRow", scale: float) -> None:
+    """The title (the category's label unless given) and the subtitle saying what is shaded."""
+    fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=26 * scale, fontweight="bold")
+    fig.text(0.02, 0.895, f"Gaps by area: the share of {_who(row)} within {cat.catchment_text} "
              "(straight line) of an asset", ha="left", va="top", fontsize=14 * scale, color="#333333")
 
-    footnote = _footnote(report, cat, rows)
-    chars = max(40, int(width_in * 72 / (9.5 * scale * 0.55)))  # a line of the footnote, in characters
+
+def _footnote_text(fig: Any, footnote: str, width_in: float, scale: float) -> None:
+    """The footnote under the map, wrapped, cut to :data:`FOOTNOTE_LINES` lines ending "…" when longer.
+
+    A line holds ``max(40, width × 72 / (9.5 × scale × 0.55))`` characters:
+    the figure's width in points over the width of a character (about 0.55 em
+    at 9.5 pt × scale).
+    """
+    chars = max(40, int(width_in * 72 / (9.5 * scale * 0.55)))
     lines = textwrap.wrap(footnote, chars)
     if len(lines) > FOOTNOTE_LINES:  # long filter notes: keep what fits under the map
         lines = lines[:FOOTNOTE_LINES]
@@ -156,34 +185,28 @@ def _figure(report: "GapReport", areas: "gpd.GeoDataFrame", cat: Category, rows:
     fig.text(0.02, 0.015, "\n".join(lines), ha="left", va="bottom",
              fontsize=9.5 * scale, color="#444444", linespacing=1.3)
 
-    ax = fig.add_axes(MAP_BOX)
-    ax.set_axis_off()
-    ax.set_aspect("equal")
 
-    codes = list(areas["area_code"])
-    found = [rows.get(c) for c in codes]
-    kind = [_kind(r) for r in found]
-    colours = {"none": LEVEL_COLOURS["none"], "low": LEVEL_COLOURS["low"], "ok": LEVEL_COLOURS["ok"],
-               "no data?": NO_DATA_COLOUR, "missing": MISSING_COLOUR}
-    geoms = areas.geometry
-    ax.add_collection(_patches(geoms, [colours[k] for k in kind], edgecolor="none", linewidth=0))
-    nodata = [g for g, k in zip(geoms, kind) if k == "no data?"]
+#: Fill colour per kind of area (:func:`_kind`).
+_KIND_COLOURS = {**LEVEL_COLOURS, "no data?": NO_DATA_COLOUR, "missing": MISSING_COLOUR}
+
+
+def _shade(ax: Any, geoms: Any, kinds: list[str], scale: float) -> None:
+    """Fill each area with its kind's colour, hatch the "no data?" ones, then draw every border."""
+    ax.add_collection(_patches(geoms, [_KIND_COLOURS[k] for k in kinds], edgecolor="none", linewidth=0))
+    nodata = [g for g, k in zip(geoms, kinds) if k == "no data?"]
     if nodata:
         ax.add_collection(_patches(nodata, "none", edgecolor=NO_DATA_HATCH_COLOUR, linewidth=0,
                                    hatch=NO_DATA_HATCH))
     ax.add_collection(_patches(geoms, "none", edgecolor=BORDER_COLOUR, linewidth=1.0 * scale))
-    xmin, ymin, xmax, ymax = areas.total_bounds
-    pad = 0.03 * max(xmax - xmin, ymax - ymin)
-    ax.set_xlim(xmin - pad, xmax + pad)
-    ax.set_ylim(ymin - pad, ymax + pad)
 
-    n_assets = _draw_assets(ax, assets, cat, scale) if assets is not None else None
-    if labels:
-        _label(ax, areas, found, scale, points_per_metre=_points_per_metre(fig, ax))
-    _scale_bar(ax, xmin, xmax, ymin - pad * 0.5, scale)
 
+def _legend(fig: Any, kinds: list[str], cat: Category, n_assets: int | None, scale: float) -> None:
+    """The legend right of the map: each level with its number of areas; "no data?", areas not in the
+    report and the asset dots only when there are any (dots: when assets were drawn)."""
+    from matplotlib.patches import Patch
+
+    counts = {k: kinds.count(k) for k in _KIND_COLOURS}
     handles, texts = [], []
-    counts = {k: kind.count(k) for k in colours}
     for level in ("none", "low", "ok"):
         handles.append(Patch(facecolor=LEVEL_COLOURS[level], edgecolor=BORDER_COLOUR, linewidth=0.8))
         texts.append(f"{LEVEL_TEXT[level]} ({counts[level]})")
@@ -206,7 +229,6 @@ def _figure(report: "GapReport", areas: "gpd.GeoDataFrame", cat: Category, rows:
                         handlelength=2.2, handleheight=1.6, labelspacing=0.9, borderaxespad=0,
                         alignment="left")
     legend.set_in_layout(False)
-    return fig
 
 
 def _kind(row: "GapRow | None") -> str:
