@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .inputs.postcodes import PostcodeLookup
     from .categories.filters import AssetFilter
     from .analysis.need import NeedIndicator
+    from .outputs.gap_cards import GapCard
     from .inputs.population_layer import PopulationLayerResult
     from .analysis.whatif import WhatIf
     from .store import Table
@@ -946,18 +947,37 @@ class Workspace:
                      filters: "AssetFilter | None" = None) -> list[Path]:
         """Gap cards: a printable page per area (or for ``area``) as HTML or Markdown
         (:mod:`asset_map.outputs.gap_cards`); returns the files written."""
-        from .outputs.gap_cards import workspace_cards, write_cards
+        from .outputs.gap_cards import write_cards
 
-        return write_cards(workspace_cards(self, area, top=top, filters=filters), path, fmt)
+        return write_cards(self.gap_cards(area, top=top, filters=filters), path, fmt)
+
+    def gap_cards(self, area: str | None = None, *, top: int | None = None,
+                  filters: "AssetFilter | None" = None) -> "list[GapCard]":
+        """The gap cards (:mod:`asset_map.outputs.gap_cards`): one for ``area`` (code or name), or one per
+        area when None, listing ``top`` gaps each (default :data:`asset_map.outputs.gap_cards.TOP`)."""
+        from .outputs.gap_cards import TOP, gap_cards
+
+        areas = self._require_areas()
+        return gap_cards(self.gaps(filters=filters), areas, self.counted_assets(filters), self.taxonomy(),
+                         None if area is None else [area], top=TOP if top is None else top,
+                         data_date=self._data_date())
 
     def export_gpkg(self, path: str | Path, *, category: str | None = None,
                     filters: "AssetFilter | None" = None) -> dict[str, int]:
         """Areas with their measures, assets and the population layer as one GeoPackage for QGIS
-        (:mod:`asset_map.outputs.gpkg_export`); returns each layer's feature count."""
-        from .outputs.gpkg_export import write_workspace_gpkg
+        (:mod:`asset_map.outputs.gpkg_export`); returns each layer's feature count.
 
-        self._require_areas()
-        return write_workspace_gpkg(self, path, category=category, filters=filters)
+        ``category`` (id, label or synonym) limits the areas' measures to one
+        category; ``filters`` restricts which assets count in the measures (the
+        assets layer keeps them all).
+        """
+        from .outputs.gpkg_export import write_gpkg
+
+        areas = self._require_areas()
+        taxonomy = self.taxonomy()
+        cat_ids = [taxonomy.get(category).id] if category else None
+        return write_gpkg(path, areas, self.gaps(filters=filters), taxonomy, assets=self.assets(),
+                          population=self.frame("population"), categories=cat_ids)
 
     def _data_date(self) -> str:
         """The date of the latest import (or today when nothing is imported), as YYYY-MM-DD."""
