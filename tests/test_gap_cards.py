@@ -15,9 +15,9 @@ from conftest import POINTS, TRAFFORD, X0, Y0, asset_row, square, trafford_local
 
 from asset_map.errors import UnknownAreaError
 from asset_map.outputs.gap_cards import (
-    AREA_FILL, MAP_DPI, MAP_SIZE, NAMES_SHOWN, card_html, card_markdown, cards_html, cards_markdown, gap_card,
-    image_names, is_gap, workspace_cards, write_cards,
+    NAMES_SHOWN, card_html, card_markdown, cards_html, cards_markdown, gap_card, image_names, is_gap, write_cards,
 )
+from asset_map.outputs.card_map import AREA_FILL, MAP_DPI, MAP_SIZE
 
 HEADER = ["Name", "Category", "Latitude", "Longitude"]
 HOSTILE = "<script>alert(1)</script>"
@@ -164,7 +164,7 @@ def test_markdown_page_has_the_sections_and_the_image_link(ws):
 
 
 def test_markdown_for_every_area(ws):
-    cards = workspace_cards(ws)
+    cards = ws.gap_cards()
     assert [c.area_code for c in cards] == list(ws.areas()["area_code"])
     names = image_names(cards)
     assert sorted(names) == ["card-east.png", "card-west-co.png"]
@@ -178,7 +178,7 @@ def test_markdown_for_every_area(ws):
 # --------------------------------------------------------------------------- HTML
 
 def test_html_page_per_area_escaped_with_embedded_png(ws):
-    cards = workspace_cards(ws)
+    cards = ws.gap_cards()
     page = cards_html(cards)
     assert page.startswith("<!DOCTYPE html>")
     assert page.count('<section class="card"') == len(cards) == 2
@@ -199,7 +199,7 @@ def test_html_page_per_area_escaped_with_embedded_png(ws):
 
 
 def test_write_cards(ws, tmp_path):
-    cards = workspace_cards(ws)
+    cards = ws.gap_cards()
     md, *pngs = write_cards(cards, tmp_path / "out" / "cards.md", "markdown")
     assert sorted(p.name for p in pngs) == ["cards-east.png", "cards-west-co.png"]
     text = md.read_text(encoding="utf-8")
@@ -222,7 +222,7 @@ def test_trafford_four_cards(tmp_path):
     ws.import_assets(TRAFFORD / "assets" / "trafford_general_practices.geojson", categories=["gp practice"])
     report = ws.gaps()
     assets = ws.counted_assets()
-    cards = workspace_cards(ws)
+    cards = ws.gap_cards()
     assert len(cards) == 4
     assert {c.area_code for c in cards} == {r.area_code for r in report.rows}
     for card in cards:

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import TRAFFORD, X0, Y0, asset_row, trafford_localities, write_csv
 
-from asset_map.outputs.gpkg_export import write_gpkg, write_workspace_gpkg
+from asset_map.outputs.gpkg_export import write_gpkg
 
 HEADER = ["Name", "Category", "Latitude", "Longitude"]
 
@@ -35,7 +35,7 @@ def layers(path) -> dict[str, str]:
 
 def test_layers_counts_and_crs(ws, tmp_path):
     out = tmp_path / "export.gpkg"
-    counts = write_workspace_gpkg(ws, out)
+    counts = ws.export_gpkg(out)
     assert counts == {"areas": 2, "assets": 2, "population": 4}
     assert layers(out) == {"areas": "Polygon", "assets": "Point", "population": "Point"}
     for layer, n in counts.items():
@@ -52,7 +52,7 @@ def test_layers_counts_and_crs(ws, tmp_path):
 
 def test_areas_carry_the_reports_measures(ws, tmp_path):
     out = tmp_path / "export.gpkg"
-    write_workspace_gpkg(ws, out)
+    ws.export_gpkg(out)
     areas = gpd.read_file(out, layer="areas").set_index("area_code")
     rows = {(r.area_code, r.category_id): r for r in ws.gaps().rows}
     west = rows[("W01", "loneliness_isolation")]
@@ -73,7 +73,7 @@ def test_areas_carry_the_reports_measures(ws, tmp_path):
 def test_areas_have_the_geojson_property_names(ws, tmp_path):
     for category in (None, "befriending"):
         out = tmp_path / f"export_{category}.gpkg"
-        write_workspace_gpkg(ws, out, category=category)
+        ws.export_gpkg(out, category=category)
         columns = [c for c in gpd.read_file(out, layer="areas").columns if c != "geometry"]
         feature = json.loads(ws.export_geojson("areas", category=category))["features"][0]
         assert columns == list(feature["properties"])
@@ -83,7 +83,7 @@ def test_areas_have_the_geojson_property_names(ws, tmp_path):
 
 def test_assets_are_active_points_with_category_labels(ws, tmp_path):
     out = tmp_path / "export.gpkg"
-    write_workspace_gpkg(ws, out)
+    ws.export_gpkg(out)
     assets = gpd.read_file(out, layer="assets").set_index("name")
     assert sorted(assets.index) == ["East Food Bank", "West Befriending"]
     west = assets.loc["West Befriending"]
@@ -100,7 +100,7 @@ def test_assets_are_active_points_with_category_labels(ws, tmp_path):
 def test_without_population_or_assets_those_layers_are_left_out(workspace, two_areas, tmp_path):
     workspace.load_boundaries(two_areas)
     out = tmp_path / "bare.gpkg"
-    assert write_workspace_gpkg(workspace, out) == {"areas": 2}
+    assert workspace.export_gpkg(out) == {"areas": 2}
     assert layers(out) == {"areas": "Polygon"}
     areas = gpd.read_file(out, layer="areas")
     # No population: the rates are empty but the column stays numeric for QGIS's symbology.
@@ -111,7 +111,7 @@ def test_without_population_or_assets_those_layers_are_left_out(workspace, two_a
 
 def test_writing_again_replaces_the_file(ws, tmp_path):
     out = tmp_path / "export.gpkg"
-    write_workspace_gpkg(ws, out)
+    ws.export_gpkg(out)
     write_gpkg(out, ws.areas(), ws.gaps(), ws.taxonomy())
     assert layers(out) == {"areas": "Polygon"}
     assert pyogrio.read_info(out, layer="areas")["features"] == 2
@@ -121,7 +121,7 @@ def test_unknown_category_is_the_taxonomy_error(ws, tmp_path):
     from asset_map.errors import TaxonomyError
 
     with pytest.raises(TaxonomyError, match="unknown category 'befriendng'"):
-        write_workspace_gpkg(ws, tmp_path / "x.gpkg", category="befriendng")
+        ws.export_gpkg(tmp_path / "x.gpkg", category="befriendng")
     assert not (tmp_path / "x.gpkg").exists()
 
 
@@ -130,7 +130,7 @@ def test_real_trafford_localities(tmp_path):
     ws, _ = trafford_localities(tmp_path / "t.gpkg")
     ws.import_assets(TRAFFORD / "assets" / "trafford_food_banks.geojson", categories=["food bank"])
     out = tmp_path / "trafford.gpkg"
-    counts = write_workspace_gpkg(ws, out)
+    counts = ws.export_gpkg(out)
     n_lsoa = len(ws.frame("population"))
     assert counts == {"areas": 4, "assets": 7, "population": n_lsoa}
     assert n_lsoa > 100

@@ -11,7 +11,8 @@ Each card (:func:`gap_card`) holds, for one area:
   located in the area and the first :data:`NAMES_SHOWN` of their names;
 * a **small map**: the area shaded and outlined among its neighbours (grey),
   the assets as dots (black inside the area, grey nearby), with a scale
-  bar, drawn with matplotlib's Agg canvas into PNG bytes in memory.
+  bar, drawn with matplotlib's Agg canvas into PNG bytes in memory
+  (:mod:`asset_map.outputs.card_map`).
 
 The card is written as Markdown (:func:`card_markdown`, the map as an image
 link to a PNG written beside the file) or as one self-contained HTML page
@@ -20,7 +21,8 @@ cards when printed). Every text from the data is escaped: with
 :func:`html.escape` in HTML, and with backslashes (``<``, ``|``, ``*``, …)
 in Markdown, so a name such as ``<script>alert(1)</script>`` shows as text.
 
-:func:`workspace_cards` builds the cards from a workspace, and
+:func:`gap_cards` builds the cards from a gap report, the areas and the
+assets counted (``Workspace.gap_cards`` passes a workspace's), and
 :func:`write_cards` writes them (with the PNGs beside a Markdown file).
 """
 
@@ -28,8 +30,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
-import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -37,29 +37,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from urllib.parse import quote
 
+from .card_map import map_png
+from .cell_text import cell_text
+
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-    from ..categories.filters import AssetFilter
     from ..analysis.gaps import GapReport, GapRow
     from ..categories.taxonomy import Category
-    from ..workspace import Workspace
 
 #: How many gaps a card lists by default.
 TOP = 5
 #: How many asset names a card lists for one category before "and N more".
 NAMES_SHOWN = 6
-#: The small map: size in inches and resolution (600 × 480 pixels).
-MAP_SIZE = (5.0, 4.0)
-MAP_DPI = 120
-#: The map shows the area's bounding box widened by this share of its larger side on each side.
-MAP_MARGIN = 0.25
-AREA_FILL = "#FBE3C4"
-AREA_EDGE = "#000000"
-NEIGHBOUR_FILL = "#EFEFEF"
-NEIGHBOUR_EDGE = "#9A9A9A"
-INSIDE_DOT = "#000000"
-OUTSIDE_DOT = "#8C8C8C"
 GAP_LEVELS = ("none", "low")
 NO_DATA = "no data?"
 FORMATS = ("markdown", "html")
@@ -142,7 +132,7 @@ def gap_card(report_all: "GapReport", areas: "gpd.GeoDataFrame", assets: "gpd.Ge
 
     code = find_area(areas, area_code)
     position = list(areas["area_code"]).index(code)
-    name = _text(list(areas["area_name"])[position]) or code
+    name = cell_text(list(areas["area_name"])[position]) or code
     rows = [r for r in report_all.rows if r.area_code == code]
     rows.sort(key=lambda r: r.priority)
     gaps = [r for r in rows if is_gap(r)]
@@ -167,27 +157,9 @@ def gap_cards(report_all: "GapReport", areas: "gpd.GeoDataFrame", assets: "gpd.G
             for c in codes]
 
 
-def workspace_cards(ws: "Workspace", area: str | None = None, *, top: int = TOP,
-                    filters: "AssetFilter | None" = None) -> list[GapCard]:
-    """The cards of a workspace: one for ``area`` (code or name), or one per area when None."""
-    from ..errors import WorkspaceError
-
-    areas = ws.areas()
-    if areas is None or not len(areas):
-        raise WorkspaceError(f"{ws.location}: no areas loaded; run `asset-map boundaries load FILE` first")
-    return gap_cards(ws.gaps(filters=filters), areas, ws.counted_assets(filters), ws.taxonomy(),
-                     None if area is None else [area], top=top, data_date=ws._data_date())
-
-
 def is_gap(row: "GapRow") -> bool:
     """A row a card lists: level none or low, or finding "no data?"."""
     return row.level in GAP_LEVELS or row.finding == NO_DATA
-
-
-def _text(v: Any) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    return str(v)
 
 
 def _assets_here(assets: "gpd.GeoDataFrame | None", code: str,
@@ -204,12 +176,12 @@ def _assets_here(assets: "gpd.GeoDataFrame | None", code: str,
     for area, cats_text, name in zip(assets["area_code"], assets["categories"] if "categories" in cols
                                      else [None] * len(assets), assets["name"] if "name" in cols
                                      else [None] * len(assets)):
-        if _text(area) != code:
+        if cell_text(area) != code:
             continue
         total += 1
-        ids = [c for c in _text(cats_text).split(";") if c] or [""]
+        ids = [c for c in cell_text(cats_text).split(";") if c] or [""]
         for cid in dict.fromkeys(ids):
-            names_by.setdefault(cid, []).append(_text(name) or "(no name)")
+            names_by.setdefault(cid, []).append(cell_text(name) or "(no name)")
     labels = {c.id: c.label for c in cats}
     order = [c.id for c in cats] + sorted(k for k in names_by if k and k not in labels) + [""]
     out = []
@@ -221,99 +193,6 @@ def _assets_here(assets: "gpd.GeoDataFrame | None", code: str,
         out.append(CategoryAssets(cid, labels.get(cid, cid) if cid else "(no category)", len(names),
                                   tuple(names[:NAMES_SHOWN])))
     return out, total
-
-
-# --------------------------------------------------------------------------- the small map
-
-def map_png(areas: "gpd.GeoDataFrame", area_code: str, assets: "gpd.GeoDataFrame | None" = None, *,
-            size: tuple[float, float] = MAP_SIZE, dpi: float = MAP_DPI) -> bytes:
-    """The area shaded and outlined among its neighbours, the assets as dots, as PNG bytes.
-
-    The view is the area's bounding box widened by :data:`MAP_MARGIN` of its
-    larger side and stretched to the figure's shape; neighbours are the
-    other areas in view, labelled with their names. The PNG is
-    ``round(size × dpi)`` pixels.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from shapely.geometry import box
-
-    from .slide_map import _patches, _scale_bar
-
-    codes = list(areas["area_code"])
-    geoms = list(areas.geometry)
-    geom = geoms[codes.index(area_code)]
-    if geom is None or geom.is_empty:
-        return b""
-    xmin, ymin, xmax, ymax = geom.bounds
-    side = max(xmax - xmin, ymax - ymin, 1.0)
-    xmin, ymin, xmax, ymax = (xmin - MAP_MARGIN * side, ymin - MAP_MARGIN * side,
-                              xmax + MAP_MARGIN * side, ymax + MAP_MARGIN * side)
-    # Stretch the view to the figure's shape, so the map fills it with an equal aspect.
-    aspect = size[0] / size[1]
-    w, h = xmax - xmin, ymax - ymin
-    if w / h < aspect:
-        extra = (h * aspect - w) / 2
-        xmin, xmax = xmin - extra, xmax + extra
-    else:
-        extra = (w / aspect - h) / 2
-        ymin, ymax = ymin - extra, ymax + extra
-    view = box(xmin, ymin, xmax, ymax)
-
-    fig = Figure(figsize=size, dpi=dpi, facecolor="white")
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_axis_off()
-    ax.set_aspect("equal")
-    ax.set_xlim(xmin, xmax)
-    ax.set_ylim(ymin, ymax)
-
-    others = [(c, n, g) for c, n, g in zip(codes, areas["area_name"], geoms)
-              if c != area_code and g is not None and not g.is_empty and g.intersects(view)]
-    if others:
-        ax.add_collection(_patches([g for _, _, g in others], NEIGHBOUR_FILL, edgecolor=NEIGHBOUR_EDGE,
-                                   linewidth=0.8))
-    ax.add_collection(_patches([geom], AREA_FILL, edgecolor="none", linewidth=0))
-    ax.add_collection(_patches([geom], "none", edgecolor=AREA_EDGE, linewidth=2.2, zorder=2))
-
-    from matplotlib import patheffects
-
-    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-    for _, name, g in others:
-        part = g.intersection(view)
-        if part.is_empty or part.area < 0.02 * view.area:
-            continue
-        p = part.representative_point()
-        ax.annotate(_text(name), (p.x, p.y), ha="center", va="center", fontsize=7, color="#555555",
-                    path_effects=halo, annotation_clip=True)
-
-    if assets is not None and len(assets):
-        from ..inputs.duplicates import active
-
-        pts = active(assets)
-        if getattr(pts, "crs", None) is not None and getattr(areas, "crs", None) is not None \
-                and pts.crs != areas.crs:
-            pts = pts.to_crs(areas.crs)
-        inside_x, inside_y, near_x, near_y = [], [], [], []
-        for a_code, pt in zip(pts["area_code"], pts.geometry):
-            if pt is None or pt.is_empty or not view.contains(pt):
-                continue
-            if _text(a_code) == area_code:
-                inside_x.append(pt.x)
-                inside_y.append(pt.y)
-            else:
-                near_x.append(pt.x)
-                near_y.append(pt.y)
-        if near_x:
-            ax.scatter(near_x, near_y, s=14, c=OUTSIDE_DOT, edgecolors="white", linewidths=0.4, zorder=3)
-        if inside_x:
-            ax.scatter(inside_x, inside_y, s=22, c=INSIDE_DOT, edgecolors="white", linewidths=0.5, zorder=4)
-
-    pad = 0.04 * (xmax - xmin)
-    _scale_bar(ax, xmin + pad, xmax - pad, ymin + pad, 0.8)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-    return buf.getvalue()
 
 
 MAP_CAPTION = ("Map: the area shaded and outlined in black, neighbouring areas grey; dots are assets "
@@ -420,7 +299,7 @@ _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 def md_escape(text: Any) -> str:
     """Data text made safe for Markdown: punctuation that formats, links or opens HTML is backslashed,
     an ``&`` that would start an entity is written ``&amp;``, and line breaks become spaces."""
-    s = _text(text)
+    s = cell_text(text)
     s = _MD_ENTITY.sub("&amp;", s)
     s = _MD_SPECIAL.sub(r"\\\1", s)
     return re.sub(r"\s*[\r\n]+\s*", " ", s)

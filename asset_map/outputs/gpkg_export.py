@@ -40,9 +40,7 @@ from ..categories.taxonomy import Taxonomy
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-    from ..categories.filters import AssetFilter
     from ..analysis.gaps import GapReport
-    from ..workspace import Workspace
 
 #: Suffixes of the numeric per-category measures (kept numeric even when every value is empty).
 NUMERIC_SUFFIXES = ("_assets", "_rate_per_10k", "_coverage", "_access_per_10k", "_access_e2sfca_per_10k",
@@ -64,7 +62,7 @@ def write_gpkg(
     ``report`` must hold every area × category written (``Workspace.gaps()``
     unnarrowed); ``categories`` (ids) limits the measures to those
     categories. ``assets`` and ``population`` are left out when ``None`` or
-    empty.
+    empty. ``Workspace.export_gpkg`` writes a workspace's layers with this.
     """
     layers: dict[str, tuple["gpd.GeoDataFrame", str]] = {
         "areas": (areas_layer(areas, report, taxonomy, categories=categories),
@@ -79,21 +77,6 @@ def write_gpkg(
         layers["population"] = (_with_area_name(population, names),
                                 "Small areas of the population layer with their population by age.")
     return _write(Path(path), layers)
-
-
-def write_workspace_gpkg(ws: "Workspace", path: str | os.PathLike, *, category: str | None = None,
-                         filters: "AssetFilter | None" = None) -> dict[str, int]:
-    """Export a workspace: its areas with their measures, its assets and its population layer.
-
-    ``category`` (id, label or synonym) limits the areas' measures to one
-    category; ``filters`` restricts which assets count in the measures (the
-    assets layer keeps them all).
-    """
-    taxonomy = ws.taxonomy()
-    cat_ids = [taxonomy.get(category).id] if category else None
-    report = ws.gaps(filters=filters)  # raises WorkspaceError without areas
-    return write_gpkg(path, ws.areas(), report, taxonomy, assets=ws.assets(), population=ws.frame("population"),
-                      categories=cat_ids)
 
 
 # --------------------------------------------------------------------------- layers

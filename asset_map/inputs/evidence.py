@@ -1,0 +1,49 @@
+"""The confidence of a gap report, from what the workspace's store holds.
+
+The evidence that the lists may be incomplete (:func:`asset_map.analysis.confidence.gather`)
+is read from the store: the services without a location, the rejects, the
+imports and, with a national postcode lookup, which areas each postcode
+sector falls in. :func:`assess_report` then adds each row's finding and
+confidence (:func:`asset_map.analysis.confidence.assess`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..analysis.gaps import GapReport
+    from ..categories.taxonomy import Taxonomy
+    from ..store import Store, Table
+
+
+def assess_report(store: "Store", report: "GapReport", areas: "Table", assets: "Table | None", *,
+                  taxonomy: "Taxonomy", study_names: set[str], stale_days: int | None,
+                  unknown: "list | tuple" = ()) -> "GapReport":
+    """Add each row's finding and confidence (:mod:`asset_map.analysis.confidence`).
+
+    ``assets`` are all the active assets (before any filter); ``unknown`` the
+    (area, categories) of those a filter left out because their lists do not
+    say; records verified longer ago than ``stale_days`` (default 730) lower
+    the confidence.
+    """
+    from ..analysis.confidence import STALE_DAYS, assess, gather
+
+    days = STALE_DAYS if stale_days is None else stale_days
+    ev = gather(areas, assets, store.read("unlocated"), store.read("rejects"), store.read("imports"),
+                _sector_lookup(store, areas), taxonomy=taxonomy, stale_days=days, unknown_filtered=unknown,
+                study_names=study_names)
+    return assess(report, ev, stale_days=days)
+
+
+def _sector_lookup(store: "Store", areas: "Table"):
+    """With a national postcode lookup (:data:`asset_map.analysis.confidence.NATIONAL_LOOKUP` postcodes
+    or more), the areas of each postcode sector (:func:`asset_map.analysis.confidence.sector_areas`);
+    else ``None``."""
+    from ..analysis.confidence import NATIONAL_LOOKUP, sector_areas
+
+    if (store.count("postcodes") or 0) < NATIONAL_LOOKUP:
+        return None
+    # "M32 0" up to "M32 0~": every postcode of the sector, through the postcode index.
+    return sector_areas(lambda d: store.read("postcodes", where="postcode >= ? AND postcode < ?",
+                                             params=(f"{d}", f"{d}~")), areas)

@@ -1,0 +1,95 @@
+"""What the gap analysis of a workspace reads from its store, and the analysis run on it.
+
+:func:`read_gap_inputs` reads the active assets (merged duplicates left out;
+without the columns the analysis never looks at, :data:`UNUSED_BY_GAPS`), the
+services without a location and the study area's names, and applies an asset
+filter (:mod:`asset_map.categories.filters`). :func:`gap_report` then computes
+the gaps of a set of assets (:func:`asset_map.analysis.gaps.compute_gaps`)
+with the services' reach (:mod:`asset_map.categories.served`), and assesses
+their confidence against every active asset (:mod:`asset_map.inputs.evidence`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .evidence import assess_report
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..analysis.gaps import GapReport
+    from ..analysis.need import NeedIndicator
+    from ..categories.filters import AssetFilter
+    from ..categories.taxonomy import Taxonomy
+    from ..store import Store, Table
+
+#: Asset columns that gaps and what-ifs never look at: not read for them (at national scale, most of the time).
+UNUSED_BY_GAPS = ("description", "address", "category_text", "inferred", "category_source", "located_by",
+                  "postcode", "source_row")
+
+
+@dataclass
+class GapInputs:
+    """The stored data a gap analysis counts, under an asset filter."""
+
+    areas: "Table"
+    #: The workspace's taxonomy.
+    taxonomy: "Taxonomy"
+    #: The taxonomy the gaps are counted with: with an audience filter, every category targets that audience.
+    counted_taxonomy: "Taxonomy"
+    #: Every active asset, before the filter.
+    everything: "Table | None"
+    #: The active assets the filter keeps.
+    assets: "Table | None"
+    #: The services without a location the filter keeps.
+    unlocated: "Table | None"
+    #: What the filter left out, for the report's notes.
+    notes: list[str]
+    #: The (area, categories) of the assets left out because their lists do not say.
+    unknown: list
+    study_names: set[str]
+
+
+def read_gap_inputs(store: "Store", areas: "Table", taxonomy: "Taxonomy", filters: "AssetFilter | None",
+                    study_names: set[str]) -> GapInputs:
+    """The stored assets and services without a location, and those of them ``filters`` keeps."""
+    from .duplicates import active
+
+    everything = active(store.read("assets", exclude=UNUSED_BY_GAPS))
+    unlocated = store.read("unlocated")
+    inputs = GapInputs(areas, taxonomy, taxonomy, everything, everything, unlocated, [], [], study_names)
+    if filters is not None and filters.active:
+        _apply_filter(inputs, filters)
+    return inputs
+
+
+def _apply_filter(inputs: GapInputs, filters: "AssetFilter") -> None:
+    """Keep the assets and services without a location that ``filters`` keeps, noting what it left out;
+    an audience filter makes every category target that audience."""
+    from dataclasses import replace
+
+    from ..categories.filters import apply_filter
+    from ..categories.taxonomy import Taxonomy
+
+    inputs.assets, report = apply_filter(inputs.everything, filters)
+    inputs.notes, inputs.unknown = [report.note()], report.unknown
+    if inputs.unlocated is not None and len(inputs.unlocated):
+        inputs.unlocated, without_place = apply_filter(inputs.unlocated, filters)
+        inputs.notes.append("services without a location: " + without_place.note().split(": ", 1)[1])
+    if filters.audience is not None:
+        t = inputs.taxonomy
+        inputs.counted_taxonomy = Taxonomy([replace(c, target=filters.audience) for c in t], source=t.source)
+
+
+def gap_report(store: "Store", inputs: GapInputs, assets: "Table | None", need: "NeedIndicator | None", *,
+               robust: bool = True, stale_days: int | None = None, unknown: "list | tuple" = ()) -> "GapReport":
+    """The gaps of ``assets`` (the filtered ones, or those of a what-if), their confidence assessed
+    against every active asset (``unknown``: see :attr:`GapInputs.unknown`)."""
+    from ..analysis.gaps import compute_gaps
+    from ..categories.served import resolve
+
+    served = resolve(inputs.areas, assets, inputs.unlocated, inputs.study_names)
+    report = compute_gaps(inputs.areas, assets, inputs.counted_taxonomy, store.read("population"), need,
+                          served=served, robust=robust)
+    return assess_report(store, report, inputs.areas, inputs.everything, taxonomy=inputs.taxonomy,
+                         study_names=inputs.study_names, stale_days=stale_days, unknown=unknown)
