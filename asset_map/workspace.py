@@ -544,7 +544,7 @@ class Workspace:
             records.append(rows)
         if not records:
             return 0
-        old = self.store.read("merges")
+        old = self.frame("merges")
         merges = pd.concat(([old] if old is not None else []) + records, ignore_index=True)
         with self.store.transaction() as tx:
             tx.write("assets", assets)

@@ -99,6 +99,15 @@ def test_merge_errors_leave_the_workspace_unchanged(council_and_pcn):
     assert fingerprint(ws) != before  # the one good merge was written
 
 
+def test_a_second_merge_adds_to_the_recorded_ones(council_and_pcn):
+    ws, _, _ = council_and_pcn
+    groups = ws.duplicates(distance_m=600)
+    assert len(groups) == 3
+    ws.merge(groups[0].asset_ids[0], [groups[0].asset_ids[1]])
+    ws.merge_groups([(g.asset_ids[0], [g.asset_ids[1]]) for g in groups[1:]])
+    assert len(ws.table("merges")) == 3 and ws.status()["assets_merged"] == 3
+
+
 def test_replacing_the_taxonomy_keeps_merged_categories(council_and_pcn, tmp_path):
     ws, _, second = council_and_pcn
     carers = [g for g in ws.duplicates(distance_m=600) if g.names[0] == "Carers Centre"][0]
