@@ -55,7 +55,7 @@ from ..geo import normalise_postcode
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-    from .gaps import GapReport
+    from .report import GapReport
     from ..store import Table
     from ..categories.taxonomy import Taxonomy
 
@@ -253,7 +253,7 @@ def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -
 
     The finding and confidence of every row are worked out at once, from
     the evidence laid out as arrays (:class:`_RowEvidence`); the reason, a
-    sentence, is written when the row is made (see :class:`~asset_map.analysis.gaps.GapReport`).
+    sentence, is written when the row is made (see :class:`~asset_map.analysis.report.GapReport`).
     """
     from dataclasses import replace
 
@@ -262,7 +262,7 @@ def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -
     notes = report.notes + (
         [f"{ev.rejected_unplaced} rejected rows could not be placed in any area (no usable postcode or "
          "coordinates); they may belong anywhere"] if ev.rejected_unplaced else [])
-    view = report._lazy()
+    view = report.arrays()
     if view is not None:  # the rows are still arrays: judge them as such
         table = view.table
         e = _RowEvidence.of_table(ev, list(table.codes), [c.id for c in table.cats])
@@ -273,14 +273,14 @@ def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -
         def reasons(index: "np.ndarray") -> list[str]:
             return e.reasons(index, [labels[k] for k in (index // n_areas).tolist()], stale_days)
 
-        return replace(report, rows=view.judged(finding, confidence, reasons), notes=notes)
+        return report.with_rows(view.judged(finding, confidence, reasons), notes=notes)
     rows = report.rows
     e = _RowEvidence.of_rows(ev, [r.area_code for r in rows], [r.category_id for r in rows])
     finding, confidence = e.judge(np.array([r.assets > 0 or r.coverage > 0 for r in rows], dtype=bool))
     why = e.reasons(np.arange(len(rows)), [r.category.lower() for r in rows], stale_days)
     out = [replace(r, finding=f, confidence=c, confidence_reason=w)
            for r, f, c, w in zip(rows, finding.tolist(), confidence.tolist(), why)]
-    return replace(report, rows=out, notes=notes)
+    return report.with_rows(out, notes=notes)
 
 
 @dataclass
