@@ -51,11 +51,12 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..geo import normalise_postcode
+from .arrays import floats
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-    from .gaps import GapReport
+    from .report import GapReport
     from ..store import Table
     from ..categories.taxonomy import Taxonomy
 
@@ -92,58 +93,84 @@ def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", re
 
     ``assets`` are all the active assets (before any filter); ``unknown_filtered``
     the (area, categories) of assets a filter left out because their list
-    does not say whether they qualify.
+    does not say whether they qualify. The steps count the assets
+    (:func:`_count_assets`), the services without a location
+    (:func:`_count_unlocated`), the assets filtered out as unknown
+    (:func:`_count_filtered`) and the rejected rows (:func:`_count_rejects`).
     """
     ev = Evidence(n_categories=len(taxonomy) if taxonomy is not None else 1)
-    today = today or date.today()
-    limit = today - timedelta(days=stale_days)
+    limit = (today or date.today()) - timedelta(days=stale_days)
+    if assets is not None and len(assets):
+        _count_assets(ev, assets, limit)
+    if unlocated is not None and len(unlocated):
+        _count_unlocated(ev, unlocated, areas, study_names)
+    _count_filtered(ev, unknown_filtered)
+    if rejects is not None and len(rejects):
+        _count_rejects(ev, rejects, imports, areas, postcode_area, taxonomy)
+    return ev
+
+
+def _count_assets(ev: Evidence, assets: "Table", limit: date) -> None:
+    """The study area's assets of each category; by area, those without a category, and those of each
+    category located there and last verified before ``limit``."""
+    verified = assets["last_verified"] if "last_verified" in assets else [None] * len(assets)
+    # Assets alike in area, category cell and staleness are counted together (each date is read once).
+    stale_of = functools.lru_cache(maxsize=None)(lambda when: _older(when, limit))
+    for (area, cats, old), n in Counter(zip(assets["area_code"], assets["categories"],
+                                            map(stale_of, verified))).items():
+        ids = [c for c in (cats or "").split(";") if c]
+        for c in ids:
+            ev.study[c] += n
+        if not area:
+            continue
+        if not ids:
+            ev.uncategorised[area] += n
+        for c in ids:
+            ev.located[(area, c)] += n
+            ev.stale[(area, c)] += old * n
+
+
+def _count_unlocated(ev: Evidence, unlocated: "Table", areas: "Table", study_names: "set[str] | frozenset[str]"
+                     ) -> None:
+    """The services without a location whose served area asset-map cannot place, by category."""
+    from ..categories.served import understood
+
     codes = [str(c) for c in areas["area_code"]]
     by_name = {str(n).strip().lower(): str(c) for c, n in zip(areas["area_code"], areas["area_name"])}
     by_name.update({c.lower(): c for c in codes})
-    if assets is not None and len(assets):
-        verified = assets["last_verified"] if "last_verified" in assets else [None] * len(assets)
-        # Assets alike in area, category cell and staleness are counted together (each date is read once).
-        stale_of = functools.lru_cache(maxsize=None)(lambda when: _older(when, limit))
-        for (area, cats, old), n in Counter(zip(assets["area_code"], assets["categories"],
-                                                map(stale_of, verified))).items():
-            ids = [c for c in (cats or "").split(";") if c]
-            for c in ids:
-                ev.study[c] += n
-            if not area:
-                continue
-            if not ids:
-                ev.uncategorised[area] += n
-            for c in ids:
-                ev.located[(area, c)] += n
-                ev.stale[(area, c)] += old * n
-    if unlocated is not None and len(unlocated):
-        from ..categories.served import understood
+    extents = unlocated["served_extent"] if "served_extent" in unlocated else [None] * len(unlocated)
+    for cats, served, extent in zip(unlocated["categories"], unlocated["served_area"], extents):
+        if extent or understood(served, by_name, study_names):
+            continue  # it counts for coverage where it serves (asset_map.categories.served)
+        for c in filter(None, (cats or "").split(";")):
+            ev.unlocated[("", c)] += 1  # serves nowhere asset-map can place: it may be anywhere
 
-        extents = unlocated["served_extent"] if "served_extent" in unlocated else [None] * len(unlocated)
-        for cats, served, extent in zip(unlocated["categories"], unlocated["served_area"], extents):
-            if extent or understood(served, by_name, study_names):
-                continue  # it counts for coverage where it serves (asset_map.categories.served)
-            for c in filter(None, (cats or "").split(";")):
-                ev.unlocated[("", c)] += 1  # serves nowhere asset-map can place: it may be anywhere
+
+def _count_filtered(ev: Evidence, unknown_filtered: "list[tuple[str | None, str]]") -> None:
+    """The assets of each (area, category) a filter left out because their lists do not say."""
     for area, cats in unknown_filtered:
         if area:
             for c in filter(None, (cats or "").split(";")):
                 ev.filtered[(area, c)] += 1
-    if rejects is not None and len(rejects):
-        columns = _columns_by_source(imports)
-        for source, reason, record in zip(rejects["source"], rejects["reason"], rejects["record"]):
-            fields, cols = _fields(str(record or "")), columns.get(source, {})
-            area = _place_reject(str(reason or ""), fields, cols, areas, postcode_area)
-            if not area:
-                ev.rejected_unplaced += 1
-                continue
-            cell = fields.get(cols.get("category", ""))
-            ids = taxonomy.map_cell(cell).ids if taxonomy is not None and cell else []
-            for c in ids:
-                ev.rejected[(area, c)] += 1
-            if not ids:
-                ev.rejected_unknown[area] += 1
-    return ev
+
+
+def _count_rejects(ev: Evidence, rejects: "Table", imports: "Table | None", areas: "Table",
+                   postcode_area: Callable[[str], str | None] | None, taxonomy: "Taxonomy | None") -> None:
+    """The rejected rows that would probably have fallen in each area, by category (or of unknown category),
+    and those that cannot be placed."""
+    columns = _columns_by_source(imports)
+    for source, reason, record in zip(rejects["source"], rejects["reason"], rejects["record"]):
+        fields, cols = _fields(str(record or "")), columns.get(source, {})
+        area = _place_reject(str(reason or ""), fields, cols, areas, postcode_area)
+        if not area:
+            ev.rejected_unplaced += 1
+            continue
+        cell = fields.get(cols.get("category", ""))
+        ids = taxonomy.map_cell(cell).ids if taxonomy is not None and cell else []
+        for c in ids:
+            ev.rejected[(area, c)] += 1
+        if not ids:
+            ev.rejected_unknown[area] += 1
 
 
 def _older(when: Any, limit: date) -> bool:
@@ -234,8 +261,7 @@ def sector_areas(read_sector: Callable[[str], "Table | None"], areas: "Table", *
         t = read_sector(sector)
         answer = None
         if t is not None and len(t) >= min_postcodes:
-            xs = np.array([np.nan if v is None else float(v) for v in t["x"]])
-            ys = np.array([np.nan if v is None else float(v) for v in t["y"]])
+            xs, ys = floats(t["x"]), floats(t["y"])
             ok = ~(np.isnan(xs) | np.isnan(ys))
             codes = assign_points(shapely.points(xs[ok], ys[ok]), np.asarray(areas.geometry, dtype=object),
                                   list(areas["area_code"]))
@@ -253,7 +279,7 @@ def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -
 
     The finding and confidence of every row are worked out at once, from
     the evidence laid out as arrays (:class:`_RowEvidence`); the reason, a
-    sentence, is written when the row is made (see :class:`~asset_map.analysis.gaps.GapReport`).
+    sentence, is written when the row is made (see :class:`~asset_map.analysis.report.GapReport`).
     """
     from dataclasses import replace
 
@@ -262,7 +288,7 @@ def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -
     notes = report.notes + (
         [f"{ev.rejected_unplaced} rejected rows could not be placed in any area (no usable postcode or "
          "coordinates); they may belong anywhere"] if ev.rejected_unplaced else [])
-    view = report._lazy()
+    view = report.arrays()
     if view is not None:  # the rows are still arrays: judge them as such
         table = view.table
         e = _RowEvidence.of_table(ev, list(table.codes), [c.id for c in table.cats])
@@ -273,14 +299,14 @@ def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -
         def reasons(index: "np.ndarray") -> list[str]:
             return e.reasons(index, [labels[k] for k in (index // n_areas).tolist()], stale_days)
 
-        return replace(report, rows=view.judged(finding, confidence, reasons), notes=notes)
+        return report.with_rows(view.judged(finding, confidence, reasons), notes=notes)
     rows = report.rows
     e = _RowEvidence.of_rows(ev, [r.area_code for r in rows], [r.category_id for r in rows])
     finding, confidence = e.judge(np.array([r.assets > 0 or r.coverage > 0 for r in rows], dtype=bool))
     why = e.reasons(np.arange(len(rows)), [r.category.lower() for r in rows], stale_days)
     out = [replace(r, finding=f, confidence=c, confidence_reason=w)
            for r, f, c, w in zip(rows, finding.tolist(), confidence.tolist(), why)]
-    return replace(report, rows=out, notes=notes)
+    return report.with_rows(out, notes=notes)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..categories.taxonomy import AgeBand
+from .arrays import floats
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -38,10 +39,8 @@ def target_population(
     (values, description)
         ``values`` is ``None`` when no population is stored at all.
     """
-    import numpy as np
-
     def col(name: str) -> "np.ndarray":
-        return np.array([np.nan if v is None else float(v) for v in columns[name]], dtype=float)
+        return floats(columns[name])
 
     if "all_ages" not in columns:
         return None, "no population loaded"

@@ -1,0 +1,204 @@
+"""One category's figures for every area at once, at one catchment distance.
+
+Notation as in :mod:`asset_map.analysis.gaps`: ``T`` is the area's target
+population, ``d`` the catchment, ``A`` the area's polygon.
+
+provision
+    ``assets`` = number of the category's assets located in the area;
+    ``rate_per_10k = assets / T × 10,000`` (none where ``T`` is unknown or 0).
+coverage
+    With a population layer, the small areas' population-weighted coverage
+    (:mod:`asset_map.analysis.small_areas`), except where ``T = 0``; there,
+    and without a layer, ``area(A ∩ U) / area(A)``, ``U`` the union of the
+    discs of radius ``d`` around the category's located assets (and of its
+    served areas).
+priority score
+    With a layer, ``Σ_{i∈a} T_i·(1 − covered_i)·n_i``; without,
+    ``T × (1 − coverage) × n_a``, with the area in km² for ``T`` when no
+    population is loaded.
+study area
+    ``assets`` and ``T`` summed, ``rate = Σ assets / Σ T × 10,000`` and,
+    without a layer, ``coverage = Σ T·coverage / Σ T`` (weighted by km²
+    without population).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .levels import levels
+from .rows import StudyFigures
+from .small_areas import ReachFigures
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from ..categories.taxonomy import Category
+    from .context import GapContext
+
+#: Segments per quarter circle when drawing catchment discs (area error < 0.2%).
+QUAD_SEGS = 16
+
+
+@dataclass
+class CategoryMeasures:
+    """One category's figures for every area, at one catchment (``None``: not computed there)."""
+
+    score: "np.ndarray"
+    access_score: "np.ndarray"
+    level: "np.ndarray"
+    counts: "np.ndarray | None" = None
+    target: "np.ndarray | None" = None
+    target_text: str = ""
+    rate: "np.ndarray | None" = None
+    has_rate: "np.ndarray | None" = None
+    coverage: "np.ndarray | None" = None
+    coverage_located: "np.ndarray | None" = None
+    access: "np.ndarray | None" = None
+    access_e: "np.ndarray | None" = None
+    need: "np.ndarray | None" = None
+    served: "np.ndarray | None" = None
+    study: StudyFigures | None = None
+
+
+def measure(ctx: "GapContext", cat: Category, *, scale: float, full: bool = True) -> CategoryMeasures:
+    """One category's figures for every area, catchments × ``scale``.
+
+    The chain: the assets of the category in each area (:func:`_provision`),
+    what is within reach, with the small areas (:func:`_with_layer`) or the
+    areas alone (:func:`_by_area`), then the rates, levels and study-area
+    figures (:func:`_rated`). With ``full`` false, only what a ranking
+    needs: ``score``, ``access_score`` and ``level``.
+    """
+    catchment = cat.catchment_m * scale
+    counts, placed = _provision(ctx, cat.id)
+    serving, served = ctx.served_by(cat.id)
+    within = _with_layer if ctx.layer is not None else _by_area
+    reached = within(ctx, cat, catchment, placed, serving, full)
+    return _rated(cat, counts, reached, served, full)
+
+
+def _provision(ctx: "GapContext", category_id: str) -> tuple["np.ndarray", "np.ndarray"]:
+    """``assets``: how many of the category's assets each area holds; and the indices of those located."""
+    import numpy as np
+
+    members = ctx.members(category_id)
+    area = ctx.area_of_asset[members]
+    counts = np.bincount(area[area >= 0], minlength=len(ctx.codes))
+    placed = members[ctx.located[members]] if len(members) else members
+    return counts, placed
+
+
+def _with_layer(ctx: "GapContext", cat: Category, catchment: float, placed: "np.ndarray", serving: Any,
+                full: bool) -> ReachFigures:
+    """The small areas' figures; where an area has no target residents counted (``T = 0``: an industrial
+    estate, a park), the share of the area within reach instead."""
+    import numpy as np
+
+    pts = ctx.asset_pts[placed]
+    m = ctx.layer.measures(cat, catchment, pts, ctx.capacity[placed], len(ctx.codes), ctx.need_small, serving,
+                           full=full, key=cat.id)
+    empty = m.target <= 0
+    if empty.any():
+        m.coverage = np.where(empty, uniform_coverage(pts, catchment, ctx.geoms, ctx.area_m2, serving), m.coverage)
+        if full:
+            m.coverage_located = np.where(empty, uniform_coverage(pts, catchment, ctx.geoms, ctx.area_m2),
+                                          m.coverage_located)
+    if ctx.need_small is None:
+        m.need_index = None
+    return m
+
+
+def _by_area(ctx: "GapContext", cat: Category, catchment: float, placed: "np.ndarray", serving: Any,
+             full: bool) -> ReachFigures:
+    """Without a population layer: uniform-density coverage, the areas' own target population ``T``, the
+    priority score ``T × (1 − coverage) × n_a`` (km² for ``T`` without population) and the study-area
+    coverage ``Σ T·coverage / Σ T`` (0 when ``Σ T`` is not above 0)."""
+    import numpy as np
+
+    pts, n_areas = ctx.asset_pts[placed], len(ctx.codes)
+    if serving is None:
+        coverage = coverage_located = uniform_coverage(pts, catchment, ctx.geoms, ctx.area_m2)
+    else:
+        coverage_located = uniform_coverage(pts, catchment, ctx.geoms, ctx.area_m2) if full else None
+        coverage = uniform_coverage(pts, catchment, ctx.geoms, ctx.area_m2, serving)
+    target, description = ctx.area_target(cat) if ctx.population_loaded else (None, "")
+    weights = target if target is not None else ctx.area_m2 / 1e6
+    w_total = float(np.sum(weights))
+    n = ctx.need_area if ctx.need_area is not None else np.ones(n_areas)
+    return ReachFigures(
+        target=target, description=description, coverage=coverage,
+        score=np.nan_to_num(weights) * (1 - coverage) * n, access_score=np.zeros(n_areas),
+        coverage_located=coverage_located, need_index=ctx.need_area,
+        study_coverage=float(np.sum(weights * coverage) / w_total) if w_total > 0 else 0.0,
+    )
+
+
+def _rated(cat: Category, counts: "np.ndarray", reached: ReachFigures, served: "np.ndarray",
+           full: bool) -> CategoryMeasures:
+    """The rates ``assets / T × 10,000``, the levels (:func:`~asset_map.analysis.levels.levels`, against the
+    study-area rate ``Σ assets / Σ T × 10,000``) and the study-area figures."""
+    import numpy as np
+
+    s_assets = int(counts.sum())
+    s_target = float(np.sum(reached.target)) if reached.target is not None else None
+    s_rate = rate(s_assets, s_target)
+    area_rate, has_rate = rates(counts, reached.target)
+    level = levels(counts, reached.coverage, area_rate, has_rate, s_rate)
+    if not full:
+        return CategoryMeasures(score=reached.score, access_score=reached.access_score, level=level)
+    return CategoryMeasures(
+        score=reached.score, access_score=reached.access_score, level=level, counts=counts,
+        target=reached.target, target_text=reached.description, rate=area_rate, has_rate=has_rate,
+        coverage=reached.coverage, coverage_located=reached.coverage_located, access=reached.access,
+        access_e=reached.access_e, need=reached.need_index, served=served,
+        study=StudyFigures(cat.id, s_assets, s_target, s_rate, reached.study_coverage, reached.study_access,
+                           reached.study_access_e),
+    )
+
+
+def uniform_coverage(points: "np.ndarray", distance: float, geoms: "np.ndarray", area_m2: "np.ndarray",
+                     serving: Any = None) -> "np.ndarray":
+    """``area(A ∩ U) / area(A)``: the share of each area within ``distance`` of at least one point, or inside
+    ``serving`` (``U``: the union of the discs and ``serving``)."""
+    import numpy as np
+    import shapely
+
+    pts = [p for p in points if p is not None]
+    if not pts and serving is None:
+        return np.zeros(len(geoms))
+    discs = shapely.buffer(np.array(pts, dtype=object), distance, quad_segs=QUAD_SEGS) if pts else []
+    reach = shapely.union_all(np.array([*discs, *([serving] if serving is not None else [])], dtype=object))
+    covered = shapely.area(shapely.intersection(geoms, reach))
+    return np.clip(covered / area_m2, 0.0, 1.0)
+
+
+def rate(count: int, target: float | None) -> float | None:
+    """``count / target × 10,000``: assets per 10,000 target population; ``None`` if the population is unknown
+    or zero."""
+    if target is None or not target > 0 or math.isnan(target):
+        return None
+    return count / target * 10_000
+
+
+def rates(counts: "np.ndarray", target: "np.ndarray | None") -> tuple["np.ndarray", "np.ndarray"]:
+    """:func:`rate` of every area: ``assets / T × 10,000`` (NaN where ``T`` is unknown or not above 0),
+    and where there is a rate."""
+    import numpy as np
+
+    if target is None:
+        return np.full(len(counts), np.nan), np.zeros(len(counts), dtype=bool)
+    has = target > 0  # False for NaN
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(has, counts / target * 10_000, np.nan), has
+
+
+def joined(measures: "list[CategoryMeasures]", name: str, dtype: Any = float) -> "np.ndarray":
+    """One figure of every category, end to end: category *k*'s areas at rows ``k·n_areas ...``."""
+    import numpy as np
+
+    if not measures:
+        return np.zeros(0, dtype=dtype)
+    return np.concatenate([getattr(m, name) for m in measures]).astype(dtype, copy=False)
