@@ -510,7 +510,7 @@ class Workspace:
         chunk_rows
             Read and write a CSV file this many rows at a time, so that a file
             larger than memory can be imported (:meth:`_import_in_chunks`).
-            CSV files over :data:`asset_map.inputs.readers.CHUNK_BYTES` are imported
+            CSV files over :data:`asset_map.inputs.csv_reader.CHUNK_BYTES` are imported
             in chunks of :data:`asset_map.inputs.readers.CHUNK_ROWS` rows anyway.
         """
         import pandas as pd
@@ -548,7 +548,7 @@ class Workspace:
 
             category_map = read_category_map(category_map, taxonomy)
         if table is None:
-            from .inputs.readers import CHUNK_ROWS
+            from .inputs.csv_reader import CHUNK_ROWS
 
             return self._import_in_chunks(
                 path, chunk_rows or CHUNK_ROWS, taxonomy=taxonomy, areas=areas, columns=columns,
@@ -607,7 +607,7 @@ class Workspace:
 
         from .inputs.duplicates import apply_merges, find_duplicates
         from .inputs.importer import ImportResult, prepare_assets
-        from .inputs.readers import read_csv_chunks
+        from .inputs.csv_reader import read_csv_chunks
 
         src = source or Path(path).name
         old = self.store.read("assets", columns=["asset_id", "source"])
@@ -1093,8 +1093,8 @@ def _uncompact(parts: list[dict[str, Any]]) -> "gpd.GeoDataFrame":
 
 
 def _large_csv(path: str | Path) -> bool:
-    """Whether ``path`` is a CSV file too large to read whole (:data:`asset_map.inputs.readers.CHUNK_BYTES`)."""
-    from .inputs.readers import CHUNK_BYTES
+    """Whether ``path`` is a CSV file too large to read whole (:data:`asset_map.inputs.csv_reader.CHUNK_BYTES`)."""
+    from .inputs.csv_reader import CHUNK_BYTES
 
     p = Path(path)
     return p.suffix.lower() in (".csv", ".txt", ".tsv") and p.is_file() and p.stat().st_size > CHUNK_BYTES
