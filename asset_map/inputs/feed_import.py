@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..categories.crosswalk import Crosswalk
-    from .readers import InputTable
+    from .table import InputTable
 
 #: Default age (days) after which a record not verified since is stale: two years.
 STALE_DAYS = 730
@@ -108,7 +108,7 @@ def feed_rows(
     """Make the asset rows of a feed (see the module docstring for the rules)."""
     import pandas as pd
 
-    from .readers import InputTable
+    from .table import InputTable
 
     today = today or date.today()
     report = FeedReport(feed.form, services_read=feed.services_read, unusable=feed.unusable,

@@ -43,7 +43,7 @@ from ..errors import ColumnError
 from .coordinates import DEGREES_AS_GRID, GRID_AS_DEGREES, PLACEHOLDER, SWAPPED, check_easting_northing, check_lat_lon
 from ..geo import BNG, in_gb_bng, lonlat_to_bng
 from .postcodes import normalise_postcode, suggest_postcode
-from .readers import InputTable
+from .table import InputTable
 from ..categories.inference import format_inferred, infer_categories
 from ..categories.taxonomy import Taxonomy, normalise_word
 
