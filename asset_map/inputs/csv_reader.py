@@ -211,7 +211,8 @@ def _header_and_data(p: Path, reader: "Iterator[tuple[int, list[str]]]") -> tupl
     return header_row, header, data, title_notes(found, h)
 
 
-def _chunks(p: Path, header: list, data: "Iterator", delimiter: str, rows: int) -> "Iterator[tuple[Rows, Any, list[str]]]":
+def _chunks(p: Path, header: list, data: "Iterator", delimiter: str,
+            rows: int) -> "Iterator[tuple[Rows, Any, list[str]]]":
     """The data rows in lists of at most ``rows``, checked, each with its frame of text cells and notes.
 
     The first chunk fixes the columns (:func:`asset_map.inputs.table.build_frame`);
