@@ -46,7 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .categories.category_map import CategoryMap
     from .inputs.duplicates import DuplicateGroup
     from .analysis.gaps import GapReport
-    from .inputs.importer import ImportResult, Progress
+    from .inputs.importer import ImportResult
+    from .inputs.progress import Progress
     from .inputs.postcodes import PostcodeLookup
     from .categories.filters import AssetFilter
     from .analysis.need import NeedIndicator

@@ -232,3 +232,8 @@ def clean(value: object) -> object:
 
 def first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def column_cells(frame: "pd.DataFrame", column: str | None) -> list | None:
+    """A column's cells as a list (``None`` without a column): one conversion instead of a pandas lookup per cell."""
+    return frame[column].tolist() if column else None
