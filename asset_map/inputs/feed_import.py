@@ -36,7 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .oruk import Feed, Service
+from .oruk_records import Feed, Service
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
