@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..analysis.target_population import population_columns
 from ..errors import BoundaryError, ColumnError, InputFileError
 from .polygons import attach_population, choose_fields, coded_areas, field_list, read_polygons
-from .population import population_columns, read_population_csv
+from .population import read_population_csv
 from .population_layer import count_small_areas
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..analysis.target_population import population_columns
 from ..errors import BoundaryError, ColumnError
 from .polygons import attach_population, choose_fields, coded_areas, read_polygons
-from .population import population_columns, read_population_csv
+from .population import read_population_csv
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
