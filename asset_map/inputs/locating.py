@@ -15,10 +15,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from ..geo import BNG, in_gb_bng, lonlat_to_bng
+from ..geo import BNG, in_gb_bng, lonlat_to_bng, normalise_postcode
 from .columns import ColumnMap
 from .coordinates import DEGREES_AS_GRID, GRID_AS_DEGREES, PLACEHOLDER, SWAPPED, check_easting_northing, check_lat_lon
-from .postcodes import normalise_postcode, suggest_postcode
+from .postcodes import suggest_postcode
 from .progress import PROGRESS_EVERY, Progress, tick
 from .table import column_cells
 
