@@ -511,7 +511,7 @@ class Workspace:
         chunk_rows
             Read and write a CSV file this many rows at a time, so that a file
             larger than memory can be imported (:meth:`_import_in_chunks`).
-            CSV files over :data:`asset_map.inputs.csv_reader.CHUNK_BYTES` are imported
+            CSV files over :data:`asset_map.inputs.readers.CHUNK_BYTES` are imported
             in chunks of :data:`asset_map.inputs.readers.CHUNK_ROWS` rows anyway.
         """
         import pandas as pd
@@ -1094,7 +1094,7 @@ def _uncompact(parts: list[dict[str, Any]]) -> "gpd.GeoDataFrame":
 
 
 def _large_csv(path: str | Path) -> bool:
-    """Whether ``path`` is a CSV file too large to read whole (:data:`asset_map.inputs.csv_reader.CHUNK_BYTES`)."""
+    """Whether ``path`` is a CSV file too large to read whole (:data:`asset_map.inputs.readers.CHUNK_BYTES`)."""
     from .inputs.csv_reader import CHUNK_BYTES
 
     p = Path(path)
