@@ -38,26 +38,23 @@ def decoded_lines(fh, codec: str, other: set[int]) -> "Iterator[str]":
     """The lines of a binary file as text, as :func:`_decode_mixed` reads them: UTF-8 where a line is UTF-8,
     else ``codec`` (the file's encoding found from its start), else Windows-1252 (Latin-1 if it has bytes
     Windows-1252 does not define). In a UTF-8 file, the numbers of the other lines go into ``other``."""
-    def other_encoding(raw: bytes) -> str:
-        return raw.decode("latin-1" if any(b in raw for b in _UNDEFINED_IN_CP1252) else "cp1252")
-
     for n, raw in enumerate(fh, start=1):
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
             if codec == "utf-8":
                 other.add(n)
-                line = other_encoding(raw)
+                line = _not_utf8(raw)
             else:
                 try:
                     line = raw.decode(codec)
                 except UnicodeDecodeError:
-                    line = other_encoding(raw)
+                    line = _not_utf8(raw)
         yield line.removeprefix("\ufeff") if n == 1 else line
 
 
 def mixed_note(lines: list[int], encoding: str) -> str:
-    """The note :func:`_decode_mixed` makes, for the lines of one chunk."""
+    """The note saying which lines (of a file, or of one chunk) were not in ``encoding`` and how they were read."""
     shown = ", ".join(str(n) for n in lines[:5]) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
     what, read_as = ("UTF-8", "cp1252") if encoding == "utf-8" else (encoding, "latin-1")
     lines_text = f"line {shown} is not {what} and was" if len(lines) == 1 else f"lines {shown} are not {what} and were"
@@ -161,6 +158,11 @@ def _decode_wide(p: Path, raw: bytes, encoding: str, note: str) -> tuple[str, st
         ) from None
 
 
+def _not_utf8(line: bytes) -> str:
+    """A line that is not UTF-8, read as Windows-1252, or Latin-1 if it has bytes Windows-1252 does not define."""
+    return line.decode("latin-1" if any(b in line for b in _UNDEFINED_IN_CP1252) else "cp1252")
+
+
 def _decode_mixed(raw: bytes) -> tuple[str, str, list[str]]:
     """Decode each line as UTF-8, else Windows-1252 (else Latin-1), noting the lines that were not UTF-8."""
     out, other = [], []
@@ -169,9 +171,5 @@ def _decode_mixed(raw: bytes) -> tuple[str, str, list[str]]:
             out.append(line.decode("utf-8"))
         except UnicodeDecodeError:
             other.append(n)
-            latin = any(b in line for b in _UNDEFINED_IN_CP1252)
-            out.append(line.decode("latin-1" if latin else "cp1252"))
-    text = "\n".join(out).removeprefix("\ufeff")
-    shown = ", ".join(str(n) for n in other[:5]) + (f" and {len(other) - 5} more" if len(other) > 5 else "")
-    lines = f"line {shown} is not UTF-8 and was" if len(other) == 1 else f"lines {shown} are not UTF-8 and were"
-    return text, "utf-8", [f"the file mixes encodings: {lines} read as cp1252"]
+            out.append(_not_utf8(line))
+    return "\n".join(out).removeprefix("\ufeff"), "utf-8", [mixed_note(other, "utf-8")]

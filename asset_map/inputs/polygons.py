@@ -79,6 +79,7 @@ def _polygonal(geom):
 
 
 def field_list(gdf) -> str:
+    """The fields of a layer, besides the geometry, as a list to quote in a message."""
     return ", ".join(c for c in gdf.columns if c != "geometry")
 
 

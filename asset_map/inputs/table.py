@@ -127,6 +127,7 @@ def _is_label(value: str) -> bool:
 
 
 def title_notes(rows: Rows, h: int) -> list[str]:
+    """A note naming the title rows skipped above the header (``rows[h]``), if any."""
     if h == 0:
         return []
     first, header = rows[0][0], rows[h][0]
@@ -174,6 +175,7 @@ def frame_columns(p: Path, header: list, data: Rows) -> tuple[list[str], list[in
 
 
 def cells_frame(data: Rows, names: list[str], keep: list[int]) -> "pd.DataFrame":
+    """The cleaned cells at positions ``keep`` of each row, as a frame of text with columns ``names``."""
     import pandas as pd
 
     records = [[clean(cells[j]) if j < len(cells) else None for j in keep] for _, cells in data]
@@ -231,6 +233,7 @@ def clean(value: object) -> object:
 
 
 def first_line(exc: BaseException) -> str:
+    """The first line of an error's message (its type's name when it has none), to quote in ours."""
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
