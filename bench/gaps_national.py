@@ -50,7 +50,7 @@ def workload(n_assets: int, n_points: int):
     import numpy as np
     import shapely
 
-    from asset_map.inputs.need import NeedIndicator
+    from asset_map.analysis.need import NeedIndicator
     from asset_map.store import Table
     from asset_map.categories.taxonomy import load_taxonomy
 

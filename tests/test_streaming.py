@@ -6,10 +6,10 @@ import pytest
 from typer.testing import CliRunner
 
 import asset_map
-import asset_map.inputs.readers
+import asset_map.inputs.csv_reader
 from asset_map.cli import app
 from asset_map.demo import run_demo
-from asset_map.inputs.readers import read_csv, read_csv_chunks
+from asset_map.inputs.csv_reader import read_csv, read_csv_chunks
 from conftest import PROJECT, X0, Y0, asset_row, fingerprint, write_csv
 
 EXAMPLE = PROJECT / "examples" / "eastbrook_assets.csv"
@@ -53,8 +53,8 @@ def test_chunks_give_the_workspace_a_whole_read_gives(pair):
 
 def test_a_large_file_is_read_in_chunks_without_asking(pair, monkeypatch):
     whole, chunked = pair
-    monkeypatch.setattr(asset_map.inputs.readers, "CHUNK_BYTES", 10_000)  # the example is 60 KB
-    monkeypatch.setattr(asset_map.inputs.readers, "CHUNK_ROWS", 100)
+    monkeypatch.setattr(asset_map.inputs.csv_reader, "CHUNK_BYTES", 10_000)  # the example is 60 KB
+    monkeypatch.setattr(asset_map.inputs.csv_reader, "CHUNK_ROWS", 100)
     steps = []
     r = chunked.import_assets(EXAMPLE, progress=lambda step, done, total: steps.append(step))
     assert steps.count("importing (MB of the file)") == 1 + 3
@@ -141,7 +141,7 @@ def test_cli_import_in_chunks(tmp_path, two_areas):
 
 def same_rows(path, monkeypatch, rows: int = 4) -> list:
     """The chunks of a file read with a small sample, against a whole read: the same rows and numbers."""
-    monkeypatch.setattr(asset_map.inputs.readers, "SAMPLE_BYTES", 200)
+    monkeypatch.setattr(asset_map.inputs.csv_reader, "SAMPLE_BYTES", 200)
     whole = read_csv(path)
     chunks = list(read_csv_chunks(path, rows=rows))
     assert sum((c.table.row_numbers for c in chunks), []) == whole.row_numbers
@@ -197,7 +197,7 @@ def test_a_nul_character_in_a_cell_is_dropped(workspace, two_areas, tmp_path):
 
 
 def test_a_file_whose_start_is_windows_1252_and_later_lines_utf8(tmp_path, monkeypatch):
-    monkeypatch.setattr(asset_map.inputs.readers, "SAMPLE_BYTES", 200)
+    monkeypatch.setattr(asset_map.inputs.csv_reader, "SAMPLE_BYTES", 200)
     raw = ("\n".join(LINES[:12]) + "\n").encode("cp1252") + ("\n".join(LINES[12:]) + "\n").encode("utf-8")
     path = tmp_path / "pasted.csv"
     path.write_bytes(raw)

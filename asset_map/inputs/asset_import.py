@@ -41,7 +41,7 @@ def import_assets(store: "Store", path: str | Path, options: "ImportOptions", *,
     category_map = _category_map(options.category_map, taxonomy)
     if table is None:
         from .chunked_import import import_in_chunks
-        from .readers import CHUNK_ROWS
+        from .csv_reader import CHUNK_ROWS
 
         return import_in_chunks(store, path, options.chunk_rows or CHUNK_ROWS, options, taxonomy=taxonomy,
                                 areas=areas, finder=finder, category_map=category_map, cache_rows=cache_rows)

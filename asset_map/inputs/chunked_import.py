@@ -1,6 +1,6 @@
 """Import a CSV file larger than memory: a chunk of rows at a time, in one transaction.
 
-Each chunk is read (:func:`asset_map.inputs.readers.read_csv_chunks`),
+Each chunk is read (:func:`asset_map.inputs.csv_reader.read_csv_chunks`),
 prepared as a whole file is (:func:`asset_map.inputs.importer.prepare_assets`,
 with the columns found in the first chunk) and appended to the ``assets``
 layer; the rows of an earlier import of the same source are deleted first.
@@ -37,8 +37,8 @@ STEP = "importing (MB of the file)"
 
 
 def large_csv(path: str | Path) -> bool:
-    """Whether ``path`` is a CSV file too large to read whole (:data:`asset_map.inputs.readers.CHUNK_BYTES`)."""
-    from .readers import CHUNK_BYTES
+    """Whether ``path`` is a CSV file too large to read whole (:data:`asset_map.inputs.csv_reader.CHUNK_BYTES`)."""
+    from .csv_reader import CHUNK_BYTES
 
     p = Path(path)
     return p.suffix.lower() in (".csv", ".txt", ".tsv") and p.is_file() and p.stat().st_size > CHUNK_BYTES
@@ -118,7 +118,7 @@ class _ChunkRun:
 
     def read_all(self, tx: "StoreWriter | None") -> None:
         """Read, prepare and (unless ``tx`` is None) append every chunk, then gather the result."""
-        from .readers import read_csv_chunks
+        from .csv_reader import read_csv_chunks
 
         overrides = self.options.columns
         for chunk in read_csv_chunks(self.path, encoding=self.options.encoding, rows=self.chunk_rows):

@@ -106,17 +106,47 @@ def find_duplicates(
     assets = active(assets)
     if assets is None or len(assets) == 0:
         return []
+    by_name = _same_names(assets)
+    candidates = sorted(i for members in by_name.values() for i in members)
+    xs, ys = assets.geometry.x.to_numpy(), assets.geometry.y.to_numpy()
+    groups, basis = _link(by_name, candidates, _postcodes(assets, candidates), xs, ys, distance_m)
+    wanted = set(only_ids) if only_ids is not None else None
+    ids = assets["asset_id"].astype(str).tolist()
+    return [_group(assets, members, ids, xs, ys, basis.get(r, set())) for r, members in sorted(groups.items())
+            if len(members) >= 2 and (wanted is None or wanted.intersection(ids[m] for m in members))]
+
+
+def _same_names(assets: "gpd.GeoDataFrame") -> dict[str, list[int]]:
+    """``{name key: asset positions}`` for the names (:func:`name_key`) more than one asset has.
+
+    Only assets of the same name can be duplicates.
+    """
     by_name: dict[str, list[int]] = {}
     for i, name in enumerate(assets["name"]):
         k = name_key(name)
         if k:
             by_name.setdefault(k, []).append(i)
-    by_name = {k: members for k, members in by_name.items() if len(members) > 1}  # only these can group
-    candidates = sorted(i for members in by_name.values() for i in members)
-    cells = list(assets["postcode"]) if "postcode" in assets.columns else [None] * len(assets)
-    postcodes = {i: normalise_postcode(cells[i]) if cells[i] else None for i in candidates}
-    xs, ys = assets.geometry.x.to_numpy(), assets.geometry.y.to_numpy()
+    return {k: members for k, members in by_name.items() if len(members) > 1}
 
+
+def _postcodes(assets: "gpd.GeoDataFrame", candidates: list[int]) -> dict[int, str | None]:
+    """The standard-form postcode of each candidate (``None`` when it has none or it is malformed)."""
+    cells = list(assets["postcode"]) if "postcode" in assets.columns else [None] * len(assets)
+    return {i: normalise_postcode(cells[i]) if cells[i] else None for i in candidates}
+
+
+def _distance(xs, ys, a: int, b: int) -> float:
+    """The distance in metres between assets ``a`` and ``b``: ``√((x_a − x_b)² + (y_a − y_b)²)``."""
+    return float(((xs[a] - xs[b]) ** 2 + (ys[a] - ys[b]) ** 2) ** 0.5)
+
+
+def _link(by_name: dict[str, list[int]], candidates: list[int], postcodes: dict[int, str | None], xs, ys,
+          distance_m: float) -> tuple[dict[int, list[int]], dict[int, set[str]]]:
+    """Join assets of one name that share a postcode or stand within ``distance_m`` (union-find, by position).
+
+    Returns the groups (``{root: members}``, every candidate in one) and,
+    by root, why their members were joined.
+    """
     parent = {i: i for i in candidates}
 
     def root(i: int) -> int:
@@ -130,36 +160,30 @@ def find_duplicates(
         for a_pos, a in enumerate(members):
             for b in members[a_pos + 1:]:
                 same_pc = postcodes[a] is not None and postcodes[a] == postcodes[b]
-                dist = float(((xs[a] - xs[b]) ** 2 + (ys[a] - ys[b]) ** 2) ** 0.5)
-                if same_pc or dist <= distance_m:
+                if same_pc or _distance(xs, ys, a, b) <= distance_m:
                     ra, rb = root(a), root(b)
                     parent[max(ra, rb)] = min(ra, rb)
                     why = basis.setdefault(min(ra, rb), set()) | basis.pop(max(ra, rb), set())
                     why.add("same postcode" if same_pc else f"within {distance_m:g} m")
                     basis[min(ra, rb)] = why
-
     groups: dict[int, list[int]] = {}
     for i in candidates:
         groups.setdefault(root(i), []).append(i)
-    wanted = set(only_ids) if only_ids is not None else None
-    ids = assets["asset_id"].astype(str).tolist()
-    out = []
-    for r, members in sorted(groups.items()):
-        if len(members) < 2 or (wanted is not None and not wanted.intersection(ids[m] for m in members)):
-            continue
-        spread = max(
-            float(((xs[a] - xs[b]) ** 2 + (ys[a] - ys[b]) ** 2) ** 0.5) for a in members for b in members
-        )
-        out.append(DuplicateGroup(
-            asset_ids=tuple(ids[m] for m in members),
-            names=tuple(str(assets["name"].iloc[m]) for m in members),
-            sources=tuple(str(assets["source"].iloc[m]) for m in members),
-            rows=tuple(int(assets["source_row"].iloc[m]) for m in members),
-            postcodes=tuple(str(assets["postcode"].iloc[m] or "") for m in members),
-            distance_m=round(spread, 1),
-            basis=" and ".join(sorted(basis.get(r, set()))),
-        ))
-    return out
+    return groups, basis
+
+
+def _group(assets: "gpd.GeoDataFrame", members: list[int], ids: list[str], xs, ys, basis: set[str]) -> DuplicateGroup:
+    """A :class:`DuplicateGroup` of the assets at ``members``; its distance is the largest between two of them."""
+    spread = max(_distance(xs, ys, a, b) for a in members for b in members)
+    return DuplicateGroup(
+        asset_ids=tuple(ids[m] for m in members),
+        names=tuple(str(assets["name"].iloc[m]) for m in members),
+        sources=tuple(str(assets["source"].iloc[m]) for m in members),
+        rows=tuple(int(assets["source_row"].iloc[m]) for m in members),
+        postcodes=tuple(str(assets["postcode"].iloc[m] or "") for m in members),
+        distance_m=round(spread, 1),
+        basis=" and ".join(sorted(basis)),
+    )
 
 
 def merge(assets: "gpd.GeoDataFrame", keep: str, others: list[str]) -> tuple["gpd.GeoDataFrame", "pd.DataFrame"]:

@@ -1,7 +1,7 @@
 """Reading Excel workbooks (.xlsx, .xlsm) as people save them.
 
 The first sheet holding a table is read unless a sheet is named; title rows
-above the header are skipped (:func:`asset_map.inputs.readers._find_header`); a value
+above the header are skipped (:func:`asset_map.inputs.table.find_header`); a value
 merged down over several data rows is filled in on each; cells become the
 text Excel shows. See :func:`read_excel`.
 """
@@ -14,16 +14,7 @@ import warnings
 from pathlib import Path
 
 from ..errors import InputFileError
-from .readers import (
-    EXCEL_ERRORS,
-    InputTable,
-    Rows,
-    _build_frame,
-    _clean,
-    _find_header,
-    _first_line,
-    _title_notes,
-)
+from .table import EXCEL_ERRORS, InputTable, Rows, build_frame, clean, find_header, first_line, title_notes
 
 _MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)"')
 
@@ -54,13 +45,13 @@ def read_excel(path: str | Path, *, sheet: str | None = None) -> InputTable:
         try:
             wb = load_workbook(p, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise InputFileError(f"{p}: cannot be opened as an Excel workbook ({_first_line(exc)})") from None
+            raise InputFileError(f"{p}: cannot be opened as an Excel workbook ({first_line(exc)})") from None
         try:
             title, rows, errors, notes = _pick_sheet(p, wb, sheet)
         except InputFileError:
             raise
         except Exception as exc:  # the cells are parsed only now: a damaged sheet fails here
-            raise InputFileError(f"{p}: cannot be read as an Excel workbook ({_first_line(exc)}); "
+            raise InputFileError(f"{p}: cannot be read as an Excel workbook ({first_line(exc)}); "
                                  "open it in Excel and save it again") from None
         finally:
             wb.close()
@@ -73,14 +64,14 @@ def read_excel(path: str | Path, *, sheet: str | None = None) -> InputTable:
     covered: dict[int, int] = {}
     for c1, r1, c2, _r2 in merges:
         covered[r1] = covered.get(r1, 0) + c2 - c1
-    h = _find_header(rows, covered)
+    h = find_header(rows, covered)
     header_row, header = rows[h]
     filled = _fill_merged_down(rows, merges, header_row)
     data = rows[h + 1:]
     if not data:
         raise InputFileError(f"{p}: sheet {title!r} has a header but no data rows")
-    notes += _title_notes(rows, h)
-    frame, build_notes = _build_frame(p, header, data, filled)
+    notes += title_notes(rows, h)
+    frame, build_notes = build_frame(p, header, data, filled)
     notes += build_notes
     if errors:
         notes.append(f"{errors} cell{'s' if errors != 1 else ''} held Excel error values (#N/A, #REF!...) "
@@ -159,7 +150,7 @@ def _sheet_rows(ws) -> tuple[Rows, int]:
         if not values:
             continue
         cells = [None if v is None else _excel_text(v) for v in values]
-        if any(_clean(c) is not None for c in cells):
+        if any(clean(c) is not None for c in cells):
             while cells[-1] is None:
                 cells.pop()
             rows.append((n, cells))
@@ -169,8 +160,8 @@ def _sheet_rows(ws) -> tuple[Rows, int]:
 
 def _is_table(rows: Rows) -> bool:
     """Whether the rows hold a header naming at least two columns and at least one data row."""
-    h = _find_header(rows)
-    return sum(_clean(c) is not None for c in rows[h][1]) >= 2 and len(rows) > h + 1
+    h = find_header(rows)
+    return sum(clean(c) is not None for c in rows[h][1]) >= 2 and len(rows) > h + 1
 
 
 def _excel_text(value: object) -> str | None:
@@ -271,7 +262,7 @@ def _fill_merged_down(rows: Rows, merges: list[tuple[int, int, int, int]], heade
             continue
         top = by_number[r1]
         value = top[c1 - 1] if c1 <= len(top) else None
-        if _clean(value) is None:
+        if clean(value) is None:
             continue
         for r in range(r1 + 1, r2 + 1):
             cells = by_number.get(r)
@@ -279,10 +270,7 @@ def _fill_merged_down(rows: Rows, merges: list[tuple[int, int, int, int]], heade
                 continue
             if len(cells) < c1:
                 cells.extend([None] * (c1 - len(cells)))
-            if _clean(cells[c1 - 1]) is None:
+            if clean(cells[c1 - 1]) is None:
                 cells[c1 - 1] = value
                 filled[c1 - 1] = filled.get(c1 - 1, 0) + 1
     return filled
-
-
-# ------------------------------------------------------------------ both

@@ -305,56 +305,74 @@ def fetch_feed(
     do, or has more than ``max_pages`` pages.
     """
     endpoint, query = _endpoint(base_url)
-    size = max(1, int(per_page))
-    fetcher = _Fetcher(endpoint, query, size, timeout, retries, backoff,
+    fetcher = _Fetcher(endpoint, query, max(1, int(per_page)), timeout, retries, backoff,
                        Path(cache_dir) if cache_dir is not None else None)
-
-    def result(pages: list[Any], version: str) -> FetchedFeed:
-        return FetchedFeed(base_url=base_url, pages=pages, requests=fetcher.requests,
-                           from_cache=fetcher.from_cache, version=version, endpoint=endpoint)
-
     first_doc, first = fetcher.page(1, 1)
-    if isinstance(first_doc, list):
+    if isinstance(first_doc, list):  # a bare array: the whole feed, unpaged
         fetcher.done.append(1)
         if progress is not None:
             progress(1, 1)
-        return result([first_doc], first.version)
+        pages = [first_doc]
+    else:
+        pages = _all_pages(fetcher, first_doc, first, max_pages, progress)
+    return FetchedFeed(base_url=base_url, pages=pages, requests=fetcher.requests,
+                       from_cache=fetcher.from_cache, version=first.version, endpoint=endpoint)
 
-    # Numbering: pages asked for as ``start``, start + 1...; each reports ``page + shift``.
-    start, shift = 1, 0
-    if first.number == 0:
-        shift = -1                  # ``page`` from 1, ``number`` from 0
-    elif first.number == 1 and first.first is False:
-        start = 0                   # numbered from 0: that was the second page
+
+def _all_pages(fetcher: "_Fetcher", first_doc: Any, first: "_Page", max_pages: int,
+               progress: Callable[[int, int], None] | None) -> list[Any]:
+    """Every page of a paged feed, numbered as page 1 tells (:func:`_numbering`), each checked (:func:`_check_page`).
+
+    Stops after the page marked last, when the page count is reached, or at an empty page.
+    """
+    start, shift = _numbering(first)
     fetched = {1: (first_doc, first)}
     fetcher.total = first.total_pages
-
     pages: list[Any] = []
     previous: list[Any] | None = None
     number = start
     while True:
         ordinal = number - start + 1
         if ordinal > max_pages:
-            raise FeedError(f"the feed at {endpoint} has more than {max_pages} pages of {size} services; "
-                            f"{fetcher.resume(f'ask for more pages, or {_SAVE}')}")
+            raise FeedError(f"the feed at {fetcher.endpoint} has more than {max_pages} pages of {fetcher.per_page} "
+                            f"services; {fetcher.resume(f'ask for more pages, or {_SAVE}')}")
         doc, info = fetched.pop(number, None) or fetcher.page(number, ordinal)
-        if info.version != first.version:
-            raise fetcher.error(ordinal, fetcher.url(number), f"is an ORUK {info.version} page after {first.version} "
-                                                              f"ones", f"{_SAVE}")
-        if info.total_pages is not None:
-            fetcher.total = info.total_pages
-        reported = info.number
-        if (reported is not None and reported != number + shift) or (info.items and info.items == previous):
-            seen = f"came back as page {reported}" if reported is not None else "repeated the page before"
-            raise fetcher.error(ordinal, fetcher.url(number), seen,
-                                f"the API does not page with page and per_page as ORUK APIs do: {_SAVE}")
+        _check_page(fetcher, info, first.version, number + shift, ordinal, fetcher.url(number), previous)
         if info.items or ordinal == 1:
             pages.append(doc)
             fetcher.done.append(ordinal)
             if progress is not None:
                 progress(len(pages), fetcher.total or 0)
         if not info.items or info.last or (fetcher.total is not None and ordinal >= fetcher.total):
-            break
+            return pages
         previous = info.items
         number += 1
-    return result(pages, first.version)
+
+
+def _numbering(first: "_Page") -> tuple[int, int]:
+    """How pages are numbered, from the answer to page 1: the first page to ask for, and ``reported - asked``.
+
+    ``number`` 0 means ``page`` is taken from 1 but reported from 0 (shift
+    -1); ``number`` 1 that is not the first page means numbering from 0
+    (that was the second page: start at 0).
+    """
+    if first.number == 0:
+        return 1, -1
+    if first.number == 1 and first.first is False:
+        return 0, 0
+    return 1, 0
+
+
+def _check_page(fetcher: "_Fetcher", info: "_Page", version: str, expected: int, ordinal: int, url: str,
+                previous: list[Any] | None) -> None:
+    """Refuse a page of another ORUK version than the first, or numbered otherwise than asked for, or repeating
+    the page before; take the page count it gives."""
+    if info.version != version:
+        raise fetcher.error(ordinal, url, f"is an ORUK {info.version} page after {version} ones", f"{_SAVE}")
+    if info.total_pages is not None:
+        fetcher.total = info.total_pages
+    reported = info.number
+    if (reported is not None and reported != expected) or (info.items and info.items == previous):
+        seen = f"came back as page {reported}" if reported is not None else "repeated the page before"
+        raise fetcher.error(ordinal, url, seen,
+                            f"the API does not page with page and per_page as ORUK APIs do: {_SAVE}")

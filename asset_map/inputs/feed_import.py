@@ -36,14 +36,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .oruk import Feed, Service
+from .oruk_records import Feed, Service
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
 
     from ..categories.crosswalk import Crosswalk
-    from .readers import InputTable
+    from .table import InputTable
 
 #: Default age (days) after which a record not verified since is stale: two years.
 STALE_DAYS = 730
@@ -108,7 +108,7 @@ def feed_rows(
     """Make the asset rows of a feed (see the module docstring for the rules)."""
     import pandas as pd
 
-    from .readers import InputTable
+    from .table import InputTable
 
     today = today or date.today()
     report = FeedReport(feed.form, services_read=feed.services_read, unusable=feed.unusable,

@@ -67,8 +67,8 @@ class ImportOptions:
     chunk_rows
         Read and write a CSV file this many rows at a time, so that a file
         larger than memory can be imported (:mod:`asset_map.inputs.chunked_import`).
-        CSV files over :data:`asset_map.inputs.readers.CHUNK_BYTES` are imported
-        in chunks of :data:`asset_map.inputs.readers.CHUNK_ROWS` rows anyway.
+        CSV files over :data:`asset_map.inputs.csv_reader.CHUNK_BYTES` are imported
+        in chunks of :data:`asset_map.inputs.csv_reader.CHUNK_ROWS` rows anyway.
     """
 
     columns: dict[str, str] | None = None

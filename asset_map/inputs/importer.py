@@ -10,12 +10,13 @@ For each input row:
    (:mod:`asset_map.inputs.postcodes`). Missing, non-numeric or outside Great
    Britain coordinates, and malformed, unknown or terminated postcodes, are
    rejected, naming the column. ``located_by`` records ``coordinates``,
-   ``geometry`` or ``postcode``.
+   ``geometry`` or ``postcode``. See :mod:`asset_map.inputs.locating`.
 3. **Categories**: the ``--category`` given for the whole file, else the
    category column split on ``;``, ``,`` or ``|`` and matched through the
    taxonomy. Unknown words are reported with their rows and a suggestion; a
    row with no known category is imported as *uncategorised* (it is real
-   provision whose need is not recorded: a data gap, not a reject).
+   provision whose need is not recorded: a data gap, not a reject). See
+   :mod:`asset_map.inputs.categorising`.
 4. **Area**: the area containing the point (:mod:`asset_map.analysis.assign`), or
    flagged ``outside`` when the point is in no area: kept, not dropped.
 
@@ -33,19 +34,19 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
-from .columns import ColumnMap, detect_columns
-from ..errors import ColumnError
-from .coordinates import DEGREES_AS_GRID, GRID_AS_DEGREES, PLACEHOLDER, SWAPPED, check_easting_northing, check_lat_lon
-from ..geo import BNG, in_gb_bng, lonlat_to_bng
-from .postcodes import normalise_postcode, suggest_postcode
-from .readers import InputTable
-from ..categories.inference import format_inferred, infer_categories
 from ..categories.taxonomy import Taxonomy, normalise_word
+from ..errors import ColumnError
+from ..geo import BNG
+from .categorising import Categorised, categorise
+from .columns import ColumnMap, detect_columns
+from .locating import Placement, PostcodeFinder, Reject, locate_features, locate_rows
+from .progress import Progress
+from .table import InputTable, column_cells
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -81,32 +82,8 @@ ASSET_COLUMNS = {
     "last_verified": "str",
 }
 
-#: ``progress(step, done, total)``: how far an import has got (``total`` 0 when unknown).
-Progress = Callable[[str, int, int], None]
-
-#: Rows between progress reports.
-PROGRESS_EVERY = 250
-
-
-def tick(progress: "Progress | None", step: str, done: int, total: int) -> None:
-    if progress is not None:
-        progress(step, done, total)
-
-
 #: Columns of the ``rejects`` table.
 REJECT_COLUMNS = {"source": "str", "row": "int64", "column": "str", "reason": "str", "value": "str", "record": "str"}
-
-
-@dataclass
-class Reject:
-    """One input row that could not be used."""
-
-    row: int
-    column: str | None
-    reason: str
-    value: str | None = None
-    record: str = ""
-    kind: str = "other"
 
 
 @dataclass
@@ -168,18 +145,11 @@ class ImportResult:
 
 
 def prepare_assets(
-    table: InputTable,
-    taxonomy: Taxonomy,
-    *,
-    areas: "gpd.GeoDataFrame | None" = None,
-    column_overrides: dict[str, str] | None = None,
-    categories: list[str] | None = None,
-    source: str | None = None,
-    find_postcodes: "Callable[[Iterable[str]], dict[str, tuple[float, float, str]] | None] | None" = None,
-    category_map: "CategoryMap | None" = None,
-    use_inferred: bool = False,
-    progress: "Progress | None" = None,
-    seen_ids: set[str] | None = None,
+    table: InputTable, taxonomy: Taxonomy, *, areas: "gpd.GeoDataFrame | None" = None,
+    column_overrides: dict[str, str] | None = None, categories: list[str] | None = None,
+    source: str | None = None, find_postcodes: "PostcodeFinder | None" = None,
+    category_map: "CategoryMap | None" = None, use_inferred: bool = False,
+    progress: "Progress | None" = None, seen_ids: set[str] | None = None,
 ) -> ImportResult:
     """Make assets and rejects from the rows of an input table.
 
@@ -217,91 +187,48 @@ def prepare_assets(
         Asset ids already given to earlier parts of the same file (an import
         in chunks); updated with this table's.
     """
-    import geopandas as gpd
-    import numpy as np
-    import shapely
-
     src = source or table.path.name
     cmap = detect_columns(table.columns, column_overrides, source=str(table.path))
     fixed = [taxonomy.get(c).id for c in categories] if categories else None
     notes = list(table.notes)
     _require_columns(table, cmap, notes, fixed)
+    placement = _placed(table, cmap, notes, find_postcodes, progress)
+    cats = categorise(table.frame, cmap, placement.kept(), table.row_numbers, taxonomy, fixed=fixed,
+                      category_map=category_map, use_inferred=use_inferred, progress=progress)
+    assets = _in_areas(_assets_frame(table, cmap, placement, cats, src, notes, seen_ids), areas, notes)
+    served = _served_only(table.frame, cmap, table.row_numbers, placement.rejects, src, taxonomy, category_map, fixed)
+    return _result(table, src, cmap, assets, placement.rejects, cats, taxonomy, notes, served)
 
-    frame = table.frame
-    n = len(frame)
-    rows = table.row_numbers
-    rejects: list[Reject] = []
-    x = np.full(n, np.nan)
-    y = np.full(n, np.nan)
-    located_by = np.full(n, "", dtype=object)
-    ok = np.ones(n, dtype=bool)
 
-    def reject(i: int, column: str | None, reason: str, value: Any = None, *, kind: str = "other") -> None:
-        ok[i] = False
-        record = "; ".join(f"{c}={v}" for c, v in frame.iloc[i].items() if c != "geometry" and v is not None)
-        rejects.append(Reject(rows[i], column, reason, None if value is None else str(value), record, kind))
+def _placed(table: InputTable, cmap: ColumnMap, notes: list[str], find_postcodes: "PostcodeFinder | None",
+            progress: "Progress | None") -> Placement:
+    """The rows placed at a point, or rejected: for want of a name, then of a usable location.
 
+    Features are placed at their geometry
+    (:func:`asset_map.inputs.locating.locate_features`), rows by their
+    coordinates or postcode (:func:`asset_map.inputs.locating.locate_rows`).
+    """
+    placement = Placement(table.frame, table.row_numbers)
     name_col = cmap.get("name")
-    names = _cells(frame, name_col)
-    for i in range(n):
+    names = column_cells(table.frame, name_col)
+    for i in range(len(table.frame)):
         if names is None or names[i] is None:
-            reject(i, name_col, "no name: every asset needs a name", kind="no name")
-
+            placement.reject(i, name_col, "no name: every asset needs a name", kind="no name")
     if table.is_spatial:
-        _locate_features(frame, x, y, located_by, ok, reject, notes)
+        locate_features(placement, notes)
     else:
-        _locate_rows(frame, cmap, x, y, located_by, ok, reject, notes, find_postcodes, progress)
+        locate_rows(placement, cmap, notes, find_postcodes, progress)
+    return placement
 
-    keep = np.flatnonzero(ok)
-    points = shapely.points(x[keep], y[keep])
-    tick(progress, "categorising", 0, len(keep))
 
-    # Categories.
-    cat_col = cmap.get("category")
-    text_cols = [c for c in (cmap.get("name"), cmap.get("description")) if c]
-    cat_cells = _cells(frame, cat_col)
-    text_cells = [_cells(frame, c) for c in text_cols]
-    ids_out: list[str] = []
-    text_out: list[str] = []
-    source_out: list[str] = []
-    inferred_out: list[str] = []
-    unknown: dict[str, list[int]] = defaultdict(list)
-    ignored: Counter[str] = Counter()
-    inferred_count: Counter[str] = Counter()
-    mapped: dict[Any, tuple[Any, bool]] = {}
-    for n_done, i in enumerate(keep):
-        if n_done % PROGRESS_EVERY == 0:
-            tick(progress, "categorising", n_done, len(keep))
-        if fixed is not None:
-            ids_out.append(";".join(fixed))
-            text_out.append(";".join(fixed))
-            source_out.append("--category")
-            inferred_out.append("")
-            continue
-        cell = cat_cells[i] if cat_cells is not None else None
-        if cell in mapped:  # lists repeat their category cells: each distinct one is mapped once
-            mapping, by_map = mapped[cell]
-        else:
-            mapping = taxonomy.map_cell(cell, category_map)
-            by_map = category_map is not None and taxonomy.map_cell(cell).ids != mapping.ids
-            mapped[cell] = mapping, by_map
-        for word in mapping.unknown:
-            unknown[word].append(rows[i])
-        ignored.update(mapping.ignored)
-        text_out.append("" if cell is None else str(cell))
-        guesses = () if mapping.ids else infer_categories([c[i] for c in text_cells], taxonomy)
-        inferred_out.append(format_inferred(guesses))
-        inferred_count.update(g.category for g in guesses)
-        if mapping.ids:
-            ids_out.append(";".join(mapping.ids))
-            source_out.append("category map" if by_map else "category column")
-        elif guesses and use_inferred:
-            ids_out.append(";".join(g.category for g in guesses))
-            source_out.append("inferred")
-        else:
-            ids_out.append("")
-            source_out.append("")
-    suggestions = {w: taxonomy.suggest(w) for w in unknown}
+def _assets_frame(table: InputTable, cmap: ColumnMap, placement: Placement, cats: Categorised, src: str,
+                  notes: list[str], seen_ids: set[str] | None) -> "gpd.GeoDataFrame":
+    """The rows kept as assets (:data:`ASSET_COLUMNS`), unassigned, at their points in British National Grid."""
+    import geopandas as gpd
+    import shapely
+
+    frame, rows, keep = table.frame, table.row_numbers, placement.kept()
+    names = column_cells(frame, cmap.get("name"))
 
     def text_column(fld: str) -> list[str]:
         col = cmap.get(fld)
@@ -312,50 +239,60 @@ def prepare_assets(
 
     assets = gpd.GeoDataFrame(
         {
-            "asset_id": _asset_ids(frame, cmap, keep, rows, src, x, y, seen_ids),
+            "asset_id": _asset_ids(frame, cmap, keep, rows, src, placement.x, placement.y, seen_ids),
             "name": [str(names[i]) for i in keep] if names is not None else [],
-            "categories": ids_out,
-            "category_text": text_out,
+            "categories": cats.ids,
+            "category_text": cats.text,
             "area_code": [None] * len(keep),
             "location_status": ["unassigned"] * len(keep),
-            "located_by": located_by[keep].tolist(),
+            "located_by": placement.located_by[keep].tolist(),
             "source": [src] * len(keep),
             "source_row": [rows[i] for i in keep],
             "description": text_column("description"),
             "address": text_column("address"),
             "postcode": text_column("postcode"),
-            "category_source": source_out,
-            "inferred": inferred_out,
+            "category_source": cats.source,
+            "inferred": cats.inferred,
             "merged_into": [""] * len(keep),
             "capacity": _capacities(text_column("capacity"), cmap.get("capacity"), notes),
             "served_area": text_column("served_area"),
             **_who_when_cost(text_column, cmap, len(keep)),
         },
-        geometry=points,
+        geometry=shapely.points(placement.x[keep], placement.y[keep]),
         crs=BNG,
     )
     if not len(keep):  # no row usable: the columns keep their types (an empty list is read as numbers)
         assets = assets.astype({c: t for c, t in ASSET_COLUMNS.items() if c in assets.columns})
-    served_only = _served_only(frame, cmap, rows, rejects, src, taxonomy, category_map, fixed)
+    return assets
+
+
+def _in_areas(assets: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame | None", notes: list[str]) -> "gpd.GeoDataFrame":
+    """The assets assigned to the areas (:func:`assign_assets`), or kept unassigned, with a note, without areas."""
     if areas is not None:
-        assets = assign_assets(assets, areas)
-    if areas is None and len(assets):
+        return assign_assets(assets, areas)
+    if len(assets):
         notes.append("no areas loaded yet: the assets are kept unassigned and will be assigned to areas "
                      "when you run `asset-map boundaries load`")
+    return assets
+
+
+def _result(table: InputTable, src: str, cmap: ColumnMap, assets: "gpd.GeoDataFrame", rejects: list[Reject],
+            cats: Categorised, taxonomy: Taxonomy, notes: list[str], served: list[dict[str, str]]) -> ImportResult:
+    """What the import made of the table, the rejects in row order, the unknown words with suggestions."""
     return ImportResult(
         source=src,
         path=str(table.path),
-        rows_read=n,
+        rows_read=len(table.frame),
         assets=assets,
         rejects=sorted(rejects, key=lambda r: r.row),
         columns=dict(cmap.columns),
-        unknown_words=dict(unknown),
-        suggestions=suggestions,
+        unknown_words=dict(cats.unknown),
+        suggestions={w: taxonomy.suggest(w) for w in cats.unknown},
         notes=notes,
         table=table,
-        ignored_words=dict(ignored),
-        inferred=dict(inferred_count.most_common()),
-        served_only=served_only,
+        ignored_words=dict(cats.ignored),
+        inferred=dict(cats.inferred_count.most_common()),
+        served_only=served,
     )
 
 
@@ -482,210 +419,6 @@ def _require_columns(table: InputTable, cmap: ColumnMap, notes: list[str], fixed
         )
 
 
-def _number(value: Any) -> float | None:
-    """A float from a cell, or None if it is not a number."""
-    if value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(str(value).replace(",", "").strip())
-    except ValueError:
-        return None
-
-
-def _locate_rows(frame, cmap: ColumnMap, x, y, located_by, ok, reject, notes, find_postcodes=None,
-                 progress=None) -> None:
-    """Fill x, y (BNG) from latitude/longitude or easting/northing cells, else from the postcode."""
-    import numpy as np
-
-    lat_c, lon_c = cmap.get("latitude"), cmap.get("longitude")
-    e_c, n_c = cmap.get("easting"), cmap.get("northing")
-    pc_c = cmap.get("postcode")
-    lonlat_rows: list[int] = []
-    lons: list[float] = []
-    lats: list[float] = []
-    by_postcode: dict[int, str] = {}
-    kinds: Counter[str] = Counter()
-
-    lat_v, lon_v, east_v, north_v, pc_v = (_cells(frame, c) for c in (lat_c, lon_c, e_c, n_c, pc_c))
-
-    def pc_value(i: int):
-        return pc_v[i] if pc_v is not None else None
-
-    def by_postcode_or_reject(i: int) -> None:
-        raw = pc_value(i)
-        pc = normalise_postcode(raw)
-        if pc is None:
-            hint = suggest_postcode(raw)
-            tip = f" (did you mean {hint}?)" if hint else ""
-            reject(i, pc_c, f"{raw!r} is not a valid UK postcode{tip}; correct it or give coordinates", raw,
-                   kind="malformed postcode")
-        else:
-            by_postcode[i] = pc
-
-    for i in range(len(frame)):
-        if i % PROGRESS_EVERY == 0:
-            tick(progress, "locating", i, len(frame))
-        if not ok[i]:
-            continue
-        lat = lat_v[i] if lat_v is not None else None
-        lon = lon_v[i] if lon_v is not None else None
-        east = east_v[i] if east_v is not None else None
-        north = north_v[i] if north_v is not None else None
-        if lat is not None or lon is not None:
-            for col, val in ((lat_c, lat), (lon_c, lon)):
-                if val is None:
-                    reject(i, col, f"no {col}: a latitude needs a longitude and vice versa", kind="half a coordinate pair")
-                    break
-                if _number(val) is None:
-                    reject(i, col, f"{val!r} is not a number", val, kind="coordinate not a number")
-                    break
-            if not ok[i]:
-                continue
-            flat, flon = _number(lat), _number(lon)
-            problem = check_lat_lon(flat, flon)
-            if problem is not None and problem[0] == PLACEHOLDER and pc_value(i) is not None:
-                by_postcode_or_reject(i)  # (0, 0) means "no coordinates": use the postcode
-                continue
-            if problem is not None:
-                kinds[problem[0]] += 1
-                reject(i, f"{lat_c}/{lon_c}", problem[1], f"{flat:g}, {flon:g}", kind=problem[0])
-                continue
-            lonlat_rows.append(i)
-            lons.append(flon)
-            lats.append(flat)
-            located_by[i] = "coordinates"
-        elif east is not None or north is not None:
-            ev, nv = _number(east), _number(north)
-            if ev is None or nv is None:
-                col, val = (e_c, east) if ev is None else (n_c, north)
-                reject(i, col, f"{val!r} is not a number" if val is not None else f"no {col}", val,
-                       kind="coordinate not a number" if val is not None else "half a coordinate pair")
-                continue
-            problem = check_easting_northing(ev, nv)
-            if problem is not None and problem[0] == PLACEHOLDER and pc_value(i) is not None:
-                by_postcode_or_reject(i)
-                continue
-            if problem is not None:
-                kinds[problem[0]] += 1
-                reject(i, f"{e_c}/{n_c}", problem[1], f"{ev:g}, {nv:g}", kind=problem[0])
-                continue
-            x[i], y[i] = ev, nv
-            located_by[i] = "coordinates"
-        elif pc_value(i) is not None:
-            by_postcode_or_reject(i)
-        else:
-            given = " or ".join(
-                f"{a}/{b}" for a, b in ((lat_c, lon_c), (e_c, n_c)) if a and b
-            ) + (f" or {pc_c}" if pc_c else "")
-            what = "coordinates or postcode" if pc_c else "coordinates"
-            reject(i, given.removeprefix(" or "),
-                   f"no {what} (the cells are empty); fill them in and import the file again", kind="no location")
-    _note_column_mistakes(kinds, int((located_by == "coordinates").sum()), cmap, notes)
-    if lonlat_rows:
-        ex, ny = lonlat_to_bng(np.array(lons), np.array(lats))
-        x[lonlat_rows], y[lonlat_rows] = ex, ny
-    tick(progress, "locating", len(frame), len(frame))
-    if by_postcode:
-        tick(progress, f"looking up {len(by_postcode):,} postcodes", 0, 0)
-        _locate_postcodes(frame, pc_c, by_postcode, x, y, located_by, reject, find_postcodes)
-
-
-def _note_column_mistakes(kinds: Counter, good_rows: int, cmap: ColumnMap, notes: list[str]) -> None:
-    """Add a note when most coordinate rows share one mistake: then the columns, not the rows, are wrong."""
-    lat_c, lon_c, e_c, n_c = (cmap.get(f) for f in ("latitude", "longitude", "easting", "northing"))
-    for kind, count in kinds.items():
-        if count < 2 or count <= good_rows:
-            continue
-        if kind == SWAPPED and lat_c and lon_c:
-            notes.append(f"{count} rows have latitude and longitude swapped: if the columns are mislabelled, "
-                         f"import again with --map latitude={lon_c!r} --map longitude={lat_c!r}")
-        elif kind == SWAPPED and e_c and n_c:
-            notes.append(f"{count} rows have easting and northing swapped: if the columns are mislabelled, "
-                         f"import again with --map easting={n_c!r} --map northing={e_c!r}")
-        elif kind == GRID_AS_DEGREES:
-            notes.append(f"{count} rows have grid references in the columns {lat_c!r}/{lon_c!r}: import again "
-                         f"with --map easting=COLUMN --map northing=COLUMN")
-        elif kind == DEGREES_AS_GRID:
-            notes.append(f"{count} rows have degrees in the columns {e_c!r}/{n_c!r}: import again "
-                         f"with --map latitude=COLUMN --map longitude=COLUMN")
-
-
-def _locate_postcodes(frame, pc_c, by_postcode: dict[int, str], x, y, located_by, reject, find_postcodes) -> None:
-    """Place rows at their postcode's centroid, or reject them saying why not."""
-    import math
-
-    found = find_postcodes(by_postcode.values()) if find_postcodes is not None else None
-    pc_v = _cells(frame, pc_c)
-    for i, pc in by_postcode.items():
-        raw = pc_v[i]
-        if found is None:
-            reject(i, pc_c, "no coordinates, and no postcode lookup is loaded: run "
-                   "`asset-map postcodes load FILE` (ONSPD or Code-Point Open), then import again", raw,
-                   kind="no postcode lookup loaded")
-            continue
-        hit = found.get(pc)
-        if hit is None:
-            reject(i, pc_c, f"postcode {pc} is not in the postcode lookup; check it, or give coordinates", raw,
-                   kind="postcode not in the lookup")
-            continue
-        px, py, terminated = hit
-        if terminated:
-            reject(i, pc_c, f"postcode {pc} was terminated ({terminated}); find the service's current postcode",
-                   raw, kind="terminated postcode")
-            continue
-        if math.isnan(px) or math.isnan(py):
-            reject(i, pc_c, f"postcode {pc} has no grid reference in the postcode lookup; give coordinates", raw,
-                   kind="postcode without grid reference")
-            continue
-        x[i], y[i] = px, py
-        located_by[i] = "postcode"
-
-
-def _locate_features(frame, x, y, located_by, ok, reject, notes) -> None:
-    """Fill x, y (BNG) from feature geometries; polygons give a point inside them."""
-    import numpy as np
-    import shapely
-
-    geoms = frame.geometry.to_crs(BNG).to_numpy()
-    polygons = 0
-    for i, g in enumerate(geoms):
-        if not ok[i]:
-            continue
-        if g is None or g.is_empty:
-            reject(i, "geometry", "no geometry: the feature has no location", kind="no location")
-            continue
-        if g.geom_type != "Point":
-            g = shapely.point_on_surface(g if g.is_valid else shapely.make_valid(g))
-            located_by[i] = "inside polygon"
-            polygons += 1
-        else:
-            located_by[i] = "geometry"
-        if not (np.isfinite(g.x) and np.isfinite(g.y)) or not in_gb_bng(g.x, g.y):
-            reject(i, "geometry", _feature_problem(frame, i), kind="outside Great Britain")
-            continue
-        x[i], y[i] = g.x, g.y
-    if polygons:
-        notes.append(f"{polygons} features are shapes, not points: each is placed at a point inside it")
-
-
-def _feature_problem(frame, i: int) -> str:
-    """Why feature ``i`` is outside Great Britain, naming a swapped axis or (0, 0) when that is the cause."""
-    g = frame.geometry.iloc[i]
-    if frame.crs is not None and frame.crs.is_geographic and g.geom_type == "Point":
-        problem = check_lat_lon(g.y, g.x)
-        if problem is not None:
-            return problem[1].replace("swap the two cells", "the file has latitude first; GeoJSON needs "
-                                      "longitude first")
-    return "the point is outside Great Britain; check the file's CRS"
-
-
-def _cells(frame, column: str | None) -> list[Any] | None:
-    """A column's cells as a list (``None`` without a column): one conversion instead of a pandas lookup per cell."""
-    return frame[column].tolist() if column else None
-
-
 def _asset_ids(frame, cmap: ColumnMap, keep, rows, source: str, x, y, seen: set[str] | None = None) -> list[str]:
     """A stable id per asset: the file's id column, else a hash of source, name and place.
 
@@ -694,7 +427,7 @@ def _asset_ids(frame, cmap: ColumnMap, keep, rows, source: str, x, y, seen: set[
     rows. Repeated ids (within the file: ``seen``) get ``-<row>`` appended.
     """
     id_col, name_col = cmap.get("id"), cmap.get("name")
-    id_v, name_v = _cells(frame, id_col), _cells(frame, name_col)
+    id_v, name_v = column_cells(frame, id_col), column_cells(frame, name_col)
     out: list[str] = []
     seen = set() if seen is None else seen
     for i in keep:

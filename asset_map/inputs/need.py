@@ -9,12 +9,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..analysis.need import NEED_COLUMNS, NeedIndicator  # noqa: F401
+from ..analysis.need import NeedIndicator
 from ..errors import ColumnError, InputFileError
 
 if TYPE_CHECKING:  # pragma: no cover
-    pass
-
+    from .table import InputTable
 
 _CODE_HEADERS = ("code", "area code", "area_code", "lsoa code", "lsoa21cd", "lsoa11cd", "lsoa code 2011",
                  "lsoa code 2021", "oa21cd", "msoa21cd", "geography code", "small area code")
@@ -53,31 +52,49 @@ def read_need_csv(path: str | Path, *, column: str | None = None, code_column: s
     from .readers import read_input
 
     table = read_input(path)
-    frame = table.frame
-    p = table.path
     headers = {_norm(c): c for c in table.columns}
-    if code_column is not None and code_column not in frame.columns:
+    code_col = _code_column(table, headers, code_column)
+    value_col = _value_column(table, headers, code_col, column)
+    if higher_is_more_need is None:
+        higher_is_more_need = not _LOWER_IS_NEED.search(str(value_col).lower())
+    values = _values(table, code_col, value_col)
+    return NeedIndicator(str(value_col), values, higher_is_more_need, table.path.name)
+
+
+def _code_column(table: "InputTable", headers: dict[str, str], code_column: str | None) -> str:
+    """The column of small-area codes: ``code_column`` if given, else the first header in :data:`_CODE_HEADERS`."""
+    p = table.path
+    if code_column is not None and code_column not in table.frame.columns:
         raise ColumnError(f"{p}: no column {code_column!r}; the columns are {', '.join(table.columns)}")
     code_col = code_column or next((headers[h] for h in _CODE_HEADERS if h in headers), None)
     if code_col is None:
         raise ColumnError(f"{p}: no small-area code column (looked for 'LSOA code', 'code', 'area_code'...); "
                           "pass --code-column")
+    return code_col
+
+
+def _value_column(table: "InputTable", headers: dict[str, str], code_col: str, column: str | None) -> str:
+    """The indicator column: ``column`` if given, else an IMD score, else an IMD decile, else the only numeric one."""
+    p, frame = table.path, table.frame
     numeric = [c for c in table.columns if c != code_col and _mostly_numbers(frame[c])]
     if column is not None:
         if column not in frame.columns:
             raise ColumnError(f"{p}: no column {column!r}; the numeric columns are {', '.join(numeric) or 'none'}")
-        value_col = column
-    else:
-        value_col = next((headers[h] for h in _PREFERRED if h in headers and headers[h] in numeric), None)
-        if value_col is None and len(numeric) == 1:
-            value_col = numeric[0]
-        if value_col is None:
-            raise ColumnError(
-                f"{p}: cannot tell which column is the need indicator; pass --column, one of: "
-                f"{', '.join(numeric[:12]) or '(no numeric column)'}"
-            )
-    if higher_is_more_need is None:
-        higher_is_more_need = not _LOWER_IS_NEED.search(str(value_col).lower())
+        return column
+    value_col = next((headers[h] for h in _PREFERRED if h in headers and headers[h] in numeric), None)
+    if value_col is None and len(numeric) == 1:
+        value_col = numeric[0]
+    if value_col is None:
+        raise ColumnError(
+            f"{p}: cannot tell which column is the need indicator; pass --column, one of: "
+            f"{', '.join(numeric[:12]) or '(no numeric column)'}"
+        )
+    return value_col
+
+
+def _values(table: "InputTable", code_col: str, value_col: str) -> dict[str, float]:
+    """``{code: value}``; a row with no value is left out (it counts as average need where used)."""
+    frame, p = table.frame, table.path
     values: dict[str, float] = {}
     for i in range(len(frame)):
         code, raw = frame[code_col].iloc[i], frame[value_col].iloc[i]
@@ -96,7 +113,7 @@ def read_need_csv(path: str | Path, *, column: str | None = None, code_column: s
         values[key] = x
     if not values:
         raise InputFileError(f"{p}, column {value_col!r}: no values; choose another column with --column")
-    return NeedIndicator(str(value_col), values, higher_is_more_need, p.name)
+    return values
 
 
 def _mostly_numbers(col) -> bool:

@@ -1,6 +1,6 @@
 """Reading Open Referral UK (ORUK) service directories: JSON feeds (v1 and v3) and HSDS CSV packages.
 
-Every form is read into the same :class:`Service` records:
+Every form is read into the same :class:`~asset_map.inputs.oruk_records.Service` records:
 
 - **v1 JSON** (the first ORUK API): pages ``{"content": [...], "totalElements",
   "totalPages"}``; a service's places are ``service_at_locations[].location``
@@ -27,7 +27,7 @@ Every form is read into the same :class:`Service` records:
 
 A record that breaks the schema (no id, a latitude that is not a number, a
 list that is not a list, a join to a missing row...) is reported as a
-:class:`Problem` naming the record and the field, and whatever is usable in it
+:class:`~asset_map.inputs.oruk_records.Problem` naming the record and the field, and whatever is usable in it
 is still read. Descriptions arrive as HTML (``<p>``, ``&nbsp;``) and are
 stored as plain text (:func:`html_to_text`).
 """
@@ -40,16 +40,12 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass, field
-from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import FeedError
-
-#: Statuses that mean a service is not running (excluded from imports unless asked for).
-NOT_RUNNING = {"inactive", "defunct", "closed", "temporarily closed"}
+from .oruk_records import Feed, Place, Problem, Service, TermRef
 
 #: Field names that tell a v1 service from a v3 one.
 V1_KEYS = {"service_taxonomys", "eligibilitys", "regular_schedules", "physical_addresses"}
@@ -70,122 +66,6 @@ CSV_FILES = {
     "schedules": ("regular_schedules.csv", "schedules.csv", "schedule.csv"),
     "capacities": ("service_capacities.csv", "capacities.csv", "service_capacity.csv"),
 }
-
-
-@dataclass(frozen=True)
-class TermRef:
-    """A taxonomy term as a feed gives it."""
-
-    vocabulary: str | None
-    id: str | None
-    name: str | None
-
-
-@dataclass
-class Place:
-    """Where a service is delivered: one ``service_at_location``."""
-
-    location_id: str
-    name: str | None
-    latitude: float | None
-    longitude: float | None
-    postcode: str | None
-    address: str | None
-    physical: bool
-
-
-@dataclass
-class Service:
-    """One service, in the same form whatever the feed's version."""
-
-    record: int
-    id: str
-    name: str | None
-    description: str
-    status: str
-    organisation: str | None
-    places: list[Place]
-    terms: list[TermRef]
-    min_age: float | None = None
-    max_age: float | None = None
-    schedules: list[dict[str, Any]] = field(default_factory=list)
-    capacity: str | None = None
-    #: Places for the accessibility measures: the largest ``maximum`` (else ``available``) among the capacities.
-    capacity_value: float | None = None
-    #: ``yes``/``no``/``""``: from the cost options (an amount of 0 or an option saying free) or ``fees``.
-    free: str = ""
-    last_verified: str | None = None
-    served_areas: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def running(self) -> bool:
-        return self.status.strip().lower() not in NOT_RUNNING
-
-    @property
-    def audience(self) -> str:
-        """``all``, ``65+``, ``0-5``: the age band from the eligibility ages."""
-        lo, hi = self.min_age, self.max_age
-        if lo is None and (hi is None or hi >= 100):
-            return "all"
-        if hi is None or hi >= 100:
-            return f"{lo:g}+"
-        return f"{(lo or 0):g}-{hi:g}"
-
-    def times(self) -> dict[str, bool]:
-        """Daytime, evening and weekend flags from the schedules.
-
-        A schedule is **evening** if it closes after 18:00 or opens at or after
-        17:00, **daytime** if it opens before 17:00, **weekend** if it runs on
-        Saturday or Sunday (``byday`` SA/SU, or the day's name).
-        """
-        out = {"daytime": False, "evening": False, "weekend": False}
-        for s in self.schedules:
-            opens, closes = _minutes(s.get("opens_at")), _minutes(s.get("closes_at"))
-            if opens is not None and opens < 17 * 60:
-                out["daytime"] = True
-            if (closes is not None and closes > 18 * 60) or (opens is not None and opens >= 17 * 60):
-                out["evening"] = True
-            days = " ".join(str(s.get(k) or "") for k in ("byday", "weekday", "day", "description")).upper()
-            if re.search(r"\b(SA|SU|SAT|SUN|SATURDAY|SUNDAY)\b", days):
-                out["weekend"] = True
-        return out
-
-    def is_stale(self, today: date, max_age_days: int) -> bool:
-        """Whether the record was last verified more than ``max_age_days`` before ``today`` (or never)."""
-        if not self.last_verified:
-            return True
-        try:
-            verified = date.fromisoformat(self.last_verified[:10])
-        except ValueError:
-            return True
-        return (today - verified).days > max_age_days
-
-
-@dataclass
-class Problem:
-    """Something in a feed that breaks the schema: which record, which field, what is wrong."""
-
-    record: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.record}, field {self.field!r}: {self.message}"
-
-
-@dataclass
-class Feed:
-    """The services of a directory feed and the problems found reading it."""
-
-    source: str
-    form: str
-    services: list[Service]
-    problems: list[Problem]
-    unusable: int = 0  # records that could not be read as a service at all
-
-    @property
-    def services_read(self) -> int:
-        return len(self.services) + self.unusable
 
 
 # ------------------------------------------------------------------ detecting and reading
@@ -294,6 +174,41 @@ def _guess_version(items: list[Any]) -> str:
 
 # ------------------------------------------------------------------ one service
 def _read_service(item: Any, n: int, version: str, problems: list[Problem]) -> Service | None:
+    """Record ``n`` of a feed as a :class:`Service`, or ``None`` when it is not one (no object, no name).
+
+    Its id, name and organisation (:func:`_service_head`), its places
+    (:func:`_read_place`), its terms, ages, schedules and capacities as its
+    version gives them (:func:`_read_v1`, :func:`_read_v3`), the areas it
+    serves, whether it is free (:func:`_free`) and when it was last verified.
+    """
+    head = _service_head(item, n, problems)
+    if head is None:
+        return None
+    service, where = head
+    for k, sal in enumerate(_as_list(item, "service_at_locations", where, problems)):
+        loc = sal.get("location") if isinstance(sal, dict) else None
+        if not isinstance(loc, dict):
+            problems.append(Problem(where, f"service_at_locations[{k}].location", "missing or not an object; ignored"))
+            continue
+        place = _read_place(loc, version, f"{where}, location {_text(loc.get('id')) or k}", problems)
+        if place is not None:
+            service.places.append(place)
+    (_read_v1 if version == "v1" else _read_v3)(service, item, where, problems)
+    for s in _as_list(item, "service_areas", where, problems):
+        if isinstance(s, dict):
+            service.served_areas.append(s)
+    service.free = _free([c for c in _as_list(item, "cost_options", where, problems) if isinstance(c, dict)],
+                         item.get("fees") or item.get("fees_description"))
+    service.last_verified = _date_text(item.get("assured_date")) or _date_text(item.get("last_modified"))
+    return service
+
+
+def _service_head(item: Any, n: int, problems: list[Problem]) -> tuple[Service, str] | None:
+    """A :class:`Service` with the record's id (made up when missing), name, description, status and
+    organisation, and how problems name the record.
+
+    ``None``, with a problem, when the record is not an object or has no name.
+    """
     where = f"service #{n}"
     if not isinstance(item, dict):
         problems.append(Problem(where, "(record)", f"is a {type(item).__name__}, not a service object; skipped"))
@@ -308,73 +223,69 @@ def _read_service(item: Any, n: int, version: str, problems: list[Problem]) -> S
     if not name:
         problems.append(Problem(where, "name", "missing: a service without a name cannot be mapped; skipped"))
         return None
-
-    def as_list(key: str, obj: dict = item, owner: str = where) -> list:
-        value = obj.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            problems.append(Problem(owner, key, f"should be a list, not a {type(value).__name__}; ignored"))
-            return []
-        return value
-
     org = item.get("organization")
-    service = Service(
+    return Service(
         record=n, id=sid, name=name, description=html_to_text(item.get("description")),
         status=_text(item.get("status")) or "active",
         organisation=_text(org.get("name")) if isinstance(org, dict) else None,
         places=[], terms=[],
-    )
-    for k, sal in enumerate(as_list("service_at_locations")):
-        loc = sal.get("location") if isinstance(sal, dict) else None
-        if not isinstance(loc, dict):
-            problems.append(Problem(where, f"service_at_locations[{k}].location", "missing or not an object; ignored"))
-            continue
-        place = _read_place(loc, version, f"{where}, location {_text(loc.get('id')) or k}", problems, as_list)
-        if place is not None:
-            service.places.append(place)
-    if version == "v1":
-        for k, st in enumerate(as_list("service_taxonomys")):
-            tax = st.get("taxonomy") if isinstance(st, dict) else None
-            if isinstance(tax, dict):
-                service.terms.append(TermRef(_text(tax.get("vocabulary")), _text(tax.get("id")),
-                                             _text(tax.get("name"))))
-            else:
-                problems.append(Problem(where, f"service_taxonomys[{k}].taxonomy", "missing; ignored"))
-        for e in as_list("eligibilitys"):
-            if isinstance(e, dict):
-                service.min_age = _age(e.get("minimum_age"), service.min_age, min, where, problems)
-                service.max_age = _age(e.get("maximum_age"), service.max_age, max, where, problems)
-        service.schedules = [s for s in as_list("regular_schedules") if isinstance(s, dict)]
-    else:
-        for k, attr in enumerate(as_list("attributes")):
-            term = attr.get("taxonomy_term") if isinstance(attr, dict) else None
-            if isinstance(term, dict):
-                vocab = term.get("taxonomy") or term.get("vocabulary")
-                if isinstance(vocab, dict):
-                    vocab = vocab.get("name")
-                # HSDS 3 gives code and name; the ORUK profile a single "term"; term_uri may name the term.
-                service.terms.append(TermRef(
-                    _text(vocab), _text(term.get("code")) or _text(term.get("term_uri")) or _text(term.get("id")),
-                    _text(term.get("name")) or _text(term.get("term"))))
-            else:
-                problems.append(Problem(where, f"attributes[{k}].taxonomy_term", "missing; ignored"))
-        service.min_age = _age(item.get("minimum_age"), None, min, where, problems)
-        service.max_age = _age(item.get("maximum_age"), None, max, where, problems)
-        service.schedules = [s for s in as_list("schedules") if isinstance(s, dict)]
-        caps = [c for c in as_list("capacities") if isinstance(c, dict)]
-        service.capacity = "; ".join(_capacity(c) for c in caps) or None
-        service.capacity_value = max((v for v in map(_places, caps) if v is not None), default=None)
-    for s in as_list("service_areas"):
-        if isinstance(s, dict):
-            service.served_areas.append(s)
-    service.free = _free([c for c in as_list("cost_options") if isinstance(c, dict)],
-                         item.get("fees") or item.get("fees_description"))
-    service.last_verified = _date_text(item.get("assured_date")) or _date_text(item.get("last_modified"))
-    return service
+    ), where
 
 
-def _read_place(loc: dict, version: str, where: str, problems: list[Problem], as_list) -> Place | None:
+def _as_list(obj: dict, key: str, owner: str, problems: list[Problem]) -> list:
+    """``obj[key]`` as a list (empty when missing); a value that is not a list is a problem, and ignored."""
+    value = obj.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(Problem(owner, key, f"should be a list, not a {type(value).__name__}; ignored"))
+        return []
+    return value
+
+
+def _read_v1(service: Service, item: dict, where: str, problems: list[Problem]) -> None:
+    """A v1 service's terms (``service_taxonomys``), ages (``eligibilitys``) and ``regular_schedules``."""
+    for k, st in enumerate(_as_list(item, "service_taxonomys", where, problems)):
+        tax = st.get("taxonomy") if isinstance(st, dict) else None
+        if isinstance(tax, dict):
+            service.terms.append(TermRef(_text(tax.get("vocabulary")), _text(tax.get("id")),
+                                         _text(tax.get("name"))))
+        else:
+            problems.append(Problem(where, f"service_taxonomys[{k}].taxonomy", "missing; ignored"))
+    for e in _as_list(item, "eligibilitys", where, problems):
+        if isinstance(e, dict):
+            service.min_age = _age(e.get("minimum_age"), service.min_age, min, where, problems)
+            service.max_age = _age(e.get("maximum_age"), service.max_age, max, where, problems)
+    service.schedules = [s for s in _as_list(item, "regular_schedules", where, problems) if isinstance(s, dict)]
+
+
+def _read_v3(service: Service, item: dict, where: str, problems: list[Problem]) -> None:
+    """A v3 service's terms (``attributes``), ages, ``schedules`` and ``capacities``.
+
+    The capacity value is the largest number of places among the capacities (:func:`_places`).
+    """
+    for k, attr in enumerate(_as_list(item, "attributes", where, problems)):
+        term = attr.get("taxonomy_term") if isinstance(attr, dict) else None
+        if isinstance(term, dict):
+            vocab = term.get("taxonomy") or term.get("vocabulary")
+            if isinstance(vocab, dict):
+                vocab = vocab.get("name")
+            # HSDS 3 gives code and name; the ORUK profile a single "term"; term_uri may name the term.
+            service.terms.append(TermRef(
+                _text(vocab), _text(term.get("code")) or _text(term.get("term_uri")) or _text(term.get("id")),
+                _text(term.get("name")) or _text(term.get("term"))))
+        else:
+            problems.append(Problem(where, f"attributes[{k}].taxonomy_term", "missing; ignored"))
+    service.min_age = _age(item.get("minimum_age"), None, min, where, problems)
+    service.max_age = _age(item.get("maximum_age"), None, max, where, problems)
+    service.schedules = [s for s in _as_list(item, "schedules", where, problems) if isinstance(s, dict)]
+    caps = [c for c in _as_list(item, "capacities", where, problems) if isinstance(c, dict)]
+    service.capacity = "; ".join(_capacity(c) for c in caps) or None
+    service.capacity_value = max((v for v in map(_places, caps) if v is not None), default=None)
+
+
+def _read_place(loc: dict, version: str, where: str, problems: list[Problem]) -> Place | None:
+    """A location as a :class:`Place`: its coordinates (both or neither), and its first physical address."""
     before = len(problems)
     lat = _coordinate(loc.get("latitude"), "latitude", where, problems)
     lon = _coordinate(loc.get("longitude"), "longitude", where, problems)
@@ -383,7 +294,7 @@ def _read_place(loc: dict, version: str, where: str, problems: list[Problem], as
     elif (lat is None) != (lon is None):
         problems.append(Problem(where, "latitude/longitude", "only one of the pair is given; ignored"))
         lat = lon = None
-    addresses = as_list("physical_addresses" if version == "v1" else "addresses", loc, where)
+    addresses = _as_list(loc, "physical_addresses" if version == "v1" else "addresses", where, problems)
     physical = [a for a in addresses if isinstance(a, dict)
                 and (_text(a.get("address_type")) or "physical").lower() == "physical"]
     chosen = physical[0] if physical else None
@@ -400,6 +311,10 @@ def _read_place(loc: dict, version: str, where: str, problems: list[Problem], as
 def read_csv_package(path: str | Path) -> Feed:
     """Read an HSDS CSV package (folder or zip, v1 or v3 file names) by joining its tables.
 
+    Each row of ``services.csv`` is nested as a JSON feed's service
+    (:class:`_Package`) and read as those are (:func:`feed_from_pages`); a
+    service's record is its row in ``services.csv``.
+
     Raises
     ------
     FeedError
@@ -413,76 +328,92 @@ def read_csv_package(path: str | Path) -> Feed:
     v3 = any(name in tables.get("_names", ()) for name in ("addresses.csv", "attributes.csv", "attribute.csv",
                                                              "taxonomy_terms.csv", "schedules.csv"))
     version = "v3" if v3 else "v1"
-
-    def rows(name: str) -> list[dict[str, str]]:
-        return tables.get(name, [])
-
-    def by(name: str, key: str) -> dict[str, list[dict[str, str]]]:
-        out: dict[str, list[dict[str, str]]] = {}
-        for r in rows(name):
-            out.setdefault(r.get(key) or "", []).append(r)
-        return out
-
-    locations = {r.get("id"): r for r in rows("locations")}
-    addresses = by("addresses", "location_id")
-    taxonomy = {r.get("id"): r for r in rows("taxonomy")}
-    sal_by_service = by("service_at_location", "service_id")
-    links = rows("service_taxonomy")
-    terms_by_service: dict[str, list[dict[str, str]]] = {}
-    for r in links:
-        sid = r.get("service_id") or (r.get("link_id") if (r.get("link_type") or "service").lower() in
-                                      ("service", "") or r.get("link_entity") == "service" else None)
-        if sid:
-            terms_by_service.setdefault(sid, []).append(r)
-    organisations = {r.get("id"): r for r in rows("organizations")}
-    units = {r.get("id"): r for r in rows("units")}
-    eligibility = by("eligibility", "service_id")
-    schedules = by("schedules", "service_id")
-    areas = by("service_areas", "service_id")
-    capacities = by("capacities", "service_id")
-
-    services = []
-    for n, s in enumerate(rows("services"), start=2):
-        sid = s.get("id") or ""
-        item: dict[str, Any] = dict(s)
-        if s.get("organization_id") in organisations:
-            item["organization"] = organisations[s["organization_id"]]
-        sals = []
-        for sal in sal_by_service.get(sid, []):
-            loc = locations.get(sal.get("location_id"))
-            if loc is None:
-                problems.append(Problem(f"service {sid!r}", "service_at_location.location_id",
-                                        f"{sal.get('location_id')!r} is not in locations.csv; ignored"))
-                continue
-            loc = dict(loc)
-            loc["physical_addresses" if version == "v1" else "addresses"] = addresses.get(loc.get("id"), [])
-            sals.append({"location": loc})
-        item["service_at_locations"] = sals
-        term_rows = []
-        for link in terms_by_service.get(sid, []):
-            tid = link.get("taxonomy_id") or link.get("taxonomy_term_id")
-            term = taxonomy.get(tid)
-            if term is None:
-                problems.append(Problem(f"service {sid!r}", "taxonomy_id", f"{tid!r} is not in the taxonomy file; "
-                                        "ignored"))
-                continue
-            term_rows.append(term)
-        if version == "v1":
-            item["service_taxonomys"] = [{"taxonomy": t} for t in term_rows]
-            item["eligibilitys"] = eligibility.get(sid, [])
-            item["regular_schedules"] = schedules.get(sid, [])
-        else:
-            item["attributes"] = [{"taxonomy_term": t} for t in term_rows]
-            item["schedules"] = schedules.get(sid, [])
-            item["capacities"] = [dict(c, unit=units.get(c.get("unit_id")) or {}) for c in capacities.get(sid, [])]
-        item["service_areas"] = areas.get(sid, [])
-        services.append(item)
+    package = _Package(tables)
+    services = [package.service(s, version, problems) for s in tables["services"]]
     feed = feed_from_pages([{"contents" if v3 else "content": services}], source=str(p))
     feed.form = f"{version} CSV"
     feed.problems = problems + feed.problems
     for svc, row in zip(feed.services, range(2, len(services) + 2)):
         svc.record = row  # the spreadsheet row of services.csv
     return feed
+
+
+class _Package:
+    """The tables of an HSDS CSV package, indexed by the ids services are joined to them on."""
+
+    def __init__(self, tables: dict[str, Any]) -> None:
+        def rows(name: str) -> list[dict[str, str]]:
+            return tables.get(name, [])
+
+        def by(name: str, key: str) -> dict[str, list[dict[str, str]]]:
+            out: dict[str, list[dict[str, str]]] = {}
+            for r in rows(name):
+                out.setdefault(r.get(key) or "", []).append(r)
+            return out
+
+        self.locations = {r.get("id"): r for r in rows("locations")}
+        self.addresses = by("addresses", "location_id")
+        self.taxonomy = {r.get("id"): r for r in rows("taxonomy")}
+        self.sal_by_service = by("service_at_location", "service_id")
+        self.terms_by_service: dict[str, list[dict[str, str]]] = {}
+        for r in rows("service_taxonomy"):
+            sid = r.get("service_id") or (r.get("link_id") if (r.get("link_type") or "service").lower() in
+                                          ("service", "") or r.get("link_entity") == "service" else None)
+            if sid:
+                self.terms_by_service.setdefault(sid, []).append(r)
+        self.organisations = {r.get("id"): r for r in rows("organizations")}
+        self.units = {r.get("id"): r for r in rows("units")}
+        self.eligibility = by("eligibility", "service_id")
+        self.schedules = by("schedules", "service_id")
+        self.areas = by("service_areas", "service_id")
+        self.capacities = by("capacities", "service_id")
+
+    def service(self, s: dict[str, str], version: str, problems: list[Problem]) -> dict[str, Any]:
+        """A row of ``services.csv`` nested as a JSON feed of ``version`` gives a service."""
+        sid = s.get("id") or ""
+        item: dict[str, Any] = dict(s)
+        if s.get("organization_id") in self.organisations:
+            item["organization"] = self.organisations[s["organization_id"]]
+        item["service_at_locations"] = self._locations(sid, version, problems)
+        term_rows = self._terms(sid, problems)
+        if version == "v1":
+            item["service_taxonomys"] = [{"taxonomy": t} for t in term_rows]
+            item["eligibilitys"] = self.eligibility.get(sid, [])
+            item["regular_schedules"] = self.schedules.get(sid, [])
+        else:
+            item["attributes"] = [{"taxonomy_term": t} for t in term_rows]
+            item["schedules"] = self.schedules.get(sid, [])
+            item["capacities"] = [dict(c, unit=self.units.get(c.get("unit_id")) or {})
+                                  for c in self.capacities.get(sid, [])]
+        item["service_areas"] = self.areas.get(sid, [])
+        return item
+
+    def _locations(self, sid: str, version: str, problems: list[Problem]) -> list[dict[str, Any]]:
+        """The service's ``service_at_locations``, each location with its addresses; missing ones are problems."""
+        sals = []
+        for sal in self.sal_by_service.get(sid, []):
+            loc = self.locations.get(sal.get("location_id"))
+            if loc is None:
+                problems.append(Problem(f"service {sid!r}", "service_at_location.location_id",
+                                        f"{sal.get('location_id')!r} is not in locations.csv; ignored"))
+                continue
+            loc = dict(loc)
+            loc["physical_addresses" if version == "v1" else "addresses"] = self.addresses.get(loc.get("id"), [])
+            sals.append({"location": loc})
+        return sals
+
+    def _terms(self, sid: str, problems: list[Problem]) -> list[dict[str, str]]:
+        """The taxonomy terms linked to the service; a link to a missing term is a problem."""
+        term_rows = []
+        for link in self.terms_by_service.get(sid, []):
+            tid = link.get("taxonomy_id") or link.get("taxonomy_term_id")
+            term = self.taxonomy.get(tid)
+            if term is None:
+                problems.append(Problem(f"service {sid!r}", "taxonomy_id", f"{tid!r} is not in the taxonomy file; "
+                                        "ignored"))
+                continue
+            term_rows.append(term)
+        return term_rows
 
 
 def _csv_tables(p: Path) -> dict[str, Any]:
@@ -573,11 +504,6 @@ def _age(value: Any, current: float | None, pick, where: str, problems: list[Pro
         problems.append(Problem(where, "minimum_age/maximum_age", f"{value!r} is not an age; ignored"))
         return current
     return age if current is None else pick(current, age)
-
-
-def _minutes(value: Any) -> int | None:
-    m = re.match(r"^\s*(\d{1,2}):(\d{2})", str(value or ""))
-    return int(m.group(1)) * 60 + int(m.group(2)) if m else None
 
 
 def _date_text(value: Any) -> str | None:

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..analysis.target_population import population_columns
 from ..errors import BoundaryError, ColumnError
-from .population import population_columns, read_population_csv
+from .polygons import attach_population, choose_fields, coded_areas, read_polygons
+from .population import read_population_csv
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -71,14 +73,9 @@ def load_population_layer(
     BoundaryError
         If an area gets no small area at all (the files cover different places).
     """
-    from .boundaries import _attach_population, _choose_fields, _read_polygons
-
     warnings: list[str] = []
-    gdf = _read_polygons(path, layer=layer, crs=crs, warnings=warnings, points_ok=True)
-    codes, names = _choose_fields(gdf, path, code_field, name_field, warnings)
-    small = gdf[["geometry"]].copy()
-    small.insert(0, "area_code", codes)
-    small.insert(1, "area_name", names)
+    gdf = read_polygons(path, layer=layer, crs=crs, warnings=warnings, points_ok=True)
+    codes, names = choose_fields(gdf, path, code_field, name_field, warnings)
     if population_csv is not None:
         pop = read_population_csv(population_csv, code_column=population_code_column)
         pop_path = Path(population_csv)
@@ -89,10 +86,20 @@ def load_population_layer(
         except ColumnError as exc:
             raise ColumnError(f"{exc}; or give the population as a CSV with --population") from None
         pop_path = Path(path)
-    small = _attach_population(small, pop, pop_path)
-    small = small.rename(columns={"area_code": "code", "area_name": "name"})
-    small, new_areas, more = attach_to_areas(small, areas, Path(path))
+    small, new_areas, more = count_small_areas(coded_areas(gdf, codes, names), pop, pop_path, areas, Path(path))
     return PopulationLayerResult(small, new_areas, warnings + more, Path(path).name)
+
+
+def count_small_areas(small: "gpd.GeoDataFrame", pop, pop_path: Path | None, areas: "gpd.GeoDataFrame",
+                      path: Path | str):
+    """Join the population onto small areas (``area_code``, ``area_name``) and count them in ``areas``.
+
+    The small areas' columns become ``code`` and ``name``; then
+    :func:`attach_to_areas` assigns them and sums their population.
+    """
+    small = attach_population(small, pop, pop_path)
+    small = small.rename(columns={"area_code": "code", "area_name": "name"})
+    return attach_to_areas(small, areas, path)
 
 
 def _code_column(gdf, codes) -> str:

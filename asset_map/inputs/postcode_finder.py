@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store import Store, StoreWriter
-    from .importer import Progress
+    from .progress import Progress
 
 #: Columns of the ``postcode_cache`` table: answers of the online postcode service.
 CACHE_COLUMNS = {"postcode": "str", "x": "float64", "y": "float64", "terminated": "str", "looked_up_at": "str"}

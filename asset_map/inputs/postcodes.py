@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ..errors import ColumnError, InputFileError
-from ..geo import _POSTCODE, _SPACES, normalise_postcode  # noqa: F401  (normalise_postcode: part of this module's API)
+from ..geo import _SPACES, normalise_postcode
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -152,48 +152,67 @@ def read_postcode_lookup(paths: str | Path | Iterable[str | Path]) -> PostcodeLo
         its first row; malformed postcodes are skipped. Both are counted in
         ``skipped``.
     """
-    import numpy as np
     import pandas as pd
-
-    from ..geo import GB_BNG_BOUNDS, lonlat_to_bng
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files = _csv_files(paths)
-    frames = []
-    columns: dict[str, str] = {}
-    for p in files:
-        first, encoding = _first_line(p)
-        delimiter, header, cols = _layout(p, first)
-        usecols = list(cols.values())
-        try:
-            raw = pd.read_csv(p, sep=delimiter, header=0 if header else None, usecols=usecols, dtype=str,
-                              keep_default_na=False, encoding=encoding, engine="c")
-        except (ValueError, pd.errors.ParserError) as exc:
-            raise InputFileError(f"{p}: not a well-formed CSV file ({str(exc).splitlines()[0]})") from None
-        out = pd.DataFrame({"raw": raw[cols["postcode"]]})
-        for fld in ("easting", "northing", "latitude", "longitude"):
-            if fld in cols:
-                out[fld] = pd.to_numeric(raw[cols[fld]].str.strip(), errors="coerce")
-        out["terminated"] = raw[cols["terminated"]].str.strip() if "terminated" in cols else ""
-        if "easting" in out and "northing" in out:
-            x, y = out["easting"].to_numpy(float), out["northing"].to_numpy(float)
-        else:
-            lat, lon = out["latitude"].to_numpy(float), out["longitude"].to_numpy(float)
-            good = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)  # ONSPD writes 99.999999 for "none"
-            x, y = np.full(len(out), np.nan), np.full(len(out), np.nan)
-            if good.any():
-                x[good], y[good] = lonlat_to_bng(lon[good], lat[good])
-        x0, y0, x1, y1 = GB_BNG_BOUNDS
-        # ONSPD gives postcodes without a grid reference easting 0 / northing 1, or blanks.
-        inside = (x > x0) & (x <= x1) & (y > y0 + 1) & (y <= y1)
-        out["x"] = np.where(inside, x, np.nan)
-        out["y"] = np.where(inside, y, np.nan)
-        frames.append(out[["raw", "x", "y", "terminated"]])
-        if not columns:
-            columns = {k: str(v) for k, v in cols.items()}
-    data = pd.concat(frames, ignore_index=True)
+    read = [_read_file(p) for p in files]
+    data = pd.concat([frame for frame, _ in read], ignore_index=True)
     rows_read = len(data)
+    table, skipped = _standard_postcodes(data)
+    if table.empty:
+        raise InputFileError(f"{files[0]}: no postcodes found; is this a postcode lookup?")
+    columns = {k: str(v) for k, v in read[0][1].items()}
+    return PostcodeLookup(table, rows_read, [str(p) for p in files], skipped, columns)
+
+
+def _read_file(p: Path) -> tuple["pd.DataFrame", dict[str, str]]:
+    """One lookup file's postcodes as written (``raw``), grid references (:func:`_grid`) and termination dates,
+    and the columns they were read from (:func:`_layout`)."""
+    import pandas as pd
+
+    first, encoding = _first_line(p)
+    delimiter, header, cols = _layout(p, first)
+    try:
+        raw = pd.read_csv(p, sep=delimiter, header=0 if header else None, usecols=list(cols.values()), dtype=str,
+                          keep_default_na=False, encoding=encoding, engine="c")
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise InputFileError(f"{p}: not a well-formed CSV file ({str(exc).splitlines()[0]})") from None
+    out = pd.DataFrame({"raw": raw[cols["postcode"]]})
+    for fld in ("easting", "northing", "latitude", "longitude"):
+        if fld in cols:
+            out[fld] = pd.to_numeric(raw[cols[fld]].str.strip(), errors="coerce")
+    out["terminated"] = raw[cols["terminated"]].str.strip() if "terminated" in cols else ""
+    out["x"], out["y"] = _grid(out)
+    return out[["raw", "x", "y", "terminated"]], cols
+
+
+def _grid(out: "pd.DataFrame"):
+    """British National Grid metres from easting/northing, else from latitude/longitude; NaN outside Great Britain.
+
+    ONSPD writes latitude 99.999999 for "no location", and gives postcodes
+    without a grid reference easting 0 / northing 1, or blanks: all are NaN.
+    """
+    import numpy as np
+
+    from ..geo import GB_BNG_BOUNDS, lonlat_to_bng
+
+    if "easting" in out and "northing" in out:
+        x, y = out["easting"].to_numpy(float), out["northing"].to_numpy(float)
+    else:
+        lat, lon = out["latitude"].to_numpy(float), out["longitude"].to_numpy(float)
+        good = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+        x, y = np.full(len(out), np.nan), np.full(len(out), np.nan)
+        if good.any():
+            x[good], y[good] = lonlat_to_bng(lon[good], lat[good])
+    x0, y0, x1, y1 = GB_BNG_BOUNDS
+    inside = (x > x0) & (x <= x1) & (y > y0 + 1) & (y <= y1)
+    return np.where(inside, x, np.nan), np.where(inside, y, np.nan)
+
+
+def _standard_postcodes(data: "pd.DataFrame") -> tuple["pd.DataFrame", dict[str, int]]:
+    """The rows with a valid postcode in standard form, each postcode once (its first row), and the rows skipped."""
     data["postcode"] = [normalise_postcode(v) for v in data["raw"]]
     skipped: dict[str, int] = {}
     bad = data["postcode"].isna()
@@ -204,7 +223,4 @@ def read_postcode_lookup(paths: str | Path | Iterable[str | Path]) -> PostcodeLo
     if dup.any():
         skipped["listed twice (first kept)"] = int(dup.sum())
     data = data[~dup]
-    table = data[["postcode", "x", "y", "terminated"]].reset_index(drop=True)
-    if table.empty:
-        raise InputFileError(f"{files[0]}: no postcodes found; is this a postcode lookup?")
-    return PostcodeLookup(table, rows_read, [str(p) for p in files], skipped, columns)
+    return data[["postcode", "x", "y", "terminated"]].reset_index(drop=True), skipped

@@ -1,0 +1,326 @@
+"""Placing each row of an asset list at a point, or rejecting it saying why.
+
+A row is placed in British National Grid from, in order, the feature's
+geometry (a polygon is placed at a point inside it: :func:`locate_features`),
+latitude and longitude, easting and northing, or, when a row has no
+coordinates, its postcode's centroid from the workspace's postcode lookup
+(:func:`locate_rows`, :mod:`asset_map.inputs.postcodes`). Missing, non-numeric
+or outside Great Britain coordinates, and malformed, unknown or terminated
+postcodes, are rejected, naming the column (:class:`Reject`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from ..geo import BNG, in_gb_bng, lonlat_to_bng, normalise_postcode
+from .columns import ColumnMap
+from .coordinates import DEGREES_AS_GRID, GRID_AS_DEGREES, PLACEHOLDER, SWAPPED, check_easting_northing, check_lat_lon
+from .postcodes import suggest_postcode
+from .progress import PROGRESS_EVERY, Progress, tick
+from .table import column_cells
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+#: Looks up standard-form postcodes: ``{postcode: (x, y, terminated)}`` for those found, ``None`` without a lookup.
+PostcodeFinder = Callable[[Iterable[str]], "dict[str, tuple[float, float, str]] | None"]
+
+
+@dataclass
+class Reject:
+    """One input row that could not be used."""
+
+    row: int
+    column: str | None
+    reason: str
+    value: str | None = None
+    record: str = ""
+    kind: str = "other"
+
+
+class Placement:
+    """Where each row of a table is placed, and the rows rejected.
+
+    Attributes
+    ----------
+    x, y
+        The point of each row in British National Grid (NaN until placed).
+    located_by
+        How each row was placed: ``coordinates``, ``geometry``, ``inside
+        polygon`` or ``postcode`` (``""`` until placed).
+    ok
+        Whether each row is still usable (not rejected).
+    rejects
+        The rows rejected, each with its reason.
+    """
+
+    def __init__(self, frame: "pd.DataFrame", rows: list[int]) -> None:
+        import numpy as np
+
+        self.frame, self.rows = frame, rows
+        self.x = np.full(len(frame), np.nan)
+        self.y = np.full(len(frame), np.nan)
+        self.located_by = np.full(len(frame), "", dtype=object)
+        self.ok = np.ones(len(frame), dtype=bool)
+        self.rejects: list[Reject] = []
+
+    def reject(self, i: int, column: str | None, reason: str, value: Any = None, *, kind: str = "other") -> None:
+        """Reject row ``i`` (by position), keeping its non-empty cells as the record."""
+        self.ok[i] = False
+        record = "; ".join(f"{c}={v}" for c, v in self.frame.iloc[i].items() if c != "geometry" and v is not None)
+        self.rejects.append(Reject(self.rows[i], column, reason, None if value is None else str(value), record, kind))
+
+    def place(self, i: int, x: float, y: float, how: str) -> None:
+        """Place row ``i`` at (``x``, ``y``), found by ``how``."""
+        self.x[i], self.y[i] = x, y
+        self.located_by[i] = how
+
+    def kept(self):
+        """The positions of the rows not rejected."""
+        import numpy as np
+
+        return np.flatnonzero(self.ok)
+
+
+def locate_rows(placement: Placement, cmap: ColumnMap, notes: list[str],
+                find_postcodes: "PostcodeFinder | None" = None, progress: "Progress | None" = None) -> None:
+    """Place rows from latitude/longitude or easting/northing cells, else from the postcode.
+
+    Each row is read by :class:`_RowLocator`; then the latitudes and
+    longitudes are converted to the grid all at once, a note is added when
+    most rows share one mistake (:func:`_note_column_mistakes`) and the
+    postcodes are looked up together (:func:`_locate_postcodes`).
+    """
+    import numpy as np
+
+    n = len(placement.frame)
+    rows = _RowLocator(placement, cmap)
+    for i in range(n):
+        if i % PROGRESS_EVERY == 0:
+            tick(progress, "locating", i, n)
+        if placement.ok[i]:
+            rows.locate(i)
+    _note_column_mistakes(rows.kinds, int((placement.located_by == "coordinates").sum()), cmap, notes)
+    if rows.lonlat_rows:
+        ex, ny = lonlat_to_bng(np.array(rows.lons), np.array(rows.lats))
+        placement.x[rows.lonlat_rows], placement.y[rows.lonlat_rows] = ex, ny
+    tick(progress, "locating", n, n)
+    if rows.by_postcode:
+        tick(progress, f"looking up {len(rows.by_postcode):,} postcodes", 0, 0)
+        _locate_postcodes(placement, rows.pc_c, rows.by_postcode, find_postcodes)
+
+
+class _RowLocator:
+    """Reads the coordinate or postcode cells of one row at a time, collecting what is done for all rows at once.
+
+    Attributes
+    ----------
+    lonlat_rows, lons, lats
+        The rows given in degrees, and their longitudes and latitudes: they
+        are converted to the grid together.
+    by_postcode
+        ``{row position: standard-form postcode}`` for the rows to place by postcode.
+    kinds
+        How many rows had each kind of coordinate mistake (:mod:`asset_map.inputs.coordinates`).
+    """
+
+    def __init__(self, placement: Placement, cmap: ColumnMap) -> None:
+        self.placement = placement
+        self.lat_c, self.lon_c = cmap.get("latitude"), cmap.get("longitude")
+        self.e_c, self.n_c = cmap.get("easting"), cmap.get("northing")
+        self.pc_c = cmap.get("postcode")
+        self.cells = [column_cells(placement.frame, c) for c in (self.lat_c, self.lon_c, self.e_c, self.n_c)]
+        self.pc_v = column_cells(placement.frame, self.pc_c)
+        self.lonlat_rows: list[int] = []
+        self.lons: list[float] = []
+        self.lats: list[float] = []
+        self.by_postcode: dict[int, str] = {}
+        self.kinds: Counter[str] = Counter()
+
+    def locate(self, i: int) -> None:
+        """Place row ``i`` by the first pair of coordinate cells with a value, else by its postcode."""
+        lat, lon, east, north = (v[i] if v is not None else None for v in self.cells)
+        if lat is not None or lon is not None:
+            self._by_degrees(i, lat, lon)
+        elif east is not None or north is not None:
+            self._by_grid(i, east, north)
+        elif self._postcode(i) is not None:
+            self._by_postcode(i)
+        else:
+            self._no_location(i)
+
+    def _postcode(self, i: int) -> Any:
+        return self.pc_v[i] if self.pc_v is not None else None
+
+    def _by_degrees(self, i: int, lat: Any, lon: Any) -> None:
+        """Take a latitude and longitude: both given, both numbers, in Great Britain (:func:`_refused`)."""
+        for col, val in ((self.lat_c, lat), (self.lon_c, lon)):
+            if val is None:
+                self.placement.reject(i, col, f"no {col}: a latitude needs a longitude and vice versa",
+                                      kind="half a coordinate pair")
+                return
+            if _number(val) is None:
+                self.placement.reject(i, col, f"{val!r} is not a number", val, kind="coordinate not a number")
+                return
+        flat, flon = _number(lat), _number(lon)
+        if self._refused(i, check_lat_lon(flat, flon), f"{self.lat_c}/{self.lon_c}", f"{flat:g}, {flon:g}"):
+            return
+        self.lonlat_rows.append(i)
+        self.lons.append(flon)
+        self.lats.append(flat)
+        self.placement.located_by[i] = "coordinates"
+
+    def _by_grid(self, i: int, east: Any, north: Any) -> None:
+        """Place a row at its easting and northing: both numbers, in Great Britain (:func:`_refused`)."""
+        ev, nv = _number(east), _number(north)
+        if ev is None or nv is None:
+            col, val = (self.e_c, east) if ev is None else (self.n_c, north)
+            self.placement.reject(i, col, f"{val!r} is not a number" if val is not None else f"no {col}", val,
+                                  kind="coordinate not a number" if val is not None else "half a coordinate pair")
+            return
+        if self._refused(i, check_easting_northing(ev, nv), f"{self.e_c}/{self.n_c}", f"{ev:g}, {nv:g}"):
+            return
+        self.placement.place(i, ev, nv, "coordinates")
+
+    def _refused(self, i: int, problem: "tuple[str, str] | None", column: str, value: str) -> bool:
+        """Whether the coordinates of row ``i`` have a problem, which rejects the row.
+
+        A placeholder (0, 0) means "no coordinates": the row's postcode is
+        used instead, when it has one.
+        """
+        if problem is None:
+            return False
+        if problem[0] == PLACEHOLDER and self._postcode(i) is not None:
+            self._by_postcode(i)
+            return True
+        self.kinds[problem[0]] += 1
+        self.placement.reject(i, column, problem[1], value, kind=problem[0])
+        return True
+
+    def _by_postcode(self, i: int) -> None:
+        """Keep row ``i`` to place by its postcode, or reject it if the postcode is malformed."""
+        raw = self._postcode(i)
+        pc = normalise_postcode(raw)
+        if pc is None:
+            hint = suggest_postcode(raw)
+            tip = f" (did you mean {hint}?)" if hint else ""
+            self.placement.reject(i, self.pc_c, f"{raw!r} is not a valid UK postcode{tip}; correct it or give "
+                                  "coordinates", raw, kind="malformed postcode")
+        else:
+            self.by_postcode[i] = pc
+
+    def _no_location(self, i: int) -> None:
+        """Reject row ``i``, whose coordinate and postcode cells are all empty, naming the columns."""
+        given = " or ".join(
+            f"{a}/{b}" for a, b in ((self.lat_c, self.lon_c), (self.e_c, self.n_c)) if a and b
+        ) + (f" or {self.pc_c}" if self.pc_c else "")
+        what = "coordinates or postcode" if self.pc_c else "coordinates"
+        self.placement.reject(i, given.removeprefix(" or "),
+                              f"no {what} (the cells are empty); fill them in and import the file again",
+                              kind="no location")
+
+
+
+def _number(value: Any) -> float | None:
+    """A float from a cell, or None if it is not a number."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).replace(",", "").strip())
+    except ValueError:
+        return None
+
+
+def _note_column_mistakes(kinds: Counter, good_rows: int, cmap: ColumnMap, notes: list[str]) -> None:
+    """Add a note when most coordinate rows share one mistake: then the columns, not the rows, are wrong."""
+    lat_c, lon_c, e_c, n_c = (cmap.get(f) for f in ("latitude", "longitude", "easting", "northing"))
+    for kind, count in kinds.items():
+        if count < 2 or count <= good_rows:
+            continue
+        if kind == SWAPPED and lat_c and lon_c:
+            notes.append(f"{count} rows have latitude and longitude swapped: if the columns are mislabelled, "
+                         f"import again with --map latitude={lon_c!r} --map longitude={lat_c!r}")
+        elif kind == SWAPPED and e_c and n_c:
+            notes.append(f"{count} rows have easting and northing swapped: if the columns are mislabelled, "
+                         f"import again with --map easting={n_c!r} --map northing={e_c!r}")
+        elif kind == GRID_AS_DEGREES:
+            notes.append(f"{count} rows have grid references in the columns {lat_c!r}/{lon_c!r}: import again "
+                         f"with --map easting=COLUMN --map northing=COLUMN")
+        elif kind == DEGREES_AS_GRID:
+            notes.append(f"{count} rows have degrees in the columns {e_c!r}/{n_c!r}: import again "
+                         f"with --map latitude=COLUMN --map longitude=COLUMN")
+
+
+def _locate_postcodes(placement: Placement, pc_c: str | None, by_postcode: dict[int, str],
+                      find_postcodes: "PostcodeFinder | None") -> None:
+    """Place rows at their postcode's centroid, or reject them saying why not."""
+    import math
+
+    found = find_postcodes(by_postcode.values()) if find_postcodes is not None else None
+    pc_v = column_cells(placement.frame, pc_c)
+    for i, pc in by_postcode.items():
+        raw = pc_v[i]
+        if found is None:
+            placement.reject(i, pc_c, "no coordinates, and no postcode lookup is loaded: run "
+                             "`asset-map postcodes load FILE` (ONSPD or Code-Point Open), then import again", raw,
+                             kind="no postcode lookup loaded")
+            continue
+        hit = found.get(pc)
+        if hit is None:
+            placement.reject(i, pc_c, f"postcode {pc} is not in the postcode lookup; check it, or give coordinates",
+                             raw, kind="postcode not in the lookup")
+            continue
+        px, py, terminated = hit
+        if terminated:
+            placement.reject(i, pc_c, f"postcode {pc} was terminated ({terminated}); find the service's current "
+                             "postcode", raw, kind="terminated postcode")
+            continue
+        if math.isnan(px) or math.isnan(py):
+            placement.reject(i, pc_c, f"postcode {pc} has no grid reference in the postcode lookup; give "
+                             "coordinates", raw, kind="postcode without grid reference")
+            continue
+        placement.place(i, px, py, "postcode")
+
+
+def locate_features(placement: Placement, notes: list[str]) -> None:
+    """Place features at their geometry (in BNG); polygons give a point inside them."""
+    import numpy as np
+    import shapely
+
+    frame = placement.frame
+    geoms = frame.geometry.to_crs(BNG).to_numpy()
+    polygons = 0
+    for i, g in enumerate(geoms):
+        if not placement.ok[i]:
+            continue
+        if g is None or g.is_empty:
+            placement.reject(i, "geometry", "no geometry: the feature has no location", kind="no location")
+            continue
+        if g.geom_type != "Point":
+            g = shapely.point_on_surface(g if g.is_valid else shapely.make_valid(g))
+            placement.located_by[i] = "inside polygon"
+            polygons += 1
+        else:
+            placement.located_by[i] = "geometry"
+        if not (np.isfinite(g.x) and np.isfinite(g.y)) or not in_gb_bng(g.x, g.y):
+            placement.reject(i, "geometry", _feature_problem(frame, i), kind="outside Great Britain")
+            continue
+        placement.x[i], placement.y[i] = g.x, g.y
+    if polygons:
+        notes.append(f"{polygons} features are shapes, not points: each is placed at a point inside it")
+
+
+def _feature_problem(frame, i: int) -> str:
+    """Why feature ``i`` is outside Great Britain, naming a swapped axis or (0, 0) when that is the cause."""
+    g = frame.geometry.iloc[i]
+    if frame.crs is not None and frame.crs.is_geographic and g.geom_type == "Point":
+        problem = check_lat_lon(g.y, g.x)
+        if problem is not None:
+            return problem[1].replace("swap the two cells", "the file has latitude first; GeoJSON needs "
+                                      "longitude first")
+    return "the point is outside Great Britain; check the file's CRS"
