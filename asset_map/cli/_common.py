@@ -80,9 +80,9 @@ def write_output(text: str, output: Optional[Path]) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from ..outputs.files import write_text_output
+    from ..files import write_text
 
-    write_text_output(text, output)
+    write_text(output, text)
     stderr().print(f"Wrote {output}")
 
 

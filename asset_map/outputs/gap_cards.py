@@ -470,6 +470,6 @@ def write_cards(cards: Sequence[GapCard], path: str | os.PathLike, fmt: str = "h
 
 
 def _replace(path: Path, data: bytes) -> Path:
-    from .files import replace_atomically
+    from ..files import write_atomically
 
-    return replace_atomically(path, lambda tmp: tmp.write_bytes(data))
+    return write_atomically(path, lambda tmp: tmp.write_bytes(data))

@@ -126,7 +126,7 @@ def _with_area_name(frame: "gpd.GeoDataFrame", names: dict[str, str]) -> "gpd.Ge
 # --------------------------------------------------------------------------- writing
 def _write(path: Path, layers: dict[str, tuple["gpd.GeoDataFrame", str]]) -> dict[str, int]:
     """Write every layer to a private file beside ``path``, then move it into place."""
-    from .files import replace_atomically
+    from ..files import write_atomically
 
     counts: dict[str, int] = {}
 
@@ -135,7 +135,7 @@ def _write(path: Path, layers: dict[str, tuple["gpd.GeoDataFrame", str]]) -> dic
             _to_gpkg(frame, tmp, layer, description)
             counts[layer] = len(frame)
 
-    replace_atomically(path, write)
+    write_atomically(path, write)
     return counts
 
 

@@ -343,7 +343,7 @@ def write_xlsx(tables: Sequence[HandoutTable], path: str | Path) -> Path:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    from .files import replace_atomically
+    from ..files import output_folder, write_atomically
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -373,7 +373,7 @@ def write_xlsx(tables: Sequence[HandoutTable], path: str | Path) -> Path:
             ws.column_dimensions[get_column_letter(j)].width = min(widths[j - 1], _WRAPPED.get(header, 45)) + 1
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(1, len(table.rows) + 1)}"
-    return replace_atomically(Path(path), wb.save)
+    return write_atomically(Path(path), wb.save)
 
 
 def _csv_cell(header: str, value: Any) -> str:
@@ -401,10 +401,9 @@ def write_csv_folder(tables: Sequence[HandoutTable], folder: str | Path) -> list
     leaves no half-written file. Files from an earlier export for areas no
     longer in the report are left in place.
     """
-    from .files import replace_atomically
+    from ..files import output_folder, write_atomically
 
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(folder)
     written = []
     for table in tables:
         buf = io.StringIO()
@@ -413,6 +412,6 @@ def write_csv_folder(tables: Sequence[HandoutTable], folder: str | Path) -> list
         for row in table.rows:
             w.writerow([_csv_cell(h, row.get(h)) for h in table.columns])
         text = buf.getvalue()
-        written.append(replace_atomically(out / table.filename,
+        written.append(write_atomically(out / table.filename,
                                           lambda tmp: tmp.write_text(text, encoding="utf-8-sig", newline="")))
     return written

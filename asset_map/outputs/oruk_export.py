@@ -107,10 +107,9 @@ def write_oruk_csv(tables: dict[str, list[dict[str, str]]], folder: str | Path) 
     Each file is written to a temporary name and renamed, so an interrupted
     export leaves no half-written file.
     """
-    from .files import replace_atomically
+    from ..files import output_folder, write_atomically
 
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(folder)
     written = []
     for name, columns in TABLES.items():
         buf = io.StringIO()
@@ -118,5 +117,5 @@ def write_oruk_csv(tables: dict[str, list[dict[str, str]]], folder: str | Path) 
         w.writeheader()
         w.writerows(tables[name])
         text = buf.getvalue()
-        written.append(replace_atomically(out / name, lambda tmp: tmp.write_text(text, encoding="utf-8")))
+        written.append(write_atomically(out / name, lambda tmp: tmp.write_text(text, encoding="utf-8")))
     return written

@@ -380,7 +380,7 @@ def _footnote(report: "GapReport", cat: Category, rows: dict[str, "GapRow"]) -> 
 # --------------------------------------------------------------------------- writing
 def _save(fig: Any, path: Path, dpi: float) -> Path:
     """Write the PNG beside ``path`` and move it into place."""
-    from .files import replace_atomically
+    from ..files import write_atomically
 
-    return replace_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi,
+    return write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi,
                                                             facecolor=fig.get_facecolor()))
