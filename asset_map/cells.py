@@ -1,7 +1,7 @@
-"""User text made safe for where it goes: spreadsheet cells, CSV files, Markdown and HTML.
+"""User text made safe for where it goes: spreadsheet cells, CSV files, Markdown, HTML and figures.
 
 Asset lists are typed by many hands and fetched from feeds; a name can be
-anything. Every spreadsheet-like or Markdown/HTML output passes user text
+anything. Every spreadsheet-like or Markdown/HTML output and every figure passes user text
 through one of these:
 
 spreadsheet cells (:func:`neutralise`, :func:`csv_text`)
@@ -21,6 +21,15 @@ Markdown (:func:`md_escape`)
     ``a|b`` stays text in its cell.
 HTML (:func:`html_text`)
     ``&``, ``<``, ``>`` and quotes become entities.
+matplotlib figures (:func:`figure_text`)
+    matplotlib reads text between two ``$`` as mathtext: ``Costs $5 and
+    $ex^2$`` would be drawn with an italic formula and ``$x^$`` stops the
+    drawing with an error. Every ``$`` is backslashed (``\\$``), which
+    matplotlib draws as a plain ``$``, so titles, labels and legend entries
+    show the text exactly as typed. A control character other than a line
+    break (a tab, ``\\r``, NUL), which the fonts have no glyph for, becomes a
+    space. Escape the finished string, after any wrapping, so a line break
+    never falls between ``\\`` and ``$``.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_FIGURE_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 def neutralise(value: Any) -> Any:
@@ -100,3 +110,11 @@ def md_escape(value: Any) -> str:
 def html_text(value: Any) -> str:
     """User text made safe for HTML: ``& < > " '`` as entities."""
     return html.escape(_text(value), quote=True)
+
+
+def figure_text(value: Any) -> str:
+    """User text made safe for any text a matplotlib figure draws: shown as typed, never as mathtext.
+
+    None and NaN become empty text; control characters but ``\\n`` become spaces (see the module docstring).
+    """
+    return _FIGURE_CONTROL.sub(" ", _text(value)).replace("$", "\\$")

@@ -96,6 +96,15 @@ def test_figure_has_title_labels_legend_and_coverage_footnote(ws):
     assert f"the share of residents aged {older.target.code} within" in subtitle
 
 
+def test_dollars_in_a_title_are_drawn_as_typed_not_as_mathtext(ws):
+    """matplotlib reads ``$...$`` as mathtext; the title is drawn as plain text, exactly as typed."""
+    title = "Costs $5 and $ex^2$, \\$ kept, $\\frac{a$"
+    fig = slide_figure(ws.gaps(), ws.areas(), ws.taxonomy(), "befriending", title=title)
+    fig.canvas.draw()  # a mathtext parse error would raise here
+    drawn = fig.texts[0]
+    assert drawn._preprocess_math(drawn.get_text()) == (title, False)
+
+
 def test_no_data_areas_are_hatched_and_in_the_legend(layered, tmp_path):
     """East holds only uncategorised groups: any could be befriending, so nothing found there is "no data?"."""
     layered.import_assets(write_csv(tmp_path / "list.csv", HEADER, [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
+from ..cells import figure_text
 from .cell_text import cell_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -120,7 +121,7 @@ def _label_neighbours(ax, others: list[tuple[Any, Any]], view) -> None:
         if part.is_empty or part.area < 0.02 * view.area:
             continue
         p = part.representative_point()
-        ax.annotate(cell_text(name), (p.x, p.y), ha="center", va="center", fontsize=7, color="#555555",
+        ax.annotate(figure_text(name), (p.x, p.y), ha="center", va="center", fontsize=7, color="#555555",
                     path_effects=halo, annotation_clip=True)
 
 

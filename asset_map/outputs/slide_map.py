@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..categories.taxonomy import Category, Taxonomy
+from ..cells import figure_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -165,9 +166,9 @@ def _figure(report: "GapReport", areas: "gpd.GeoDataFrame", cat: Category, rows:
 
 def _titles(fig: Any, title: str, cat: Category, row: "GapRow", scale: float) -> None:
     """The title (the category's label unless given) and the subtitle saying what is shaded."""
-    fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=26 * scale, fontweight="bold")
-    fig.text(0.02, 0.895, f"Gaps by area: the share of {_who(row)} within {cat.catchment_text} "
-             "(straight line) of an asset", ha="left", va="top", fontsize=14 * scale, color="#333333")
+    fig.text(0.02, 0.965, figure_text(title), ha="left", va="top", fontsize=26 * scale, fontweight="bold")
+    subtitle = f"Gaps by area: the share of {_who(row)} within {cat.catchment_text} (straight line) of an asset"
+    fig.text(0.02, 0.895, figure_text(subtitle), ha="left", va="top", fontsize=14 * scale, color="#333333")
 
 
 def _footnote_text(fig: Any, footnote: str, width_in: float, scale: float) -> None:
@@ -182,7 +183,7 @@ def _footnote_text(fig: Any, footnote: str, width_in: float, scale: float) -> No
     if len(lines) > FOOTNOTE_LINES:  # long filter notes: keep what fits under the map
         lines = lines[:FOOTNOTE_LINES]
         lines[-1] = lines[-1].rstrip(" .") + " …"
-    fig.text(0.02, 0.015, "\n".join(lines), ha="left", va="bottom",
+    fig.text(0.02, 0.015, figure_text("\n".join(lines)), ha="left", va="bottom",
              fontsize=9.5 * scale, color="#444444", linespacing=1.3)
 
 
@@ -223,7 +224,7 @@ def _legend(fig: Any, kinds: list[str], cat: Category, n_assets: int | None, sca
         handles.append(Line2D([], [], marker="o", linestyle="none", markersize=6 * scale,
                               markerfacecolor=ASSET_COLOUR, markeredgecolor="white"))
         texts.append(f"{cat.label} asset ({n_assets})")
-    wrapped = ["\n".join(textwrap.wrap(t, 34)) for t in texts]
+    wrapped = [figure_text("\n".join(textwrap.wrap(t, 34))) for t in texts]
     legend = fig.legend(handles, wrapped, loc="upper left", bbox_to_anchor=(0.70, 0.84), frameon=False,
                         fontsize=12 * scale, title="Gap level (areas)", title_fontsize=13 * scale,
                         handlelength=2.2, handleheight=1.6, labelspacing=0.9, borderaxespad=0,
@@ -298,8 +299,8 @@ def _label(ax: Any, areas: "gpd.GeoDataFrame", found: list["GapRow | None"], sca
         # The widest line (about 0.6 em per character) and the lines' height should fit the circle.
         fit = 2 * radius * points_per_metre / max(0.6 * max(len(t) for t in lines), 1.2 * len(lines))
         size = max(smallest, min(largest, fit))
-        ax.annotate(text, (centre.x, centre.y), ha="center", va="center", fontsize=size, fontweight="bold",
-                    color="#111111", path_effects=halo, annotation_clip=False, linespacing=1.1)
+        ax.annotate(figure_text(text), (centre.x, centre.y), ha="center", va="center", fontsize=size,
+                    fontweight="bold", color="#111111", path_effects=halo, annotation_clip=False, linespacing=1.1)
 
 
 def _points_per_metre(fig: Any, ax: Any) -> float:
