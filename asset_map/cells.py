@@ -50,6 +50,23 @@ _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _FIGURE_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
+def plain_value(value: Any) -> Any:
+    """The value as plain Python: a numpy scalar becomes the Python one, NaN becomes None, the rest is kept."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def cell_text(value: Any) -> str:
+    """``value`` as the printed outputs show it: blank for a missing value (None or NaN)."""
+    value = plain_value(value)
+    return "" if value is None else str(value)
+
+
 def neutralise(value: Any) -> Any:
     """The value made safe to put in a spreadsheet cell (see the module docstring).
 
@@ -57,13 +74,8 @@ def neutralise(value: Any) -> Any:
     unchanged; a NaN becomes None; numpy scalars become Python ones; text
     that a spreadsheet would run as a formula gets a leading apostrophe.
     """
-    if value is None or isinstance(value, bool):
-        return value
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, (int, float)):
+    value = plain_value(value)
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     text = str(value)
     if text.startswith(FORMULA_STARTS) or text.lstrip(" ").startswith(FORMULA_STARTS):
@@ -94,22 +106,16 @@ def csv_records(columns: Sequence[str], records: Iterable[dict], *, line_end: st
     return csv_text(columns, ([r.get(c) for c in columns] for r in records), line_end=line_end)
 
 
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
-
-
 def md_escape(value: Any) -> str:
     """User text made safe for Markdown, also inside a table cell (see the module docstring)."""
-    s = _MD_ENTITY.sub("&amp;", _text(value))
+    s = _MD_ENTITY.sub("&amp;", cell_text(value))
     s = _MD_SPECIAL.sub(r"\\\1", s).replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"\s*[\r\n]+\s*", " ", s)
 
 
 def html_text(value: Any) -> str:
     """User text made safe for HTML: ``& < > " '`` as entities."""
-    return html.escape(_text(value), quote=True)
+    return html.escape(cell_text(value), quote=True)
 
 
 def figure_text(value: Any) -> str:
@@ -117,4 +123,4 @@ def figure_text(value: Any) -> str:
 
     None and NaN become empty text; control characters but ``\\n`` become spaces (see the module docstring).
     """
-    return _FIGURE_CONTROL.sub(" ", _text(value)).replace("$", "\\$")
+    return _FIGURE_CONTROL.sub(" ", cell_text(value)).replace("$", "\\$")

@@ -52,6 +52,7 @@ def run_demo(workspace: "Workspace", root: str | Path | None = None) -> tuple["B
     estimates.
     """
     files = example_files(root)
+    _refuse_users_workspace(workspace, files.assets.name)
     boundaries = workspace.load_boundaries(
         files.small_areas,
         code_field="sa_code",
@@ -65,6 +66,24 @@ def run_demo(workspace: "Workspace", root: str | Path | None = None) -> tuple["B
     return boundaries, imported
 
 
+def _refuse_users_workspace(workspace: "Workspace", example: str) -> None:
+    """Refuse to rebuild a workspace that holds anything but the example: the demo replaces its areas."""
+    if not workspace.store.exists() or not workspace.store.layers():
+        return
+    imports = workspace.imports()
+    sources = set() if imports is None else {Path(str(p)).name for p in imports["path"]}
+    if sources != {example}:
+        raise WorkspaceError(f"{workspace.location}: this workspace holds other data than the demo's, which would "
+                             f"replace its areas; give the demo its own workspace, e.g. -w asset-map-demo.gpkg")
+
+
+def check_outputs_folder(folder: str | Path) -> Path:
+    """The demo's output folder, checked before anything is built (see :func:`asset_map.files.check_output`)."""
+    from .files import check_output
+
+    return check_output(folder, what="folder")
+
+
 #: The workshop outputs the demo writes, in its output folder.
 DEMO_OUTPUTS = ("map.html", "dementia.png", "cards.html", "gaps.xlsx", "csv", "gaps.gpkg")
 
@@ -73,10 +92,10 @@ def write_demo_outputs(workspace: "Workspace", folder: str | Path) -> list[Path]
     """Write the workshop outputs for the example into ``folder``: the interactive map, a slide map of
     dementia (Southmoor's deliberate gap), the gap cards, the handout workbook and CSV files, and the
     GeoPackage."""
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "map.html").write_text(workspace.export_html(title="Eastbrook (synthetic example): gaps by area"),
-                                  encoding="utf-8")
+    from .files import output_folder, write_text
+
+    out = output_folder(folder)
+    write_text(out / "map.html", workspace.export_html(title="Eastbrook (synthetic example): gaps by area"))
     workspace.export_png(out / "dementia.png", "dementia")
     workspace.export_cards(out / "cards.html")
     workspace.export_handouts(out / "gaps.xlsx")

@@ -29,8 +29,10 @@ from typing import Callable, Iterable
 
 from .errors import OutputPathError
 
-#: Paths no output may replace: every workspace opened in this process and its side files.
+#: Paths no output may replace: every workspace opened in this process and its side files, and the lists read.
 _PROTECTED: set[Path] = set()
+#: The workspaces among them (a workspace is no input either).
+_WORKSPACES: set[Path] = set()
 #: SQLite's side files beside a database.
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
 #: The longest file name most file systems take, in bytes.
@@ -39,10 +41,17 @@ NAME_MAX = 255
 _TMP_OVERHEAD = 24
 
 
-def protect(paths: Iterable[str | os.PathLike]) -> None:
-    """Refuse from now on any output that resolves to one of ``paths`` (a workspace and its side files)."""
+def protect(paths: Iterable[str | os.PathLike], *, workspace: bool = False) -> None:
+    """Refuse from now on any output that resolves to one of ``paths`` (a workspace and its side files, or an input)."""
     for p in paths:
         _PROTECTED.add(_resolved(Path(p)))
+        if workspace:
+            _WORKSPACES.add(_resolved(Path(p)))
+
+
+def is_workspace(path: str | os.PathLike) -> bool:
+    """Whether ``path`` resolves to a workspace opened in this process (or one of its working files)."""
+    return _resolved(Path(path)) in _WORKSPACES
 
 
 def is_stdout(path: str | os.PathLike | None) -> bool:
@@ -69,13 +78,26 @@ def check_output(path: str | os.PathLike, *, what: str = "file") -> Path:
     if str(path).strip() == "":
         raise OutputPathError("the output name is empty: give a file name with -o")
     target = _resolved(given)
-    if target in _PROTECTED:
+    if target in _WORKSPACES:
         raise OutputPathError(f"{path}: that is the workspace (or one of its working files); writing there "
                               f"would replace the whole project. Choose another {what} name")
+    if target in _PROTECTED:
+        raise OutputPathError(f"{path}: that is the list this command reads; writing there would replace it. "
+                              f"Choose another {what} name")
     _check_kind(path, target, what)
     _check_parent(path, target)
     _check_name(path, target)
     return target
+
+
+def read_only(path: Path) -> bool:
+    """Whether ``path`` may not be written: by permission, or with no write bit at all (so also for root)."""
+    import stat
+
+    try:
+        return not os.access(path, os.W_OK) or not stat.S_IMODE(path.stat().st_mode) & 0o222
+    except OSError:
+        return False
 
 
 def _check_kind(path, target: Path, what: str) -> None:
@@ -83,7 +105,7 @@ def _check_kind(path, target: Path, what: str) -> None:
         raise OutputPathError(f"{path} is a folder: give a file name, e.g. {Path(path) / 'output'}{_suffix(path)}")
     if what == "folder" and target.exists() and not target.is_dir():
         raise OutputPathError(f"{path} is a file, not a folder: give a folder name for the files to go into")
-    if what == "file" and target.exists() and not os.access(target, os.W_OK):
+    if what == "file" and target.exists() and read_only(target):
         raise OutputPathError(f"{path} is read-only: make it writable, or choose another file name")
 
 
@@ -92,7 +114,7 @@ def _check_parent(path, target: Path) -> None:
         if parent.exists():
             if not parent.is_dir():
                 raise OutputPathError(f"{path}: {parent} is a file, not a folder; choose a name in a folder")
-            if not os.access(parent, os.W_OK | os.X_OK):
+            if read_only(parent):
                 raise OutputPathError(f"{path}: the folder {parent} is read-only; choose a folder you can write to")
             return
 

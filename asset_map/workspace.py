@@ -475,6 +475,14 @@ class Workspace:
 
         return write_cards(self.gap_cards(area, top=top, filters=filters), path, fmt)
 
+    def cards_page(self, *, area: str | None = None, fmt: str = "html", top: int = 5,
+                   filters: "AssetFilter | None" = None) -> str:
+        """The gap cards as one page of text: HTML with the maps inside, or Markdown without maps."""
+        from .outputs.gap_cards import cards_html, cards_markdown
+
+        cards = self.gap_cards(area, top=top, filters=filters)
+        return cards_html(cards) if fmt == "html" else cards_markdown(cards)
+
     def export_gpkg(self, path: str | Path, *, category: str | None = None,
                     filters: "AssetFilter | None" = None) -> dict[str, int]:
         """Areas with their measures, assets and the population layer as one GeoPackage for QGIS

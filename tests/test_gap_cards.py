@@ -158,7 +158,7 @@ def test_markdown_page_has_the_sections_and_the_image_link(ws):
     assert "| Physical activity | 1 | West Walkers |" in lines
     assert "![Map of West & Co](card-west-co.png)" in lines
     assert HOSTILE not in md and re.search(r"(?<!\\)<", md) is None  # every "<" from the data is backslashed
-    assert "\\<script\\>alert(1)\\</script\\>" in md
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md and "<script" not in md
     short = card_markdown(card_of(ws, "W01"))
     assert f"## Top 5 of {card.gaps_total} gaps" in short and "(no map)" in short
 

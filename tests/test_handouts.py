@@ -7,7 +7,9 @@ import csv
 import pytest
 
 from asset_map.inputs.duplicates import active
-from asset_map.outputs.handouts import HandoutTable, handout_tables, neutralise, sheet_names, write_csv_folder, write_xlsx
+from asset_map.cells import neutralise
+from asset_map.errors import OutputPathError
+from asset_map.outputs.handouts import HandoutTable, handout_tables, sheet_names, write_csv_folder, write_xlsx
 from conftest import TRAFFORD, X0, Y0, asset_row, square, trafford_localities, write_areas, write_csv
 
 DANGEROUS = ['=HYPERLINK("http://x","click")', "+44 161 000", "-5 club", "@home", " =1+1", "\t=2+2"]
@@ -163,7 +165,7 @@ def test_failed_write_leaves_no_file_and_keeps_the_old_one(ws, tmp_path, monkeyp
         raise OSError("disk full")
 
     monkeypatch.setattr("openpyxl.Workbook.save", boom)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputPathError, match="handout.xlsx: cannot be written .disk full."):
         write_xlsx(tables_of(ws), target)
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir() if "handout" in p.name) == ["handout.xlsx"]

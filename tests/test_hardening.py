@@ -889,7 +889,8 @@ CASES: list[Case] = [
          [r"plain\.txt", FOLDER], gpkg=True),
     Case("o-name-too-long", ws_args("export", "geojson", "-o", lambda d: d / ("o" * 246 + ".geojson")), (0, 1),
          [LONG], gpkg=True, check=written_if_ok("o" * 246 + ".geojson")),
-    Case("report-area-name-too-long-for-map-file", long_area_report, (0, 1), [LONG], gpkg=True,
+    # The map's file name takes at most 60 characters of the area name, so the cards are written.
+    Case("report-area-name-too-long-for-map-file", long_area_report, 0, gpkg=True,
          check=written_if_ok("cards.md")),
     Case("copy-target-is-a-directory", ws_args("copy", adir), 1, [r"adir", FOLDER], gpkg=True),
     Case("copy-target-holds-a-workspace", ws_args("copy", the_ws), 1, [r"ws\.gpkg", r"already holds"], gpkg=True),
@@ -914,7 +915,7 @@ CASES: list[Case] = [
          [r"no\[/\]such\.csv", r"no such file"]),
     Case("markup-eats-the-file-name", ws_args("import", lambda d: d / "[bold]gone.csv"), 1,
          [r"\[bold\]gone\.csv"]),
-    Case("markup-in-cells", ws_args("import", markup_csv), 0, [r"'\[/\]'"], rows=2),
+    Case("markup-in-cells", ws_args("import", markup_csv), 0, [r"'x\[/red\]'"], rows=2),
     Case("markup-in-gaps-area", ws_args("gaps", "--area", "[/]"), 1, [r"\[/\]"]),
 
     # 3./4. Hostile cells in every CSV, XLSX, Markdown and HTML output -----------------------------

@@ -19,9 +19,10 @@ pytestmark = pytest.mark.gpkg_only
 def protected(tmp_path):
     ws = tmp_path / "ws.gpkg"
     ws.write_bytes(b"workspace")
-    files.protect([ws, tmp_path / "ws.gpkg-journal"])
+    files.protect([ws, tmp_path / "ws.gpkg-journal"], workspace=True)
     yield ws
     files._PROTECTED.clear()
+    files._WORKSPACES.clear()
 
 
 def test_the_workspace_and_its_journal_are_refused(protected, tmp_path):

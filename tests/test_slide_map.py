@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from asset_map.errors import OutputPathError
+
 from conftest import TRAFFORD, X0, Y0, asset_row, trafford_localities, write_csv
 
 from asset_map.errors import TaxonomyError
@@ -142,7 +144,7 @@ def test_a_failed_drawing_leaves_the_previous_png(ws, tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(Figure, "savefig", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputPathError, match="slide.png: cannot be written .disk full."):
         draw_png(ws.gaps(), ws.areas(), ws.taxonomy(), "carers", out)
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if "slide" in p.name) == ["slide.png"]

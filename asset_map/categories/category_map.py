@@ -30,8 +30,6 @@ mean).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -269,8 +267,8 @@ def _kept_rows(existing: CategoryMap, slots: dict[str, _Spelling]) -> list[dict[
 
 def _write_rows(path: Path, rows: list[dict[str, object]]) -> None:
     """Write the rows as CSV, UTF-8 with a byte-order mark (so Excel shows accents and "£"), CRLF line ends."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[*MAP_COLUMNS, *INFO_COLUMNS], lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+    from ..cells import csv_records
+    from ..files import write_text
+
+    write_text(path, csv_records([*MAP_COLUMNS, *INFO_COLUMNS], rows, line_end="\r\n"), encoding="utf-8-sig",
+               newline="")

@@ -51,6 +51,7 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except AssetMapError as exc:
+            _say_store_notes()
             from rich.text import Text
 
             stderr().print(Text.assemble(("Error:", "red"), f" {exc}"))
@@ -58,15 +59,30 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             stderr().print("Interrupted: the workspace is unchanged.")
             raise typer.Exit(130) from None
+        finally:
+            _say_store_notes()
 
     return wrapper  # type: ignore[return-value]
+
+
+#: The workspaces this command opened, whose stores may have put something right to tell the user.
+_OPENED: "list[Workspace]" = []
 
 
 def open_workspace(path: Optional[str]) -> "Workspace":
     """The workspace at ``path`` (a GeoPackage file or a PostGIS URL; default ``./asset-map.gpkg``)."""
     from ..workspace import Workspace
 
-    return Workspace(path)
+    ws = Workspace(path)
+    _OPENED.append(ws)
+    return ws
+
+
+def _say_store_notes() -> None:
+    """``Note: ...`` on stderr for what opening a workspace put right (a leftover of an interrupted change)."""
+    while _OPENED:
+        for note in getattr(_OPENED.pop().store, "notes", ()):
+            stderr().print(f"Note: {note}")
 
 
 def _to_stdout(output: Optional[Path]) -> bool:

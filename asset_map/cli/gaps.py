@@ -103,6 +103,11 @@ def report(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write gap cards: a printable page per area with its top gaps, what exists there and a small map."""
+    if str(output) == "-":  # standard output: one page of text (Markdown then has no maps)
+        write_output(open_workspace(workspace).cards_page(area=area, fmt=format.value, top=top,
+                                                          filters=asset_filter(audience, when, free, verified_since)),
+                     None)
+        return
     paths = open_workspace(workspace).export_cards(output, area=area, fmt=format.value, top=top,
                                                    filters=asset_filter(audience, when, free, verified_since))
     maps = len(paths) - 1

@@ -84,6 +84,7 @@ def import_(
     err = stderr()
     file = _source_file(file, url, postcode_service, online)
     ws = open_workspace(workspace)
+    _check_save_path(file, save_category_map)
     result = _import_with_progress(
         err, ws, file, columns=parse_overrides(map_), categories=category, source=source, sheet=sheet,
         layer=layer, encoding=encoding, crs=crs, dry_run=dry_run,
@@ -149,6 +150,7 @@ def inspect(
     from ..outputs import render
 
     ws = open_workspace(workspace)
+    _check_save_path(file, save_category_map)
     result = ws.import_assets(file, columns=parse_overrides(map_), categories=category, sheet=sheet, layer=layer,
                               encoding=encoding, crs=crs, category_map=category_map, use_inferred=use_inferred,
                               dry_run=True)
@@ -173,3 +175,13 @@ def rejects(
     from ..outputs.render import rejects_csv
 
     write_output(rejects_csv(frame, source=source), output)
+
+
+def _check_save_path(file: Path, save_category_map: Optional[Path]) -> None:
+    """Refuse a ``--save-category-map`` path that would replace the workspace or the list itself, before importing."""
+    if save_category_map is not None:
+        from ..files import check_output, protect
+
+        if file is not None:
+            protect([file])
+        check_output(save_category_map)

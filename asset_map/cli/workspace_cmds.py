@@ -47,9 +47,10 @@ def demo(
 ) -> None:
     """Run the whole analysis on the bundled synthetic example (Eastbrook), print the top gaps and write the
     workshop outputs."""
-    from ..demo import run_demo, write_demo_outputs
+    from ..demo import check_outputs_folder, run_demo, write_demo_outputs
 
     err = stderr()
+    check_outputs_folder(outputs)
     ws = open_workspace(workspace)
     boundaries, result = run_demo(ws)
     err.print(

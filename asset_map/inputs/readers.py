@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..files import is_workspace, protect
 from ..errors import InputFileError
 from .csv_reader import read_csv
 from .table import SUPPORTED, InputTable, clean, existing_file, first_line
@@ -56,6 +57,10 @@ def read_input(
         If the file is missing, empty, of an unsupported type or unreadable.
     """
     p = existing_file(path)
+    if is_workspace(p):
+        raise InputFileError(f"{p}: that is the workspace itself, not an asset list; give the list's own file "
+                             f"(to move a workspace's assets elsewhere, use `asset-map copy`)")
+    protect([p])  # an output of this command may not replace the list it reads
     suffix = p.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(p, encoding=encoding)

@@ -12,7 +12,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from ..cells import figure_text
-from .cell_text import cell_text
+from ..cells import cell_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd

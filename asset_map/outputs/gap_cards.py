@@ -34,11 +34,11 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 from urllib.parse import quote
 
 from .card_map import map_png
-from .cell_text import cell_text
+from ..cells import cell_text, md_escape
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -272,8 +272,12 @@ def _names_text(c: CategoryAssets) -> str:
     return f"{text}; and {c.more} more" if c.more > 0 else text
 
 
+#: The longest area part of a map file's name, so that long area names still make a valid file name.
+SLUG_MAX = 60
+
+
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:SLUG_MAX].strip("-")
 
 
 def image_names(cards: Sequence[GapCard], stem: str = "card") -> list[str]:
@@ -291,19 +295,6 @@ def image_names(cards: Sequence[GapCard], stem: str = "card") -> list[str]:
 
 
 # --------------------------------------------------------------------------- Markdown
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-
-
-def md_escape(text: Any) -> str:
-    """Data text made safe for Markdown: punctuation that formats, links or opens HTML is backslashed,
-    an ``&`` that would start an entity is written ``&amp;``, and line breaks become spaces."""
-    s = cell_text(text)
-    s = _MD_ENTITY.sub("&amp;", s)
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    return re.sub(r"\s*[\r\n]+\s*", " ", s)
-
 
 def card_markdown(card: GapCard, image_path: str | None = None) -> str:
     """The card as a Markdown page; ``image_path`` (relative to the Markdown file) links the map."""

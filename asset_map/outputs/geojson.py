@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from ..geo import WGS84
 from ..categories.taxonomy import Taxonomy
-from .values import plain_value
+from ..cells import plain_value
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd

@@ -126,6 +126,14 @@ def _with_area_name(frame: "gpd.GeoDataFrame", names: dict[str, str]) -> "gpd.Ge
 # --------------------------------------------------------------------------- writing
 def _write(path: Path, layers: dict[str, tuple["gpd.GeoDataFrame", str]]) -> dict[str, int]:
     """Write every layer to a private file beside ``path``, then move it into place."""
+    from ..files import check_output
+
+    check_output(path)
+    if Path(path).suffix.lower() != ".gpkg":
+        from ..errors import OutputPathError
+
+        raise OutputPathError(f"{path}: a GeoPackage's name ends in .gpkg (QGIS and GDAL expect it); "
+                              f"name it {Path(path).with_suffix('.gpkg').name}")
     from ..files import write_atomically
 
     counts: dict[str, int] = {}

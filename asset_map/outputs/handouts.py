@@ -33,16 +33,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from .values import plain_value
+from ..cells import neutralise
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
     from ..analysis.gaps import GapReport, GapRow
     from ..categories.taxonomy import Category
-
-#: Characters that make a spreadsheet read a cell as a formula (or, for tab and CR, shift it into one).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 #: How many asset names an area table lists for one category before "and N more".
 NAMES_SHOWN = 12
@@ -118,32 +115,6 @@ class HandoutTable:
     filename: str
     columns: tuple[str, ...]
     rows: list[dict[str, Any]]
-
-
-# --------------------------------------------------------------------------- neutralising
-
-def neutralise(value: Any) -> Any:
-    """The value made safe to put in a spreadsheet cell (CSV or formula injection).
-
-    Excel and LibreOffice read a cell that starts with ``=``, ``+``, ``-`` or
-    ``@`` as a formula, even from a CSV file; a formula can fetch a web page,
-    leak other cells or, through DDE, run a program. Asset lists are typed
-    by many hands and fetched from feeds, so a name like
-    ``=HYPERLINK("http://…")`` or ``+44 161 000`` must arrive as text.
-
-    Text starting with one of those characters, also after leading spaces,
-    or with a tab or carriage return, gets a leading apostrophe (``'``): the
-    spreadsheet shows it as text. Numbers (including negative ones), None
-    and booleans are returned unchanged; a NaN becomes None; numpy scalars
-    become Python ones.
-    """
-    value = plain_value(value)
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    text = str(value)
-    if text.startswith(FORMULA_STARTS) or text.lstrip(" ").startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 # --------------------------------------------------------------------------- the tables
@@ -343,7 +314,7 @@ def write_xlsx(tables: Sequence[HandoutTable], path: str | Path) -> Path:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    from ..files import output_folder, write_atomically
+    from ..files import write_atomically
 
     wb = Workbook()
     wb.remove(wb.active)

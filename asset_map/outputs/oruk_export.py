@@ -25,8 +25,8 @@ feed (they have a ``service_id``) and assets merged into others are left out.
 
 from __future__ import annotations
 
-import csv
-import io
+from ..cells import csv_records
+
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,7 +83,8 @@ def oruk_tables(assets: "gpd.GeoDataFrame", taxonomy: "Taxonomy") -> dict[str, l
         out["services.csv"].append({"id": sid, "name": a["name"], "description": a.get("description") or "",
                                     "status": "active", "assured_date": _date(a.get("last_verified"))})
         out["locations.csv"].append({"id": lid, "location_type": "physical", "name": a["name"],
-                                     "latitude": f"{lat[k]:.6f}", "longitude": f"{lon[k]:.6f}"})
+                                     "latitude": round(float(lat[k]), 6),
+                                     "longitude": round(float(lon[k]), 6)})
         out["service_at_locations.csv"].append({"id": _uid("sal", a["asset_id"]), "service_id": sid,
                                                 "location_id": lid})
         if a.get("address") or a.get("postcode"):
@@ -112,10 +113,6 @@ def write_oruk_csv(tables: dict[str, list[dict[str, str]]], folder: str | Path) 
     out = output_folder(folder)
     written = []
     for name, columns in TABLES.items():
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\r\n")
-        w.writeheader()
-        w.writerows(tables[name])
-        text = buf.getvalue()
+        text = csv_records(list(columns), tables[name], line_end="\r\n")
         written.append(write_atomically(out / name, lambda tmp: tmp.write_text(text, encoding="utf-8")))
     return written

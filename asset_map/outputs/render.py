@@ -6,12 +6,11 @@ receives. Every other function returns the text of its format.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import TYPE_CHECKING, Callable
 
-from ..cells import md_escape
+from ..cells import csv_records, csv_text, md_escape, neutralise
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -157,11 +156,7 @@ def gaps_rich_table(report: "GapReport", *, title: str | None = None, width: int
 def gaps_csv(report: "GapReport") -> str:
     from ..analysis.gaps import GapRow
 
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(GapRow.__dataclass_fields__), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(report.records())
-    return buf.getvalue()
+    return csv_records(list(GapRow.__dataclass_fields__), report.records())
 
 
 def gaps_json(report: "GapReport") -> str:
@@ -239,15 +234,10 @@ def duplicates_table(groups: "list[DuplicateGroup]") -> "RichTable":
 
 def duplicates_csv(groups: "list[DuplicateGroup]") -> str:
     """The duplicate groups as CSV; names that a spreadsheet would run as a formula get an apostrophe."""
-    from .handouts import neutralise
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["group", "asset_id", "name", "source", "row", "postcode", "basis", "distance_m"])
-    for n, g in enumerate(groups, start=1):
-        for aid, name, src, row, pc in zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes):
-            w.writerow([n, neutralise(aid), neutralise(name), src, row, pc, g.basis, g.distance_m])
-    return buf.getvalue()
+    return csv_text(["group", "asset_id", "name", "source", "row", "postcode", "basis", "distance_m"],
+                    ([n, aid, name, src, row, pc, g.basis, g.distance_m]
+                     for n, g in enumerate(groups, start=1)
+                     for aid, name, src, row, pc in zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes)))
 
 
 def rejects_csv(frame: "pd.DataFrame", *, source: str | None = None) -> str:
@@ -256,8 +246,6 @@ def rejects_csv(frame: "pd.DataFrame", *, source: str | None = None) -> str:
     The cells hold what the lists held: text that a spreadsheet would run as a
     formula gets an apostrophe.
     """
-    from .handouts import neutralise
-
     if source is not None:
         frame = frame[frame["source"] == source]
     frame = frame.map(neutralise) if hasattr(frame, "map") else frame.applymap(neutralise)
@@ -268,11 +256,7 @@ def taxonomy_csv(taxonomy: "Taxonomy") -> str:
     """The need categories as CSV, in the columns a taxonomy file has (id, label, catchment_m, ...)."""
     from ..categories.taxonomy import TAXONOMY_COLUMNS
 
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(TAXONOMY_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(taxonomy.to_rows())
-    return buf.getvalue()
+    return csv_records(list(TAXONOMY_COLUMNS), taxonomy.to_rows())
 
 
 def _section_table(title: str) -> "RichTable":
@@ -476,16 +460,11 @@ def whatif_table(result, changes, *, title: str = "What if", width: int = 200) -
 
 
 def whatif_csv(changes) -> str:
-    buf = io.StringIO()
     names = [f[0] for f in WHATIF_FIELDS]
     header = ["area_code", "area_name", "category_id", "category"] + [f"{n}_{w}" for n in names
                                                                       for w in ("before", "after")]
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    for c in changes:
-        writer.writerow([c.after.area_code, c.after.area_name, c.after.category_id, c.after.category]
-                        + [getattr(r, n) for n in names for r in (c.before, c.after)])
-    return buf.getvalue()
+    return csv_text(header, ([c.after.area_code, c.after.area_name, c.after.category_id, c.after.category]
+                             + [getattr(r, n) for n in names for r in (c.before, c.after)] for c in changes))
 
 
 def whatif_json(result, changes) -> str:
@@ -499,7 +478,7 @@ def whatif_json(result, changes) -> str:
 
 def whatif_markdown(result, changes) -> str:
     fields = _whatif_fields(changes)
-    lines = [f"- {line}" for line in whatif_lines(result)] + [""]
+    lines = [f"- {md_escape(line)}" for line in whatif_lines(result)] + [""]
     lines.append("| Area | Category | " + " | ".join(h for _, h, _ in fields) + " |")
     lines.append("|" + "---|" * (2 + len(fields)))
     for c in changes:

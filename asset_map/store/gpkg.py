@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from ..errors import WorkspaceError
-from ..files import NAME_MAX, SQLITE_SIDE_FILES, protect
+from ..files import NAME_MAX, SQLITE_SIDE_FILES, protect, read_only
 from .base import DEFAULT_WORKSPACE, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, READ_BATCH, SPATIAL_LAYERS, Table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,16 +48,6 @@ def _decode_gpkg_geometry(blobs: list[bytes | None]) -> "np.ndarray":
 _SIDE_NAME_OVERHEAD = 32
 
 
-def _read_only(path: Path) -> bool:
-    """Whether ``path`` may not be written: by permission, or with no write bit at all (so also for root)."""
-    import stat
-
-    try:
-        return not os.access(path, os.W_OK) or not stat.S_IMODE(path.stat().st_mode) & 0o222
-    except OSError:
-        return False
-
-
 class GeoPackageStore:
     """A workspace kept in one GeoPackage file.
 
@@ -70,7 +60,7 @@ class GeoPackageStore:
         self._lock_depth = 0
         #: What opening the workspace put right (a leftover of an interrupted change), for the user to hear.
         self.notes: list[str] = []
-        protect([self.path, self.lock_path, *(f"{self.path}{s}" for s in SQLITE_SIDE_FILES)])
+        protect([self.path, self.lock_path, *(f"{self.path}{s}" for s in SQLITE_SIDE_FILES)], workspace=True)
 
     @property
     def _file(self) -> Path:
@@ -92,10 +82,10 @@ class GeoPackageStore:
         if not writing:
             return
         folder = self._file.parent
-        if self._file.exists() and _read_only(self._file):
+        if self._file.exists() and read_only(self._file):
             raise WorkspaceError(f"{self.path} is read-only, so this command cannot change it: make it writable "
                                  f"(chmod u+w), or work on a copy")
-        if folder.exists() and _read_only(folder):
+        if folder.exists() and read_only(folder):
             raise WorkspaceError(f"{self.path}: the folder {folder} is read-only, so the workspace cannot be "
                                  f"changed there; copy it to a folder you can write to")
 
@@ -142,7 +132,8 @@ class GeoPackageStore:
                     who = f"process {holder}" if holder else "another process"
                     raise WorkspaceError(
                         f"{self.path}: another asset-map command ({who}) is changing this workspace; waited "
-                        f"{timeout:g} s. Try again when it has finished (or set {LOCK_TIMEOUT_VAR} to wait longer)"
+                        f"{timeout:g} s. Try again when it has finished (or set {LOCK_TIMEOUT_VAR} to wait longer); "
+                        f"if no asset-map command is running, delete the lock file {self.lock_path.name}"
                     ) from None
                 time.sleep(LOCK_POLL)
                 continue
