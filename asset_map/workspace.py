@@ -273,7 +273,7 @@ class Workspace:
 
         indicator = read_need_csv(path, **options)
         layer = self.frame("population")
-        areas = None if layer is not None and len(layer) else self._require_areas()
+        areas = self.areas() if layer is not None and len(layer) else self._require_areas()
         match_need(indicator, path, layer, areas)
         with self.store.transaction() as tx:
             tx.write("need", indicator.frame())
