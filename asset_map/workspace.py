@@ -106,8 +106,18 @@ class Workspace:
 
         return assets_frame(self.store)
 
-    def rejects(self) -> "pd.DataFrame | None":
-        return self.frame("rejects")
+    def rejects(self, *, source: str | None = None) -> "pd.DataFrame | None":
+        """The rejected input rows, or those of the import ``source`` (an unknown one raises
+        :class:`~asset_map.errors.WorkspaceError` naming the imports)."""
+        frame = self.frame("rejects")
+        if source is None:
+            return frame
+        imports = self.imports()
+        known = sorted(set(imports["source"])) if imports is not None else []
+        if source not in known:
+            raise WorkspaceError(f"{self.location}: no import called {source!r}; "
+                                 + (f"the imports are {', '.join(known)}" if known else "nothing is imported yet"))
+        return None if frame is None else frame[frame["source"] == source]
 
     def imports(self) -> "pd.DataFrame | None":
         return self.frame("imports")
@@ -273,7 +283,7 @@ class Workspace:
 
         indicator = read_need_csv(path, **options)
         layer = self.frame("population")
-        areas = None if layer is not None and len(layer) else self._require_areas()
+        areas = self.areas() if layer is not None and len(layer) else self._require_areas()
         match_need(indicator, path, layer, areas)
         with self.store.transaction() as tx:
             tx.write("need", indicator.frame())
@@ -379,7 +389,7 @@ class Workspace:
 
         areas = self._required(self.store.read("areas"), "areas")
         taxonomy = self.taxonomy()
-        codes = [find_area(areas, area)] if area else None
+        codes = [find_area(areas, area)] if area is not None else None
         cat_ids = _category_ids(taxonomy, category)
         return read_gap_inputs(self.store, areas, taxonomy, filters, self.study_names()), codes, cat_ids
 
@@ -420,21 +430,26 @@ class Workspace:
                        filters: "AssetFilter | None" = None) -> str:
         """The areas (with their gap measures) or the assets as RFC 7946 GeoJSON text.
 
-        ``filters`` restricts which assets count in the measures, or which are written.
+        ``category`` (id, label or synonym; an unknown one raises
+        :class:`~asset_map.errors.TaxonomyError`) keeps one category's measures,
+        or its assets. ``filters`` restricts which assets count in the measures,
+        or which are written.
         """
         from .outputs.geojson import areas_geojson, assets_geojson
 
+        taxonomy = self.taxonomy()
+        cat_ids = _category_ids(taxonomy, category)
         if layer == "areas":
-            taxonomy = self.taxonomy()
-            return areas_geojson(self.areas(), self.gaps(filters=filters), taxonomy,
-                                 categories=_category_ids(taxonomy, category))
+            return areas_geojson(self.areas(), self.gaps(filters=filters), taxonomy, categories=cat_ids)
         if layer == "assets":
             assets = self._required(self.counted_assets(filters), "assets")
             if filters is not None and filters.active and not len(assets):
                 from .categories.filters import FilterError
 
                 raise FilterError(f"no asset is known to be {filters.describe()}; nothing to write")
-            return assets_geojson(assets, self.areas(), self.taxonomy())
+            if cat_ids:
+                assets = assets[[cat_ids[0] in (c or "").split(";") for c in assets["categories"]]]
+            return assets_geojson(assets, self.areas(), taxonomy)
         raise ValueError(f"layer must be 'areas' or 'assets', not {layer!r}")
 
     def export_html(self, *, category: str | None = None, title: str | None = None,
@@ -563,4 +578,4 @@ class Workspace:
 def _category_ids(taxonomy: Taxonomy, category: str | None) -> list[str] | None:
     """``[id]`` of a category id, label or synonym (an unknown one raises
     :class:`~asset_map.errors.TaxonomyError`), or ``None`` for every category."""
-    return [taxonomy.get(category).id] if category else None
+    return [taxonomy.get(category).id] if category is not None else None

@@ -127,6 +127,29 @@ def test_population_field_with_text(tmp_path):
         load_boundaries(path, population_field="pop")
 
 
+@pytest.mark.parametrize("cell, message", [("inf", r"'inf' cannot be a population count"),
+                                           ("-3", r"'-3' is out of range for a population count \(at least 0\)")])
+def test_population_csv_counts_must_be_finite_and_not_negative(tmp_path, cell, message):
+    path = write_areas(tmp_path / "areas.gpkg", SQUARES)
+    pop = tmp_path / "pop.csv"
+    pop.write_text(f"area_code,all_ages\nW01,\"9,100\"\nE01,{cell}\n")
+    with pytest.raises(InputFileError, match=r"pop.csv, row 3, column 'all_ages': " + message):
+        load_boundaries(path, population_csv=pop)
+
+
+def test_a_geometry_collection_without_a_polygon_is_refused_by_feature(tmp_path):
+    line = {"type": "GeometryCollection", "geometries": [
+        {"type": "LineString", "coordinates": [[-1.2, 52.6], [-1.1, 52.6]]}]}
+    square_ll = {"type": "Polygon", "coordinates": [[[-1.27, 52.60], [-1.27, 52.61], [-1.25, 52.61], [-1.27, 52.60]]]}
+    features = [{"type": "Feature", "properties": {"area_code": c}, "geometry": g}
+                for c, g in (("A", square_ll), ("B", line))]
+    path = tmp_path / "gc.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    with pytest.raises(BoundaryError, match=r"gc.geojson, feature 2: a GeometryCollection with no polygon in it "
+                                            r"\(LineString\)"):
+        load_boundaries(path)
+
+
 def small_grid(tmp_path: Path) -> Path:
     """Eight 1 km small areas S1..S8: S1-S4 are in the west 2 km square, S5-S8 in the east one."""
     cells = []

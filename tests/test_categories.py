@@ -369,7 +369,8 @@ def test_the_default_taxonomy_round_trips_through_its_own_file_format(tmp_path):
         id="zero-catchment"),
     pytest.param(
         HEADER + "social,Social,1000,all,\nolder,Older,a mile,65+,\n",
-        "needs.csv, row 3, column 'catchment_m': 'a mile' is not a distance in metres",
+        "needs.csv, row 3, column 'catchment_m': 'a mile' is not a distance in metres; give how far people "
+        "travel, e.g. 800",
         id="non-numeric-catchment"),
     pytest.param(
         HEADER + "social,Social,1000,pensioners,\n",
@@ -386,8 +387,8 @@ def test_the_default_taxonomy_round_trips_through_its_own_file_format(tmp_path):
         id="empty-id"),
     pytest.param(
         "",
-        "needs.csv: missing column(s) id, label, catchment_m, target_population, synonyms; a taxonomy needs "
-        "id, label, catchment_m, target_population, synonyms",
+        "needs.csv: the file is empty; a taxonomy needs a header row id, label, catchment_m, target_population, "
+        "synonyms and a row per category",
         id="empty-file"),
     pytest.param(
         HEADER,

@@ -108,6 +108,9 @@ def test_export_geojson_to_stdout_and_file(ws, tmp_path):
 def test_rejects_status_and_taxonomy(ws, tmp_path):
     rejects = run("rejects", "-w", ws).stdout.splitlines()
     assert len(rejects) == 2 and "No Place Club" in rejects[1] and ",6," in rejects[1]
+    assert run("rejects", "--source", "assets.csv", "-w", ws).stdout.splitlines() == rejects
+    r = run("rejects", "--source", "nope.csv", "-w", ws)
+    assert r.exit_code == 1 and "no import called 'nope.csv'; the imports are assets.csv" in r.stderr
     status = dict(line.split(": ", 1) for line in run("status", "-w", ws).stdout.splitlines())
     assert status["areas"] == "2" and status["assets"] == "5" and status["rejects"] == "1"
     shown = run("taxonomy", "show", "-w", ws).stdout.splitlines()

@@ -9,6 +9,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
+from asset_map.errors import TaxonomyError
 from conftest import X0, Y0, bng_to_lonlat
 
 
@@ -75,6 +76,13 @@ def test_assets_carry_their_area_and_categories(filled):
     lon, lat = bng_to_lonlat(X0 + 1000, Y0 + 1000)
     assert geom["type"] == "Point"
     assert geom["coordinates"] == pytest.approx([lon, lat], abs=2e-7)
+
+
+def test_assets_of_one_category(filled):
+    fc = json.loads(filled.export_geojson("assets", category="Carers"))
+    assert [f["properties"]["name"] for f in fc["features"]] == ["West Befriending"]
+    with pytest.raises(TaxonomyError, match=r"unknown category 'nonsense'"):
+        filled.export_geojson("assets", category="nonsense")
 
 
 def test_round_trip_through_geopandas(filled, tmp_path):

@@ -640,7 +640,7 @@ def patients_points(d):
     import geopandas as gpd
 
     gpd.GeoDataFrame({"code": ["S1", "S2"], "Patients": [1000, 2000]},
-                     geometry=gpd.points_from_xy([X0 + 500, X0 + 1500], [Y0 + 1000, Y0 + 1000]),
+                     geometry=gpd.points_from_xy([X0 + 500, X0 + 2500], [Y0 + 1000, Y0 + 1000]),  # W01, E01
                      crs=27700).to_file(d / "patients.geojson")
     return d / "patients.geojson"
 

@@ -76,12 +76,12 @@ def test_need_errors(ws, tmp_path):
     with pytest.raises(ColumnError, match=r"two.csv: cannot tell which column is the need indicator; pass --column, "
                                           r"one of: a, b"):
         read_need_csv(write_csv(tmp_path / "two.csv", ["code", "a", "b"], [["S1", "1", "2"]]))
-    with pytest.raises(InputFileError, match=r"bad.csv, row 3, column 'score': 'high' is not a number"):
+    with pytest.raises(InputFileError, match=r"bad.csv, row 3, column 'score': 'high' is not a need value; correct it"):
         read_need_csv(write_csv(tmp_path / "bad.csv", ["code", "score"], [["S1", "1"], ["S2", "high"]] +
                                 [[f"S{i}", "1"] for i in range(3, 30)]))
     with pytest.raises(InputFileError, match=r"dup.csv, row 3, column 'code': code 'S1' appears more than once"):
         read_need_csv(write_csv(tmp_path / "dup.csv", ["code", "score"], [["S1", "1"], ["S1", "2"]]))
-    with pytest.raises(InputFileError, match=r"none of its 1 codes is one of the 4 small areas"):
+    with pytest.raises(InputFileError, match=r"none of its 1 codes \(e.g. 'E01000001'\) is one of the 4 small areas"):
         ws.load_need(write_csv(tmp_path / "other.csv", ["code", "score"], [["E01000001", "5"]]))
     r = CliRunner().invoke(app, ["need", "load", str(tmp_path / "two.csv"), "-w", ws.location])
     assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr

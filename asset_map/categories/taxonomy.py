@@ -40,7 +40,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Protocol
 
-from ..errors import TaxonomyError
+from ..errors import InputFileError, TaxonomyError
+from ..numbers import number
 from .csv_files import cell_text
 
 TAXONOMY_COLUMNS = ("id", "label", "catchment_m", "target_population", "synonyms")
@@ -357,6 +358,9 @@ class Taxonomy:
             If nothing matches; the message suggests the nearest category.
         """
         cid = self.match(category_id)
+        if cid is None and not category_id.strip():
+            raise TaxonomyError("no category given (the name is empty); give a category id, label or synonym "
+                                f"(one of {', '.join(self.ids[:12])}{', ...' if len(self.ids) > 12 else ''})")
         if cid is None:
             hint = self.suggest(category_id)
             tip = f"; did you mean {hint!r}?" if hint else ""
@@ -500,12 +504,10 @@ class Taxonomy:
             if not cid:
                 raise TaxonomyError(f"{source}, row {n}, column 'id': empty; give every category an id")
             try:
-                catchment = float(cell_text(row, "catchment_m"))
-            except ValueError:
-                raise TaxonomyError(
-                    f"{source}, row {n}, column 'catchment_m': {cell_text(row, 'catchment_m')!r} is not a "
-                    "distance in metres"
-                ) from None
+                catchment = number(cell_text(row, "catchment_m"), where=f"{source}, row {n}, column 'catchment_m'",
+                                   what="a distance in metres", advice="give how far people travel, e.g. 800")
+            except InputFileError as exc:
+                raise TaxonomyError(str(exc)) from None
             if not catchment > 0:
                 raise TaxonomyError(f"{source}, row {n}, column 'catchment_m': must be more than 0 metres")
             try:
@@ -539,6 +541,9 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
             raise TaxonomyError(f"{p}: no such taxonomy file") from None
         except UnicodeDecodeError:
             raise TaxonomyError(f"{p}: not UTF-8 text; save the taxonomy as CSV UTF-8") from None
+    if not text.strip():
+        raise TaxonomyError(f"{source}: the file is empty; a taxonomy needs a header row "
+                            f"{', '.join(TAXONOMY_COLUMNS)} and a row per category")
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in TAXONOMY_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:

@@ -28,7 +28,8 @@ class Layer(str, Enum):
 def export_geojson(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write, or - for stdout.")],
     layer: Annotated[Layer, typer.Option(help="areas (with gap measures per category) or assets.")] = Layer.areas,
-    category: Annotated[Optional[str], typer.Option(help="Only this category's measures (areas layer).")] = None,
+    category: Annotated[Optional[str], typer.Option(
+        help="Only this category: its measures (areas layer) or its assets (assets layer).")] = None,
     audience: AudienceOpt = None,
     when: WhenOpt = None,
     free: FreeOpt = False,

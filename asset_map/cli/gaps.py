@@ -70,7 +70,7 @@ def _print_what_if(ws: "Workspace", add: list[str], without: list[str], area: Op
     from ..outputs import render
 
     result = ws.what_if(add=add, without=without, filters=flt)
-    one = ws.gaps(area=area, category=category) if (area or category) else None
+    one = ws.gaps(area=area, category=category) if (area is not None or category is not None) else None
     codes = sorted({r.area_code for r in one.rows}) if one else None
     cats = sorted({r.category_id for r in one.rows}) if one else None
     changes = result.changes(areas=codes, categories=cats)[:top]

@@ -168,13 +168,13 @@ def rejects(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """List every rejected input row with its file, row number, column and reason (CSV)."""
-    frame = open_workspace(workspace).rejects()
-    if frame is None:
-        stderr().print("No rejected rows.")
+    frame = open_workspace(workspace).rejects(source=source)
+    if frame is None or (source is not None and not len(frame)):
+        stderr().print("No rejected rows." if source is None else f"No rejected rows from {source!r}.")
         return
     from ..outputs.render import rejects_csv
 
-    write_output(rejects_csv(frame, source=source), output)
+    write_output(rejects_csv(frame), output)
 
 
 def _check_save_path(file: Path, save_category_map: Optional[Path]) -> None:

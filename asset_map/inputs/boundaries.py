@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from ..analysis.target_population import population_columns
 from ..errors import BoundaryError, ColumnError, InputFileError
+from ..numbers import number
 from .polygons import attach_population, choose_fields, coded_areas, field_list, read_polygons
 from .population import read_population_csv
 from .population_layer import count_small_areas
@@ -111,21 +112,19 @@ def _coded_base(polys, path, code_field, name_field, warnings) -> "gpd.GeoDataFr
 
 
 def _population_field(polys, path, population_field: str):
-    """The polygons' population (all ages) from one of their fields; every feature must have a count."""
-    import pandas as pd
+    """The polygons' population (all ages) from one of their fields: every feature a count of at least 0
+    (thousands separators allowed, :func:`asset_map.numbers.number`)."""
+    import numpy as np
 
     if population_field not in polys.columns:
         raise ColumnError(
             f"{path}: no field {population_field!r}; the fields are {field_list(polys)}"
         )
-    values = pd.to_numeric(polys[population_field], errors="coerce")
-    if values.isna().any():
-        row = int(values.isna().to_numpy().argmax()) + 1
-        raise InputFileError(
-            f"{path}, feature {row}, field {population_field!r}: "
-            f"{polys[population_field].iloc[row - 1]!r} is not a population count"
-        )
-    return values.to_numpy(dtype=float)
+    return np.array([
+        number(value, where=f"{path}, feature {row}, field {population_field!r}", what="a population count",
+               low=0, advice="give every area its number of residents")
+        for row, value in enumerate(polys[population_field], start=1)
+    ], dtype=float)
 
 
 def _sum_small_areas(base, small_areas, pop, pop_path, crs, warnings: list[str]):

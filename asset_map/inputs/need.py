@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..analysis.need import NeedIndicator
 from ..errors import ColumnError, InputFileError
+from ..numbers import number
 
 if TYPE_CHECKING:  # pragma: no cover
     from .table import InputTable
@@ -57,8 +58,13 @@ def read_need_csv(path: str | Path, *, column: str | None = None, code_column: s
     value_col = _value_column(table, headers, code_col, column)
     if higher_is_more_need is None:
         higher_is_more_need = not _LOWER_IS_NEED.search(str(value_col).lower())
-    values = _values(table, code_col, value_col)
-    return NeedIndicator(str(value_col), values, higher_is_more_need, table.path.name)
+    values, blank = _values(table, code_col, value_col)
+    indicator = NeedIndicator(str(value_col), values, higher_is_more_need, table.path.name)
+    if blank:
+        indicator.notes.append(
+            f"{table.path.name}: {_rows(blank)} {'have' if len(blank) > 1 else 'has'} no value in {value_col!r} "
+            "(an empty cell, or NA, NaN or -): counted as average need")
+    return indicator
 
 
 def _code_column(table: "InputTable", headers: dict[str, str], code_column: str | None) -> str:
@@ -68,8 +74,9 @@ def _code_column(table: "InputTable", headers: dict[str, str], code_column: str 
         raise ColumnError(f"{p}: no column {code_column!r}; the columns are {', '.join(table.columns)}")
     code_col = code_column or next((headers[h] for h in _CODE_HEADERS if h in headers), None)
     if code_col is None:
-        raise ColumnError(f"{p}: no small-area code column (looked for 'LSOA code', 'code', 'area_code'...); "
-                          "pass --code-column")
+        raise ColumnError(f"{p}: no small-area code column (looked for 'LSOA code', 'code', 'area_code'...) "
+                          f"among {', '.join(map(repr, table.columns))}; pass --code-column with the one that "
+                          "holds the codes")
     return code_col
 
 
@@ -92,28 +99,35 @@ def _value_column(table: "InputTable", headers: dict[str, str], code_col: str, c
     return value_col
 
 
-def _values(table: "InputTable", code_col: str, value_col: str) -> dict[str, float]:
-    """``{code: value}``; a row with no value is left out (it counts as average need where used)."""
+def _values(table: "InputTable", code_col: str, value_col: str) -> tuple[dict[str, float], list[int]]:
+    """``{code: value}`` (each a finite number, :func:`asset_map.numbers.number`), and the rows with no
+    value, which are left out (they count as average need where used)."""
     frame, p = table.frame, table.path
     values: dict[str, float] = {}
+    blank: list[int] = []
     for i in range(len(frame)):
         code, raw = frame[code_col].iloc[i], frame[value_col].iloc[i]
         row = table.row_numbers[i]
         if code is None or str(code).strip() == "":
             raise InputFileError(f"{p}, row {row}, column {code_col!r}: empty code; give every row its area code")
         if raw is None or str(raw).strip() == "":
-            continue  # no value: counted as average need and reported when used
-        try:
-            x = float(str(raw).replace(",", "").strip())
-        except ValueError:
-            raise InputFileError(f"{p}, row {row}, column {value_col!r}: {raw!r} is not a number") from None
+            blank.append(row)  # no value: counted as average need and reported
+            continue
+        x = number(raw, where=f"{p}, row {row}, column {value_col!r}", what="a need value",
+                   advice="correct it, or leave the cell empty for an area without a value")
         key = str(code).strip()
         if key in values:
             raise InputFileError(f"{p}, row {row}, column {code_col!r}: code {key!r} appears more than once")
         values[key] = x
     if not values:
         raise InputFileError(f"{p}, column {value_col!r}: no values; choose another column with --column")
-    return values
+    return values, blank
+
+
+def _rows(rows: list[int]) -> str:
+    """``row 3`` or ``rows 2, 5, 9`` (the first five, then how many more), to quote in a message."""
+    shown = ", ".join(map(str, rows[:5])) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+    return f"row{'s' if len(rows) > 1 else ''} {shown}"
 
 
 def _mostly_numbers(col) -> bool:

@@ -24,6 +24,8 @@ _NAME_FIELDS = ("area_name", "name", "areaname")
 
 def read_polygons(path, *, layer, crs, warnings, points_ok: bool = False) -> "gpd.GeoDataFrame":
     """Read polygons (or, with ``points_ok``, a file of points only) into EPSG:27700."""
+    import warnings as warnings_module
+
     import shapely
 
     from .readers import read_spatial
@@ -31,7 +33,9 @@ def read_polygons(path, *, layer, crs, warnings, points_ok: bool = False) -> "gp
     p = Path(path)
     if p.suffix.lower() in (".csv", ".xlsx", ".txt"):
         raise InputFileError(f"{p}: boundaries must be polygons in GeoJSON, GeoPackage, Shapefile or TopoJSON")
-    table = read_spatial(p, layer=layer, crs=crs)
+    with warnings_module.catch_warnings():  # NaN coordinates warn as they are read; they are refused below
+        warnings_module.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
+        table = read_spatial(p, layer=layer, crs=crs)
     gdf = table.frame
     geoms = gdf.geometry.to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -41,13 +45,17 @@ def read_polygons(path, *, layer, crs, warnings, points_ok: bool = False) -> "gp
             f"{p}, feature {row}: empty geometry ({int(missing.sum())} such feature(s)); "
             "remove it or give it a polygon"
         )
+    _check_coordinates(p, geoms)
     kinds = set(shapely.get_type_id(geoms).tolist())
     if points_ok and kinds == {0}:  # Point
         pass
     elif not kinds <= {3, 6, 7}:  # Polygon, MultiPolygon, GeometryCollection
-        bad = next(g.geom_type for g in geoms if g.geom_type not in ("Polygon", "MultiPolygon"))
+        bad = next(g.geom_type for g in geoms if g.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"))
         what = "polygons, or points only" if points_ok else "polygons"
         raise BoundaryError(f"{p}: boundaries must be {what}, but this file has {bad} features")
+    if 7 in kinds:
+        geoms = _collection_polygons(p, geoms, warnings)
+        gdf = gdf.set_geometry(list(geoms), crs=gdf.crs)
     invalid = ~shapely.is_valid(geoms)
     if points_ok and kinds == {0}:
         invalid[:] = False
@@ -66,6 +74,55 @@ def read_polygons(path, *, layer, crs, warnings, points_ok: bool = False) -> "gp
             "if the CRS is wrong, pass --crs (e.g. EPSG:27700)"
         )
     return gdf
+
+
+def _check_coordinates(p: Path, geoms) -> None:
+    """Refuse features with a coordinate that is not a number (NaN or infinite): no geometry can be made of it."""
+    import numpy as np
+    import shapely
+
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        rows = sorted(set((index[bad] + 1).tolist()))
+        raise BoundaryError(
+            f"{p}, {_features(rows)}: a coordinate is not a number (NaN or missing); "
+            "fix or redraw that boundary in your GIS and export the file again"
+        )
+
+
+def _collection_polygons(p: Path, geoms, warnings: list[str]):
+    """The geometries with each GeometryCollection replaced by its polygon parts (refused when it has none)."""
+    import shapely
+
+    geoms = geoms.copy()
+    rows, dropped = [], set()
+    for i, g in enumerate(geoms):
+        if g.geom_type != "GeometryCollection":
+            continue
+        kinds = {q.geom_type for q in shapely.get_parts(g)}
+        others = kinds - {"Polygon", "MultiPolygon"}
+        if kinds == others:
+            raise BoundaryError(
+                f"{p}, feature {i + 1}: a GeometryCollection with no polygon in it "
+                f"({', '.join(sorted(others)) or 'nothing'}); give the feature its boundary polygon"
+            )
+        geoms[i] = _polygonal(g)
+        rows.append(i + 1)
+        dropped |= others
+    many = len(rows) > 1
+    warnings.append(
+        f"{p.name}: {_features(rows)} {'are GeometryCollections' if many else 'is a GeometryCollection'}; "
+        f"kept {'their' if many else 'its'} polygons"
+        + (f" and left out the {', '.join(sorted(dropped))} parts" if dropped else "")
+    )
+    return geoms
+
+
+def _features(rows: list[int]) -> str:
+    """``feature 3`` or ``features 1, 4, 9`` (the first five, then how many more), to quote in a message."""
+    shown = ", ".join(map(str, rows[:5])) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+    return f"feature{'s' if len(rows) > 1 else ''} {shown}"
 
 
 def _polygonal(geom):

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from ..analysis.target_population import BAND_COLUMNS
 from ..errors import ColumnError, InputFileError
+from ..numbers import number
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -31,7 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
 _CODE_HEADERS = ("area_code", "code", "areacode", "area code", "geography code", "lsoa21cd",
                  "lsoa11cd", "msoa21cd", "msoa11cd", "oa21cd", "lsoa code", "msoa code", "oa code")
 _ALL_AGES_HEADERS = ("all_ages", "all ages", "population", "total", "persons", "all persons",
-                     "total population", "pop", "usual residents")
+                     "total population", "pop", "usual residents",
+                     "patients", "registered patients", "list size")  # a GP practice's list
 _BAND_HEADERS = {
     "aged_0_to_15": ("aged_0_to_15", "aged 0 to 15", "0-15", "age 0 to 15"),
     "aged_16_to_64": ("aged_16_to_64", "aged 16 to 64", "16-64", "age 16 to 64"),
@@ -49,8 +51,8 @@ def read_population_csv(path: str | Path, *, code_column: str | None = None) -> 
 
     Accepts the ONS wide format (``sex`` filtered to ``Persons``) or any CSV
     with an area code column and a total column (``all_ages``,
-    ``population``, ``total``...), optionally with the broad bands and single
-    years of age.
+    ``population``, ``total``, ``patients`` for a GP practice's list...),
+    optionally with the broad bands and single years of age.
 
     Returns
     -------
@@ -112,7 +114,7 @@ def _count_columns(p: Path, headers: dict[str, str]) -> dict[str, str]:
     all_col = next((headers[h] for h in _ALL_AGES_HEADERS if h in headers), None)
     if all_col is None:
         raise ColumnError(
-            f"{p}: no total population column (looked for all_ages, population, total); "
+            f"{p}: no total population column (looked for all_ages, population, total, patients...); "
             "rename the column of counts to 'all_ages'"
         )
     columns = {"all_ages": all_col}
@@ -176,13 +178,9 @@ def _check_bands(out: "pd.DataFrame", p: Path) -> None:
 
 
 def _count(value: object, p: Path, row: int, col: str) -> float:
-    """A population count from a cell: a number (thousands separators allowed), not negative."""
+    """A population count from a cell: a finite number of at least 0 (thousands separators allowed,
+    :func:`asset_map.numbers.number`)."""
     if value is None:
-        raise InputFileError(f"{p}, row {row}, column {col!r}: empty population count")
-    try:
-        n = float(str(value).replace(",", "").strip())
-    except ValueError:
-        raise InputFileError(f"{p}, row {row}, column {col!r}: {value!r} is not a number") from None
-    if n < 0 or n != n:
-        raise InputFileError(f"{p}, row {row}, column {col!r}: a population cannot be {value!r}")
-    return n
+        raise InputFileError(f"{p}, row {row}, column {col!r}: empty population count; give every area its count")
+    return number(value, where=f"{p}, row {row}, column {col!r}", what="a population count", low=0,
+                  advice="give every area its number of people")
