@@ -202,3 +202,14 @@ def test_rejects_are_counted_by_kind(workspace, tmp_path):
     result = workspace.import_assets(path, dry_run=True)
     assert result.rejected_by_kind() == {"swapped": 2, "no name": 1, "outside Great Britain": 1, "no location": 1}
     assert sum(result.rejected_by_kind().values()) == result.rejected == 5
+
+
+def test_nothing_imported_is_a_warning_naming_the_main_reason(workspace, tmp_path):
+    path = write_csv(tmp_path / "pc.csv", ["Name", "Postcode"], [["A", "M32 0TH"], ["B", "M33 7XX"], ["", "M1 1AA"]])
+    result = workspace.import_assets(path, dry_run=True)
+    (warning,) = result.warnings
+    assert warning.startswith("nothing would be imported: all 3 rows were rejected (2 of them: no postcode lookup "
+                              "loaded); row 2: no coordinates, and no postcode lookup is loaded: run `asset-map "
+                              "postcodes load FILE`")
+    assert workspace.import_assets(write_csv(tmp_path / "ok.csv", ["Name", "Easting", "Northing"],
+                                             [["A", str(X0), str(Y0)]])).warnings == []

@@ -22,3 +22,14 @@ def test_what_spreadsheets_write_is_read(cell, value):
 def test_what_is_no_number_is_refused_with_where_and_what_to_do(cell, message):
     with pytest.raises(InputFileError, match=r"^pop\.csv, row 2, column 'pop': .*" + message + ".*; correct it"):
         number(cell, where="pop.csv, row 2, column 'pop'", what="a population", low=0)
+
+
+@pytest.mark.parametrize("cell, value", [("52,6044", 52.6044), ("-1,248373", -1.248373), ("1.234,5", 1234.5),
+                                         ("1 234,5", 1234.5), ("52.6044", 52.6044), ("39813", 39813)])
+def test_a_decimal_comma_is_a_decimal_point_when_the_file_says_so(cell, value):
+    assert number(cell, where="semi.csv, row 2, column 'Latitude'", decimal_comma=True) == pytest.approx(value)
+
+
+def test_without_decimal_comma_a_comma_is_never_silently_dropped():
+    with pytest.raises(InputFileError, match="'52,6044' is not a number"):
+        number("52,6044", where="list.csv, row 2, column 'Latitude'")

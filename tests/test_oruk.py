@@ -290,3 +290,14 @@ def test_inspect_a_feed_shows_its_problems_and_service_counts(tmp_path):
     assert "Problem: v1_page2.json, service #3, field 'id': missing" in r.stderr
     assert "services read" in r.stderr and "Services in the v1 JSON feed" in r.stderr
     assert not ws_exists(tmp_path / "ws.gpkg")
+
+
+def test_a_json_list_of_records_is_a_table_not_a_feed(tmp_path):
+    """A feed is told by its structure: a page, or services with a feed's nested fields."""
+    records = tmp_path / "practices.json"
+    records.write_text(json.dumps([{"id": "P1", "name": "Practice A", "latitude": 53.4, "longitude": -2.3}]))
+    assert not looks_like_feed(records)
+    assert looks_like_feed(FIX / "v1_bare_array.json") and looks_like_feed(FIX / "v3_single_service.json")
+    broken = tmp_path / "broken.json"
+    broken.write_text("[{")
+    assert looks_like_feed(broken)  # read_feed then says where the JSON breaks

@@ -630,3 +630,66 @@ def test_missing_file_and_folder(tmp_path):
         assert f"{name}: no such file" in error_message(tmp_path / name)
     (tmp_path / "folder.csv").mkdir()
     assert "folder.csv: is a folder" in error_message(tmp_path / "folder.csv")
+
+
+# ------------------------------------------------------------------ long cells, JSON records, options that do not apply
+def test_a_quoted_cell_too_long_is_named_by_row_and_column(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text(f'Name,Notes\nA,short\nB,"{"z" * 140_000}"\n', encoding="utf-8")
+    message = error_message(path).split("long.csv")[-1]
+    assert message.startswith(", row 3, column B ('Notes'): the cell is too long (140,000 characters")
+    assert "quote" not in message
+
+
+def test_a_quote_left_open_in_a_large_file_is_still_the_quote(tmp_path):
+    path = tmp_path / "open.csv"
+    path.write_text('Name,Notes\n"Open,x\n' + "".join(f"Row {i},note {i}\n" for i in range(20_000)), encoding="utf-8")
+    assert 'open.csv, row 2: a quote (") opens here and is never closed' in error_message(path)
+
+
+def test_a_json_list_of_records_is_read_as_a_table(tmp_path):
+    path = tmp_path / "records.json"
+    path.write_text('{"data": [{"Name": "A", "Lat": 53.4, "Open": true}, {"Name": "B", "Tags": ["x", "y"]}]}')
+    table = read_input(path)
+    assert table.columns == ["Name", "Lat", "Open", "Tags"]
+    assert table.frame["Lat"].tolist() == ["53.4", None]
+    assert table.frame["Open"].tolist() == ["TRUE", None]
+    assert table.frame["Tags"].tolist() == [None, '["x", "y"]']
+    assert table.row_numbers == [1, 2] and "JSON list of 2 records" in table.notes[0]
+
+
+def test_sheet_and_layer_are_refused_where_they_cannot_apply(tmp_path):
+    path = write_csv(tmp_path / "list.csv", ["Name"], [["A"]])
+    assert "list.csv: --sheet 'Services' chooses a sheet of an Excel workbook, but this is a CSV file" in \
+        error_message(path, sheet="Services")
+    assert "leave out --layer" in error_message(path, layer="assets")
+
+
+def test_a_layer_that_is_not_there(tmp_path):
+    path = tmp_path / "pts.gpkg"
+    points_frame().to_file(path, layer="assets")
+    assert "pts.gpkg: has no layer 'nope'; its layers are assets; choose one with --layer" in \
+        error_message(path, layer="nope")
+
+
+def test_formulas_saved_without_values_are_noted_but_text_results_are_not(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in (["Name", "Category"], ["Club", "carers"], ["=1+1", "carers"]):
+        sheet.append(row)
+    book.save(tmp_path / "f.xlsx")
+    notes = read_input(tmp_path / "f.xlsx").notes
+    assert any("1 cell holds a formula saved without a value" in n and "row 3, column A ('Name')" in n
+               for n in notes), notes
+    # Excel's own save of a formula whose result is "": t="str" with an empty value: a value, not a missing one.
+    src = tmp_path / "f.xlsx"
+    out = tmp_path / "g.xlsx"
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(out, "w") as w:
+        for item in z.infolist():
+            data = z.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="A3"><f>1+1</f><v /></c>', b'<c r="A3" t="str"><f>""</f><v></v></c>')
+            w.writestr(item, data)
+    assert not any("formula" in n for n in read_input(out).notes)

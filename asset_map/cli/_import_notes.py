@@ -21,13 +21,16 @@ LISTED = 10
 
 
 def report_import(err: "Console", ws: "Workspace", file: Path, result: "ImportResult") -> None:
-    """The notes, columns used, unknown category words, rejected rows and likely duplicates of an import."""
+    """The notes, columns used, unknown category words, rejected rows, warnings and likely duplicates of an
+    import."""
     for note in result.notes:
         err.print(f"Note: {file.name}: {note}")
     if result.columns:
         err.print("Columns: " + ", ".join(f"{k}={v!r}" for k, v in result.columns.items()))
     _report_unknown_words(err, ws, file, result)
     _report_rejects(err, file, result)
+    for warning in result.warnings:
+        err.print(f"Warning: {file.name}: {warning}")
     if result.duplicates:
         across = sum(g.across_imports for g in result.duplicates)
         err.print(f"Note: {len(result.duplicates)} groups of likely duplicates involve this list ({across} with "

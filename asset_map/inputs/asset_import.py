@@ -34,6 +34,7 @@ def import_assets(store: "Store", path: str | Path, options: "ImportOptions", *,
 
     The caller holds the store's lock. Nothing is written with ``options.dry_run``.
     """
+    _check_crosswalk(options.crosswalk)
     options.step("reading")
     table, feed = _read(store, path, options, taxonomy)
     cache_rows: list[dict] = []
@@ -43,23 +44,47 @@ def import_assets(store: "Store", path: str | Path, options: "ImportOptions", *,
         from .chunked_import import import_in_chunks
         from .csv_reader import CHUNK_ROWS
 
-        return import_in_chunks(store, path, options.chunk_rows or CHUNK_ROWS, options, taxonomy=taxonomy,
-                                areas=areas, finder=finder, category_map=category_map, cache_rows=cache_rows)
-    result = _prepare(table, feed, options, taxonomy=taxonomy, areas=areas, finder=finder,
-                      category_map=category_map)
-    options.step("checking for duplicates")
-    assets = _with_stored(store, result)
-    if not options.dry_run:
-        _write(store, result, assets, path, options, feed, cache_rows)
+        result = import_in_chunks(store, path, options.chunk_rows or CHUNK_ROWS, options, taxonomy=taxonomy,
+                                  areas=areas, finder=finder, category_map=category_map, cache_rows=cache_rows)
+    else:
+        result = _prepare(table, feed, options, taxonomy=taxonomy, areas=areas, finder=finder,
+                          category_map=category_map)
+        options.step("checking for duplicates")
+        assets = _with_stored(store, result)
+        if not options.dry_run:
+            _write(store, result, assets, path, options, feed, cache_rows)
+    if feed is None and options.crosswalk is not None:
+        result.notes.append(f"--crosswalk {Path(options.crosswalk).name} was not used: a crosswalk maps the "
+                            "taxonomy terms of a directory feed, and this list is a table (its categories are "
+                            "matched through the taxonomy)")
+    warning = result.nothing_imported(options.dry_run)
+    if warning:
+        result.warnings.append(warning)
     return result
+
+
+def _check_crosswalk(crosswalk: str | Path | None) -> None:
+    """Refuse a ``--crosswalk`` that names no file, before anything is read."""
+    from ..errors import InputFileError
+
+    if crosswalk is None:
+        return
+    p = Path(crosswalk)
+    if not p.exists():
+        raise InputFileError(f"{p}: no such file (given as --crosswalk); give the crosswalk CSV "
+                             "(vocabulary,term_id,term_name,category) or leave out --crosswalk")
+    if p.is_dir():
+        raise InputFileError(f"{p}: is a folder (given as --crosswalk); give the crosswalk CSV file")
 
 
 def _read(store: "Store", path: str | Path, options: "ImportOptions", taxonomy: "Taxonomy"):
     """The list's rows and, for a directory feed, the feed; ``(None, None)`` for a CSV file read in chunks."""
     from .chunked_import import large_csv
     from .oruk import looks_like_feed
-    from .readers import read_input
+    from .readers import check_read_options, read_input
 
+    if options.url is None:
+        check_read_options(path, sheet=options.sheet, layer=options.layer)
     if options.url is not None or looks_like_feed(path):
         feed = _read_feed(store, path, options, taxonomy)
         return feed.table, feed

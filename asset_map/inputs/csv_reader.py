@@ -63,9 +63,9 @@ def read_csv(path: str | Path, *, encoding: str | None = None) -> InputTable:
     if not data:
         raise InputFileError(f"{p}: has a header but no data rows")
     notes += title_notes(rows, h)
-    frame, build_notes = build_frame(p, header, data)
+    frame, build_notes, unnamed = build_frame(p, header, data)
     return InputTable(p, frame, [n for n, _ in data], "row", notes + build_notes,
-                      header_row=header_row, encoding=used, delimiter=delimiter)
+                      header_row=header_row, encoding=used, delimiter=delimiter, unnamed=unnamed)
 
 
 def _filled(record: list) -> bool:
@@ -146,13 +146,15 @@ def read_csv_chunks(path: str | Path, *, encoding: str | None = None,
     with _csv_errors(p, lines.encoding), open(p, "rb") as fh:
         reader = enumerate(csv.reader(lines.of(fh), delimiter=lines.delimiter), start=1)
         header_row, header, data, notes = _header_and_data(p, reader)
-        for k, (pending, frame, build_notes) in enumerate(_chunks(p, header, data, lines.delimiter, rows)):
+        for k, (pending, frame, build_notes, unnamed) in enumerate(_chunks(p, header, data, lines.delimiter,
+                                                                            rows)):
             if lines.other:
                 build_notes.append(mixed_note(sorted(lines.other), lines.encoding))
                 lines.other.clear()
             table = InputTable(p, frame, [n for n, _ in pending], "row",
                                (lines.notes + notes if k == 0 else []) + build_notes,
-                               header_row=header_row, encoding=lines.encoding, delimiter=lines.delimiter)
+                               header_row=header_row, encoding=lines.encoding, delimiter=lines.delimiter,
+                               unnamed=unnamed)
             yield Chunk(table, min(fh.tell(), total), total)
 
 
@@ -212,22 +214,24 @@ def _header_and_data(p: Path, reader: "Iterator[tuple[int, list[str]]]") -> tupl
 
 
 def _chunks(p: Path, header: list, data: "Iterator", delimiter: str,
-            rows: int) -> "Iterator[tuple[Rows, Any, list[str]]]":
-    """The data rows in lists of at most ``rows``, checked, each with its frame of text cells and notes.
+            rows: int) -> "Iterator[tuple[Rows, Any, list[str], list[str]]]":
+    """The data rows in lists of at most ``rows``, checked, each with its frame of text cells, notes and the
+    names made up for unnamed columns.
 
     The first chunk fixes the columns (:func:`asset_map.inputs.table.build_frame`);
     later ones keep them (:func:`_skipped_note`).
     """
     keep: list[int] | None = None
     names: list[str] = []
+    unnamed: list[str] = []
     while pending := list(itertools.islice(data, rows)):
         _check_rows(p, pending, header, delimiter)
         if keep is None:
-            frame, build_notes = build_frame(p, header, pending)
+            frame, build_notes, unnamed = build_frame(p, header, pending)
             names, keep, _ = frame_columns(p, header, pending)
         else:
             frame, build_notes = cells_frame(pending, names, keep), _skipped_note(pending, keep, rows)
-        yield pending, frame, build_notes
+        yield pending, frame, build_notes, unnamed
     if keep is None:
         raise InputFileError(f"{p}: has a header but no data rows")
 
@@ -286,14 +290,17 @@ def _check_quotes(p: Path, lines: "Iterable[str]", delimiter: str) -> None:
     seen = _LastLine(lines)
     reader = csv.reader(seen, delimiter=delimiter, strict=True)
     row = line = 0  # records read so far; the last physical line read
+    first: Rows = []  # the first non-empty records, to name a column by its header
     while True:
         try:
-            next(reader)
+            record = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
             row += 1
             message = str(exc)
+            if "field larger than field limit" in message and reader.line_num == line + 1:
+                _check_long_line(p, seen.last, delimiter, row, first)
             if "unexpected end of data" in message or "field larger than field limit" in message:
                 raise InputFileError(
                     f"{p}, row {row}: a quote (\") opens here and is never closed, so the rest of the file "
@@ -307,7 +314,40 @@ def _check_quotes(p: Path, lines: "Iterable[str]", delimiter: str) -> None:
                 ) from None
         else:
             row += 1
+            if len(first) < HEADER_SEARCH_ROWS and _filled(record):
+                first.append((row, record))
         line = reader.line_num
+
+
+def _check_long_line(p: Path, text: str, delimiter: str, row: int, first: Rows) -> None:
+    """Refuse a cell of one line longer than a CSV cell may be, naming its row and column.
+
+    The ``csv`` module stops at :func:`csv.field_size_limit` characters (a
+    guard against a quote left open reading the rest of a large file). A
+    line that holds such a cell is read again on its own, the guard raised
+    for it: if a quote is still open at its end, the quote is the problem
+    (the caller says so); otherwise the longest cell is too long.
+    """
+    limit = csv.field_size_limit()
+    try:
+        csv.field_size_limit(max(limit, len(text) + 1))
+        cells = next(csv.reader([text], delimiter=delimiter, strict=True), [])
+    except csv.Error:
+        return  # a quote opens on this line and does not close on it
+    finally:
+        csv.field_size_limit(limit)
+    j = max(range(len(cells)), key=lambda k: len(cells[k]), default=0)
+    if not cells or len(cells[j]) <= limit:
+        return
+    column = f"column {column_letter(j + 1)}"
+    if first:
+        header = first[find_header(first)][1]
+        if j < len(header) and clean(header[j]) is not None:
+            column += f" ({clean(header[j])!r})"
+    raise InputFileError(
+        f"{p}, row {row}, {column}: the cell is too long ({len(cells[j]):,} characters; a CSV cell holds at "
+        f"most {limit:,}); shorten it, or keep the long text in a document and put its link in the cell"
+    )
 
 
 class _LastLine:

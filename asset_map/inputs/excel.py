@@ -16,6 +16,13 @@ from pathlib import Path
 from ..errors import InputFileError
 from .table import EXCEL_ERRORS, InputTable, Rows, build_frame, clean, find_header, first_line, title_notes
 
+# A cell element that is not self-closing, with its reference and what it holds.
+_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?\br="([A-Za-z]+)([0-9]+)"[^>]*?)(?<!/)>(.{0,4000}?)'
+                   rb'</(?:[A-Za-z_][\w.-]*:)?c>', re.S)
+# A formula cell whose result is text, a boolean or an error has its value even when it is empty ("").
+_TYPED = re.compile(rb'\bt="(?:str|b|e)"')
+_FORMULA = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*?(?:/>|>([^<]*)<)')
+_VALUE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(?:v|is)\b[^>]*>\s*[^<\s]')
 _MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)"')
 
 
@@ -71,12 +78,14 @@ def read_excel(path: str | Path, *, sheet: str | None = None) -> InputTable:
     if not data:
         raise InputFileError(f"{p}: sheet {title!r} has a header but no data rows")
     notes += title_notes(rows, h)
-    frame, build_notes = build_frame(p, header, data, filled)
+    frame, build_notes, unnamed = build_frame(p, header, data, filled)
     notes += build_notes
+    notes += _formula_notes(p, title, header_row, header)
     if errors:
         notes.append(f"{errors} cell{'s' if errors != 1 else ''} held Excel error values (#N/A, #REF!...) "
                      f"and {'were' if errors != 1 else 'was'} read as empty")
-    return InputTable(p, frame, [n for n, _ in data], "row", notes, sheet=title, header_row=header_row)
+    return InputTable(p, frame, [n for n, _ in data], "row", notes, sheet=title, header_row=header_row,
+                      unnamed=unnamed)
 
 
 def _pick_sheet(p: Path, wb, sheet: str | None) -> tuple[str, Rows, int, list[str]]:
@@ -218,6 +227,60 @@ def _merged_ranges(p: Path, title: str) -> list[tuple[int, int, int, int]] | Non
         return [range_boundaries(r.decode("ascii")) for r in refs]
     except (KeyError, OSError, ValueError, TypeError, zipfile.BadZipFile, SyntaxError):
         return None
+
+
+def _formula_notes(p: Path, title: str, header_row: int, header: list) -> list[str]:
+    """A note on the data cells that hold a formula saved without its value (read as empty).
+
+    A workbook written by a program (a script, some exports) rather than
+    saved by Excel may keep only the formulas: no value has been calculated,
+    so there is nothing to read. Their places are found in the sheet's XML.
+    """
+    from openpyxl.utils.cell import column_index_from_string
+
+    cells = _formulas_without_values(p, title)
+    cells = [(r, c, f) for r, c, f in cells if r > header_row]
+    if not cells:
+        return []
+
+    def where(row: int, letters: str, formula: str) -> str:
+        j = column_index_from_string(letters) - 1
+        name = header[j] if j < len(header) and clean(header[j]) is not None else None
+        col = f"column {letters} ({clean(name)!r})" if name is not None else f"column {letters}"
+        return f"row {row}, {col}" + (f" (formula ={formula})" if formula else " (a formula)")
+
+    shown = "; ".join(where(*c) for c in cells[:5]) + (f"; and {len(cells) - 5} more" if len(cells) > 5 else "")
+    what = "1 cell holds a formula" if len(cells) == 1 else f"{len(cells)} cells hold formulas"
+    return [f"{what} saved without a value, read as empty: {shown}; the workbook was written without being "
+            "calculated: open it in Excel or LibreOffice and save it, so the values are stored"]
+
+
+def _formulas_without_values(p: Path, title: str) -> list[tuple[int, str, str]]:
+    """The cells of a sheet holding a formula but no saved value: (row, column letters, formula text)."""
+    import html
+    import zipfile
+
+    found: dict[tuple[int, str], str] = {}
+    try:
+        with zipfile.ZipFile(p) as z:
+            part = _sheet_part(z, title)
+            if part is None:
+                return []
+            tail = b""
+            with z.open(part) as fh:
+                while chunk := fh.read(1 << 20):
+                    buf, end = tail + chunk, 0
+                    for m in _CELL.finditer(buf):
+                        end = m.end()
+                        attrs, letters, row, inner = m.groups()
+                        formula = _FORMULA.search(inner)
+                        if formula is not None and not _VALUE.search(inner) and not _TYPED.search(attrs):
+                            text = html.unescape((formula.group(1) or b"").decode("utf-8", "replace"))
+                            found[(int(row), letters.decode("ascii").upper())] = text[:40]
+                    tail = buf[max(end, len(buf) - 8192):]
+    except (KeyError, OSError, ValueError, TypeError, zipfile.BadZipFile, SyntaxError):
+        return []
+    return sorted((r, c, f) for (r, c), f in found.items())
 
 
 def _sheet_part(z, title: str) -> str | None:

@@ -46,7 +46,7 @@ from .categorising import Categorised, categorise
 from .columns import ColumnMap, detect_columns
 from .locating import Placement, PostcodeFinder, Reject, locate_features, locate_rows
 from .progress import Progress
-from .table import InputTable, column_cells
+from .table import InputTable, all_numbers, column_cells
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -99,6 +99,8 @@ class ImportResult:
     unknown_words: dict[str, list[int]] = field(default_factory=dict)
     suggestions: dict[str, str | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: What the user must hear even when the import succeeds (nothing imported...): shown as warnings.
+    warnings: list[str] = field(default_factory=list)
     replaced: int = 0
     duplicates: list["DuplicateGroup"] = field(default_factory=list)
     merged_again: int = 0
@@ -142,6 +144,22 @@ class ImportResult:
     def reconciles(self) -> bool:
         """``rows_read == imported + rejected + served_only``."""
         return self.rows_read == self.imported + self.rejected + len(self.served_only)
+
+    def nothing_imported(self, dry_run: bool = False) -> str | None:
+        """The warning for a list none of whose rows was kept, naming the main reason and what to do.
+
+        The most common kind of reject is named, with the first such row's
+        reason: it says what to do (load a postcode lookup, check the
+        coordinates...).
+        """
+        if self.rows_read == 0 or self.imported + len(self.served_only) > 0 or not self.rejects:
+            return None
+        kind, count = next(iter(self.rejected_by_kind().items()))
+        first = next(r for r in self.rejects if r.kind == kind)
+        rows = f"its {self.rows_read:,} row was" if self.rows_read == 1 else f"all {self.rows_read:,} rows were"
+        reason = kind if count == self.rejected else f"{count:,} of them: {kind}"
+        verb = "would be" if dry_run else "was"
+        return f"nothing {verb} imported: {rows} rejected ({reason}); row {first.row}: {first.reason}"
 
 
 def prepare_assets(
@@ -217,7 +235,7 @@ def _placed(table: InputTable, cmap: ColumnMap, notes: list[str], find_postcodes
     if table.is_spatial:
         locate_features(placement, notes)
     else:
-        locate_rows(placement, cmap, notes, find_postcodes, progress)
+        locate_rows(placement, cmap, notes, find_postcodes, progress, decimal_comma=table.delimiter == ";")
     return placement
 
 
@@ -397,10 +415,7 @@ def assign_assets(assets: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame | None") 
 def _require_columns(table: InputTable, cmap: ColumnMap, notes: list[str], fixed) -> None:
     cols = ", ".join(table.columns)
     if cmap.get("name") is None:
-        raise ColumnError(
-            f"{table.path}: no column for the asset name (looked for Name, Organisation, Service...); "
-            f"the columns are {cols}; pass --map name=COLUMN"
-        )
+        raise _no_name_column(table)
     if not table.is_spatial:
         has_latlon = cmap.get("latitude") and cmap.get("longitude")
         has_en = cmap.get("easting") and cmap.get("northing")
@@ -417,6 +432,30 @@ def _require_columns(table: InputTable, cmap: ColumnMap, notes: list[str], fixed
             "no category column found: every asset is uncategorised; pass --category ID "
             "or --map category=COLUMN"
         )
+
+
+def _no_name_column(table: InputTable) -> ColumnError:
+    """The error for a table with no name column, saying why when the header is the cause.
+
+    A header of numbers is a first row of data (the file has no header); a
+    column whose header cell is empty may be the names (it is named "Column A").
+    """
+    cols = ", ".join(table.columns)
+    looked = "no column for the asset name (looked for Name, Organisation, Service...)"
+    if not table.is_spatial and all_numbers(table.columns):
+        return ColumnError(
+            f"{table.path}: the header (row {table.header_row}) is all numbers ({cols}), so the file seems to "
+            "have no header row: add a first row naming the columns (e.g. Name, Category, Latitude, Longitude)"
+        )
+    if table.unnamed:
+        first = table.unnamed[0]
+        which = f"column {first.split()[-1]} has" if len(table.unnamed) == 1 else \
+            f"columns {', '.join(n.split()[-1] for n in table.unnamed)} have"
+        return ColumnError(
+            f"{table.path}: {looked}; {which} no header (the header cell is empty): type the header (e.g. Name) "
+            f"into it, or pass --map name={first!r}"
+        )
+    return ColumnError(f"{table.path}: {looked}; the columns are {cols}; pass --map name=COLUMN")
 
 
 def _asset_ids(frame, cmap: ColumnMap, keep, rows, source: str, x, y, seen: set[str] | None = None) -> list[str]:

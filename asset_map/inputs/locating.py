@@ -15,7 +15,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from ..errors import InputFileError
 from ..geo import BNG, in_gb_bng, lonlat_to_bng, normalise_postcode
+from ..numbers import number
 from .columns import ColumnMap
 from .coordinates import DEGREES_AS_GRID, GRID_AS_DEGREES, PLACEHOLDER, SWAPPED, check_easting_northing, check_lat_lon
 from .postcodes import suggest_postcode
@@ -86,8 +88,13 @@ class Placement:
 
 
 def locate_rows(placement: Placement, cmap: ColumnMap, notes: list[str],
-                find_postcodes: "PostcodeFinder | None" = None, progress: "Progress | None" = None) -> None:
+                find_postcodes: "PostcodeFinder | None" = None, progress: "Progress | None" = None, *,
+                decimal_comma: bool = False) -> None:
     """Place rows from latitude/longitude or easting/northing cells, else from the postcode.
+
+    Coordinates are read by :func:`asset_map.numbers.number`; with
+    ``decimal_comma`` (a semicolon-separated file, as Excel saves CSV where
+    the comma is the decimal point) ``52,6044`` is 52.6044, with a note.
 
     Each row is read by :class:`_RowLocator`; then the latitudes and
     longitudes are converted to the grid all at once, a note is added when
@@ -97,13 +104,16 @@ def locate_rows(placement: Placement, cmap: ColumnMap, notes: list[str],
     import numpy as np
 
     n = len(placement.frame)
-    rows = _RowLocator(placement, cmap)
+    rows = _RowLocator(placement, cmap, decimal_comma)
     for i in range(n):
         if i % PROGRESS_EVERY == 0:
             tick(progress, "locating", i, n)
         if placement.ok[i]:
             rows.locate(i)
     _note_column_mistakes(rows.kinds, int((placement.located_by == "coordinates").sum()), cmap, notes)
+    if rows.comma_example:
+        notes.append(f"the file is separated by semicolons, so a comma in a coordinate is its decimal point: "
+                     f"{rows.comma_example} was read as {rows.comma_example.replace(',', '.')}")
     if rows.lonlat_rows:
         ex, ny = lonlat_to_bng(np.array(rows.lons), np.array(rows.lats))
         placement.x[rows.lonlat_rows], placement.y[rows.lonlat_rows] = ex, ny
@@ -127,8 +137,9 @@ class _RowLocator:
         How many rows had each kind of coordinate mistake (:mod:`asset_map.inputs.coordinates`).
     """
 
-    def __init__(self, placement: Placement, cmap: ColumnMap) -> None:
-        self.placement = placement
+    def __init__(self, placement: Placement, cmap: ColumnMap, decimal_comma: bool = False) -> None:
+        self.placement, self.decimal_comma = placement, decimal_comma
+        self.comma_example = ""  # a coordinate read with a decimal comma, for the note
         self.lat_c, self.lon_c = cmap.get("latitude"), cmap.get("longitude")
         self.e_c, self.n_c = cmap.get("easting"), cmap.get("northing")
         self.pc_c = cmap.get("postcode")
@@ -157,15 +168,17 @@ class _RowLocator:
 
     def _by_degrees(self, i: int, lat: Any, lon: Any) -> None:
         """Take a latitude and longitude: both given, both numbers, in Great Britain (:func:`_refused`)."""
+        read = []
         for col, val in ((self.lat_c, lat), (self.lon_c, lon)):
             if val is None:
                 self.placement.reject(i, col, f"no {col}: a latitude needs a longitude and vice versa",
                                       kind="half a coordinate pair")
                 return
-            if _number(val) is None:
+            read.append(self._number(val))
+            if read[-1] is None:
                 self.placement.reject(i, col, f"{val!r} is not a number", val, kind="coordinate not a number")
                 return
-        flat, flon = _number(lat), _number(lon)
+        flat, flon = read
         if self._refused(i, check_lat_lon(flat, flon), f"{self.lat_c}/{self.lon_c}", f"{flat:g}, {flon:g}"):
             return
         self.lonlat_rows.append(i)
@@ -175,7 +188,7 @@ class _RowLocator:
 
     def _by_grid(self, i: int, east: Any, north: Any) -> None:
         """Place a row at its easting and northing: both numbers, in Great Britain (:func:`_refused`)."""
-        ev, nv = _number(east), _number(north)
+        ev, nv = self._number(east), self._number(north)
         if ev is None or nv is None:
             col, val = (self.e_c, east) if ev is None else (self.n_c, north)
             self.placement.reject(i, col, f"{val!r} is not a number" if val is not None else f"no {col}", val,
@@ -184,6 +197,16 @@ class _RowLocator:
         if self._refused(i, check_easting_northing(ev, nv), f"{self.e_c}/{self.n_c}", f"{ev:g}, {nv:g}"):
             return
         self.placement.place(i, ev, nv, "coordinates")
+
+    def _number(self, value: Any) -> float | None:
+        """A coordinate cell as a finite number (:func:`asset_map.numbers.number`), or None."""
+        try:
+            x = number(value, where="", decimal_comma=self.decimal_comma)
+        except InputFileError:
+            return None
+        if self.decimal_comma and not self.comma_example and isinstance(value, str) and "," in value:
+            self.comma_example = value.strip()
+        return x
 
     def _refused(self, i: int, problem: "tuple[str, str] | None", column: str, value: str) -> bool:
         """Whether the coordinates of row ``i`` have a problem, which rejects the row.
@@ -222,18 +245,6 @@ class _RowLocator:
                               f"no {what} (the cells are empty); fill them in and import the file again",
                               kind="no location")
 
-
-
-def _number(value: Any) -> float | None:
-    """A float from a cell, or None if it is not a number."""
-    if value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(str(value).replace(",", "").strip())
-    except ValueError:
-        return None
 
 
 def _note_column_mistakes(kinds: Counter, good_rows: int, cmap: ColumnMap, notes: list[str]) -> None:

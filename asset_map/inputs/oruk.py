@@ -70,7 +70,8 @@ CSV_FILES = {
 
 # ------------------------------------------------------------------ detecting and reading
 def looks_like_feed(path: str | Path) -> bool:
-    """Whether a file or folder is an ORUK feed rather than a GeoJSON file or a shapefile zip."""
+    """Whether a file or folder is an ORUK feed rather than a GeoJSON file, a shapefile zip or a JSON list of
+    records (:func:`asset_map.inputs.json_table.json_records`)."""
     p = Path(path)
     if p.is_dir():
         return any((p / name).is_file() for name in CSV_FILES["services"])
@@ -87,7 +88,12 @@ def looks_like_feed(path: str | Path) -> bool:
                 head = fh.read(4096).decode("utf-8", "ignore")
         except OSError:
             return False
-        return not re.search(r'"type"\s*:\s*"(FeatureCollection|Feature|Topology)"', head)
+        if re.search(r'"type"\s*:\s*"(FeatureCollection|Feature|Topology)"', head):
+            return False
+        from .json_table import json_records, load_json
+
+        # A plain list of records (an export of practices, venues...) is a table, not a feed.
+        return json_records(load_json(p)) is None
     return False
 
 

@@ -59,6 +59,8 @@ class InputTable:
         The text encoding a CSV file was read in (``None`` for other files).
     delimiter
         The delimiter of a CSV file (``None`` for other files).
+    unnamed
+        The names made up for columns whose header cell is empty ("Column A").
     """
 
     path: Path
@@ -70,6 +72,7 @@ class InputTable:
     header_row: int = 1
     encoding: str | None = None
     delimiter: str | None = None
+    unnamed: list[str] = field(default_factory=list)
 
     @property
     def is_spatial(self) -> bool:
@@ -122,6 +125,11 @@ def find_header(rows: Rows, covered: dict[int, int] | None = None) -> int:
     return 0
 
 
+def all_numbers(values: list[str]) -> bool:
+    """Whether every value is a number or a date: a row of data, not a header."""
+    return bool(values) and not any(_is_label(v) for v in values)
+
+
 def _is_label(value: str) -> bool:
     return not (_NUMBER.fullmatch(value) or _DATE.match(value))
 
@@ -137,7 +145,8 @@ def title_notes(rows: Rows, h: int) -> list[str]:
 
 
 def build_frame(p: Path, header: list, data: Rows, filled: dict[int, int] | None = None):
-    """The frame of text cells under the header, and notes on unnamed columns and merged cells filled.
+    """The frame of text cells under the header, notes on unnamed columns and merged cells filled, and the
+    names made up for the unnamed columns.
 
     A header cell that is empty names its column after its letter
     ("Column D") if any data row has a value in that column; a column with
@@ -154,7 +163,7 @@ def build_frame(p: Path, header: list, data: Rows, filled: dict[int, int] | None
         cols = [repr(names[keep.index(j)]) for j in sorted(filled) if j in keep]
         notes.append(f"{sum(filled.values())} cells merged down over several rows were filled in on every row "
                      f"they cover (column{'s' if len(cols) > 1 else ''} {', '.join(cols)})")
-    return cells_frame(data, names, keep), notes
+    return cells_frame(data, names, keep), notes, unnamed
 
 
 def frame_columns(p: Path, header: list, data: Rows) -> tuple[list[str], list[int], list[str]]:
