@@ -131,6 +131,15 @@ NOT_EVIDENCE_PHRASES = (
 #: "cultures" in the Trafford list) are about people, not the arts.
 PLURAL_NOT_EVIDENCE = frozenset({"cultures"})
 
+#: The confidence of a suggestion by its number of distinct triggers (1, 2,
+#: 3 or more). Provisional: to be replaced by the precision measured on the
+#: hand-labelled development sample for suggestions with that many triggers.
+CONFIDENCE_BY_TRIGGERS: dict[int, float] = {1: 0.7, 2: 0.85, 3: 0.9}
+
+#: Suggestions at or above this confidence are used as an asset's categories
+#: by default (marked ``inferred``); lower ones stay suggestions to review.
+DEFAULT_USE_CONFIDENCE = 0.7
+
 _TOKEN = re.compile(r"[0-9A-Za-z\u00C0-\u024F]+(?:['\u2018\u2019`][0-9A-Za-z\u00C0-\u024F]+)*|&")
 
 
@@ -148,6 +157,11 @@ class Inference:
 
     category: str
     triggers: tuple[str, ...]
+
+    @property
+    def confidence(self) -> float:
+        """How likely the suggestion is right, from 0 to 1: see :data:`CONFIDENCE_BY_TRIGGERS`."""
+        return CONFIDENCE_BY_TRIGGERS[min(len(self.triggers), max(CONFIDENCE_BY_TRIGGERS))]
 
 
 class _Lexicon:
