@@ -194,3 +194,16 @@ def test_trafford_charities_through_the_command_line(tmp_path, chunks):
     log = ws.imports().iloc[-1]
     assert log["rows_read"] == log["imported"] + log["kept_unlocated"] + log["rejected"] == 736
     assert ws.status()["unlocated_outside_lookup"] == 456
+
+
+def test_a_served_area_they_name_counts_as_for_any_service(ws, tmp_path):
+    """Kept for its postcode alone a row is no provision; naming an area it serves, it serves it."""
+    path = write_csv(tmp_path / "served.csv", ["Name", "Category", "Postcode", "Area served"], [
+        ["Stockport carers centre", "carers", "SK6 1LB", "East"],
+        ["Manchester carers line", "carers", "M1 1AA", ""],
+    ])
+    result = ws.import_assets(path)
+    assert (result.imported, len(result.outside_lookup), result.rejected) == (0, 2, 0)
+    east = next(r for r in ws.gaps().rows if (r.area_code, r.category_id) == ("E01", "carers"))
+    assert (east.assets, east.served, east.coverage, east.finding) == (0, 1, 1.0, "provision")
+    assert east.confidence_reason.startswith("1 carers asset operates in the study area at an unknown place")
