@@ -161,6 +161,10 @@ def test_cli_summary_and_status(ws, assets_list):
     assert "check it" not in r.stderr
     status = dict(line.split(": ", 1) for line in CliRunner().invoke(app, ["status", "-w", where]).stdout.splitlines())
     assert (status["unlocated"], status["unlocated_outside_lookup"]) == ("3", "3")
+    r = CliRunner().invoke(app, ["inspect", str(assets_list), "-w", where])
+    assert r.exit_code == 0, r.stderr
+    assert ("7 rows read; 2 would be imported, 3 kept without a location and 2 rejected (7 = 2 + 3 + 2)."
+            in " ".join(r.stdout.split()))
     before = fingerprint(ws)
     r = CliRunner().invoke(app, ["import", str(assets_list), "--reject-outside-lookup", "--dry-run", "-w", where])
     assert r.exit_code == 0 and "rejected as asked (--reject-outside-lookup)" in " ".join(r.stderr.split())
