@@ -166,6 +166,11 @@ class Workspace:
             assets = active(assets)
             out["assets_outside"] = sum(1 for s in assets["location_status"] if s == "outside")
             out["assets_uncategorised"] = sum(1 for c in assets["categories"] if not c)
+        if out["unlocated"]:
+            from .inputs.locating import OUTSIDE_LOOKUP
+
+            reasons = self.store.read("unlocated", columns=["reason"])["reason"]
+            out["unlocated_outside_lookup"] = sum(1 for r in reasons if r == OUTSIDE_LOOKUP)
         return out
 
     def copy_to(self, location: str | os.PathLike) -> dict[str, int]:

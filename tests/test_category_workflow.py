@@ -98,13 +98,15 @@ def test_real_charities_legal_forms_ignored_and_activities_inferred(tmp_path):
     ws.load_postcodes(TRAFFORD / "lookups" / "trafford_postcodes.csv")
     charities = TRAFFORD / "assets" / "charities_operating_in_trafford.csv"
     first = ws.import_assets(charities, dry_run=True)
-    # The charity_type column holds legal forms, not needs: every located row's word is unknown.
-    assert sum(len(r) for r in first.unknown_words.values()) == 278
+    # The charity_type column holds legal forms, not needs: the word of every row kept is unknown, the 278
+    # located and the 456 whose postcode lies outside Trafford's lookup (736 read, 2 rejected).
+    assert (first.imported, len(first.outside_lookup), first.rejected) == (278, 456, 2)
+    assert sum(len(r) for r in first.unknown_words.values()) == 278 + 456
     decisions = tmp_path / "legal-forms.csv"
     decisions.write_text("word,category\n" + "".join(f"{w},ignore\n" for w in first.unknown_words), "utf-8")
     result = ws.import_assets(charities, category_map=decisions, use_inferred=True, dry_run=True)
     assert result.unknown_words == {}
-    assert sum(result.ignored_words.values()) == 278
+    assert sum(result.ignored_words.values()) == 278 + 456
     assert (result.imported, result.categorised_by_inference, result.uncategorised) == (278, 188, 90)
     assets = result.assets.set_index("source_row")
     # Read by hand: row 382 "Provision of information, advice and support to carers living in Trafford."

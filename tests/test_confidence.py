@@ -143,13 +143,15 @@ def test_assets_a_filter_cannot_judge_are_evidence(ws, tmp_path):
 
 @pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
 def test_trafford_charities_with_a_local_lookup(tmp_path):
-    """A lookup of Trafford's postcodes only: a charity whose postcode is missing from it is not placed."""
+    """A lookup of Trafford's postcodes only: a charity whose postcode is missing from it is not placed,
+    but kept as operating in the study area at an unknown place."""
     ws, _ = trafford_localities(tmp_path / "t.gpkg")
     ws.load_postcodes(TRAFFORD / "lookups" / "trafford_postcodes.csv")
     result = ws.import_assets(TRAFFORD / "assets" / "charities_operating_in_trafford.csv")
-    assert (result.imported, result.rejected) == (278, 458)
+    assert (result.imported, len(result.outside_lookup), result.rejected) == (278, 456, 2)
     report = ws.gaps()
-    assert any("458 rejected rows could not be placed in any area" in n for n in report.notes)
+    assert any("2 rejected rows could not be placed in any area" in n for n in report.notes)
+    assert any(n.startswith("456 rows of the lists operate in the study area at unknown places") for n in report.notes)
     # The charity register's "category" is its legal form: nearly every located charity is uncategorised,
     # so the lists cannot tell any gap from missing data, and every row says so.
     assert {(r.finding, r.confidence) for r in report.rows} == {("no data?", "low")}

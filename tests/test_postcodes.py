@@ -121,7 +121,9 @@ def test_rows_with_only_a_postcode_are_located_at_its_centroid(with_lookup, tmp_
         ["Nothing", "carers", "", "", ""],
     ])
     result = with_lookup.import_assets(path)
-    assert (result.rows_read, result.imported, result.rejected) == (8, 3, 5)
+    # ZZ9 9ZZ is well-formed and the 4-postcode lookup covers only area AB: kept, its location unknown.
+    assert (result.rows_read, result.imported, len(result.outside_lookup), result.rejected) == (8, 3, 1, 4)
+    assert result.outside_lookup[0]["name"] == "Unknown" and result.outside_lookup[0]["postcode"] == "ZZ9 9ZZ"
     assets = result.assets.set_index("name")
     assert assets.loc["By postcode", "located_by"] == "postcode"
     assert (assets.loc["By postcode"].geometry.x, assets.loc["By postcode"].geometry.y) == (X0 + 100, Y0 + 100)
@@ -131,10 +133,22 @@ def test_rows_with_only_a_postcode_are_located_at_its_centroid(with_lookup, tmp_
     reasons = {r.row: (r.column, r.reason) for r in result.rejects}
     assert reasons[5] == ("Post code", "postcode AB1 2CE was terminated (201905); find the service's current postcode")
     assert reasons[6] == ("Post code", "postcode AB1 2CF has no grid reference in the postcode lookup; give coordinates")
-    assert reasons[7] == ("Post code", "postcode ZZ9 9ZZ is not in the postcode lookup; check it, or give coordinates")
     assert reasons[8] == ("Post code", "'AB1 OCD' is not a valid UK postcode (did you mean AB1 0CD?); correct it or "
                                        "give coordinates")
     assert reasons[9][1].startswith("no coordinates or postcode (the cells are empty)")
+
+
+def test_a_postcode_missing_from_a_national_lookup_is_rejected_as_not_found(with_lookup, tmp_path, monkeypatch):
+    """A lookup that covers the whole country (here: the threshold lowered to its 4 postcodes) knows every
+    live postcode: one missing from it is rejected, and checking it is the right advice."""
+    monkeypatch.setattr("asset_map.analysis.confidence.NATIONAL_LOOKUP", 4)
+    path = write_csv(tmp_path / "list.csv", ["Name", "Category", "Post code"],
+                     [["By postcode", "carers", "AB1 2CD"], ["Unknown", "carers", "ZZ9 9ZZ"]])
+    result = with_lookup.import_assets(path)
+    assert (result.rows_read, result.imported, len(result.outside_lookup), result.rejected) == (2, 1, 0, 1)
+    assert (result.rejects[0].row, result.rejects[0].reason) == (
+        3, "postcode ZZ9 9ZZ is not in the postcode lookup, which covers the whole country: check it (mistyped, "
+           "or newer than the lookup), or give coordinates")
 
 
 def test_cli_postcodes_load_and_status(tmp_path):
@@ -156,7 +170,7 @@ def test_cli_postcodes_load_and_status(tmp_path):
 # ------------------------------------------------------------------ real Trafford lists
 @pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
 @pytest.mark.parametrize("name,column,counts", [
-    # rows read, located by postcode, outside the lookup (Manchester and beyond), other rejects
+    # rows read, located by postcode, kept: postcode outside the lookup (Manchester and beyond), rejected
     ("charities_operating_in_trafford.csv", "charity_contact_postcode", (736, 278, 456, 2)),
     ("trafford_mental_health_services.csv", "postcode", (60, 44, 15, 1)),
 ])
@@ -167,12 +181,23 @@ def test_real_lists_with_postcodes_only(tmp_path, name, column, counts):
                        name_field="area_name")
     ws.load_postcodes(lookup_csv)
     result = ws.import_assets(TRAFFORD / "assets" / name)
-    outside_lookup = sum("is not in the postcode lookup" in r.reason for r in result.rejects)
-    assert (result.rows_read, result.imported, outside_lookup, result.rejected - outside_lookup) == counts
-    assert result.rows_read == result.imported + result.rejected
+    assert (result.rows_read, result.imported, len(result.outside_lookup), result.rejected) == counts
+    assert result.rows_read == result.imported + result.kept_unlocated + result.rejected
     assert set(result.assets["located_by"]) == {"postcode"}
     # Independent: the lookup's own locality column for each row's postcode.
     lk = pd.read_csv(lookup_csv)
     raw = pd.read_csv(TRAFFORD / "assets" / name, keep_default_na=False)
-    expected = raw[column].map(normalise_postcode).map(dict(zip(lk["postcode"], lk["locality"]))).value_counts()
+    postcodes = raw[column].map(normalise_postcode)
+    expected = postcodes.map(dict(zip(lk["postcode"], lk["locality"]))).value_counts()
     assert result.assets["area_code"].value_counts().to_dict() == expected.to_dict()
+    # Independent: the well-formed postcodes the lookup lacks are the rows kept, each with its row number.
+    outside = postcodes.notna() & ~postcodes.isin(set(lk["postcode"]))
+    assert [o["postcode"] for o in result.outside_lookup] == postcodes[outside].tolist()
+    # No valid postcode is sent back to be checked: the rejects are a malformed postcode or an empty cell.
+    assert not any(normalise_postcode(r.value) for r in result.rejects)
+    assert not any("check it" in r.reason for r in result.rejects)
+    log = ws.imports().iloc[-1]
+    assert (log["rows_read"], log["imported"], log["kept_unlocated"], log["rejected"]) == (
+        counts[0], counts[1], counts[2], counts[3])
+    status = ws.status()
+    assert (status["unlocated"], status["unlocated_outside_lookup"]) == (counts[2], counts[2])

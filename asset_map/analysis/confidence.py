@@ -17,7 +17,11 @@ direct evidence for the category
     country (at least a million postcodes, like ONSPD or Code-Point Open),
     holds at least 20 of the sector's postcodes and most of them lie in one
     area. With a local lookup a postcode missing from it most likely lies
-    outside the lookup's area, so such rows are not placed.
+    outside the lookup's area, so such rows are not placed; and rows of the
+    category kept because their valid postcode lies outside a local lookup's
+    coverage (:data:`OUTSIDE_LOOKUP`: the registered office elsewhere of an
+    organisation operating in the study area), which operate in the study
+    area at unknown places: evidence in every area, never provision.
 hidden
     assets located in the area with no category, and rejected rows placed
     there whose category is unknown: any of them could be of this category.
@@ -62,6 +66,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 STALE_DAYS = 730
 
+#: The ``reason`` of a row of the ``unlocated`` table kept because its valid postcode lies outside a local
+#: postcode lookup's coverage: it operates in the study area at an unknown place.
+OUTSIDE_LOOKUP = "postcode outside the lookup's coverage"
+
 
 @dataclass
 class Evidence:
@@ -72,6 +80,8 @@ class Evidence:
     rejected: Counter = field(default_factory=Counter)  # (area, category) -> rows
     rejected_unknown: Counter = field(default_factory=Counter)  # area -> rows of unknown category
     rejected_unplaced: int = 0
+    elsewhere: Counter = field(default_factory=Counter)  # category -> rows at unknown places (OUTSIDE_LOOKUP)
+    elsewhere_rows: int = 0  # such rows, with or without a category
     filtered: Counter = field(default_factory=Counter)  # (area, category) -> assets left out as unknown
     stale: Counter = field(default_factory=Counter)  # (area, category) -> assets
     located: Counter = field(default_factory=Counter)  # (area, category) -> assets
@@ -132,18 +142,25 @@ def _count_assets(ev: Evidence, assets: "Table", limit: date) -> None:
 
 def _count_unlocated(ev: Evidence, unlocated: "Table", areas: "Table", study_names: "set[str] | frozenset[str]"
                      ) -> None:
-    """The services without a location whose served area asset-map cannot place, by category."""
+    """The services without a location whose served area asset-map cannot place, by category; those kept
+    because their postcode lies outside the lookup's coverage (:data:`OUTSIDE_LOOKUP`) apart."""
     from ..categories.served import understood
 
     codes = [str(c) for c in areas["area_code"]]
     by_name = {str(n).strip().lower(): str(c) for c, n in zip(areas["area_code"], areas["area_name"])}
     by_name.update({c.lower(): c for c in codes})
     extents = unlocated["served_extent"] if "served_extent" in unlocated else [None] * len(unlocated)
-    for cats, served, extent in zip(unlocated["categories"], unlocated["served_area"], extents):
+    reasons = unlocated["reason"] if "reason" in unlocated else [None] * len(unlocated)
+    for cats, served, extent, why in zip(unlocated["categories"], unlocated["served_area"], extents, reasons):
         if extent or understood(served, by_name, study_names):
             continue  # it counts for coverage where it serves (asset_map.categories.served)
+        elsewhere = why == OUTSIDE_LOOKUP
+        ev.elsewhere_rows += elsewhere
         for c in filter(None, (cats or "").split(";")):
-            ev.unlocated[("", c)] += 1  # serves nowhere asset-map can place: it may be anywhere
+            if elsewhere:
+                ev.elsewhere[c] += 1  # operates in the study area, at a place unknown
+            else:
+                ev.unlocated[("", c)] += 1  # serves nowhere asset-map can place: it may be anywhere
 
 
 def _count_filtered(ev: Evidence, unknown_filtered: "list[tuple[str | None, str]]") -> None:
@@ -287,7 +304,10 @@ def assess(report: "GapReport", ev: Evidence, *, stale_days: int = STALE_DAYS) -
 
     notes = report.notes + (
         [f"{ev.rejected_unplaced} rejected rows could not be placed in any area (no usable postcode or "
-         "coordinates); they may belong anywhere"] if ev.rejected_unplaced else [])
+         "coordinates); they may belong anywhere"] if ev.rejected_unplaced else []) + (
+        [f"{ev.elsewhere_rows} rows of the lists operate in the study area at unknown places (their postcode lies "
+         "outside the postcode lookup's coverage): counted in each area's confidence, not as provision"]
+        if ev.elsewhere_rows else [])
     view = report.arrays()
     if view is not None:  # the rows are still arrays: judge them as such
         table = view.table
@@ -314,12 +334,14 @@ class _RowEvidence:
     """The evidence of missing data for each row, as arrays aligned with the rows.
 
     ``unlocated`` counts the services without a location serving the row's
-    area or an unnamed one (``unlocated_anywhere``: the latter alone);
+    area or an unnamed one (``unlocated_anywhere``: the latter alone), and
+    the rows of the category at unknown places (``elsewhere``: those alone);
     ``expected`` is ``hidden × (n_c + 1) / (n + K)`` (:meth:`Evidence.expected_hidden`).
     """
 
     unlocated: "np.ndarray"
     unlocated_anywhere: "np.ndarray"
+    elsewhere: "np.ndarray"
     rejected: "np.ndarray"
     filtered: "np.ndarray"
     nowhere: "np.ndarray"  # bool: no asset of the category anywhere, and no service without a location
@@ -341,7 +363,8 @@ class _RowEvidence:
         anywhere = per_row(ev.unlocated, (("", c) for c in categories))
         hidden = per_row(ev.uncategorised, areas) + per_row(ev.rejected_unknown, areas)
         study = per_row(ev.study, categories)
-        return cls._make(ev, per_row(ev.unlocated, pairs) + anywhere, anywhere, per_row(ev.rejected, pairs),
+        return cls._make(ev, per_row(ev.unlocated, pairs) + anywhere, anywhere, per_row(ev.elsewhere, categories),
+                         per_row(ev.rejected, pairs),
                          per_row(ev.filtered, pairs), study, hidden, per_row(ev.uncategorised, areas),
                          per_row(ev.rejected_unknown, areas), per_row(ev.stale, pairs), per_row(ev.located, pairs))
 
@@ -377,19 +400,23 @@ class _RowEvidence:
 
         anywhere = by_cat([ev.unlocated[("", c)] for c in categories])
         uncategorised, rejected_unknown = by_area(ev.uncategorised), by_area(ev.rejected_unknown)
-        return cls._make(ev, by_pair(ev.unlocated) + anywhere, anywhere, by_pair(ev.rejected),
+        return cls._make(ev, by_pair(ev.unlocated) + anywhere, anywhere, by_cat([ev.elsewhere[c] for c in categories]),
+                         by_pair(ev.rejected),
                          by_pair(ev.filtered), by_cat([ev.study[c] for c in categories]),
                          uncategorised + rejected_unknown, uncategorised, rejected_unknown,
                          by_pair(ev.stale), by_pair(ev.located))
 
     @classmethod
-    def _make(cls, ev: Evidence, unlocated: "np.ndarray", anywhere: "np.ndarray", rejected: "np.ndarray",
-              filtered: "np.ndarray", study: "np.ndarray", hidden: "np.ndarray", uncategorised: "np.ndarray",
-              rejected_unknown: "np.ndarray", stale: "np.ndarray", located: "np.ndarray") -> "_RowEvidence":
+    def _make(cls, ev: Evidence, unlocated: "np.ndarray", anywhere: "np.ndarray", elsewhere: "np.ndarray",
+              rejected: "np.ndarray", filtered: "np.ndarray", study: "np.ndarray", hidden: "np.ndarray",
+              uncategorised: "np.ndarray", rejected_unknown: "np.ndarray", stale: "np.ndarray",
+              located: "np.ndarray") -> "_RowEvidence":
+        """The arrays; ``unlocated`` becomes every row of the category without a place, ``elsewhere`` included."""
         total = sum(ev.study.values()) + ev.n_categories
         if total == 0 and len(hidden):
             raise ZeroDivisionError("no categorised asset and no category")
-        return cls(unlocated, anywhere, rejected, filtered, (study == 0) & (unlocated == 0),
+        unlocated = unlocated + elsewhere
+        return cls(unlocated, anywhere, elsewhere, rejected, filtered, (study == 0) & (unlocated == 0),
                    hidden * (study + 1) / (total or 1), uncategorised, rejected_unknown, stale, located)
 
     def judge(self, provision: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
@@ -420,17 +447,24 @@ class _RowEvidence:
         at = np.flatnonzero(some)
         rows = index[at]
         values = zip(*(a[rows].tolist() for a in (
-            self.unlocated, self.unlocated_anywhere, self.rejected, self.filtered, self.nowhere, self.expected,
+            self.unlocated, self.unlocated_anywhere, self.elsewhere, self.rejected, self.filtered, self.nowhere,
+            self.expected,
             self.uncategorised, self.rejected_unknown, self.stale, self.located)))
         for n, v in zip(at.tolist(), values):
             out[n] = _why(labels[n], *v, stale_days)
         return out
 
 
-def _why(label: str, unl: int, unl_anywhere: int, rej: int, filt: int, nowhere: bool, expected: float,
-         uncategorised: int, rejected_unknown: int, stale: int, located: int, stale_days: int) -> str:
+def _why(label: str, unl: int, unl_anywhere: int, elsewhere: int, rej: int, filt: int, nowhere: bool,
+         expected: float, uncategorised: int, rejected_unknown: int, stale: int, located: int, stale_days: int) -> str:
     """What lowers confidence in one row, or "no sign of missing data"."""
     reasons = []
+    if elsewhere:
+        one = elsewhere == 1
+        reasons.append(f"{elsewhere} {label} asset{'' if one else 's'} operate{'s' if one else ''} in the study area "
+                       f"at {'an unknown place' if one else 'unknown places'} (postcode outside the postcode "
+                       "lookup's coverage)")
+    unl -= elsewhere
     if unl:
         where = "here or an unnamed area" if unl_anywhere else "here"
         reasons.append(f"{unl} {label} service{'s' if unl != 1 else ''} without a location "

@@ -29,6 +29,8 @@ def report_import(err: "Console", ws: "Workspace", file: Path, result: "ImportRe
         err.print("Columns: " + ", ".join(f"{k}={v!r}" for k, v in result.columns.items()))
     _report_unknown_words(err, ws, file, result)
     _report_rejects(err, file, result)
+    if result.outside_lookup:
+        err.print(f"Note: {file.name}: {result.outside_lookup_note()}.")
     for warning in result.warnings:
         err.print(f"Warning: {file.name}: {warning}")
     if result.duplicates:

@@ -48,6 +48,9 @@ CrosswalkOpt = Annotated[Optional[Path], typer.Option(
     "instead of the one shipped.")]
 IncludeInactiveOpt = Annotated[bool, typer.Option(
     "--include-inactive", help="Import a feed's inactive and defunct services too.")]
+RejectOutsideLookupOpt = Annotated[bool, typer.Option(
+    "--reject-outside-lookup", help="Reject rows whose valid postcode lies outside the loaded local postcode "
+    "lookup's coverage, instead of keeping them as operating in the study area at unknown places.")]
 StaleDaysOpt = Annotated[int, typer.Option(
     min=1, help="Flag a feed's services not verified for more than this many days as stale.")]
 
@@ -64,6 +67,7 @@ def import_(
     crs: CrsOpt = None,
     dry_run: DryRunOpt = False,
     chunk_rows: ChunkRowsOpt = None,
+    reject_outside_lookup: RejectOutsideLookupOpt = False,
     online: OnlineOpt = False,
     postcode_service: PostcodeServiceOpt = None,
     timeout: TimeoutOpt = 10.0,
@@ -91,6 +95,7 @@ def import_(
         online=(postcode_service or True) if online else False, timeout=timeout,
         category_map=category_map, use_inferred=use_inferred, url=url, crosswalk=crosswalk,
         include_inactive=include_inactive, stale_days=stale_days, chunk_rows=chunk_rows,
+        reject_outside_lookup=reject_outside_lookup,
     )
     report_import(err, ws, file, result)
     report_categories(err, ws, file, result, category_map, save_category_map, use_inferred)

@@ -121,14 +121,12 @@ def _feed_cache(store: "Store", cache_dir: str | Path | None) -> Path:
 
 
 def _postcode_finder(store: "Store", options: "ImportOptions", cache_rows: list[dict]):
-    """How the import locates postcodes: the stored lookup, and with ``online`` the cache and the service
-    (whose new answers are added to ``cache_rows``)."""
-    from functools import partial
-
-    from .postcode_finder import find_postcodes, online_finder
+    """How the import locates postcodes: the stored lookup (which knows what it covers), and with ``online``
+    the cache and the service, which covers the whole country (whose new answers are added to ``cache_rows``)."""
+    from .postcode_finder import LookupFinder, online_finder
 
     if not options.online:
-        return partial(find_postcodes, store)
+        return LookupFinder(store)
     from .postcodes_online import DEFAULT_URL
 
     url = options.online if isinstance(options.online, str) else DEFAULT_URL
@@ -152,7 +150,7 @@ def _prepare(table, feed, options: "ImportOptions", *, taxonomy, areas, finder, 
     result = prepare_assets(
         table, taxonomy, areas=areas, column_overrides=options.columns, categories=options.categories,
         source=options.source, find_postcodes=finder, category_map=category_map, use_inferred=options.use_inferred,
-        progress=options.progress,
+        progress=options.progress, reject_outside_lookup=options.reject_outside_lookup,
     )
     if feed is not None:
         result.assets = feed.decorate(result.assets)

@@ -77,7 +77,8 @@ class _ChunkRun:
         self.store, self.path, self.chunk_rows, self.options = store, path, chunk_rows, options
         self.prepare_options = dict(taxonomy=taxonomy, areas=areas, categories=options.categories,
                                     find_postcodes=finder, category_map=category_map,
-                                    use_inferred=options.use_inferred)
+                                    use_inferred=options.use_inferred,
+                                    reject_outside_lookup=options.reject_outside_lookup)
         self.source = options.source or Path(path).name
         replaced, self.kept_ids = self._stored_ids()
         self.merges = store.read("merges")
@@ -157,6 +158,8 @@ class _ChunkRun:
         total.rejects += r.rejects
         total.columns = total.columns or dict(r.columns)
         total.served_only += r.served_only
+        total.outside_lookup += r.outside_lookup
+        total.lookup_coverage = total.lookup_coverage or r.lookup_coverage
         for word, rows in r.unknown_words.items():
             total.unknown_words.setdefault(word, []).extend(rows)
         total.suggestions.update(r.suggestions)

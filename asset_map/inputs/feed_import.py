@@ -51,7 +51,7 @@ STALE_DAYS = 730
 #: Columns of the ``unlocated`` table: services kept without a place.
 UNLOCATED_COLUMNS = {"source": "str", "service_id": "str", "name": "str", "categories": "str", "reason": "str",
                      "served_area": "str", "served_extent": "str", "last_verified": "str", "audience": "str",
-                     "daytime": "str", "evening": "str", "weekend": "str", "free": "str"}
+                     "daytime": "str", "evening": "str", "weekend": "str", "free": "str", "postcode": "str"}
 
 
 @dataclass

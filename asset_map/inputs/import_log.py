@@ -4,8 +4,9 @@
   of the same source;
 * ``imports``: its line in the log (:data:`IMPORT_COLUMNS`), with the file's
   SHA-256 and the counts;
-* ``unlocated``: the services kept without a location (a feed's, or rows
-  with only an area served);
+* ``unlocated``: the services kept without a location (a feed's, rows with
+  only an area served, or rows whose postcode lies outside a local postcode
+  lookup's coverage);
 * ``postcode_cache``: the online postcode service's answers
   (:func:`asset_map.inputs.postcode_finder.write_cache`).
 """
@@ -29,8 +30,10 @@ if TYPE_CHECKING:  # pragma: no cover
 IMPORT_COLUMNS = {
     "import_id": "int64", "source": "str", "path": "str", "sha256": "str", "imported_at": "str",
     "rows_read": "int64", "imported": "int64", "outside": "int64", "uncategorised": "int64",
-    "rejected": "int64", "replaced": "int64", "columns": "str", "unknown_words": "str",
+    "rejected": "int64", "replaced": "int64", "columns": "str", "unknown_words": "str", "kept_unlocated": "int64",
 }
+"""``rows_read = imported + kept_unlocated + rejected`` on every line (``kept_unlocated``: rows kept
+without a location; 0 on lines logged before it was recorded)."""
 
 
 def write_import_log(store: "Store", tx: "StoreWriter", result: "ImportResult", path: str | Path,
@@ -39,7 +42,7 @@ def write_import_log(store: "Store", tx: "StoreWriter", result: "ImportResult", 
     tx.write("rejects", _rejects(store, result).astype({"row": "int64"}))
     tx.write("imports", _log(store, result, path, url).astype(
         {c: t for c, t in IMPORT_COLUMNS.items() if t == "int64"}))
-    if feed is not None or result.served_only or store.count("unlocated") is not None:
+    if feed is not None or result.kept_unlocated or store.count("unlocated") is not None:
         tx.write("unlocated", _unlocated(store, result, feed))
     if cache_rows:
         from .postcode_finder import write_cache
@@ -76,8 +79,13 @@ def _log(store: "Store", result: "ImportResult", path: str | Path, url: str | No
         "rows_read": result.rows_read, "imported": result.imported, "outside": result.outside,
         "uncategorised": result.uncategorised, "rejected": result.rejected, "replaced": result.replaced,
         "columns": json.dumps(result.columns), "unknown_words": json.dumps(result.unknown_words),
+        "kept_unlocated": result.kept_unlocated,
     }])
-    return line if imports is None else pd.concat([imports, line], ignore_index=True)
+    if imports is None:
+        return line
+    if "kept_unlocated" not in imports:
+        imports["kept_unlocated"] = 0  # logged before rows kept without a location were counted here
+    return pd.concat([imports, line], ignore_index=True)
 
 
 def _unlocated(store: "Store", result: "ImportResult", feed) -> "pd.DataFrame":
@@ -91,7 +99,7 @@ def _unlocated(store: "Store", result: "ImportResult", feed) -> "pd.DataFrame":
     frames = [] if old is None else [old[old["source"] != result.source]]
     if feed is not None:
         frames.append(unlocated_frame(feed.report).assign(source=result.source))
-    if result.served_only:
-        frames.append(pd.DataFrame(result.served_only))
+    if result.kept_unlocated:
+        frames.append(pd.DataFrame(result.served_only + result.outside_lookup))
     return pd.concat(frames, ignore_index=True).reindex(columns=list(UNLOCATED_COLUMNS))
 

@@ -64,6 +64,10 @@ class ImportOptions:
     progress
         Called as ``progress(step, done, total)`` as the import goes on
         (``total`` is 0 for a step whose size is unknown).
+    reject_outside_lookup
+        Reject the rows whose well-formed postcode lies outside the loaded
+        local postcode lookup's coverage, instead of keeping them as
+        operating in the study area with their location unknown.
     chunk_rows
         Read and write a CSV file this many rows at a time, so that a file
         larger than memory can be imported (:mod:`asset_map.inputs.chunked_import`).
@@ -90,6 +94,7 @@ class ImportOptions:
     cache_dir: str | Path | None = None
     progress: "Progress | None" = None
     chunk_rows: int | None = None
+    reject_outside_lookup: bool = False
 
     def step(self, name: str) -> None:
         """Report the start of a step whose size is unknown."""

@@ -23,7 +23,11 @@ For each input row:
 A row with no location that names an area it serves (a column such as "Area
 served": "borough-wide", "online", an area's name) is not rejected: it is kept
 as a service without a location, which counts for coverage where it serves
-(:mod:`asset_map.categories.served`).
+(:mod:`asset_map.categories.served`). A row whose well-formed postcode lies
+outside a local postcode lookup's coverage is kept too, with its location
+unknown: it counts as evidence in confidence, never as provision
+(:mod:`asset_map.inputs.kept_unlocated`); ``reject_outside_lookup`` rejects it
+instead.
 
 The counts reconcile: ``rows read = imported + kept without a location +
 rejected``, and ``outside`` and ``uncategorised`` are counted among the imported.
@@ -36,6 +40,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +49,7 @@ from ..errors import ColumnError
 from ..geo import BNG
 from .categorising import Categorised, categorise
 from .columns import ColumnMap, detect_columns
-from .locating import Placement, PostcodeFinder, Reject, locate_features, locate_rows
+from .locating import OUTSIDE_LOOKUP, Placement, PostcodeFinder, Reject, locate_features, locate_rows
 from .progress import Progress
 from .table import InputTable, all_numbers, column_cells
 
@@ -54,6 +59,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..categories.category_map import CategoryMap
     from .duplicates import DuplicateGroup
     from .feed_import import FeedReport
+    from .postcode_finder import LookupCoverage
 
 #: Columns of the ``assets`` layer, besides the geometry.
 ASSET_COLUMNS = {
@@ -111,6 +117,11 @@ class ImportResult:
     #: Rows with no location that serve an area (a helpline, a borough-wide service): kept in the
     #: workspace's ``unlocated`` table, counted for coverage where they serve.
     served_only: list[dict[str, str]] = field(default_factory=list)
+    #: Rows whose valid postcode lies outside the local postcode lookup's coverage: kept in ``unlocated``
+    #: with their location unknown, evidence in confidence but never provision.
+    outside_lookup: list[dict[str, str]] = field(default_factory=list)
+    #: What the local postcode lookup covers, when a row's postcode lay outside it.
+    lookup_coverage: "LookupCoverage | None" = None
 
     @property
     def with_inferred(self) -> int:
@@ -141,9 +152,25 @@ class ImportResult:
     def uncategorised(self) -> int:
         return int((self.assets["categories"] == "").sum())
 
+    @property
+    def kept_unlocated(self) -> int:
+        """Rows kept without a location: serving an area, or with a postcode outside the lookup's coverage."""
+        return len(self.served_only) + len(self.outside_lookup)
+
     def reconciles(self) -> bool:
-        """``rows_read == imported + rejected + served_only``."""
-        return self.rows_read == self.imported + self.rejected + len(self.served_only)
+        """``rows_read == imported + kept_unlocated + rejected``."""
+        return self.rows_read == self.imported + self.kept_unlocated + self.rejected
+
+    def outside_lookup_note(self) -> str | None:
+        """What became of the rows whose postcode lies outside the lookup's coverage, and what to do."""
+        n = len(self.outside_lookup)
+        if not n:
+            return None
+        lookup = self.lookup_coverage.describe() if self.lookup_coverage is not None else "a local lookup"
+        return (f"{n:,} row{'s have' if n != 1 else ' has'} a valid postcode outside the postcode lookup's coverage "
+                f"({lookup}): kept as operating in the study area at unknown places, counted in the totals and in "
+                "every area's confidence, never as provision; to place them load a national lookup (ONSPD) and "
+                "import again, or import with --reject-outside-lookup to reject them")
 
     def nothing_imported(self, dry_run: bool = False) -> str | None:
         """The warning for a list none of whose rows was kept, naming the main reason and what to do.
@@ -152,7 +179,7 @@ class ImportResult:
         reason: it says what to do (load a postcode lookup, check the
         coordinates...).
         """
-        if self.rows_read == 0 or self.imported + len(self.served_only) > 0 or not self.rejects:
+        if self.rows_read == 0 or self.imported + self.kept_unlocated > 0 or not self.rejects:
             return None
         kind, count = next(iter(self.rejected_by_kind().items()))
         first = next(r for r in self.rejects if r.kind == kind)
@@ -167,7 +194,7 @@ def prepare_assets(
     column_overrides: dict[str, str] | None = None, categories: list[str] | None = None,
     source: str | None = None, find_postcodes: "PostcodeFinder | None" = None,
     category_map: "CategoryMap | None" = None, use_inferred: bool = False,
-    progress: "Progress | None" = None, seen_ids: set[str] | None = None,
+    progress: "Progress | None" = None, seen_ids: set[str] | None = None, reject_outside_lookup: bool = False,
 ) -> ImportResult:
     """Make assets and rejects from the rows of an input table.
 
@@ -204,29 +231,59 @@ def prepare_assets(
     seen_ids
         Asset ids already given to earlier parts of the same file (an import
         in chunks); updated with this table's.
+    reject_outside_lookup
+        Reject the rows whose well-formed postcode lies outside a local
+        lookup's coverage instead of keeping them with their location unknown.
     """
     src = source or table.path.name
     cmap = detect_columns(table.columns, column_overrides, source=str(table.path))
     fixed = [taxonomy.get(c).id for c in categories] if categories else None
     notes = list(table.notes)
     _require_columns(table, cmap, notes, fixed)
-    placement = _placed(table, cmap, notes, find_postcodes, progress)
-    cats = categorise(table.frame, cmap, placement.kept(), table.row_numbers, taxonomy, fixed=fixed,
-                      category_map=category_map, use_inferred=use_inferred, progress=progress)
+    placement = _placed(table, cmap, notes, find_postcodes, progress, keep_outside=not reject_outside_lookup)
+    categorised = partial(categorise, table.frame, cmap, rows=table.row_numbers, taxonomy=taxonomy, fixed=fixed,
+                          category_map=category_map, use_inferred=use_inferred, progress=progress)
+    cats = categorised(keep=placement.kept())
     assets = _in_areas(_assets_frame(table, cmap, placement, cats, src, notes, seen_ids), areas, notes)
     served = _served_only(table.frame, cmap, table.row_numbers, placement.rejects, src, taxonomy, category_map, fixed)
-    return _result(table, src, cmap, assets, placement.rejects, cats, taxonomy, notes, served)
+    result = _result(table, src, cmap, assets, placement.rejects, cats, taxonomy, notes, served)
+    _outside_lookup(result, cmap, placement, categorised, find_postcodes, taxonomy)
+    return result
+
+
+def _outside_lookup(result: ImportResult, cmap: ColumnMap, placement: Placement, categorised, find_postcodes,
+                    taxonomy: Taxonomy) -> None:
+    """Add to ``result`` the rows set aside because their postcode lies outside the local lookup's coverage,
+    categorised as the imported rows are (their unknown category words are reported with the others),
+    and what the lookup covers."""
+    from .kept_unlocated import outside_lookup_records
+
+    coverage = getattr(find_postcodes, "coverage", None)
+    if placement.elsewhere or any(r.kind == OUTSIDE_LOOKUP for r in result.rejects):
+        result.lookup_coverage = coverage()
+    if not placement.elsewhere:
+        return
+    table = result.table
+    index = {r: i for i, r in enumerate(table.row_numbers)}
+    cats = categorised(keep=[index[r.row] for r in placement.elsewhere])
+    for word, rows in cats.unknown.items():
+        result.unknown_words[word] = sorted(result.unknown_words.get(word, []) + rows)
+        result.suggestions.setdefault(word, taxonomy.suggest(word))
+    for word, n in cats.ignored.items():
+        result.ignored_words[word] = result.ignored_words.get(word, 0) + n
+    result.outside_lookup = outside_lookup_records(table.frame, cmap, table.row_numbers,
+                                                   placement.elsewhere, result.source, cats.ids)
 
 
 def _placed(table: InputTable, cmap: ColumnMap, notes: list[str], find_postcodes: "PostcodeFinder | None",
-            progress: "Progress | None") -> Placement:
+            progress: "Progress | None", *, keep_outside: bool = True) -> Placement:
     """The rows placed at a point, or rejected: for want of a name, then of a usable location.
 
     Features are placed at their geometry
     (:func:`asset_map.inputs.locating.locate_features`), rows by their
     coordinates or postcode (:func:`asset_map.inputs.locating.locate_rows`).
     """
-    placement = Placement(table.frame, table.row_numbers)
+    placement = Placement(table.frame, table.row_numbers, keep_outside)
     name_col = cmap.get("name")
     names = column_cells(table.frame, name_col)
     for i in range(len(table.frame)):
@@ -348,7 +405,9 @@ def _served_only(frame, cmap: ColumnMap, rows: list[int], rejects: list[Reject],
     kept: list[Reject] = []
     out: list[dict[str, str]] = []
     other = {r.row for r in rejects if r.kind != "no location"}  # e.g. no name as well: stays rejected
-    id_col, name_col, cat_col = cmap.get("id"), cmap.get("name"), cmap.get("category")
+    from .kept_unlocated import unlocated_record
+
+    cat_col = cmap.get("category")
     for r in rejects:
         i = index.get(r.row)
         served = frame[served_col].iloc[i] if i is not None else None
@@ -357,18 +416,8 @@ def _served_only(frame, cmap: ColumnMap, rows: list[int], rejects: list[Reject],
             continue
         ids = fixed if fixed is not None else taxonomy.map_cell(frame[cat_col].iloc[i] if cat_col else None,
                                                                category_map).ids
-        def cell(field: str):
-            col = cmap.get(field)
-            return frame[col].iloc[i] if col else None
-
-        from ..categories.filters import parse_audience, parse_date, parse_free, parse_when
-
-        out.append({"source": source, "service_id": str(frame[id_col].iloc[i]) if id_col and frame[id_col].iloc[i]
-                    is not None else f"row {r.row}", "name": str(frame[name_col].iloc[i]),
-                    "categories": ";".join(ids), "reason": "no location; serves an area",
-                    "served_area": str(served).strip(), "served_extent": "",
-                    "last_verified": parse_date(cell("last_verified")), "audience": parse_audience(cell("audience")),
-                    **parse_when(cell("when")), "free": parse_free(cell("cost"))})
+        out.append(unlocated_record(frame, cmap, i, r.row, source, ";".join(ids), "no location; serves an area",
+                                    served))
     rejects[:] = kept
     return out
 

@@ -7,6 +7,13 @@ coordinates, its postcode's centroid from the workspace's postcode lookup
 (:func:`locate_rows`, :mod:`asset_map.inputs.postcodes`). Missing, non-numeric
 or outside Great Britain coordinates, and malformed, unknown or terminated
 postcodes, are rejected, naming the column (:class:`Reject`).
+
+A well-formed, live postcode missing from a *local* lookup (one that does not
+cover the whole country: :class:`~asset_map.inputs.postcode_finder.LookupCoverage`)
+is not unknown: it lies outside the lookup's coverage, like the registered
+office in Manchester of a charity working in Trafford. Such a row is set
+aside as kept with its location unknown (:attr:`Placement.elsewhere`), or
+rejected saying so when the import asks for that.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from ..analysis.confidence import OUTSIDE_LOOKUP
 from ..errors import InputFileError
 from ..geo import BNG, in_gb_bng, lonlat_to_bng, normalise_postcode
 from ..numbers import number
@@ -57,9 +65,15 @@ class Placement:
         Whether each row is still usable (not rejected).
     rejects
         The rows rejected, each with its reason.
+    elsewhere
+        The rows kept with their location unknown, their postcode lying
+        outside the postcode lookup's coverage (not usable as points: ``ok``
+        is False), each with the reason.
+    keep_outside
+        Whether such rows are kept (else they are rejected with that reason).
     """
 
-    def __init__(self, frame: "pd.DataFrame", rows: list[int]) -> None:
+    def __init__(self, frame: "pd.DataFrame", rows: list[int], keep_outside: bool = True) -> None:
         import numpy as np
 
         self.frame, self.rows = frame, rows
@@ -68,12 +82,25 @@ class Placement:
         self.located_by = np.full(len(frame), "", dtype=object)
         self.ok = np.ones(len(frame), dtype=bool)
         self.rejects: list[Reject] = []
+        self.elsewhere: list[Reject] = []
+        self.keep_outside = keep_outside
 
     def reject(self, i: int, column: str | None, reason: str, value: Any = None, *, kind: str = "other") -> None:
         """Reject row ``i`` (by position), keeping its non-empty cells as the record."""
         self.ok[i] = False
         record = "; ".join(f"{c}={v}" for c, v in self.frame.iloc[i].items() if c != "geometry" and v is not None)
         self.rejects.append(Reject(self.rows[i], column, reason, None if value is None else str(value), record, kind))
+
+    def set_aside(self, i: int, column: str | None, reason: str, value: Any = None) -> None:
+        """Keep row ``i`` with its location unknown (its postcode is outside the lookup's coverage), or
+        reject it for that reason when such rows are not kept."""
+        if not self.keep_outside:
+            self.reject(i, column, reason + "; rejected as asked (--reject-outside-lookup)", value,
+                        kind=OUTSIDE_LOOKUP)
+            return
+        self.ok[i] = False
+        self.elsewhere.append(Reject(self.rows[i], column, reason, None if value is None else str(value),
+                                     kind=OUTSIDE_LOOKUP))
 
     def place(self, i: int, x: float, y: float, how: str) -> None:
         """Place row ``i`` at (``x``, ``y``), found by ``how``."""
@@ -274,6 +301,7 @@ def _locate_postcodes(placement: Placement, pc_c: str | None, by_postcode: dict[
 
     found = find_postcodes(by_postcode.values()) if find_postcodes is not None else None
     pc_v = column_cells(placement.frame, pc_c)
+    coverage = getattr(find_postcodes, "coverage", None)  # a local lookup's; none for a national one
     for i, pc in by_postcode.items():
         raw = pc_v[i]
         if found is None:
@@ -282,9 +310,14 @@ def _locate_postcodes(placement: Placement, pc_c: str | None, by_postcode: dict[
                              kind="no postcode lookup loaded")
             continue
         hit = found.get(pc)
+        local = coverage() if hit is None and coverage is not None else None
+        if local is not None:
+            placement.set_aside(i, pc_c, local.reason(pc), raw)
+            continue
         if hit is None:
-            placement.reject(i, pc_c, f"postcode {pc} is not in the postcode lookup; check it, or give coordinates",
-                             raw, kind="postcode not in the lookup")
+            placement.reject(i, pc_c, f"postcode {pc} is not in the postcode lookup, which covers the whole "
+                             "country: check it (mistyped, or newer than the lookup), or give coordinates", raw,
+                             kind="postcode not in the lookup")
             continue
         px, py, terminated = hit
         if terminated:

@@ -9,6 +9,8 @@ the new answers for :func:`write_cache` to store with the import.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,6 +34,93 @@ def find_postcodes(store: "Store", postcodes: "Iterable[str]") -> "dict[str, tup
     if store.count("postcodes") is None:
         return None
     return read_postcodes(store, "postcodes", postcodes)
+
+
+class LookupFinder:
+    """``find_postcodes`` over the stored lookup, which also knows what the lookup covers (:meth:`coverage`).
+
+    A postcode missing from a lookup that covers the whole country does not
+    exist (or is too new); one missing from a local lookup most likely lies
+    outside the lookup's coverage (:class:`LookupCoverage`).
+    """
+
+    def __init__(self, store: "Store") -> None:
+        self.store = store
+        self._coverage: "list[LookupCoverage | None]" = []
+
+    def __call__(self, postcodes: "Iterable[str]") -> "dict[str, tuple[float, float, str]] | None":
+        return find_postcodes(self.store, postcodes)
+
+    def coverage(self) -> "LookupCoverage | None":
+        """What the loaded lookup covers (:func:`lookup_coverage`), read once."""
+        if not self._coverage:
+            self._coverage.append(lookup_coverage(self.store))
+        return self._coverage[0]
+
+
+@dataclass(frozen=True)
+class LookupCoverage:
+    """What a local postcode lookup (one that does not cover the whole country) holds.
+
+    ``districts`` maps each postcode district (the outward code: ``M32``,
+    ``WA15``) to the lookup's postcodes in it; a district's postcode area is
+    its leading letters (``M``, ``WA``).
+    """
+
+    postcodes: int
+    districts: dict[str, int]
+
+    @property
+    def areas(self) -> list[str]:
+        """The postcode areas the lookup holds postcodes of, in order."""
+        return sorted({_AREA.match(d).group() for d in self.districts})
+
+    def describe(self) -> str:
+        """``"a local lookup of 11,264 postcodes in postcode areas M, WA: districts M15, ..., WA15"``; the
+        districts are named when there are at most :data:`NAMED_DISTRICTS` of them, else counted."""
+        ds = sorted(self.districts, key=_district_order)
+        which = f"districts {', '.join(ds)}" if len(ds) <= NAMED_DISTRICTS else f"{len(ds):,} districts"
+        return (f"a local lookup of {self.postcodes:,} postcodes in postcode area{'s' if len(self.areas) != 1 else ''}"
+                f" {', '.join(self.areas)}: {which}")
+
+    def reason(self, postcode: str) -> str:
+        """Why a well-formed ``postcode`` missing from the lookup is taken to lie outside its coverage."""
+        district = postcode.split()[0]
+        held = self.districts.get(district, 0)
+        part = (f"; the lookup holds only {held:,} postcode{'s' if held != 1 else ''} of district {district}, so it "
+                "most likely lies just beyond the lookup's edge") if held else ""
+        return f"postcode {postcode} lies outside the postcode lookup's coverage ({self.describe()}){part}"
+
+
+#: At most this many districts are named when a lookup's coverage is described.
+NAMED_DISTRICTS = 20
+_AREA = re.compile(r"[A-Z]+")
+
+
+def _district_order(district: str) -> tuple[str, int, str]:
+    """``M9`` before ``M15``: by area, then district number."""
+    m = re.match(r"([A-Z]+)(\d+)(.*)", district)
+    return (m.group(1), int(m.group(2)), m.group(3)) if m else (district, 0, "")
+
+
+def lookup_coverage(store: "Store") -> "LookupCoverage | None":
+    """What the loaded lookup covers, or ``None`` when none is loaded or it covers the whole country.
+
+    A lookup of at least :data:`asset_map.analysis.confidence.NATIONAL_LOOKUP`
+    postcodes (ONSPD, Code-Point Open) is national: a postcode missing from
+    it is not found. Any smaller lookup is local, and its postcodes are
+    counted by district.
+    """
+    from collections import Counter
+
+    from ..analysis.confidence import NATIONAL_LOOKUP
+
+    n = store.count("postcodes")
+    if n is None or n >= NATIONAL_LOOKUP:
+        return None
+    t = store.read("postcodes", columns=["postcode"])
+    districts = Counter(str(pc).split()[0] for pc in (t["postcode"] if t is not None else []) if pc)
+    return LookupCoverage(n, dict(districts))
 
 
 def read_postcodes(store: "Store", table: str, postcodes: "Iterable[str]") -> "dict[str, tuple[float, float, str]]":

@@ -185,7 +185,8 @@ def gaps_markdown(report: "GapReport") -> str:
 
 
 def import_summary(result: "ImportResult") -> "RichTable":
-    """The counts of an import, which add up: read = imported + kept without a location + rejected."""
+    """The counts of an import, which add up: read = imported + kept without a location (serving an area, or
+    with a postcode outside the lookup's coverage) + rejected."""
     from rich.table import Table
 
     t = Table(title=f"Import of {result.source}", show_header=False)
@@ -206,6 +207,10 @@ def import_summary(result: "ImportResult") -> "RichTable":
         t.add_row("    with categories suggested by their text (--use-inferred)", str(result.with_inferred))
     if result.served_only:
         t.add_row("kept without a location, serving an area (helplines, borough-wide)", str(len(result.served_only)))
+    if result.outside_lookup:
+        areas = ", ".join(result.lookup_coverage.areas) if result.lookup_coverage is not None else ""
+        t.add_row(f"kept: location unknown, postcode outside the lookup's coverage ({areas})",
+                  str(len(result.outside_lookup)))
     t.add_row("rejected (see `asset-map rejects`)", str(result.rejected))
     for kind, count in result.rejected_by_kind().items():
         t.add_row(f"  {kind}", str(count))
@@ -284,13 +289,22 @@ def inspect_report(result: "ImportResult", taxonomy: "Taxonomy", *, sample: int 
 
 
 def _inspect_head(result: "ImportResult") -> "RenderableType":
-    """The file, and how its rows split: read = imported + rejected."""
+    """The file, and how its rows split: read = imported + kept without a location + rejected."""
     from rich.text import Text
 
     head = Text()
     head.append(f"{result.path}\n", style="bold")
-    head.append(f"{result.rows_read} rows read; {result.imported} would be imported and {result.rejected} rejected "
-                f"({result.rows_read} = {result.imported} + {result.rejected}).")
+    if not result.kept_unlocated:
+        head.append(f"{result.rows_read} rows read; {result.imported} would be imported and {result.rejected} "
+                    f"rejected ({result.rows_read} = {result.imported} + {result.rejected}).")
+        return head
+    kept = result.kept_unlocated
+    head.append(f"{result.rows_read} rows read; {result.imported} would be imported, {kept} kept without a "
+                f"location and {result.rejected} rejected ({result.rows_read} = {result.imported} + {kept} + "
+                f"{result.rejected}).")
+    note = result.outside_lookup_note()
+    if note:
+        head.append(f"\n{note}.")
     return head
 
 
