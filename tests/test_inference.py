@@ -198,7 +198,9 @@ def test_inference_on_the_real_trafford_charities_list():
     # Rows with at least one suggestion. Checked by reading 40 random rows
     # (random.Random(11).shuffle): 23 had suggestions, 39 of their 40
     # suggestions were right (the wrong one: "Nursery" in a nursery school's PTA).
-    assert sum(1 for r in rows if infer_categories(charity_texts(r), DEFAULT)) == 489
+    # 11 more since "worship", "history", "hard of hearing" are evidence: 10 of them right when read
+    # (history and local-history societies, a Methodist circuit; not a mission network).
+    assert sum(1 for r in rows if infer_categories(charity_texts(r), DEFAULT)) == 500
 
 
 # ------------------------------------------------------------ category maps
