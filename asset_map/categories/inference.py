@@ -333,6 +333,21 @@ _RUNS_SOMETHING = re.compile(r"\b(worship|performances?|classes|courses|sessions
 _COMPILED = tuple((reason, tuple(re.compile(p) for p in patterns)) for reason, patterns in NOT_A_SERVICE)
 
 
+#: The ``category_source`` of an asset recognised as not a service starts with
+#: this, followed by ``": "`` and the reason (:func:`not_a_service_source`).
+NOT_A_SERVICE = "not a service"
+
+
+def not_a_service_source(reason: str) -> str:
+    """The ``category_source`` of an asset that is not a service: ``"not a service: <reason>"``."""
+    return f"{NOT_A_SERVICE}: {reason}"
+
+
+def is_not_a_service(category_source: object) -> bool:
+    """Whether an asset's ``category_source`` says it is not a service to the public."""
+    return isinstance(category_source, str) and category_source.startswith(NOT_A_SERVICE)
+
+
 def not_a_service(texts: Iterable[str | None]) -> str | None:
     """Why an asset is not a service to the public, from its free texts; ``None`` when it may be one.
 
