@@ -149,6 +149,12 @@ def table(q: Quality, taxonomy) -> list[tuple[str, int, int, str, str]]:
     return out
 
 
+def markdown(q: Quality, taxonomy) -> list[str]:
+    """The :func:`table` as Markdown lines, as in the README."""
+    lines = ["| Category | Labelled rows | Suggested | Precision | Recall |", "|---|---:|---:|---:|---:|"]
+    return lines + ["| " + " | ".join(map(str, row)) + " |" for row in table(q, taxonomy)]
+
+
 def main() -> None:
     from asset_map import load_taxonomy
 
@@ -161,9 +167,7 @@ def main() -> None:
     taxonomy, rows, labels = load_taxonomy(), read_rows(), read_labels()
     q = measure(labels, rows, taxonomy, None if args.split == "all" else args.split,
                 all_suggestions=args.all_suggestions)
-    print("| Category | Labelled rows | Suggested | Precision | Recall |\n|---|---:|---:|---:|---:|")
-    for row in table(q, taxonomy):
-        print("| " + " | ".join(map(str, row)) + " |")
+    print("\n".join(markdown(q, taxonomy)))
     n = q.not_service
     print(f"\nNot a service: {n['labelled']} labelled, {n['found']} recognised, {n['both']} of them labelled "
           f"(precision {q.ratio(n['both'], n['found']):.2f}, recall {q.ratio(n['both'], n['labelled']):.2f})")

@@ -27,6 +27,27 @@ Matching rules
 * Categories are ranked by number of distinct triggers, then taxonomy order;
   at most ``limit`` are returned. The result depends only on the text and the
   taxonomy.
+
+Bodies that are not services
+----------------------------
+:func:`not_a_service` recognises from the same texts a body that is not a
+service to the public (a school's PTA, a fundraising group, a grant-making or
+property-holding trust): the import keeps it without categories or
+suggestions, and it is not provision.
+
+Measured quality
+----------------
+166 rows of the real Trafford charity register and mental-health list were
+labelled by hand (``tests/fixtures/inference_labels.csv``; how they were
+drawn: ``bench/inference_quality.py``) and dealt into a development half,
+read while writing the word lists below, and a held-out half measured once
+the rules were fixed. Of the suggestions used by default
+(:attr:`Inference.confidence` ``>=`` :data:`DEFAULT_USE_CONFIDENCE`), with
+precision = right / suggested and recall = right / labelled, summed over
+categories: development half 69 / 80 = 0.86 and 69 / 78 = 0.88; held-out
+half 80 / 101 = 0.79 and 80 / 108 = 0.74 (below the 0.85 precision aimed
+for). :func:`not_a_service`: held out, 5 of the 9 labelled found and no
+false alarm; development half 17 of 17 and 1 false alarm.
 """
 
 from __future__ import annotations
