@@ -165,7 +165,13 @@ class Workspace:
             out["assets"] = len(assets) - out["assets_merged"]
             assets = active(assets)
             out["assets_outside"] = sum(1 for s in assets["location_status"] if s == "outside")
-            out["assets_uncategorised"] = sum(1 for c in assets["categories"] if not c)
+            from .categories.inference import is_not_a_service
+
+            sources = assets["category_source"] if "category_source" in assets else [""] * len(assets)
+            not_services = sum(1 for s in sources if is_not_a_service(s))
+            out["assets_uncategorised"] = sum(1 for c in assets["categories"] if not c) - not_services
+            if not_services:
+                out["assets_not_services"] = not_services
         if out["unlocated"]:
             from .inputs.locating import OUTSIDE_LOOKUP
 

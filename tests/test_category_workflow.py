@@ -107,9 +107,72 @@ def test_real_charities_legal_forms_ignored_and_activities_inferred(tmp_path):
     result = ws.import_assets(charities, category_map=decisions, use_inferred=True, dry_run=True)
     assert result.unknown_words == {}
     assert sum(result.ignored_words.values()) == 278 + 456
-    assert (result.imported, result.categorised_by_inference, result.uncategorised) == (278, 188, 90)
+    # 58 are not services to the public (PTAs, school and hospital fundraising, grant-making and property trusts):
+    # kept, with no category, and neither inferred nor uncategorised.
+    assert (result.imported, result.categorised_by_inference, result.uncategorised) == (278, 168, 52)
+    assert result.not_services == {"a school's parent-teacher or friends' association": 32,
+                                   "a fundraising group": 16, "a grant-making trust": 8, "a property-holding trust": 2}
+    # Independently: the 25 located charities whose name says PTA or parent(s) (teachers/staff/friends) association
+    # are all among the 32 (the others say so in their activities, or with apostrophes: "PARENTS', FRIENDS' AND").
+    pta = result.assets["name"].str.contains(r"\bP\.?T\.?A\b|PARENTS?\W+(?:TEACHERS?|STAFF|FRIENDS)?\W*ASSOCIATION",
+                                             case=False, regex=True)
+    assert pta.sum() == 25 and result.assets.loc[pta, "category_source"].value_counts().to_dict() == {
+        "not a service: a school's parent-teacher or friends' association": 24,
+        "not a service: a fundraising group": 1}  # "TYNTESFIELD PTA" names no school: "Raising funds which go ..."
     assets = result.assets.set_index("source_row")
     # Read by hand: row 382 "Provision of information, advice and support to carers living in Trafford."
     assert assets.loc[382, "categories"] == "carers;information_signposting"
     # Row 430, Urmston Musical Theatre: "Stages Musicals and Pantomimes ... Involves Adults and Young People."
     assert assets.loc[430, "inferred"] == "young_people (Young People); arts_culture (THEATRE)"
+
+
+def not_services_csv(tmp_path):
+    """West: a coffee morning and a choir run by a PTA (its category cell wins over its text). East: a PTA, a
+    grant-making trust and a group with no category."""
+    return write_csv(tmp_path / "bodies.csv", HEADER, [
+        asset_row("Coffee Morning", "Coffee morning", X0 + 100, Y0 + 1000) + ["Tea and chat on Mondays"],
+        asset_row("Hillside Primary PTA", "", X0 + 3500, Y0 + 1000)
+        + ["Raising funds for Hillside Primary School through summer fairs"],
+        asset_row("Smith Charitable Trust", "", X0 + 3600, Y0 + 1000) + ["Makes grants to local organisations"],
+        asset_row("Mystery group", "", X0 + 3700, Y0 + 1000) + ["Meets on Tuesdays"],
+        asset_row("Oak School PTA Choir", "Choir", X0 + 300, Y0 + 1000)
+        + ["Run by the school's parent teacher association"],
+    ])
+
+
+def test_bodies_that_are_not_services_are_kept_counted_and_not_provision(tmp_path, workspace, two_areas):
+    workspace.load_boundaries(two_areas, population_field="pop")
+    result = workspace.import_assets(not_services_csv(tmp_path), use_inferred=True)
+    # Nothing lost: 5 read, 5 imported; 2 not services, 1 uncategorised, 2 categorised by their cells.
+    assert (result.rows_read, result.imported, result.rejected) == (5, 5, 0)
+    assert result.not_services == {"a school's parent-teacher or friends' association": 1, "a grant-making trust": 1}
+    assert result.uncategorised == 1
+    assets = result.assets.set_index("name")
+    pta = assets.loc["Hillside Primary PTA"]
+    assert (pta["categories"], pta["inferred"], pta["category_source"]) == (
+        "", "", "not a service: a school's parent-teacher or friends' association")  # no suggestion, even used
+    assert assets.loc["Smith Charitable Trust", "category_source"] == "not a service: a grant-making trust"
+    choir = assets.loc["Oak School PTA Choir"]
+    assert (choir["categories"], choir["category_source"]) == ("arts_culture", "category column")
+    assert assets.loc["Mystery group", "category_source"] == ""
+    # East has 1 asset without a category, not 3: at the study mix (1 befriending asset of 2 categorised, 21
+    # categories) that is 1 × (1 + 1) / (2 + 21) ≈ 0.09 expected befriending assets, under the 0.1 that lowers
+    # confidence; counting the PTA and the trust it would be 3 × 2 / 23 ≈ 0.26 ("medium").
+    east = {(r.area_code, r.category_id): r for r in workspace.gaps().rows}[("E01", "loneliness_isolation")]
+    assert (east.assets, east.finding, east.confidence, east.confidence_reason) == (
+        0, "no provision", "high", "no sign of missing data")
+    status = workspace.status()
+    assert (status["assets"], status["assets_uncategorised"], status["assets_not_services"]) == (5, 1, 2)
+
+
+def test_the_import_summary_counts_bodies_that_are_not_services(tmp_path):
+    r = CliRunner().invoke(app, ["import", str(not_services_csv(tmp_path)), "-w", str(tmp_path / "ws.gpkg")])
+    assert r.exit_code == 0, r.stderr
+    summary = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in r.stderr.splitlines()
+               if line.count("│") == 3}
+    assert (summary["rows read"], summary["imported"], summary["of which without a known category"]) == ("5", "5", "1")
+    assert summary["of which not services to the public (kept, not provision)"] == "2"
+    assert summary["a school's parent-teacher or friends' association"] == summary["a grant-making trust"] == "1"
+    out = " ".join(r.stderr.split())
+    assert "Note: bodies.csv: 2 rows without a known category are not services to the public" in out
+    assert "(a school's parent-teacher or friends' association 1, a grant-making trust 1)" in out

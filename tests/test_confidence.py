@@ -157,3 +157,10 @@ def test_trafford_charities_with_a_local_lookup(tmp_path):
     assert {(r.finding, r.confidence) for r in report.rows} == {("no data?", "low")}
     south = next(r for r in report.rows if r.area_name == "South" and r.category_id == "carers")
     assert "assets here without a category: at the study area's mix about" in south.confidence_reason
+    # Of South's 121 charities, none with a known category, 29 are not services (PTAs, grant-making trusts...):
+    # the other 92 could hide provision; the 29 cannot.
+    assets = ws.assets()
+    here = assets[assets["area_code"] == south.area_code]
+    not_services = here["category_source"].str.startswith("not a service")
+    assert (len(here), int((here["categories"] == "").sum()), int(not_services.sum())) == (121, 121, 29)
+    assert "92 assets here without a category" in south.confidence_reason

@@ -25,6 +25,10 @@ direct evidence for the category
 hidden
     assets located in the area with no category, and rejected rows placed
     there whose category is unknown: any of them could be of this category.
+    Assets recognised as not services to the public (a PTA, a grant-making
+    trust: ``category_source`` "not a service: ...", see
+    :func:`asset_map.categories.inference.not_a_service`) are not hidden
+    provision and are not counted.
     At the study area's mix of categories, the number expected to be of
     category *c* is ``hidden × (n_c + 1) / (n + K)``, where ``n_c`` is the
     study area's assets of *c*, ``n`` its categorised assets and ``K`` the
@@ -54,6 +58,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..categories.inference import is_not_a_service
 from ..geo import normalise_postcode
 from .arrays import floats
 
@@ -121,19 +126,21 @@ def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", re
 
 
 def _count_assets(ev: Evidence, assets: "Table", limit: date) -> None:
-    """The study area's assets of each category; by area, those without a category, and those of each
-    category located there and last verified before ``limit``."""
+    """The study area's assets of each category; by area, those without a category (less those that are not
+    services), and those of each category located there and last verified before ``limit``."""
     verified = assets["last_verified"] if "last_verified" in assets else [None] * len(assets)
-    # Assets alike in area, category cell and staleness are counted together (each date is read once).
+    sources = assets["category_source"] if "category_source" in assets else [""] * len(assets)
+    # Assets alike in area, category cell, staleness and service are counted together (each value read once).
     stale_of = functools.lru_cache(maxsize=None)(lambda when: _older(when, limit))
-    for (area, cats, old), n in Counter(zip(assets["area_code"], assets["categories"],
-                                            map(stale_of, verified))).items():
+    not_service = functools.lru_cache(maxsize=None)(is_not_a_service)
+    for (area, cats, old, no_service), n in Counter(zip(assets["area_code"], assets["categories"],
+                                                        map(stale_of, verified), map(not_service, sources))).items():
         ids = [c for c in (cats or "").split(";") if c]
         for c in ids:
             ev.study[c] += n
         if not area:
             continue
-        if not ids:
+        if not ids and not no_service:
             ev.uncategorised[area] += n
         for c in ids:
             ev.located[(area, c)] += n

@@ -73,6 +73,11 @@ def report_categories(err: "Console", ws: "Workspace", file: Path, result: "Impo
                      "and import with --use-inferred to use them")
         err.print(f"Note: {file.name}: {result.with_inferred} rows without a known category have categories "
                   f"suggested by their name or description ({top}); {used}.")
+    if result.not_services:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in result.not_services.items())
+        err.print(f"Note: {file.name}: {sum(result.not_services.values())} rows without a known category are not "
+                  f"services to the public by their name or description ({reasons}): kept, with category_source "
+                  "'not a service', and not counted as provision or as missing data.")
     if save_category_map is not None:
         from ..categories.category_map import read_category_map, write_category_map
 

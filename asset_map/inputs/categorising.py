@@ -5,7 +5,11 @@ on ``;``, ``,`` or ``|`` and matched through the taxonomy (and the workspace's
 category map). Unknown words are reported with their rows and a suggestion;
 a row with no known category is *uncategorised* unless its name and
 description suggest categories and those are to be used
-(:mod:`asset_map.categories.inference`).
+(:mod:`asset_map.categories.inference`). A row with no known category whose
+text says it is not a service to the public (a PTA, a grant-making trust...:
+:func:`asset_map.categories.inference.not_a_service`) is kept with no
+category and ``category_source`` "not a service: <reason>", and is not
+provision; a category column or ``--category`` always wins over this.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..categories.inference import format_inferred, infer_categories
+from ..categories.inference import format_inferred, infer_categories, not_a_service, not_a_service_source
 from ..categories.taxonomy import Taxonomy
 from .columns import ColumnMap
 from .progress import PROGRESS_EVERY, Progress, tick
@@ -35,8 +39,9 @@ class Categorised:
     ids, text, source, inferred
         Per row: the category ids (``;``-separated), the category cell as
         given, where the ids came from (``--category``, ``category column``,
-        ``category map``, ``inferred`` or ``""``) and the categories its text
-        suggests (:func:`asset_map.categories.inference.format_inferred`).
+        ``category map``, ``inferred``, ``not a service: <reason>`` or ``""``)
+        and the categories its text suggests
+        (:func:`asset_map.categories.inference.format_inferred`).
     unknown
         ``{word: rows}`` for words the taxonomy does not know.
     ignored
@@ -86,9 +91,13 @@ def categorise(frame: "pd.DataFrame", cmap: ColumnMap, keep, rows: list[int], ta
         for word in mapping.unknown:
             out.unknown[word].append(rows[i])
         out.ignored.update(mapping.ignored)
-        guesses = () if mapping.ids else infer_categories([c[i] for c in text_cells], taxonomy)
+        texts = [c[i] for c in text_cells]
+        reason = None if mapping.ids else not_a_service(texts)
+        guesses = () if mapping.ids or reason else infer_categories(texts, taxonomy)
         out.inferred_count.update(g.category for g in guesses)
         ids, source = _chosen(mapping.ids, by_map, guesses, use_inferred)
+        if reason:
+            source = not_a_service_source(reason)
         out.add(ids, "" if cell is None else str(cell), source, format_inferred(guesses))
     return out
 

@@ -15,7 +15,9 @@ For each input row:
    category column split on ``;``, ``,`` or ``|`` and matched through the
    taxonomy. Unknown words are reported with their rows and a suggestion; a
    row with no known category is imported as *uncategorised* (it is real
-   provision whose need is not recorded: a data gap, not a reject). See
+   provision whose need is not recorded: a data gap, not a reject), unless
+   its text says it is not a service to the public (a PTA, a grant-making
+   trust): then it is imported and counted as such, and is not provision. See
    :mod:`asset_map.inputs.categorising`.
 4. **Area**: the area containing the point (:mod:`asset_map.analysis.assign`), or
    flagged ``outside`` when the point is in no area: kept, not dropped.
@@ -30,7 +32,7 @@ unknown: it counts as evidence in confidence, never as provision
 instead.
 
 The counts reconcile: ``rows read = imported + kept without a location +
-rejected``, and ``outside`` and ``uncategorised`` are counted among the imported.
+rejected``, and ``outside``, ``uncategorised`` and ``not_services`` are counted among the imported.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..categories.inference import NOT_A_SERVICE, is_not_a_service
 from ..categories.taxonomy import Taxonomy, normalise_word
 from ..errors import ColumnError
 from ..geo import BNG
@@ -150,7 +153,18 @@ class ImportResult:
 
     @property
     def uncategorised(self) -> int:
-        return int((self.assets["categories"] == "").sum())
+        """Assets with no category, less those that are not services (:attr:`not_services`)."""
+        return int((self.assets["categories"] == "").sum()) - sum(self.not_services.values())
+
+    @property
+    def not_services(self) -> dict[str, int]:
+        """Assets recognised as not services to the public, by reason, most first
+        (:func:`asset_map.categories.inference.not_a_service`)."""
+        if not len(self.assets):
+            return {}
+        prefix = f"{NOT_A_SERVICE}: "
+        reasons = Counter(s[len(prefix):] for s in self.assets["category_source"] if is_not_a_service(s))
+        return dict(reasons.most_common())
 
     @property
     def kept_unlocated(self) -> int:

@@ -205,6 +205,10 @@ def import_summary(result: "ImportResult") -> "RichTable":
     t.add_row("  of which without a known category", str(result.uncategorised))
     if result.with_inferred and not result.categorised_by_inference:
         t.add_row("    with categories suggested by their text (--use-inferred)", str(result.with_inferred))
+    if result.not_services:
+        t.add_row("  of which not services to the public (kept, not provision)", str(sum(result.not_services.values())))
+        for reason, count in result.not_services.items():
+            t.add_row(f"    {reason}", str(count))
     if result.served_only:
         t.add_row("kept without a location, serving an area (helplines, borough-wide)", str(len(result.served_only)))
     if result.outside_lookup:
