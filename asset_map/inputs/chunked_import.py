@@ -148,7 +148,8 @@ class _ChunkRun:
         if len(r.assets):
             self.slim.append(_compact(r.assets))
         self._count(r)
-        return dict(r.columns)
+        # Later chunks use the first chunk's columns, and its refusal of a category column (None: no column).
+        return {**({"category": None} if r.not_category else {}), **r.columns}
 
     def _count(self, r: "ImportResult") -> None:
         """Add a chunk's counts, rejects, words and notes to the total."""
@@ -156,6 +157,8 @@ class _ChunkRun:
         total.rows_read += r.rows_read
         total.rejects += r.rejects
         total.columns = total.columns or dict(r.columns)
+        total.not_category = total.not_category or r.not_category
+        total.guesses += r.guesses
         total.served_only += r.served_only
         for word, rows in r.unknown_words.items():
             total.unknown_words.setdefault(word, []).extend(rows)

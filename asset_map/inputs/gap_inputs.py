@@ -24,8 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..store import Store, Table
 
 #: Asset columns that gaps and what-ifs never look at: not read for them (at national scale, most of the time).
-UNUSED_BY_GAPS = ("description", "address", "category_text", "inferred", "category_source", "located_by",
-                  "postcode", "source_row")
+#: ``category_source`` is read: the confidence says when a row's assets are mostly inferred.
+UNUSED_BY_GAPS = ("description", "address", "category_text", "inferred", "located_by", "postcode", "source_row")
 
 
 @dataclass

@@ -1,0 +1,130 @@
+"""What a planner reviews after an import: the suggested categories, the rows to decide, the next step.
+
+* :func:`suggestion_examples`: the categories suggested from the rows' text,
+  with how many rows each and two or three example rows (row, name, the
+  words that suggested it), for the import summary.
+* :func:`suggestion_rows`: the rows of the list that got no category from
+  their category cell, with their suggestions pre-filled, for a category map
+  the planner edits (:func:`asset_map.categories.category_map.write_category_map`).
+* :func:`next_step`: after an import in which most rows got no category, or
+  most were rejected for one reason, the one command that fixes the most rows.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..categories.taxonomy import Taxonomy
+    from .importer import ImportResult
+
+#: Characters of a row's name and description written in a category map's ``text`` column.
+TEXT_CHARS = 300
+
+
+def suggestion_examples(result: "ImportResult", taxonomy: "Taxonomy", *, top: int = 6,
+                        per: int = 3) -> list[tuple[str, int, list[str]]]:
+    """The ``top`` most suggested categories: (label, rows suggested, up to ``per`` examples).
+
+    An example reads ``row 12 'Sale Carers' (unpaid carers)``: the row, its
+    name (cut to 40 characters) and the words that suggested the category.
+    """
+    examples: dict[str, list[str]] = {c: [] for c in list(result.inferred)[:top]}
+    if not examples or not result.guesses:
+        return []
+    for row, name, guesses in zip(result.assets["source_row"], result.assets["name"], result.guesses):
+        for g in guesses:
+            shown = examples.get(g.category)
+            if shown is not None and len(shown) < per:
+                cut = str(name) if len(str(name)) <= 40 else str(name)[:39] + "\u2026"
+                shown.append(f"row {row} {cut!r} ({', '.join(g.triggers)})")
+        if all(len(v) >= per for v in examples.values()):
+            break
+    return [(_label(taxonomy, c), result.inferred[c], shown) for c, shown in examples.items()]
+
+
+def suggestion_rows(result: "ImportResult", taxonomy: "Taxonomy") -> list[dict[str, object]]:
+    """A category-map row for each asset whose category cell is empty (or that has no category column) and
+    that no category map decided.
+
+    ``category`` holds the categories the import gave it from its text
+    (labels, ``;``-separated; empty when it got none), ``suggestion`` every
+    suggestion, ``confidence`` the first suggestion's, ``evidence`` the words
+    that suggested each (``Carers: unpaid carers``) and ``text`` the name and
+    description read (cut to :data:`TEXT_CHARS` characters). In row order.
+    """
+    assets = result.assets
+    if not len(assets):
+        return []
+    guesses = result.guesses or [()] * len(assets)
+    descriptions = assets["description"] if "description" in assets else [""] * len(assets)
+    cells = assets["category_text"] if "category_text" in assets else [""] * len(assets)
+    out = []
+    for row, name, source, cats, desc, cell, found in zip(assets["source_row"], assets["name"],
+                                                           assets["category_source"], assets["categories"],
+                                                           descriptions, cells, guesses):
+        if source not in ("inferred", "") or str(cell or "").strip():
+            continue  # categorised by its cell, or its cell's words are decided as words
+        text = " \u2014 ".join(t for t in (str(name), str(desc or "")) if t)
+        out.append({
+            "row": int(row), "name": name,
+            "category": "; ".join(_label(taxonomy, c) for c in str(cats).split(";") if c) if source else "",
+            "suggestion": "; ".join(_label(taxonomy, g.category) for g in found),
+            "confidence": f"{found[0].confidence:.2f}" if found else "",
+            "evidence": "; ".join(f"{_label(taxonomy, g.category)}: {', '.join(g.triggers)}" for g in found),
+            "text": text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS - 1] + "\u2026",
+        })
+    return sorted(out, key=lambda r: r["row"])
+
+
+def _label(taxonomy: "Taxonomy", cid: str) -> str:
+    """The category's label; its id when the taxonomy does not have it (a map saved under another taxonomy)."""
+    return taxonomy.get(cid).label if taxonomy.match(cid) == cid else cid
+
+
+#: For a kind of reject, the option or command that fixes it; ``{file}`` is the list.
+REJECT_FIXES = {
+    "postcode not in the lookup": ("locate them with the online postcode service", "asset-map import {file} --online",
+                                   " (or load a national lookup such as ONSPD: `asset-map postcodes load FILE`)"),
+    "no postcode lookup loaded": ("load a postcode lookup", "asset-map postcodes load FILE",
+                                  ", then import {file} again"),
+    "no name": ("name the column that holds the names", "asset-map import {file} --map name=COLUMN", ""),
+}
+
+
+def next_step(result: "ImportResult", file: str, *, verb: str = "import") -> str | None:
+    """The command that fixes the most rows, when most imported rows got no category or most rows were
+    rejected for one reason; else ``None``.
+
+    The rows without a category are fixed by saving a category map
+    (``--save-category-map``: every such row with its suggestions, to accept
+    or decide in Excel), or by ``--use-inferred`` when most of them have
+    suggestions that were not used. Rejects are fixed as
+    :data:`REJECT_FIXES` says for their kind; another kind is named with its
+    first row's reason, which says what to do.
+    """
+    quoted = shlex.quote(str(file))
+    kinds = result.rejected_by_kind()
+    kind, rejected = next(iter(kinds.items()), (None, 0))
+    uncategorised = result.uncategorised
+    most_uncategorised = uncategorised * 2 > result.imported > 0
+    most_rejected = rejected * 2 > result.rows_read > 0
+    if most_uncategorised and (not most_rejected or uncategorised >= rejected):
+        unused = int(((result.assets["categories"] == "") & (result.assets["inferred"] != "")).sum())
+        if unused * 2 > uncategorised:
+            return (f"Next step: {uncategorised:,} of {result.imported:,} rows imported have no category, "
+                    f"{unused:,} of them with suggestions below the confidence used by default: "
+                    f"`asset-map {verb} {quoted} --use-inferred` uses every suggestion (marked inferred).")
+        return (f"Next step: {uncategorised:,} of {result.imported:,} rows imported have no category: "
+                f"`asset-map inspect {quoted} --save-category-map categories.csv` lists them (and the unknown "
+                "category words) with their suggestions; fill in the category column in Excel and import with "
+                "--category-map categories.csv.")
+    if not most_rejected:
+        return None
+    what = f"Next step: {rejected:,} of {result.rows_read:,} rows were rejected ({kind})"
+    if kind in REJECT_FIXES:
+        why, command, more = REJECT_FIXES[kind]
+        return f"{what}: {why}: `{command.format(file=quoted)}`{more.format(file=quoted)}."
+    first = next(r for r in result.rejects if r.kind == kind)
+    return f"{what}; row {first.row}: {first.reason}."
