@@ -12,7 +12,9 @@ A header candidate is **refused** when, over its first :data:`SAMPLE` filled
 cells,
 
 1. its values match no need category: under :data:`MAX_MATCHED_SHARE` of the
-   cells name a category the taxonomy (or the category map) knows; and
+   cells name a category the taxonomy (or the category map) knows (a status
+   or legal form that happens to be a category word, such as "Active", a
+   synonym of physical activity, does not count); and
 2. they look like something else: of the cells that are not a catch-all
    ("Other", "Unknown", "Various": :data:`CATCH_ALL`), at least
    :data:`LOOKS_LIKE_SHARE` are legal forms (:data:`LEGAL_FORMS`), statuses
@@ -114,14 +116,18 @@ def choose_category_column(frame: "pd.DataFrame", cmap: ColumnMap, taxonomy: "Ta
     if not cells:
         return cmap, None, None
     counts = Counter(cells)
-    matched = sum(n for v, n in counts.items() if taxonomy.map_cell(v, category_map).ids)
+    kind_of = {v: _kind(v) for v in counts}
+    # A status or legal form that is also a category word ("Active" is a synonym of physical activity)
+    # counts as what the column holds, not as a need.
+    matched = sum(n for v, n in counts.items()
+                  if kind_of[v] in (None, "sentence") and taxonomy.map_cell(v, category_map).ids)
     if matched >= MAX_MATCHED_SHARE * len(cells):
         first = " first" if len(cells) == SAMPLE else ""
         return cmap, None, (f"categories are read from column {column!r}: {matched:,} of the{first} {len(cells):,} "
                             "filled cells name a need category; to use another column, pass --map category=COLUMN")
     kinds: Counter = Counter()
     for value, n in counts.items():
-        kinds[_kind(value)] += n
+        kinds[kind_of[value]] += n
     informative = len(cells) - kinds["catch-all"]
     kind = max(((k, n) for k, n in kinds.items() if k not in (None, "catch-all")),
                key=lambda kn: kn[1], default=(None, 0))[0]

@@ -114,7 +114,7 @@ def next_step(result: "ImportResult", file: str, *, verb: str = "import") -> str
         unused = int(((result.assets["categories"] == "") & (result.assets["inferred"] != "")).sum())
         if unused * 2 > uncategorised:
             return (f"Next step: {uncategorised:,} of {result.imported:,} rows imported have no category, "
-                    f"{unused:,} of them with suggestions below the confidence used by default: "
+                    f"{unused:,} of them with suggestions that were not used: "
                     f"`asset-map {verb} {quoted} --use-inferred` uses every suggestion (marked inferred).")
         return (f"Next step: {uncategorised:,} of {result.imported:,} rows imported have no category: "
                 f"`asset-map inspect {quoted} --save-category-map categories.csv` lists them (and the unknown "
