@@ -152,6 +152,16 @@ def test_category_map_round_trip_makes_suggestions_the_planners_decisions(tmp_pa
     assert dict(again["category_source"]) == {
         "Sale Carers Centre": "category map", "Altrincham Singers": "category map",
         "Friends of Stamford Park": "category map", "Urmston Tuesday Group": "category map", "Davyhulme Fund": ""}
+    # Saving again keeps every decision, with the evidence beside it.
+    resaved = tmp_path / "again.csv"
+    r = CliRunner().invoke(app, ["inspect", str(path), "--category-map", str(saved), "--save-category-map",
+                                 str(resaved), "-w", str(tmp_path / "ws.gpkg")])
+    assert r.exit_code == 0, r.stderr
+    with open(resaved, encoding="utf-8-sig", newline="") as fh:
+        kept = {w["name"]: (w["category"], w["evidence"]) for w in csv.DictReader(fh)}
+    assert kept["Altrincham Singers"] == ("ignore", "Arts and culture: choir, singing, music")
+    assert kept["Friends of Stamford Park"] == ("nature_green_space", "")
+    assert len(kept) == 5
 
 
 def test_a_row_decision_is_not_applied_to_a_row_whose_name_changed(tmp_path, workspace):
@@ -161,8 +171,13 @@ def test_a_row_decision_is_not_applied_to_a_row_whose_name_changed(tmp_path, wor
                      ",5,Someone Else,Carers\n", encoding="utf-8")
     got = workspace.import_assets(path, category_map=saved, dry_run=True).assets.set_index("name")
     assert got.loc["Friends of Stamford Park", "categories"] == "nature_green_space"
-    # Row 5 is "Urmston Tuesday Group" now: the decision is not applied, its suggestions are.
-    assert got.loc["Urmston Tuesday Group", "category_source"] == "inferred"
+    # Row 5 is "Urmston Tuesday Group" now: the decision is not applied, its suggestions are, and the import
+    # says so.
+    result = workspace.import_assets(path, category_map=saved, dry_run=True)
+    assert result.assets.set_index("name").loc["Urmston Tuesday Group", "category_source"] == "inferred"
+    assert ("1 row decision of the category map was not applied because the row has another name in this list: "
+            "row 5 ('Someone Else' in the map, 'Urmston Tuesday Group' here); save the map again from this list "
+            "(--save-category-map) and decide those rows") in result.notes
 
 
 def test_a_row_decision_without_a_name_is_one_line_naming_row_and_column(tmp_path):

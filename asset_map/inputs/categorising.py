@@ -87,6 +87,7 @@ def categorise(frame: "pd.DataFrame", cmap: ColumnMap, keep, rows: list[int], ta
     cat_cells = column_cells(frame, cmap.get("category"))
     text_cells = [column_cells(frame, c) for c in (cmap.get("name"), cmap.get("description")) if c]
     names = column_cells(frame, cmap.get("name"))
+    row_decision = getattr(category_map, "row_decision", None)
     for n_done, i in enumerate(keep):
         if n_done % PROGRESS_EVERY == 0:
             tick(progress, "categorising", n_done, len(keep))
@@ -101,8 +102,8 @@ def categorise(frame: "pd.DataFrame", cmap: ColumnMap, keep, rows: list[int], ta
         guesses = () if mapping.ids else infer_categories([c[i] for c in text_cells], taxonomy)
         out.inferred_count.update(g.category for g in guesses)
         decided = None
-        if not mapping.ids and category_map is not None and names is not None:
-            decided = category_map.row_decision(rows[i], names[i])
+        if not mapping.ids and row_decision is not None and names is not None:
+            decided = row_decision(rows[i], names[i])
         if decided is not None:
             ids, source = ";".join(decided), "category map"
         else:

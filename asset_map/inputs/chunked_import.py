@@ -134,10 +134,13 @@ class _ChunkRun:
     def _add(self, tx: "StoreWriter | None", table, overrides) -> dict[str, str]:
         """Prepare one chunk and append its assets, holding back those recorded merges name; returns the
         columns found, with which every later chunk is read."""
+        from .import_review import unapplied_row_decisions
         from .importer import prepare_assets
 
         r = prepare_assets(table, column_overrides=overrides, source=self.source, seen_ids=self.seen,
                            **self.prepare_options)
+        moved = unapplied_row_decisions(table, r.columns.get("name"), self.prepare_options["category_map"])
+        r.notes += [moved] if moved else []
         if self.kept_ids:
             r.assets["asset_id"] = [f"{self.source}:{a}" if a in self.kept_ids else a for a in r.assets["asset_id"]]
         named = r.assets["asset_id"].isin(self.merge_ids)

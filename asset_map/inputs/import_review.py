@@ -6,6 +6,8 @@
 * :func:`suggestion_rows`: the rows of the list that got no category from
   their category cell, with their suggestions pre-filled, for a category map
   the planner edits (:func:`asset_map.categories.category_map.write_category_map`).
+* :func:`unapplied_row_decisions`: the rows a category map decides whose name
+  in the list is not the one the map was saved with (the list has changed).
 * :func:`next_step`: after an import in which most rows got no category, or
   most were rejected for one reason, the one command that fixes the most rows.
 """
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from ..categories.taxonomy import Taxonomy
     from .importer import ImportResult
+    from .table import InputTable
 
 #: Characters of a row's name and description written in a category map's ``text`` column.
 TEXT_CHARS = 300
@@ -45,8 +48,8 @@ def suggestion_examples(result: "ImportResult", taxonomy: "Taxonomy", *, top: in
 
 
 def suggestion_rows(result: "ImportResult", taxonomy: "Taxonomy") -> list[dict[str, object]]:
-    """A category-map row for each asset whose category cell is empty (or that has no category column) and
-    that no category map decided.
+    """A category-map row for each asset whose category cell is empty (or that has no category column): its
+    row of an earlier map kept (:func:`~asset_map.categories.category_map.write_category_map`).
 
     ``category`` holds the categories the import gave it from its text
     (labels, ``;``-separated; empty when it got none), ``suggestion`` every
@@ -64,7 +67,7 @@ def suggestion_rows(result: "ImportResult", taxonomy: "Taxonomy") -> list[dict[s
     for row, name, source, cats, desc, cell, found in zip(assets["source_row"], assets["name"],
                                                            assets["category_source"], assets["categories"],
                                                            descriptions, cells, guesses):
-        if source not in ("inferred", "") or str(cell or "").strip():
+        if source not in ("inferred", "", "category map") or str(cell or "").strip():
             continue  # categorised by its cell, or its cell's words are decided as words
         text = " \u2014 ".join(t for t in (str(name), str(desc or "")) if t)
         out.append({
@@ -76,6 +79,29 @@ def suggestion_rows(result: "ImportResult", taxonomy: "Taxonomy") -> list[dict[s
             "text": text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS - 1] + "\u2026",
         })
     return sorted(out, key=lambda r: r["row"])
+
+
+def unapplied_row_decisions(table: "InputTable", name_column: str | None, category_map) -> str | None:
+    """A note naming the rows of ``table`` that ``category_map`` decides under another name, if any.
+
+    Such a decision is not applied (the row keeps its own suggestions): the
+    list was edited or sorted since the map was saved.
+    """
+    decided = getattr(category_map, "rows", None)
+    if not decided or name_column is None:
+        return None
+    from ..categories.taxonomy import normalise_word
+
+    names = dict(zip(table.row_numbers, table.frame[name_column].tolist()))
+    moved = [n for n, e in sorted(decided.items())
+             if e.ids is not None and n in names and normalise_word(str(names[n] or "")) != normalise_word(e.name)]
+    if not moved:
+        return None
+    shown = ", ".join(f"row {n} ({decided[n].name!r} in the map, {names[n]!r} here)" for n in moved[:3])
+    return (f"{len(moved)} row decision{'s' if len(moved) != 1 else ''} of the category map "
+            f"{'were' if len(moved) != 1 else 'was'} not applied because the row has another name in this list: "
+            f"{shown}{' ...' if len(moved) > 3 else ''}; save the map again from this list "
+            "(--save-category-map) and decide those rows")
 
 
 def _label(taxonomy: "Taxonomy", cid: str) -> str:
