@@ -225,3 +225,33 @@ def test_no_next_step_when_most_rows_are_fine(tmp_path):
     assert off.stderr.strip().splitlines()[-1] == (
         f"Next step: 5 of 5 rows imported have no category, 3 of them with suggestions that were not used: "
         f"`asset-map import {path} --use-inferred` uses every suggestion (marked inferred).")
+
+
+@pytest.mark.parametrize("body,message", [
+    (",four,Sale Carers Centre,Carers\n",
+     "m.csv, row 2, column 'row': 'four' is not a row number; give the list's row number (as the import reports "
+     "it) or leave 'row' empty and give a word"),
+    (",2,Sale Carers Centre,Carers\n,2,Sale Carers Centre,Dementia\n",
+     "m.csv, row 3, column 'category': row 2 of the list is decided twice, as 'Carers' and 'Dementia'; keep one"),
+    (",2,Sale Carers Centre,Gambling den\n",
+     "m.csv, row 2, column 'category': 'Gambling den' is not a category"),
+])
+def test_bad_row_decisions_are_one_line_naming_row_and_column(tmp_path, body, message):
+    bad = tmp_path / "m.csv"
+    bad.write_text("word,row,name,category\n" + body, encoding="utf-8")
+    ws = tmp_path / "ws.gpkg"
+    r = CliRunner().invoke(app, ["import", str(legal_forms_csv(tmp_path)), "--category-map", str(bad), "-w", str(ws)])
+    assert r.exit_code == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: " + message)
+    assert not ws.exists()
+
+
+def test_another_reject_reason_is_named_with_its_first_row(tmp_path):
+    rows = [[f"Club {i}", "carers", "", "", "not a postcode"] for i in range(3)]
+    path = write_csv(tmp_path / "clubs.csv", ["Name", "Category", "Latitude", "Longitude", "Postcode"], rows)
+    r = CliRunner().invoke(app, ["import", str(path), "-w", str(tmp_path / "ws.gpkg")])
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.strip().splitlines()[-1] == (
+        "Next step: 3 of 3 rows were rejected (malformed postcode); row 2: 'not a postcode' is not a valid UK "
+        "postcode; correct it or give coordinates.")
