@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 import asset_map
+from asset_map.categories.taxonomy import load_taxonomy
 from asset_map.cli import app
 from conftest import TRAFFORD, X0, Y0, asset_row, write_csv, ws_exists
 
@@ -32,13 +33,17 @@ def test_unknown_words_saved_decided_and_reused(tmp_path, workspace):
     r = runner.invoke(app, ["inspect", str(path), "--save-category-map", str(map_path),
                             "-w", str(tmp_path / "ws.gpkg")])
     assert r.exit_code == 0, r.stderr
-    assert f"Wrote 2 category words to {map_path}" in r.stderr
+    # Two unknown words, then the one row without a category in its cell, its suggestion pre-filled.
+    assert f"Wrote 3 rows (the unknown category words, then 1 rows of the list" in r.stderr
     with open(map_path, encoding="utf-8-sig", newline="") as fh:
         written = list(csv.DictReader(fh))
-    assert {w["word"]: w["category"] for w in written} == {"Crafternoon": "", "Bingo": ""}
+    assert {w["word"]: w["category"] for w in written if w["word"]} == {"Crafternoon": "", "Bingo": ""}
+    assert [(w["row"], w["name"], w["category"]) for w in written if not w["word"]] == [
+        ("4", "Sale Carers Drop-in", "Carers")]
     # The planner decides: crafts are arts; bingo is not a need category.
     for w in written:
-        w["category"] = {"Crafternoon": "Arts and culture", "Bingo": "ignore"}[w["word"]]
+        if w["word"]:
+            w["category"] = {"Crafternoon": "Arts and culture", "Bingo": "ignore"}[w["word"]]
     with open(map_path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(written[0]))
         writer.writeheader()
@@ -72,41 +77,63 @@ def test_a_bad_category_map_is_one_line_naming_row_and_column(tmp_path):
     assert not ws_exists(tmp_path / "ws.gpkg")
 
 
-def test_inferred_categories_are_suggestions_until_asked_for(tmp_path, workspace, two_areas):
+def test_inferred_categories_are_used_by_default_and_can_be_turned_off(tmp_path, workspace, two_areas):
     workspace.load_boundaries(two_areas, population_field="pop")
     path = rows_csv(tmp_path)
-    plain = workspace.import_assets(path)
-    assets = plain.assets.set_index("name")
-    # The drop-in has an empty category cell: its text suggests carers, but nothing is used yet.
+    off = workspace.import_assets(path, use_inferred=False)
+    assets = off.assets.set_index("name")
+    # The drop-in has an empty category cell: its text suggests carers, but --no-inferred uses none.
     assert assets.loc["Sale Carers Drop-in", "categories"] == ""
     assert assets.loc["Sale Carers Drop-in", "inferred"] == "carers (unpaid carers)"
     assert assets.loc["Lunch Club", "inferred"] == ""  # categorised from its cell: no guessing
     carers = {r.area_code: r.assets for r in workspace.gaps(category="carers").rows}
     assert carers == {"W01": 0, "E01": 0}
-    used = workspace.import_assets(path, use_inferred=True)
-    assert used.categorised_by_inference == used.with_inferred >= 1
+    # By default a suggestion of enough confidence is used (one trigger: 0.7, the default threshold).
+    used = workspace.import_assets(path)
+    assert used.categorised_by_inference == used.with_inferred == 1
     row = used.assets.set_index("name").loc["Sale Carers Drop-in"]
     assert row["category_source"] == "inferred" and row["categories"] == "carers"
     assert {r.area_code: r.assets for r in workspace.gaps(category="carers").rows} == {"W01": 1, "E01": 0}
     exported = workspace.export_geojson("assets")
     assert '"category_source": "inferred"' in exported
+    # The one carers asset in W01 is inferred: the row says so and is not of high confidence.
+    w01 = next(r for r in workspace.gaps(category="carers").rows if r.area_code == "W01")
+    assert w01.confidence != "high"
+    assert "1 of 1 carers asset here categorised from its text (inferred), not by its list" in w01.confidence_reason
+
+
+def test_use_inferred_takes_suggestions_below_the_default_confidence(tmp_path, workspace, monkeypatch):
+    from asset_map.categories import inference
+
+    # "unpaid carers" is one trigger: a threshold just above its confidence leaves it a suggestion.
+    (carers,) = inference.infer_categories(["Sale Carers Drop-in", "Support for unpaid carers and their families"],
+                                           load_taxonomy())
+    assert carers.triggers == ("unpaid carers",)
+    above = carers.confidence + 0.01
+    monkeypatch.setattr(inference, "DEFAULT_USE_CONFIDENCE", above)
+    monkeypatch.setattr("asset_map.inputs.categorising.DEFAULT_USE_CONFIDENCE", above)
+    path = rows_csv(tmp_path)
+    default = workspace.import_assets(path, dry_run=True).assets.set_index("name")
+    assert default.loc["Sale Carers Drop-in", "categories"] == ""
+    every = workspace.import_assets(path, use_inferred=True, dry_run=True).assets.set_index("name")
+    assert every.loc["Sale Carers Drop-in", "categories"] == "carers"
 
 
 @pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
-def test_real_charities_legal_forms_ignored_and_activities_inferred(tmp_path):
+def test_real_charities_legal_forms_set_aside_and_activities_inferred(tmp_path):
+    from asset_map.categories.inference import DEFAULT_USE_CONFIDENCE
+
     ws = asset_map.Workspace(tmp_path / "ws.gpkg")
     ws.load_postcodes(TRAFFORD / "lookups" / "trafford_postcodes.csv")
     charities = TRAFFORD / "assets" / "charities_operating_in_trafford.csv"
     first = ws.import_assets(charities, dry_run=True)
-    # The charity_type column holds legal forms, not needs: the word of every row kept is unknown, the 278
-    # located and the 456 whose postcode lies outside Trafford's lookup (736 read, 2 rejected).
+    # The charity_type column holds legal forms, not needs: it is not the category column.
+    assert first.not_category == "charity_type" and "category" not in first.columns
+    assert first.columns["description"] == "charity_activities"
+    assert first.unknown_words == {}
+    # 736 read: 278 located, 456 kept (their postcode lies outside Trafford's lookup), 2 rejected.
     assert (first.imported, len(first.outside_lookup), first.rejected) == (278, 456, 2)
-    assert sum(len(r) for r in first.unknown_words.values()) == 278 + 456
-    decisions = tmp_path / "legal-forms.csv"
-    decisions.write_text("word,category\n" + "".join(f"{w},ignore\n" for w in first.unknown_words), "utf-8")
-    result = ws.import_assets(charities, category_map=decisions, use_inferred=True, dry_run=True)
-    assert result.unknown_words == {}
-    assert sum(result.ignored_words.values()) == 278 + 456
+    result = ws.import_assets(charities, use_inferred=True, dry_run=True)
     # 58 are not services to the public (PTAs, school and hospital fundraising, grant-making and property trusts):
     # kept, with no category, and neither inferred nor uncategorised.
     assert (result.imported, result.categorised_by_inference, result.uncategorised) == (278, 168, 52)
@@ -119,11 +146,17 @@ def test_real_charities_legal_forms_ignored_and_activities_inferred(tmp_path):
     assert pta.sum() == 25 and result.assets.loc[pta, "category_source"].value_counts().to_dict() == {
         "not a service: a school's parent-teacher or friends' association": 24,
         "not a service: a fundraising group": 1}  # "TYNTESFIELD PTA" names no school: "Raising funds which go ..."
+    # By default, the rows whose suggestions reach the default confidence.
+    confident = sum(1 for g in first.guesses if any(s.confidence >= DEFAULT_USE_CONFIDENCE for s in g))
+    assert first.categorised_by_inference == confident
     assets = result.assets.set_index("source_row")
     # Read by hand: row 382 "Provision of information, advice and support to carers living in Trafford."
     assert assets.loc[382, "categories"] == "carers;information_signposting"
     # Row 430, Urmston Musical Theatre: "Stages Musicals and Pantomimes ... Involves Adults and Young People."
     assert assets.loc[430, "inferred"] == "young_people (Young People); arts_culture (THEATRE)"
+    # Asked for, the legal forms are read as category words again (all unknown: 278 located, 456 kept).
+    forced = ws.import_assets(charities, columns={"category": "charity_type"}, dry_run=True)
+    assert sum(len(r) for r in forced.unknown_words.values()) == 278 + 456
 
 
 def not_services_csv(tmp_path):

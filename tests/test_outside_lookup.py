@@ -29,7 +29,7 @@ ROWS = [  # Name, Category, Postcode; the file's row numbers are 2..8
     ["Sale lunch club", "lunch club", "m33 7ab"],                 # 3: imported, East
     ["Stockport carers centre", "carers; Trust", "SK6 1LB"],     # 4: kept, carers (and an unknown word)
     ["Edge befriending", "befriending", "M33 9QQ"],              # 5: kept, in a district the lookup holds
-    ["Support for unpaid carers in Stockport", "", "M1 1AA"],    # 6: kept, no category: suggested carers
+    ["Support for unpaid carers in Stockport", "", "M1 1AA"],    # 6: kept, no category: carers from its name
     ["Typo group", "carers", "M33 OAB"],                         # 7: rejected, malformed
     ["Closed group", "carers", "M33 7ZZ"],                       # 8: rejected, terminated
 ]
@@ -62,7 +62,7 @@ def test_valid_postcodes_beyond_the_lookup_are_kept_located_elsewhere(ws, assets
     assert [(r["postcode"], r["categories"], r["reason"], r["service_id"]) for r in kept.values()] == [
         ("SK6 1LB", "carers", "postcode outside the lookup's coverage", "row 4"),
         ("M33 9QQ", "loneliness_isolation", "postcode outside the lookup's coverage", "row 5"),
-        ("M1 1AA", "", "postcode outside the lookup's coverage", "row 6"),  # suggestions not used by default
+        ("M1 1AA", "carers", "postcode outside the lookup's coverage", "row 6"),  # suggested, used by default
     ]
     assert result.unknown_words == {"Trust": [4]}  # the kept rows' category words are read like the others
     assert result.lookup_coverage.describe() == COVERAGE
@@ -141,7 +141,8 @@ def test_they_are_evidence_in_confidence_never_provision(ws, assets_list, tmp_pa
             other.assets, other.coverage, other.served, other.access_per_10k, other.level), key
     east = kept_rows[("E01", "carers")]
     assert (east.assets, east.coverage, east.finding, east.confidence) == (0, 0.0, "no data?", "low")
-    assert east.confidence_reason == ("1 carers asset operates in the study area at an unknown place (postcode "
+    # Two carers rows kept: the Stockport centre and the Manchester row whose name says carers.
+    assert east.confidence_reason == ("2 carers assets operate in the study area at unknown places (postcode "
                                       "outside the postcode lookup's coverage)")
     assert (rej_rows[("E01", "carers")].finding, rej_rows[("E01", "carers")].confidence) == ("no provision", "high")
     west = kept_rows[("W01", "carers")]

@@ -37,6 +37,11 @@ hidden
 stale
     assets of the category in the area whose last verification is older
     than the configured age (730 days unless set).
+inferred
+    assets of the category in the area whose categories were suggested by
+    their name and description (``category_source`` ``inferred``,
+    :mod:`asset_map.categories.inference`) rather than given by their list
+    or decided by a planner; a suggestion may be wrong.
 
 finding
     ``provision``: assets of the category in or within reach of the area
@@ -46,7 +51,9 @@ finding
 confidence
     ``low``: the finding is ``no data?``, or at least half of the area's
     assets of the category are stale; ``medium``: some evidence (direct,
-    stale, or at least 0.1 expected hidden); ``high``: otherwise.
+    stale, or at least 0.1 expected hidden), or the area's assets of the
+    category are mostly inferred (``inferred > MOSTLY_INFERRED × located``,
+    more than half); ``high``: otherwise.
 """
 
 from __future__ import annotations
@@ -89,6 +96,7 @@ class Evidence:
     elsewhere_rows: int = 0  # such rows, with or without a category
     filtered: Counter = field(default_factory=Counter)  # (area, category) -> assets left out as unknown
     stale: Counter = field(default_factory=Counter)  # (area, category) -> assets
+    inferred: Counter = field(default_factory=Counter)  # (area, category) -> assets categorised by inference
     located: Counter = field(default_factory=Counter)  # (area, category) -> assets
     study: Counter = field(default_factory=Counter)  # category -> categorised assets in the study area
     n_categories: int = 1
@@ -130,11 +138,13 @@ def _count_assets(ev: Evidence, assets: "Table", limit: date) -> None:
     services), and those of each category located there and last verified before ``limit``."""
     verified = assets["last_verified"] if "last_verified" in assets else [None] * len(assets)
     sources = assets["category_source"] if "category_source" in assets else [""] * len(assets)
-    # Assets alike in area, category cell, staleness and service are counted together (each value read once).
+    # Assets alike in area, category cell, staleness, service and inference are counted together (each value
+    # read once).
     stale_of = functools.lru_cache(maxsize=None)(lambda when: _older(when, limit))
     not_service = functools.lru_cache(maxsize=None)(is_not_a_service)
-    for (area, cats, old, no_service), n in Counter(zip(assets["area_code"], assets["categories"],
-                                                        map(stale_of, verified), map(not_service, sources))).items():
+    for (area, cats, old, no_service, guessed), n in Counter(zip(
+            assets["area_code"], assets["categories"], map(stale_of, verified), map(not_service, sources),
+            (s == "inferred" for s in sources))).items():
         ids = [c for c in (cats or "").split(";") if c]
         for c in ids:
             ev.study[c] += n
@@ -145,6 +155,7 @@ def _count_assets(ev: Evidence, assets: "Table", limit: date) -> None:
         for c in ids:
             ev.located[(area, c)] += n
             ev.stale[(area, c)] += old * n
+            ev.inferred[(area, c)] += guessed * n
 
 
 def _count_unlocated(ev: Evidence, unlocated: "Table", areas: "Table", study_names: "set[str] | frozenset[str]"
@@ -357,6 +368,16 @@ class _RowEvidence:
     rejected_unknown: "np.ndarray"
     stale: "np.ndarray"
     located: "np.ndarray"
+    inferred: "np.ndarray | None" = None  # assets of the row categorised by inference
+
+    @property
+    def mostly_inferred(self) -> "np.ndarray":
+        """Rows whose assets are mostly (more than :data:`MOSTLY_INFERRED`) categorised by inference."""
+        import numpy as np
+
+        if self.inferred is None:
+            return np.zeros(len(self.located), dtype=bool)
+        return (self.located != 0) & (self.inferred > MOSTLY_INFERRED * self.located)
 
     @classmethod
     def of_rows(cls, ev: Evidence, areas: list[Any], categories: list[str]) -> "_RowEvidence":
@@ -370,10 +391,12 @@ class _RowEvidence:
         anywhere = per_row(ev.unlocated, (("", c) for c in categories))
         hidden = per_row(ev.uncategorised, areas) + per_row(ev.rejected_unknown, areas)
         study = per_row(ev.study, categories)
-        return cls._make(ev, per_row(ev.unlocated, pairs) + anywhere, anywhere, per_row(ev.elsewhere, categories),
-                         per_row(ev.rejected, pairs),
-                         per_row(ev.filtered, pairs), study, hidden, per_row(ev.uncategorised, areas),
-                         per_row(ev.rejected_unknown, areas), per_row(ev.stale, pairs), per_row(ev.located, pairs))
+        out = cls._make(ev, per_row(ev.unlocated, pairs) + anywhere, anywhere, per_row(ev.elsewhere, categories),
+                        per_row(ev.rejected, pairs),
+                        per_row(ev.filtered, pairs), study, hidden, per_row(ev.uncategorised, areas),
+                        per_row(ev.rejected_unknown, areas), per_row(ev.stale, pairs), per_row(ev.located, pairs))
+        out.inferred = per_row(ev.inferred, pairs)
+        return out
 
     @classmethod
     def of_table(cls, ev: Evidence, codes: list[Any], categories: list[str]) -> "_RowEvidence":
@@ -407,11 +430,13 @@ class _RowEvidence:
 
         anywhere = by_cat([ev.unlocated[("", c)] for c in categories])
         uncategorised, rejected_unknown = by_area(ev.uncategorised), by_area(ev.rejected_unknown)
-        return cls._make(ev, by_pair(ev.unlocated) + anywhere, anywhere, by_cat([ev.elsewhere[c] for c in categories]),
-                         by_pair(ev.rejected),
-                         by_pair(ev.filtered), by_cat([ev.study[c] for c in categories]),
-                         uncategorised + rejected_unknown, uncategorised, rejected_unknown,
-                         by_pair(ev.stale), by_pair(ev.located))
+        out = cls._make(ev, by_pair(ev.unlocated) + anywhere, anywhere, by_cat([ev.elsewhere[c] for c in categories]),
+                        by_pair(ev.rejected),
+                        by_pair(ev.filtered), by_cat([ev.study[c] for c in categories]),
+                        uncategorised + rejected_unknown, uncategorised, rejected_unknown,
+                        by_pair(ev.stale), by_pair(ev.located))
+        out.inferred = by_pair(ev.inferred)
+        return out
 
     @classmethod
     def _make(cls, ev: Evidence, unlocated: "np.ndarray", anywhere: "np.ndarray", elsewhere: "np.ndarray",
@@ -434,7 +459,7 @@ class _RowEvidence:
         import numpy as np
 
         reasons = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
-                   | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0))
+                   | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0) | self.mostly_inferred)
         missing_data = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
                         | (self.expected >= NO_DATA_HIDDEN))
         no_data = ~provision & missing_data
@@ -448,8 +473,9 @@ class _RowEvidence:
         import numpy as np
 
         index = np.asarray(index, dtype=np.intp)
+        mostly = self.mostly_inferred
         some = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
-                | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0))[index]
+                | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0) | mostly)[index]
         out = ["no sign of missing data"] * len(index)
         at = np.flatnonzero(some)
         rows = index[at]
@@ -457,8 +483,13 @@ class _RowEvidence:
             self.unlocated, self.unlocated_anywhere, self.elsewhere, self.rejected, self.filtered, self.nowhere,
             self.expected,
             self.uncategorised, self.rejected_unknown, self.stale, self.located)))
-        for n, v in zip(at.tolist(), values):
-            out[n] = _why(labels[n], *v, stale_days)
+        inferred = (self.inferred if self.inferred is not None else np.zeros(len(mostly), dtype=int))[rows].tolist()
+        for n, v, guessed, most in zip(at.tolist(), values, inferred, mostly[rows].tolist()):
+            why = _why(labels[n], *v, stale_days)
+            if most:
+                note = _inferred_note(labels[n], guessed, v[-1])
+                why = note if why == "no sign of missing data" else f"{why}; {note}"
+            out[n] = why
         return out
 
 
@@ -500,6 +531,13 @@ def _why(label: str, unl: int, unl_anywhere: int, elsewhere: int, rej: int, filt
     return "; ".join(reasons) or "no sign of missing data"
 
 
+def _inferred_note(label: str, inferred: int, located: int) -> str:
+    """The reason for a row whose assets are mostly categorised by inference."""
+    many = located != 1
+    return (f"{inferred} of {located} {label} asset{'s' if many else ''} here categorised from "
+            f"{'their' if many else 'its'} text (inferred), not by {'their lists' if many else 'its list'}")
+
+
 def _filled(n: int, rows: list[int], values: list[Any]) -> "np.ndarray":
     """An array of ``n`` zeros with ``values`` at ``rows``, of the values' type (int unless some are not)."""
     import numpy as np
@@ -513,3 +551,5 @@ def _filled(n: int, rows: list[int], values: list[Any]) -> "np.ndarray":
 NO_DATA_HIDDEN = 0.5
 #: Expected hidden assets of a category that lower confidence to medium.
 MEDIUM_HIDDEN = 0.1
+#: A row whose assets are categorised by inference more than this share of them is at most medium confidence.
+MOSTLY_INFERRED = 0.5

@@ -21,6 +21,20 @@ A CSV file with the columns
     (:meth:`asset_map.categories.taxonomy.Taxonomy.suggest`) and any note. They are
     ignored on reading (``note`` is kept when the file is rewritten).
 
+A row of the file may instead decide one **row of the list**: ``word`` empty,
+``row`` the list's row number and ``name`` the asset's name there (both
+required, so that a decision is not applied to another row when the list
+has changed: a row whose name differs is left undecided and reported). Such
+rows are written for the rows of a list that got no category from their
+category cell, with the categories their text suggests pre-filled in
+``category`` (those used by the import) and, for the person checking them,
+``suggestion`` (every suggestion), ``confidence`` (of the first suggestion),
+``evidence`` (the words that suggested each) and ``text`` (the name and
+description read). Importing with the map makes them the rows' categories,
+marked ``category map`` (decided by the planner), not ``inferred``; ``ignore``
+leaves a row without a category; an empty ``category`` leaves the row to
+the import's own suggestions.
+
 Words are compared after :func:`asset_map.categories.taxonomy.normalise_word` and
 without a final plural ``s``, as in the taxonomy, so "Bingo nights" is the
 same word as "bingo night". The taxonomy always wins: a map only decides words
@@ -30,7 +44,8 @@ mean).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +57,13 @@ from .taxonomy import Taxonomy, normalise_word, word_key
 MAP_COLUMNS = ("word", "category")
 #: Columns written for the person editing the file; ignored on reading.
 INFO_COLUMNS = ("rows", "suggestion", "note")
+#: Columns that make a row of the map decide a row of the list (``word`` empty).
+ROW_COLUMNS = ("row", "name")
+#: Columns written for a row of the list, for the person checking its suggestions; ignored on reading.
+EVIDENCE_COLUMNS = ("confidence", "evidence", "text")
+#: The columns written, in order, when the map has rows of a list (else ``word``, ``category`` and the
+#: :data:`INFO_COLUMNS`).
+WRITTEN_COLUMNS = ("word", "row", "name", "category", "suggestion", "confidence", "evidence", "text", "rows", "note")
 #: What ``category`` may say for "not a need category" (any case).
 IGNORE_WORDS = ("ignore", "none")
 
@@ -60,6 +82,20 @@ class MapEntry:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class RowEntry:
+    """A row of a category map that decides one row of a list: its number, its name, the decision.
+
+    ``ids`` is ``None`` undecided, ``()`` ignore, else category ids.
+    """
+
+    row: int
+    name: str
+    category: str
+    ids: tuple[str, ...] | None
+    note: str = ""
+
+
 class CategoryMap:
     """Decisions about category words, keyed by normalised word.
 
@@ -68,9 +104,11 @@ class CategoryMap:
     so that rewriting the file keeps them.
     """
 
-    def __init__(self, entries: list[MapEntry] | tuple[MapEntry, ...] = (), *, source: str = "category map") -> None:
+    def __init__(self, entries: list[MapEntry] | tuple[MapEntry, ...] = (), *, source: str = "category map",
+                 rows: "dict[int, RowEntry] | None" = None) -> None:
         self.source = source
         self.entries: tuple[MapEntry, ...] = tuple(entries)
+        self.rows: dict[int, RowEntry] = dict(rows or {})
         self._by_key: dict[str, MapEntry] = {}
         for entry in self.entries:
             key = word_key(entry.word)
@@ -89,6 +127,13 @@ class CategoryMap:
 
     def __len__(self) -> int:
         return sum(1 for e in self._by_key.values() if e.ids is not None)
+
+    def row_decision(self, row: int, name: object) -> tuple[str, ...] | None:
+        """The decision for the list's row ``row`` if its name is ``name`` (compared normalised); else ``None``."""
+        entry = self.rows.get(row)
+        if entry is None or entry.ids is None or normalise_word(str(name or "")) != normalise_word(entry.name):
+            return None
+        return entry.ids
 
     def __contains__(self, word: object) -> bool:
         return isinstance(word, str) and self.lookup(word) is not None
@@ -144,8 +189,12 @@ def read_category_map(path: str | Path, taxonomy: Taxonomy) -> CategoryMap:
                                "are optional)")
     entries: list[MapEntry] = []
     seen: dict[str, tuple[int, MapEntry]] = {}
+    decided_rows: dict[int, RowEntry] = {}
     for n, row in enumerate(reader, start=2):
         word, category = cell_text(row, "word"), cell_text(row, "category")
+        if not normalise_word(word) and cell_text(row, "row"):
+            _add_row_entry(decided_rows, row, category, taxonomy, f"{name}, row {n}")
+            continue
         if not normalise_word(word):
             if normalise_word(category):
                 raise TaxonomyError(
@@ -169,7 +218,36 @@ def read_category_map(path: str | Path, taxonomy: Taxonomy) -> CategoryMap:
         else:
             seen[key] = (n, entry)
         entries.append(entry)
-    return CategoryMap(entries, source=name)
+    return CategoryMap(entries, source=name, rows=decided_rows)
+
+
+def _add_row_entry(decided: dict[int, RowEntry], row: dict, category: str, taxonomy: Taxonomy, where: str) -> None:
+    """Read a map row that decides a row of the list (``row``, ``name``, ``category``) into ``decided``.
+
+    Raises
+    ------
+    TaxonomyError
+        If ``row`` is not a row number, ``name`` is empty while ``category``
+        decides something, or the same row is decided twice differently.
+    """
+    text, asset = cell_text(row, "row"), cell_text(row, "name")
+    m = re.fullmatch(r"(\d+)(?:\.0*)?", text)
+    if m is None or int(m.group(1)) < 1:
+        raise TaxonomyError(f"{where}, column 'row': {text!r} is not a row number; give the list's row number "
+                            "(as the import reports it) or leave 'row' empty and give a word")
+    ids = _decision(category, taxonomy, f"{where}, column 'category'")
+    if not normalise_word(asset):
+        if ids is None:
+            return
+        raise TaxonomyError(f"{where}, column 'name': empty; give the name of the asset on row {text} of the list "
+                            "(so the decision is not applied to another row if the list changes)")
+    entry = RowEntry(int(m.group(1)), asset, category, ids, cell_text(row, "note"))
+    known = decided.get(entry.row)
+    if known is not None and known.ids is not None and ids is not None and known.ids != ids:
+        raise TaxonomyError(f"{where}, column 'category': row {entry.row} of the list is decided twice, as "
+                            f"{known.category!r} and {category!r}; keep one")
+    if known is None or known.ids is None:
+        decided[entry.row] = entry
 
 
 def write_category_map(
@@ -177,6 +255,7 @@ def write_category_map(
     words: Mapping[str, int] | Mapping[str, list[int]],
     suggestions: Mapping[str, str | None],
     existing: CategoryMap | None = None,
+    rows: "Sequence[Mapping[str, object]]" = (),
 ) -> int:
     """Write a category map template for a person to fill in; return the number of rows written.
 
@@ -191,15 +270,40 @@ def write_category_map(
     loses a decision. Several spellings of one word (same normalised form)
     are written once, under the most used spelling, with their rows added up.
 
+    *rows* are the rows of the list to decide one by one (``row``, ``name``,
+    ``category`` pre-filled with the suggestions used, ``suggestion``,
+    ``confidence``, ``evidence``, ``text``), written after the words, in the
+    order given; a row the existing map already decides keeps that decision
+    and note, and the existing map's other row decisions are kept after them.
+
     The file is UTF-8 with a byte-order mark so that Excel shows accents and
     "£" correctly.
     """
     slots = _merge_spellings(words, suggestions)
-    rows = _found_rows(slots, existing)
+    out = _found_rows(slots, existing)
     if existing is not None:
-        rows += _kept_rows(existing, slots)
-    _write_rows(Path(path), rows)
-    return len(rows)
+        out += _kept_rows(existing, slots)
+    out += _list_rows(rows, existing)
+    _write_rows(Path(path), out)
+    return len(out)
+
+
+def _list_rows(rows: "Sequence[Mapping[str, object]]", existing: CategoryMap | None) -> list[dict[str, object]]:
+    """The rows of the list, an existing decision for the same row and name kept; then the existing map's
+    decisions for rows not given, by row number."""
+    out: list[dict[str, object]] = []
+    given: set[int] = set()
+    for r in rows:
+        row = dict(r)
+        given.add(int(row["row"]))
+        known = existing.rows.get(int(row["row"])) if existing is not None else None
+        if known is not None and normalise_word(known.name) == normalise_word(str(row.get("name") or "")):
+            row["category"], row["note"] = known.category, known.note
+        out.append(row)
+    if existing is not None:
+        out += [{"row": e.row, "name": e.name, "category": e.category, "note": e.note}
+                for n, e in sorted(existing.rows.items()) if n not in given]
+    return out
 
 
 @dataclass
@@ -270,5 +374,6 @@ def _write_rows(path: Path, rows: list[dict[str, object]]) -> None:
     from ..cells import csv_records
     from ..files import write_text
 
-    write_text(path, csv_records([*MAP_COLUMNS, *INFO_COLUMNS], rows, line_end="\r\n"), encoding="utf-8-sig",
+    columns = WRITTEN_COLUMNS if any("row" in r for r in rows) else (*MAP_COLUMNS, *INFO_COLUMNS)
+    write_text(path, csv_records(columns, rows, line_end="\r\n"), encoding="utf-8-sig",
                newline="")

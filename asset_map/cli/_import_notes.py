@@ -63,16 +63,25 @@ def _report_rejects(err: "Console", file: Path, result: "ImportResult") -> None:
 
 
 def report_categories(err: "Console", ws: "Workspace", file: Path, result: "ImportResult",
-                      category_map: Optional[Path], save_category_map: Optional[Path], use_inferred: bool) -> None:
-    """Tell the user about inferred categories and write the category-map template if asked."""
-    if result.with_inferred:
-        labels = {c.id: c.label for c in ws.taxonomy()}
-        top = ", ".join(f"{labels.get(c, c)} {n}" for c, n in list(result.inferred.items())[:5])
-        used = ("used as their categories (marked inferred)" if use_inferred
-                else "not used: review them (`asset-map export geojson --layer assets`, property inferred) "
-                     "and import with --use-inferred to use them")
-        err.print(f"Note: {file.name}: {result.with_inferred} rows without a known category have categories "
-                  f"suggested by their name or description ({top}); {used}.")
+                      category_map: Optional[Path], save_category_map: Optional[Path],
+                      use_inferred: Optional[bool]) -> None:
+    """The categories suggested from the rows' text (counts, examples, whether used), the rows that are not
+    services, and the category map written if asked (:func:`asset_map.inputs.import_review.suggestion_rows`)."""
+    from ..inputs.import_review import suggestion_examples, suggestion_rows
+
+    taxonomy = ws.taxonomy()
+    assets = result.assets
+    pending = int(((assets["inferred"] != "") & assets["category_source"].isin(["inferred", ""])).sum()) \
+        if len(assets) else 0
+    if pending:
+        err.print(f"Note: {file.name}: {pending:,} rows without a category in their category cell "
+                  f"have categories suggested by their name or description; {result.categorised_by_inference:,} "
+                  f"use them (marked inferred): {_inferred_policy(use_inferred)}. Suggested:")
+        for label, n, shown in suggestion_examples(result, taxonomy):
+            err.print(f"  {label}: {n:,} rows, e.g. " + "; ".join(shown))
+        if save_category_map is None:
+            err.print("  To review them in Excel: --save-category-map FILE writes each row with its suggestion, "
+                      "evidence and confidence; correct the category column and import with --category-map FILE.")
     if result.not_services:
         reasons = ", ".join(f"{reason} {n}" for reason, n in result.not_services.items())
         err.print(f"Note: {file.name}: {sum(result.not_services.values())} rows without a known category are not "
@@ -81,10 +90,36 @@ def report_categories(err: "Console", ws: "Workspace", file: Path, result: "Impo
     if save_category_map is not None:
         from ..categories.category_map import read_category_map, write_category_map
 
-        existing = read_category_map(category_map, ws.taxonomy()) if category_map is not None else None
-        n = write_category_map(save_category_map, result.unknown_words, result.suggestions, existing)
-        err.print(f"Wrote {n} category words to {save_category_map}: fill in the category column (an id, label, "
-                  "or 'ignore') and import again with --category-map.")
+        existing = read_category_map(category_map, taxonomy) if category_map is not None else None
+        rows = suggestion_rows(result, taxonomy)
+        n = write_category_map(save_category_map, result.unknown_words, result.suggestions, existing, rows)
+        what = f"{n} category words" if not rows and not (existing and existing.rows) else (
+            f"{n} rows (the unknown category words, then {len(rows)} rows of the list with their suggested "
+            "categories pre-filled)")
+        err.print(f"Wrote {what} to {save_category_map}: fill in or correct the category column (an id, label, "
+                  "several separated by ';', or 'ignore') and import again with --category-map.")
+
+
+def _inferred_policy(use_inferred: Optional[bool]) -> str:
+    """Which suggestions the import used, and how to choose otherwise."""
+    from ..categories.inference import DEFAULT_USE_CONFIDENCE
+
+    if use_inferred:
+        return "--use-inferred: every suggestion is used"
+    if use_inferred is False:
+        return "--no-inferred: none is used"
+    return (f"by default the suggestions of confidence {DEFAULT_USE_CONFIDENCE:.2f} or more are used "
+            "(--no-inferred: none; --use-inferred: all)")
+
+
+def report_next_step(err: "Console", file: Path, result: "ImportResult", verb: str = "import") -> None:
+    """The one command that fixes the most rows, after an import that left most rows without a category or
+    rejected most for one reason (:func:`asset_map.inputs.import_review.next_step`)."""
+    from ..inputs.import_review import next_step
+
+    step = next_step(result, str(file), verb=verb)
+    if step:
+        err.print(step)
 
 
 def report_feed(err: "Console", file: Path, report: "FeedReport") -> None:

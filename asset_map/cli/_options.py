@@ -27,11 +27,13 @@ GeoPackageLayerOpt = Annotated[Optional[str], typer.Option(help="Layer of a mult
 CategoryMapOpt = Annotated[Optional[Path], typer.Option(
     "--category-map", help="CSV of decisions about category words the taxonomy does not know (word,category).")]
 SaveCategoryMapOpt = Annotated[Optional[Path], typer.Option(
-    "--save-category-map", help="Write the unknown category words, with row counts and suggestions, to this CSV "
-    "for you to decide (keeps the decisions of --category-map).")]
-UseInferredOpt = Annotated[bool, typer.Option(
-    "--use-inferred", help="Give rows with no known category the categories their name and description suggest "
-    "(marked inferred).")]
+    "--save-category-map", help="Write a CSV to decide in Excel: the unknown category words (row counts, closest "
+    "category) and each row without a category from its cell, its suggested categories pre-filled with their "
+    "evidence and confidence (keeps the decisions of --category-map).")]
+UseInferredOpt = Annotated[Optional[bool], typer.Option(
+    "--use-inferred/--no-inferred", help="Rows with no known category get the categories their name and "
+    "description suggest (marked inferred): by default those of enough confidence; --use-inferred every "
+    "suggestion; --no-inferred none (kept as suggestions only).", show_default=False)]
 
 # Which assets count (gaps, report and every export of gap figures).
 AudienceOpt = Annotated[Optional[str], typer.Option(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ._common import handle_errors, open_workspace, progress_bar, stderr, write_output
-from ._import_notes import report_categories, report_feed, report_import
+from ._import_notes import report_categories, report_feed, report_import, report_next_step
 from ._options import (CategoryMapOpt, GeoPackageLayerOpt, SaveCategoryMapOpt, SheetOpt, UseInferredOpt,
                        WorkspaceOpt)
 
@@ -73,7 +73,7 @@ def import_(
     timeout: TimeoutOpt = 10.0,
     category_map: CategoryMapOpt = None,
     save_category_map: SaveCategoryMapOpt = None,
-    use_inferred: UseInferredOpt = False,
+    use_inferred: UseInferredOpt = None,
     url: UrlOpt = None,
     crosswalk: CrosswalkOpt = None,
     include_inactive: IncludeInactiveOpt = False,
@@ -102,6 +102,7 @@ def import_(
     if result.feed is not None:
         report_feed(err, file, result.feed)
     stderr().print(import_summary(result))
+    report_next_step(err, file, result)
     if dry_run:
         err.print("Dry run: nothing was written.")
     elif not result.reconciles():  # pragma: no cover - a bug, not bad input
@@ -145,7 +146,7 @@ def inspect(
     rows: Annotated[int, typer.Option(min=0, help="Sample rows to show.")] = 5,
     category_map: CategoryMapOpt = None,
     save_category_map: SaveCategoryMapOpt = None,
-    use_inferred: UseInferredOpt = False,
+    use_inferred: UseInferredOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Show how a file would import (columns, sample rows, category mapping, every problem) without writing."""
@@ -163,6 +164,7 @@ def inspect(
     report_categories(stderr(), ws, file, result, category_map, save_category_map, use_inferred)
     if result.feed is not None:
         report_feed(stderr(), file, result.feed)
+    report_next_step(stderr(), file, result, verb="inspect")
     stderr().print("Inspection only: nothing was written. Import with `asset-map import` and the same options.")
 
 

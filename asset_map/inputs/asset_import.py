@@ -145,6 +145,7 @@ def _category_map(category_map: "str | Path | CategoryMap | None", taxonomy: "Ta
 def _prepare(table, feed, options: "ImportOptions", *, taxonomy, areas, finder, category_map) -> "ImportResult":
     """The list's assets and rejects (:func:`asset_map.inputs.importer.prepare_assets`), a feed's
     details added."""
+    from .import_review import unapplied_row_decisions
     from .importer import prepare_assets
 
     result = prepare_assets(
@@ -152,6 +153,8 @@ def _prepare(table, feed, options: "ImportOptions", *, taxonomy, areas, finder, 
         source=options.source, find_postcodes=finder, category_map=category_map, use_inferred=options.use_inferred,
         progress=options.progress, reject_outside_lookup=options.reject_outside_lookup,
     )
+    moved = unapplied_row_decisions(table, result.columns.get("name"), category_map)
+    result.notes += [moved] if moved else []
     if feed is not None:
         result.assets = feed.decorate(result.assets)
         result.feed = feed.report

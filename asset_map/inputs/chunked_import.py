@@ -135,10 +135,13 @@ class _ChunkRun:
     def _add(self, tx: "StoreWriter | None", table, overrides) -> dict[str, str]:
         """Prepare one chunk and append its assets, holding back those recorded merges name; returns the
         columns found, with which every later chunk is read."""
+        from .import_review import unapplied_row_decisions
         from .importer import prepare_assets
 
         r = prepare_assets(table, column_overrides=overrides, source=self.source, seen_ids=self.seen,
                            **self.prepare_options)
+        moved = unapplied_row_decisions(table, r.columns.get("name"), self.prepare_options["category_map"])
+        r.notes += [moved] if moved else []
         if self.kept_ids:
             r.assets["asset_id"] = [f"{self.source}:{a}" if a in self.kept_ids else a for a in r.assets["asset_id"]]
         named = r.assets["asset_id"].isin(self.merge_ids)
@@ -149,7 +152,8 @@ class _ChunkRun:
         if len(r.assets):
             self.slim.append(_compact(r.assets))
         self._count(r)
-        return dict(r.columns)
+        # Later chunks use the first chunk's columns, and its refusal of a category column (None: no column).
+        return {**({"category": None} if r.not_category else {}), **r.columns}
 
     def _count(self, r: "ImportResult") -> None:
         """Add a chunk's counts, rejects, words and notes to the total."""
@@ -157,6 +161,8 @@ class _ChunkRun:
         total.rows_read += r.rows_read
         total.rejects += r.rejects
         total.columns = total.columns or dict(r.columns)
+        total.not_category = total.not_category or r.not_category
+        total.guesses += r.guesses
         total.served_only += r.served_only
         total.outside_lookup += r.outside_lookup
         total.lookup_coverage = total.lookup_coverage or r.lookup_coverage

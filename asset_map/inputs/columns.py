@@ -99,8 +99,12 @@ def parse_overrides(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
-def detect_columns(headers: list[str], overrides: dict[str, str] | None = None, *, source: str = "") -> ColumnMap:
+def detect_columns(headers: list[str], overrides: dict[str, str | None] | None = None, *,
+                   source: str = "") -> ColumnMap:
     """Choose a column for each field from the headers.
+
+    An override of ``None`` means "no column for this field" (the library's
+    way to keep a choice made on the first part of a file for the rest).
 
     Raises
     ------
@@ -110,6 +114,8 @@ def detect_columns(headers: list[str], overrides: dict[str, str] | None = None, 
     overrides = overrides or {}
     chosen: dict[str, str] = {}
     for fld, col in overrides.items():
+        if col is None:
+            continue
         if col not in headers:
             raise ColumnError(
                 f"{source}: --map {fld}={col!r}: no such column; the columns are {', '.join(headers)}"
@@ -128,7 +134,7 @@ def detect_columns(headers: list[str], overrides: dict[str, str] | None = None, 
 
     for strength in (3, 2, 1):
         for fld, names in FIELDS.items():
-            if fld in chosen:
+            if fld in chosen or fld in overrides:
                 continue
             for name in names:  # earlier names are the stronger evidence
                 hit = next((h for h in headers if h not in used and matches(h, name, strength)), None)

@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..store import Store, Table
 
 #: Asset columns that gaps and what-ifs never look at: not read for them (at national scale, most of the time).
-#: (``category_source`` is read: confidence leaves out the assets that are not services.)
+#: ``category_source`` is read: confidence leaves out the assets that are not services, and says when a row's
+#: assets are mostly inferred.
 UNUSED_BY_GAPS = ("description", "address", "category_text", "inferred", "located_by", "postcode", "source_row")
 
 

@@ -45,8 +45,11 @@ class ImportOptions:
         A category map file (or a read :class:`~asset_map.categories.category_map.CategoryMap`)
         deciding category words the taxonomy does not know.
     use_inferred
-        Categorise rows that have no known category by the categories
-        their name and description suggest (marked ``inferred``).
+        Which categories suggested by the name and description of a row
+        with no known category become its categories (marked ``inferred``):
+        ``None`` (the default) the suggestions whose confidence is at least
+        :data:`asset_map.categories.inference.DEFAULT_USE_CONFIDENCE`; ``True``
+        every suggestion; ``False`` none (they are only recorded).
     url
         Base URL of an Open Referral UK API to read the services from
         (``path`` is then only the name the import is known by).
@@ -86,7 +89,7 @@ class ImportOptions:
     online: bool | str = False
     timeout: float = 10.0
     category_map: "str | Path | CategoryMap | None" = None
-    use_inferred: bool = False
+    use_inferred: bool | None = None
     url: str | None = None
     crosswalk: str | Path | None = None
     include_inactive: bool = False

@@ -51,6 +51,7 @@ from ..categories.taxonomy import Taxonomy, normalise_word
 from ..errors import ColumnError
 from ..geo import BNG
 from .categorising import Categorised, categorise
+from .category_column import choose_category_column
 from .columns import ColumnMap, detect_columns
 from .locating import OUTSIDE_LOOKUP, Placement, PostcodeFinder, Reject, locate_features, locate_rows
 from .progress import Progress
@@ -125,6 +126,11 @@ class ImportResult:
     outside_lookup: list[dict[str, str]] = field(default_factory=list)
     #: What the local postcode lookup covers, when a row's postcode lay outside it.
     lookup_coverage: "LookupCoverage | None" = None
+    #: A column whose header says category but whose values are legal forms, statuses, codes or sentences
+    #: (:mod:`asset_map.inputs.category_column`): not read for categories.
+    not_category: str | None = None
+    #: Per asset (aligned with ``assets``): the suggestions its text gave, with their confidence.
+    guesses: list[tuple] = field(default_factory=list, repr=False)
 
     @property
     def with_inferred(self) -> int:
@@ -207,7 +213,7 @@ def prepare_assets(
     table: InputTable, taxonomy: Taxonomy, *, areas: "gpd.GeoDataFrame | None" = None,
     column_overrides: dict[str, str] | None = None, categories: list[str] | None = None,
     source: str | None = None, find_postcodes: "PostcodeFinder | None" = None,
-    category_map: "CategoryMap | None" = None, use_inferred: bool = False,
+    category_map: "CategoryMap | None" = None, use_inferred: bool | None = None,
     progress: "Progress | None" = None, seen_ids: set[str] | None = None, reject_outside_lookup: bool = False,
 ) -> ImportResult:
     """Make assets and rejects from the rows of an input table.
@@ -236,12 +242,11 @@ def prepare_assets(
         Decisions about category words the taxonomy does not know
         (:mod:`asset_map.categories.category_map`).
     use_inferred
-        Give a row with no known category the categories suggested by its
-        name and description (:mod:`asset_map.categories.inference`); without it the
-        suggestions are only recorded, in ``inferred``.
+        Which suggestions from a row's text are its categories (marked
+        ``inferred``): ``None`` those at or above the default confidence,
+        ``True`` all, ``False`` none (:mod:`asset_map.inputs.categorising`).
     progress
-        Called as ``progress(step, done, total)`` as the rows are worked
-        through (``total`` 0 when unknown).
+        Called as ``progress(step, done, total)`` (``total`` 0 when unknown).
     seen_ids
         Asset ids already given to earlier parts of the same file (an import
         in chunks); updated with this table's.
@@ -250,10 +255,10 @@ def prepare_assets(
         lookup's coverage instead of keeping them with their location unknown.
     """
     src = source or table.path.name
-    cmap = detect_columns(table.columns, column_overrides, source=str(table.path))
     fixed = [taxonomy.get(c).id for c in categories] if categories else None
     notes = list(table.notes)
-    _require_columns(table, cmap, notes, fixed)
+    cmap, refused = _columns(table, column_overrides, taxonomy, category_map, fixed, notes)
+    _require_columns(table, cmap, notes, fixed, refused)
     placement = _placed(table, cmap, notes, find_postcodes, progress, keep_outside=not reject_outside_lookup)
     categorised = partial(categorise, table.frame, cmap, rows=table.row_numbers, taxonomy=taxonomy, fixed=fixed,
                           category_map=category_map, use_inferred=use_inferred, progress=progress)
@@ -261,8 +266,22 @@ def prepare_assets(
     assets = _in_areas(_assets_frame(table, cmap, placement, cats, src, notes, seen_ids), areas, notes)
     served = _served_only(table.frame, cmap, table.row_numbers, placement.rejects, src, taxonomy, category_map, fixed)
     result = _result(table, src, cmap, assets, placement.rejects, cats, taxonomy, notes, served)
+    result.not_category = refused
     _outside_lookup(result, cmap, placement, categorised, find_postcodes, taxonomy)
     return result
+
+
+def _columns(table: InputTable, overrides: dict[str, str | None] | None, taxonomy: Taxonomy,
+             category_map: "CategoryMap | None", fixed: list[str] | None,
+             notes: list[str]) -> tuple[ColumnMap, str | None]:
+    """The columns found by their headers (:func:`detect_columns`), the category column checked by its content
+    unless ``--category`` applies (:func:`choose_category_column`); and the column refused as categories."""
+    cmap = detect_columns(table.columns, overrides, source=str(table.path))
+    if fixed is not None:
+        return cmap, None
+    cmap, refused, note = choose_category_column(table.frame, cmap, taxonomy, category_map, overrides=overrides)
+    notes += [note] if note else []
+    return cmap, refused
 
 
 def _outside_lookup(result: ImportResult, cmap: ColumnMap, placement: Placement, categorised, find_postcodes,
@@ -382,6 +401,7 @@ def _result(table: InputTable, src: str, cmap: ColumnMap, assets: "gpd.GeoDataFr
         ignored_words=dict(cats.ignored),
         inferred=dict(cats.inferred_count.most_common()),
         served_only=served,
+        guesses=cats.guesses,
     )
 
 
@@ -475,7 +495,7 @@ def assign_assets(assets: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame | None") 
     return assets
 
 
-def _require_columns(table: InputTable, cmap: ColumnMap, notes: list[str], fixed) -> None:
+def _require_columns(table: InputTable, cmap: ColumnMap, notes: list[str], fixed, refused: str | None) -> None:
     cols = ", ".join(table.columns)
     if cmap.get("name") is None:
         raise _no_name_column(table)
@@ -490,10 +510,11 @@ def _require_columns(table: InputTable, cmap: ColumnMap, notes: list[str], fixed
             )
     if fixed is not None and cmap.get("category"):
         notes.append(f"column {cmap.get('category')!r} ignored: --category applies to every row")
-    elif fixed is None and cmap.get("category") is None:
+    elif fixed is None and cmap.get("category") is None and refused is None:
+        texts = " and ".join(repr(cmap.get(f)) for f in ("name", "description") if cmap.get(f))
         notes.append(
-            "no category column found: every asset is uncategorised; pass --category ID "
-            "or --map category=COLUMN"
+            f"no category column found: the categories are suggested from the text of {texts}; "
+            "pass --category ID (one category for every row) or --map category=COLUMN"
         )
 
 

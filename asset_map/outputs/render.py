@@ -202,9 +202,14 @@ def import_summary(result: "ImportResult") -> "RichTable":
     t.add_row("  of which outside every area (kept, flagged)", str(result.outside))
     if result.categorised_by_inference:
         t.add_row("  of which categorised from their text (inferred)", str(result.categorised_by_inference))
+    by_map = int((result.assets["category_source"] == "category map").sum()) if len(result.assets) else 0
+    if by_map:
+        t.add_row("  of which categorised by the category map", str(by_map))
     t.add_row("  of which without a known category", str(result.uncategorised))
-    if result.with_inferred and not result.categorised_by_inference:
-        t.add_row("    with categories suggested by their text (--use-inferred)", str(result.with_inferred))
+    unused = int(((result.assets["categories"] == "") & (result.assets["inferred"] != "")).sum()) \
+        if len(result.assets) else 0
+    if unused:
+        t.add_row("    with suggestions from their text not used (--use-inferred uses them)", str(unused))
     if result.not_services:
         t.add_row("  of which not services to the public (kept, not provision)", str(sum(result.not_services.values())))
         for reason, count in result.not_services.items():
@@ -379,8 +384,7 @@ def _inspect_inferred(result: "ImportResult", taxonomy: "Taxonomy", sample: int)
     if not result.with_inferred:
         return []
     inf = _section_table(f"Categories suggested by the name or description of {result.with_inferred} rows without "
-                         "a known category" + (" (used: --use-inferred)" if result.categorised_by_inference else
-                                               " (not used unless --use-inferred)"))
+                         f"a known category ({result.categorised_by_inference} use them, marked inferred)")
     inf.add_column("Row", justify="right")
     inf.add_column("Name")
     inf.add_column("Suggested (words that suggested it)", overflow="fold")
