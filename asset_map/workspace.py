@@ -264,6 +264,12 @@ class Workspace:
             tx.write("population", result.small_areas)
         return result
 
+    def check_population(self, path: str | Path, *, code_column: str | None = None) -> "pd.DataFrame":
+        """Each area's population beside a published estimate (:mod:`asset_map.inputs.population_check`)."""
+        from .inputs.population_check import compare_population, read_estimates
+
+        return compare_population(self._require_areas(), read_estimates(path, code_column=code_column))
+
     @_changes
     def load_need(self, path: str | Path, **options: Any) -> "NeedIndicator":
         """Load a need indicator by small-area code (or area code): it then weights the gaps' priority.

@@ -10,7 +10,7 @@ import io
 import json
 from typing import TYPE_CHECKING, Callable
 
-from ..cells import csv_records, csv_text, md_escape, neutralise
+from ..cells import cell_text, csv_records, csv_text, md_escape, neutralise, plain_value
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -483,4 +483,60 @@ def whatif_markdown(result, changes) -> str:
     lines.append("|" + "---|" * (2 + len(fields)))
     for c in changes:
         lines.append(_markdown_row(_whatif_cells(c, fields)))
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- population beside published estimates
+def population_check_lines(s) -> list[str]:
+    """What a population check comes to, in sentences (``s``: a
+    :class:`~asset_map.inputs.population_check.CheckSummary`)."""
+    lines = [f"{s.compared} areas compared; mean absolute difference {s.mean_abs_pct:.1f}%; worst "
+             f"{s.worst_name} ({s.worst_pct:+.1f}%)." if s.compared else "No area matched an estimate."]
+    if s.no_estimate:
+        lines.append(f"No estimate for {len(s.no_estimate)} areas: {', '.join(s.no_estimate[:10])}"
+                     + (" ..." if len(s.no_estimate) > 10 else "") + ".")
+    if s.no_area:
+        lines.append(f"{len(s.no_area)} estimates match no area: {', '.join(s.no_area[:10])}"
+                     + (" ..." if len(s.no_area) > 10 else "") + ".")
+    return lines
+
+
+def _check_cells(row) -> list[str]:
+    ours, pub = cell_text(row.ours), cell_text(row.published)
+    return [str(row.area_name), str(row.area_code), f"{row.ours:,.0f}" if ours else "–",
+            f"{row.published:,.0f}" if pub else "–", f"{row.difference:+,.0f}" if ours and pub else "–",
+            f"{row.pct_difference:+.1f}%" if cell_text(row.pct_difference) and ours else "–", str(row.matched_by)]
+
+
+_CHECK_HEADERS = ("Area", "Code", "Ours", "Published", "Difference", "% difference", "Matched by")
+
+
+def population_check_table(check: "pd.DataFrame") -> "RichTable":
+    """The areas' population beside the estimates, one line per area (estimates with no area left out)."""
+    t = _section_table("Population beside the published estimates (difference = ours − published)")
+    for h in _CHECK_HEADERS:
+        t.add_column(h, justify="left" if h in ("Area", "Code", "Matched by") else "right")
+    for row in check[check["matched_by"] != "no area"].itertuples(index=False):
+        t.add_row(*_check_cells(row))
+    return t
+
+
+def population_check_csv(check: "pd.DataFrame") -> str:
+    """Every row of the comparison, estimates with no area included, as CSV."""
+    return csv_text(list(check.columns), check.itertuples(index=False))
+
+
+def population_check_json(check: "pd.DataFrame", s) -> str:
+    """The comparison and its summary as JSON (missing numbers as null)."""
+    rows = [{k: plain_value(v) for k, v in r.items()} for r in check.to_dict("records")]
+    return json.dumps({"compared": s.compared, "mean_abs_pct_difference": s.mean_abs_pct,
+                       "worst": {"area_name": s.worst_name, "pct_difference": s.worst_pct} if s.compared else None,
+                       "areas": rows}, indent=2, ensure_ascii=False) + "\n"
+
+
+def population_check_markdown(check: "pd.DataFrame", s) -> str:
+    """The areas' lines as a Markdown table, after the summary."""
+    lines = [f"- {md_escape(line)}" for line in population_check_lines(s)] + [""]
+    lines += ["| " + " | ".join(_CHECK_HEADERS) + " |", "|" + "---|" * len(_CHECK_HEADERS)]
+    lines += [_markdown_row(_check_cells(r)) for r in check[check["matched_by"] != "no area"].itertuples(index=False)]
     return "\n".join(lines) + "\n"
