@@ -539,11 +539,13 @@ class Workspace:
         return len(chosen)
 
     # ------------------------------------------------------------------ duplicates
-    def duplicates(self, *, distance_m: float | None = None) -> "list[DuplicateGroup]":
-        """Groups of likely duplicate assets (see :mod:`asset_map.inputs.duplicates`)."""
-        from .inputs.duplicates import DEFAULT_DISTANCE_M, find_duplicates
+    def duplicates(self, *, distance_m: float | None = None, min_score: float | None = None,
+                   venues: bool = False) -> "list[DuplicateGroup]":
+        """Groups of likely duplicate assets, then with ``venues`` the shared venues (:mod:`asset_map.inputs.duplicates`)."""
+        from .inputs.duplicates import DEFAULT_DISTANCE_M, SIMILAR_NAME_SCORE, find_duplicates
 
-        return find_duplicates(self.assets(), distance_m=distance_m or DEFAULT_DISTANCE_M)
+        return find_duplicates(self.assets(), distance_m=distance_m or DEFAULT_DISTANCE_M, venues=venues,
+                               min_score=SIMILAR_NAME_SCORE if min_score is None else min_score)
 
     @_changes
     def merge(self, keep: str, others: list[str]) -> int:

@@ -219,25 +219,34 @@ def import_summary(result: "ImportResult") -> "RichTable":
 
 
 def duplicates_table(groups: "list[DuplicateGroup]") -> "RichTable":
-    """One line per asset, grouped: the first asset of each group is the one a merge keeps."""
-    t = _section_table("Likely duplicates (same name, same postcode or close together); * = kept by a merge")
-    for h in ("Group", "Asset id", "Name", "Source", "Row", "Postcode", "Why"):
-        t.add_column(h, justify="right" if h in ("Group", "Row") else "left",
-                     no_wrap=h in ("Group", "Asset id", "Row", "Postcode"), ratio=2 if h == "Name" else None)
+    """One line per asset, grouped: the first asset of each group is the one a merge keeps (for shared venues,
+    the first listed); Score is each name's similarity to the first's (0–100)."""
+    venues = bool(groups) and groups[0].kind == "shared venue"
+    t = _section_table("Shared venues (hubs): different assets at one place; for information, never merged"
+                       if venues else "Likely duplicates (same or similar name, same postcode or close together); "
+                       "* = kept by a merge")
+    for h in ("Group", "Asset id", "Name", "Source", "Row", "Postcode", "Score", "Why"):
+        t.add_column(h, justify="right" if h in ("Group", "Row", "Score") else "left",
+                     no_wrap=h in ("Group", "Asset id", "Row", "Postcode", "Score"), ratio=2 if h == "Name" else None)
     for n, g in enumerate(groups, start=1):
-        for k, (aid, name, src, row, pc) in enumerate(zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes)):
+        scores = g.scores or (100.0,) * len(g.asset_ids)
+        for k, (aid, name, src, row, pc, sc) in enumerate(zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes,
+                                                               scores)):
             first = k == 0
-            t.add_row(str(n) if first else "", ("* " if first else "  ") + aid, name, src, str(row), pc,
+            mark = "  " if venues or not first else "* "
+            t.add_row(str(n) if first else "", mark + aid, name, src, str(row), pc, f"{sc:.0f}",
                       g.basis if first else "", end_section=k == len(g.asset_ids) - 1)
     return t
 
 
 def duplicates_csv(groups: "list[DuplicateGroup]") -> str:
-    """The duplicate groups as CSV; names that a spreadsheet would run as a formula get an apostrophe."""
-    return csv_text(["group", "asset_id", "name", "source", "row", "postcode", "basis", "distance_m"],
-                    ([n, aid, name, src, row, pc, g.basis, g.distance_m]
+    """The groups as CSV (``kind``: likely duplicates or shared venue; ``score``: the name's similarity to the
+    group's first, 0–100); names that a spreadsheet would run as a formula get an apostrophe."""
+    return csv_text(["group", "asset_id", "name", "source", "row", "postcode", "basis", "distance_m", "score", "kind"],
+                    ([n, aid, name, src, row, pc, g.basis, g.distance_m, sc, g.kind]
                      for n, g in enumerate(groups, start=1)
-                     for aid, name, src, row, pc in zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes)))
+                     for aid, name, src, row, pc, sc in zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes,
+                                                            g.scores or (100.0,) * len(g.asset_ids))))
 
 
 def rejects_csv(frame: "pd.DataFrame", *, source: str | None = None) -> str:
