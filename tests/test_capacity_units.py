@@ -163,3 +163,14 @@ def test_units_compare_in_one_form():
     assert unit("") == unit(None) == ""
     value, u = quantity("twenty")
     assert value != value and u == ""
+
+
+def test_a_workspace_from_before_capacity_units_takes_the_default_units(ws, tmp_path):
+    import_sites(ws, tmp_path, ["420", "210 places", "20"], ["", "", ""])
+    old = ws.frame("categories").drop(columns="capacity_unit")  # as stored before the column existed
+    with ws.store.transaction() as tx:
+        tx.write("categories", old)
+    assert ws.taxonomy().get("children_families").capacity_unit == "places"
+    rows, notes = children_rows(ws)
+    assert not [n for n in notes if "capacities" in n]
+    assert rows["W01"].access_per_10k == pytest.approx(brute_force([420, 210, 20])["W01"], rel=1e-12)
