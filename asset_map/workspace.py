@@ -275,6 +275,12 @@ class Workspace:
             tx.write("population", result.small_areas)
         return result
 
+    def check_population(self, path: str | Path, *, code_column: str | None = None) -> "pd.DataFrame":
+        """Each area's population beside a published estimate (:mod:`asset_map.inputs.population_check`)."""
+        from .inputs.population_check import compare_population, read_estimates
+
+        return compare_population(self._require_areas(), read_estimates(path, code_column=code_column))
+
     @_changes
     def load_need(self, path: str | Path, **options: Any) -> "NeedIndicator":
         """Load a need indicator by small-area code (or area code): it then weights the gaps' priority.
@@ -544,11 +550,13 @@ class Workspace:
         return len(chosen)
 
     # ------------------------------------------------------------------ duplicates
-    def duplicates(self, *, distance_m: float | None = None) -> "list[DuplicateGroup]":
-        """Groups of likely duplicate assets (see :mod:`asset_map.inputs.duplicates`)."""
-        from .inputs.duplicates import DEFAULT_DISTANCE_M, find_duplicates
+    def duplicates(self, *, distance_m: float | None = None, min_score: float | None = None,
+                   venues: bool = False) -> "list[DuplicateGroup]":
+        """Groups of likely duplicate assets, then with ``venues`` the shared venues (:mod:`asset_map.inputs.duplicates`)."""
+        from .inputs.duplicates import DEFAULT_DISTANCE_M, SIMILAR_NAME_SCORE, find_duplicates
 
-        return find_duplicates(self.assets(), distance_m=distance_m or DEFAULT_DISTANCE_M)
+        return find_duplicates(self.assets(), distance_m=distance_m or DEFAULT_DISTANCE_M, venues=venues,
+                               min_score=SIMILAR_NAME_SCORE if min_score is None else min_score)
 
     @_changes
     def merge(self, keep: str, others: list[str]) -> int:

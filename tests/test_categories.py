@@ -319,13 +319,15 @@ def test_a_user_taxonomy_saved_by_excel_with_a_bom_loads(tmp_path):
 def test_the_default_taxonomy_round_trips_through_its_own_file_format(tmp_path):
     path = tmp_path / "copy.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=["id", "label", "catchment_m", "target_population", "synonyms"])
+        w = csv.DictWriter(fh, fieldnames=["id", "label", "catchment_m", "target_population", "synonyms", "capacity_unit"])
         w.writeheader()
         w.writerows(DEFAULT.to_rows())
     copy = load_taxonomy(path)
     assert copy.ids == DEFAULT.ids
-    assert [(c.label, c.catchment_m, c.target, c.synonyms) for c in copy] == \
-        [(c.label, c.catchment_m, c.target, c.synonyms) for c in DEFAULT]
+    assert [(c.label, c.catchment_m, c.target, c.synonyms, c.capacity_unit) for c in copy] == \
+        [(c.label, c.catchment_m, c.target, c.synonyms, c.capacity_unit) for c in DEFAULT]
+    assert DEFAULT.get("children_families").capacity_unit == "places"
+    assert DEFAULT.get("information_signposting").capacity_unit == ""
 
 
 # ------------------------------------------------------------ bad taxonomy files
@@ -333,12 +335,12 @@ def test_the_default_taxonomy_round_trips_through_its_own_file_format(tmp_path):
     pytest.param(
         "id,label,catchment_m,synonyms\nsocial,Social,1000,befriending\n",
         "needs.csv: missing column(s) target_population; a taxonomy needs id, label, catchment_m, "
-        "target_population, synonyms",
+        "target_population, synonyms (and optionally capacity_unit)",
         id="missing-column"),
     pytest.param(
         "id,label,catchment_m\nsocial,Social,1000\n",
         "needs.csv: missing column(s) target_population, synonyms; a taxonomy needs id, label, catchment_m, "
-        "target_population, synonyms",
+        "target_population, synonyms (and optionally capacity_unit)",
         id="missing-columns"),
     pytest.param(
         HEADER + "social,Social,1000,all,\nolder,Older,1500,65+,\nsocial,Again,1000,all,\n",

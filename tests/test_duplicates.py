@@ -131,8 +131,9 @@ def test_cli_lists_then_merges_only_with_merge(council_and_pcn):
     r = runner.invoke(app, ["duplicates", "-f", "csv", "-w", cli_location(ws)])
     assert r.exit_code == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert lines[0] == "group,asset_id,name,source,row,postcode,basis,distance_m"
-    assert len(lines) == 1 + 5  # 2 lunch clubs + 3 walking groups
+    assert lines[0] == "group,asset_id,name,source,row,postcode,basis,distance_m,score,kind"
+    assert len(lines) == 1 + 5  # 2 lunch clubs + 3 walking groups; no two different assets share a place
+    assert all(line.endswith(",100.0,likely duplicates") for line in lines[1:])
     assert "2 groups of likely duplicates (2 across imports, 0 within one file)" in r.stderr
     assert "Nothing was merged" in r.stderr
     assert ws.status()["assets_merged"] == 0
@@ -157,16 +158,31 @@ def test_import_names_the_duplicates_it_found(tmp_path, two_areas):
 
 
 @pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
-def test_real_trafford_lists_share_four_organisations(tmp_path):
+def test_real_trafford_lists_share_organisations(tmp_path):
     ws = asset_map.Workspace(tmp_path / "ws.gpkg")
     ws.load_postcodes(TRAFFORD / "lookups" / "trafford_postcodes.csv")
     ws.import_assets(TRAFFORD / "assets" / "charities_operating_in_trafford.csv")
     ws.import_assets(TRAFFORD / "assets" / "trafford_mental_health_services.csv")
-    groups = {g.names: g for g in ws.duplicates()}
+    found = ws.duplicates(venues=True)
+    groups = {g.names: g for g in found if g.kind == "likely duplicates"}
     # Checked by eye in the two files: same organisation, same postcode.
-    assert set(groups) == {
-        ("TRAFFORD CARERS CENTRE", "Trafford Carers Centre"), ("G-FORCE", "G-Force"),
-        ("URMSTON MUSICAL THEATRE", "URMSTON MUSICAL THEATRE"), ("THE TOY HOUSE", "The Toy House"),
-    }
+    same = {("TRAFFORD CARERS CENTRE", "Trafford Carers Centre"), ("G-FORCE", "G-Force"),
+            ("URMSTON MUSICAL THEATRE", "URMSTON MUSICAL THEATRE"), ("THE TOY HOUSE", "The Toy House")}
+    # Named differently, at one postcode: found by their similar names (every word of one in the other: 100).
+    similar = {("AUTISTIC SOCIETY GREATER MANCHESTER AREA", "Autistic Society for the Greater Manchester Area (ASGMA)"),
+               ("AGE UK TRAFFORD", "Age UK Trafford (Dementia Service)"),
+               ("THE COUNSELLING AND FAMILY CENTRE, ALTRINCHAM", "The Counselling and Family Centre"),
+               ("ALTRINCHAM METHODIST CHURCH", "ALTRINCHAM METHODIST CIRCUIT")}
+    assert set(groups) == same | similar
     assert groups[("URMSTON MUSICAL THEATRE", "URMSTON MUSICAL THEATRE")].rows == (430, 715)
-    assert all(g.basis == "same postcode" for g in groups.values())
+    assert all(groups[n].basis == "same postcode" and groups[n].scores == (100, 100) for n in same)
+    assert all(groups[n].basis == "similar names, within 100 m" for n in similar)
+    # "altrincham church methodist" / "altrincham circuit methodist": Indel distance 7 over 27 + 28 letters.
+    assert groups[("ALTRINCHAM METHODIST CHURCH", "ALTRINCHAM METHODIST CIRCUIT")].scores == (
+        100, round(100 * (1 - 7 / 55), 1))
+    # A shared venue: the voluntary sector's hub at one postcode, eight organisations, none a duplicate.
+    hubs = [g for g in found if g.kind == "shared venue"]
+    hub = next(g for g in hubs if "Voice of BME Trafford" in g.names)
+    assert len(hub.names) == 8 and "VOLUNTARY AND COMMUNITY ACTION TRAFFORD LTD" in hub.names
+    assert len(set(hub.postcodes)) == 1 and hub.basis == "within 10 m" and max(hub.scores[1:]) < 85
+    assert len(hubs) == 35

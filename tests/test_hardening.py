@@ -496,6 +496,11 @@ def check_duplicates_csv(o: Outcome) -> None:
     assert_csv_inert(o.stdout, "duplicates --format csv", present=["SRC()", "HYPERLINK"], numbers=["row", "distance_m"])
 
 
+def check_population_check_csv(o: Outcome) -> None:
+    assert_csv_inert(o.stdout, "population check --format csv", present=["HYPERLINK", "=Z9"],
+                     numbers=["ours", "published", "difference"])
+
+
 def check_category_map(o: Outcome) -> None:
     assert_csv_inert((o.tmp / "decisions.csv").read_text(encoding="utf-8"), "--save-category-map",
                      present=["1+2", "@foo", "x", "y"], numbers=["rows"])
@@ -924,6 +929,10 @@ CASES: list[Case] = [
                                        variant="hostile"), 0, check=check_whatif_csv),
     Case("hostile-duplicates-csv", ws_args("duplicates", "-f", "csv", variant="hostile"), 0,
          check=check_duplicates_csv),
+    Case("hostile-population-check-csv",
+         ws_args("population", "check", rows_csv("est.csv", ["area_code", "area_name", "all_ages"],
+                                                 [["W01", "West", "39,000"], ["=Z9", '=HYPERLINK("http://x")', "5"]]),
+                 "-f", "csv", variant="hostile"), 0, check=check_population_check_csv),
     Case("hostile-save-category-map-import",
          ws_args("import", lambda d: d / "hostile.csv", "--source", "=SRC2()", "--save-category-map",
                  lambda d: d / "decisions.csv", variant="hostile"), 0, check=check_category_map, rows=15),
@@ -1136,6 +1145,11 @@ CASES: list[Case] = [
                     "--into", "nope"), 1, [r"lk\.csv", r"'nope'"]),
     Case("population-missing-file", ws_args("population", "load", lambda d: d / "nope.geojson"), 1,
          [r"nope\.geojson", r"no such file"]),
+    Case("population-check-missing-file", ws_args("population", "check", lambda d: d / "nope.csv"), 1,
+         [r"nope\.csv", r"no such file"]),
+    Case("population-check-duplicate-code",
+         ws_args("population", "check", rows_csv("est.csv", ["area_code", "all_ages"], [["W01", "1"], ["W01", "2"]])),
+         1, [r"est\.csv, row 3, column 'area_code'", r"more than once"]),
     Case("need-missing-file", ws_args("need", "load", lambda d: d / "nope.csv"), 1, [r"nope\.csv", r"no such file"]),
     Case("need-not-numbers", ws_args("need", "load", need_csv("n.csv", [["S1", "high"], ["S2", "low"]])), 1,
          [r"n\.csv", r"--column"]),

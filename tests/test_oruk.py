@@ -187,9 +187,10 @@ def test_a_zipped_v3_package_imports_with_counts_that_add_up(trafford_ws, tmp_pa
     assert stay["stale"] == "yes" and stay["last_verified"] == "2022-03-14"
     assert json.loads(stay["details"])["capacity"] == "0 of 15 Children"
     # Places for the accessibility measures: the maximum, shared among a service's venues (20 over 3 halls).
-    assert stay["capacity"] == 15
+    assert stay["capacity"] == 15 and stay["capacity_unit"] == "children"  # the feed's unit, in standard form
     halls = assets[assets["service_id"] == "c934a8cf-10b8-575e-ab80-78d12134811b"]["capacity"]
     assert len(halls) == 3 and halls.tolist() == pytest.approx([20 / 3] * 3)
+    assert set(assets[assets["service_id"] == "c934a8cf-10b8-575e-ab80-78d12134811b"]["capacity_unit"]) == {"places"}
     unlocated = trafford_ws.frame("unlocated")
     assert sorted(unlocated["name"]) == ["Flixton Bingo and Chat", "Home from Hospital Telephone Friends"]
     assert trafford_ws.status()["unlocated"] == 2

@@ -126,12 +126,28 @@ def test_capacity_column_weights_accessibility(layered, tmp_path):
     assert result.rejected == 0
     assert any("column 'Capacity': 1 capacity not a positive number" in n for n in result.notes)
     caps = dict(zip(ws.assets()["name"], ws.assets()["capacity"]))
-    assert caps["Big club"] == 30 and caps["Small club"] != caps["Small club"]  # NaN: counted as 1
-    rows = {r.area_code: r for r in ws.gaps(category="befriending").rows}
-    # S1 (1,000 people) alone in reach of the big club: 30 / 1,000; West holds S1, S2, S3 (6,000).
-    assert rows["W01"].access_per_10k == pytest.approx(30 / 1000 * 1000 / 6000 * 10_000)
-    # S4 (4,000) alone in reach of the small club, counted as 1 place; the other club reaches nobody.
+    assert caps["Big club"] == 30 and caps["Small club"] != caps["Small club"]  # NaN: no capacity
+    report = ws.gaps(category="befriending")
+    rows = {r.area_code: r for r in report.rows}
+    # One club in places, two without a capacity: 30 places are not added to two unknowns, each counts 1.
+    assert "Loneliness and social isolation: capacities in mixed units (places 1, no capacity 2): each asset " \
+           "counted once for accessibility" in report.notes
+    # S1 (1,000 people) alone in reach of the big club: 1 / 1,000; West holds S1, S2, S3 (6,000).
+    assert rows["W01"].access_per_10k == pytest.approx(1 / 1000 * 1000 / 6000 * 10_000)
+    # S4 (4,000) alone in reach of the small club; the other club reaches nobody.
     assert rows["E01"].access_per_10k == pytest.approx(1 / 4000 * 10_000)
+    # Every club with a capacity in places (a bare number is in the taxonomy's unit, places): they weigh.
+    csv = write_csv(tmp_path / "assets.csv", ["Name", "Category", "Latitude", "Longitude", "Capacity"], [
+        asset_row("Big club", "befriending", X0 + 500, Y0 + 1000)[:4] + ["30 places"],
+        asset_row("Small club", "befriending", X0 + 3000, Y0 + 1000)[:4] + ["10"],
+        asset_row("Other club", "befriending", X0 + 3900, Y0 + 100)[:4] + ["2 Places"],
+    ])
+    ws.import_assets(csv)
+    report = ws.gaps(category="befriending")
+    rows = {r.area_code: r for r in report.rows}
+    assert not [n for n in report.notes if "capacities" in n]
+    assert rows["W01"].access_per_10k == pytest.approx(30 / 1000 * 1000 / 6000 * 10_000)
+    assert rows["E01"].access_per_10k == pytest.approx(10 / 4000 * 10_000)
 
 
 def test_an_area_with_nobody_counted_gets_the_share_of_its_area(ws, tmp_path):

@@ -136,7 +136,10 @@ def test_gaps_on_real_data_agree_with_a_brute_force_computation(loaded, localiti
             assert all(r.coverage == 0 and r.access_per_10k == 0 for r in mine.values())
             continue
         axy = np.column_stack([members.geometry.x, members.geometry.y])
-        supply = members["capacity"].where(members["capacity"] > 0, 1.0).fillna(1.0).to_numpy()
+        # Capacities weigh only when every asset has one, all in one unit (the list's, else the taxonomy's).
+        units = {u or cat.capacity_unit for u in members["capacity_unit"].fillna("")}
+        same = bool((members["capacity"] > 0).all()) and len(units) == 1 and "" not in units
+        supply = members["capacity"].to_numpy() if same else np.ones(len(members))
         dist = np.sqrt(((xy[:, None, :] - axy[None, :, :]) ** 2).sum(axis=2))  # LSOA × asset, metres
         d0 = cat.catchment_m
         inside = dist <= d0
@@ -163,6 +166,10 @@ def test_gaps_on_real_data_agree_with_a_brute_force_computation(loaded, localiti
     assert mine["capacity"].sum() == schools["capacity"].sum() > 0
     assert mine["capacity"].notna().sum() == schools["capacity"].notna().sum()
     assert assets[assets["source"] != "trafford_schools_and_colleges.geojson"]["capacity"].isna().all()
+    # Schools' capacities (pupil places) beside the 2 children's centres, which state none: each counted once.
+    with_capacity = int(schools["capacity"].notna().sum())
+    assert f"Children and families: capacities in mixed units (places {with_capacity}, no capacity " \
+           f"{105 - with_capacity}): each asset counted once for accessibility" in report.notes
     # The figures a planner reads: the 7 food banks, 1.2 km catchment, all ages.
     food = {r.area_name: r for r in report.rows if r.category_id == "food_cooking"}
     banks = gpd.read_file(TRAFFORD / "assets" / "trafford_food_banks.geojson").to_crs(27700)

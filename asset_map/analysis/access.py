@@ -2,8 +2,8 @@
 
 Residents are counted at small areas (LSOAs, output areas...), each one
 represented by a single point *i* (see :func:`population_points`) carrying
-its target population ``P_i``. Assets are points *j* with a capacity ``S_j``
-(the asset's stated capacity where known, otherwise 1). ``d_ij`` is the
+its target population ``P_i``. Assets are points *j* with a supply ``S_j``
+(its capacity, or 1: see *capacity units* below). ``d_ij`` is the
 straight-line distance in metres (British National Grid) and ``d₀`` the
 category's catchment distance. An asset is *in reach* of a small area when
 ``d_ij ≤ d₀``.
@@ -28,6 +28,20 @@ area figure
     ``Σ_{i∈a} P_i·A_i / Σ_{i∈a} P_i``; it is reported per 10,000 people
     (``× 10,000``): the capacity available to each 10,000 of the target
     population, shared with everyone else in reach.
+
+capacity units
+    Capacities are only added up when they count the same thing. Each asset's
+    unit is the one written in its capacity cell ("30 pupils", "2 sessions a
+    week") or in its list's ``capacity_unit`` column, else the category's
+    ``capacity_unit`` in the taxonomy; units are compared in the form of
+    :func:`asset_map.numbers.unit` (pupil = pupils, "sessions per week" =
+    "sessions a week"). For each category (:func:`category_supply`): when
+    every one of its located assets has a capacity and they all have one
+    and the same unit, ``S_j`` is the asset's capacity; when none has a
+    capacity, ``S_j = 1`` for each; otherwise (units that differ, a capacity
+    with no unit, or some assets without a capacity) ``S_j = 1`` for every
+    asset of the category — each asset counted once — and the report's notes
+    say so, with the units and how many assets have each.
 
 An asset with no target population in its catchment serves nobody counted
 here: its ``R_j`` is taken as 0 rather than infinite. Residents beyond the
@@ -132,6 +146,46 @@ class ReachIndex:
         d = np.hypot(dxy[:, 0], dxy[:, 1])
         keep = d <= catchment_m
         return Reach(i[keep], j[keep], d[keep], catchment_m, len(demand), len(supply))
+
+
+def category_supply(capacity: "np.ndarray", units: "np.ndarray", default_unit: str = "") -> tuple["np.ndarray", str]:
+    """``S_j`` of one category's assets under the rule for capacity units (module docstring), and a note.
+
+    Parameters
+    ----------
+    capacity
+        Each asset's capacity; NaN (or not above 0) where it has none.
+    units
+        Each asset's unit from its list, ``""`` where the list gave none.
+    default_unit
+        The category's unit in the taxonomy, taken where the list gave none.
+
+    Returns
+    -------
+    The capacities, or 1 for each asset; and ``""``, or why each asset is
+    counted once ("capacities in mixed units (pupils 3, places 2): each
+    asset counted once for accessibility").
+    """
+    import numpy as np
+
+    cap = np.asarray(capacity, dtype=float)
+    given = np.isfinite(cap) & (cap > 0)
+    ones = np.ones(len(cap))
+    if not given.any():
+        return ones, ""
+    from collections import Counter
+
+    # Each asset's unit, or None for an asset without a capacity.
+    kinds = Counter((u or default_unit) if g else None for u, g in zip(units, given.tolist()))
+    if len(kinds) == 1 and next(iter(kinds)):
+        return cap, ""
+    if len(kinds) == 1:
+        return ones, ("capacities without a unit (give it in a capacity_unit column or the taxonomy): "
+                      "each asset counted once for accessibility")
+    named = {None: "no capacity", "": "no unit"}
+    order = sorted(kinds.items(), key=lambda kc: (kc[0] in named, -kc[1], str(kc[0])))
+    shown = ", ".join(f"{named.get(k, k)} {c}" for k, c in order)
+    return ones, f"capacities in mixed units ({shown}): each asset counted once for accessibility"
 
 
 def band_weights(r: Reach) -> "np.ndarray":

@@ -12,6 +12,7 @@ import itertools
 import math
 from typing import TYPE_CHECKING, Any, Sequence
 
+from .access import category_supply
 from .arrays import distinct, floats
 from .rows import COVERAGE_METHOD, POPULATION_METHOD
 from .small_areas import SmallAreas
@@ -43,10 +44,11 @@ class GapContext:
         ``all_ages`` column).
     population_loaded, method
         Whether the target population is known, and how coverage is measured.
-    cell_of_asset, cells, area_of_asset, asset_pts, located, capacity
+    cell_of_asset, cells, area_of_asset, asset_pts, located, capacity, capacity_unit
         The assets: each one's category cell (an index into ``cells``, the
         distinct sets of category ids), its area (an index, -1 for none),
-        its point, whether it has one, and its capacity ``S_j``.
+        its point, whether it has one, its capacity (NaN for none) and the
+        unit its list gave (``""`` for none); :meth:`supply` makes ``S_j``.
     need_small, need_area
         The need index ``n_i`` of each small area (with a layer) or ``n_a``
         of each area (without), or ``None`` (1 everywhere).
@@ -70,6 +72,7 @@ class GapContext:
         self._members: dict[str, Any] = {}
         self._served_by: dict[str, tuple[Any, Any]] = {}
         self._targets: dict[Any, tuple[Any, str]] = {}
+        self._supply: dict[str, Any] = {}
 
     def _read_areas(self, areas: "Table") -> None:
         """The areas' codes, names, polygons and sizes, and the order of their codes."""
@@ -99,6 +102,7 @@ class GapContext:
         self.area_of_asset = np.array([], dtype=np.intp)
         self.asset_pts = np.array([], dtype=object)
         self.capacity = np.array([], dtype=float)
+        self.capacity_unit = np.array([], dtype=object)
         if assets is not None and len(assets):
             n = len(assets)
             cells, self.cell_of_asset = distinct(assets["categories"])
@@ -107,6 +111,8 @@ class GapContext:
                                              dtype=np.intp, count=n)
             self.asset_pts = np.asarray(assets.geometry, dtype=object)
             self.capacity = _capacities(assets["capacity"] if "capacity" in assets else [None] * n)
+            units = assets["capacity_unit"] if "capacity_unit" in assets else [""] * n
+            self.capacity_unit = np.array([u if isinstance(u, str) else "" for u in units], dtype=object)
         self.located = ~shapely.is_missing(self.asset_pts) if len(self.asset_pts) else np.array([], dtype=bool)
 
     def _need_index(self, need: "NeedIndicator | None") -> tuple["np.ndarray | None", "np.ndarray | None"]:
@@ -143,6 +149,16 @@ class GapContext:
             self._members[category_id] = np.flatnonzero(has[self.cell_of_asset]).astype(np.intp, copy=False)
         return self._members[category_id]
 
+    def supply(self, cat: Category, placed: "np.ndarray") -> "np.ndarray":
+        """``S_j`` of the category's located assets ``placed`` (:func:`~asset_map.analysis.access.category_supply`);
+        when each is counted once, a note says why (once per category)."""
+        if cat.id not in self._supply:
+            supply, note = category_supply(self.capacity[placed], self.capacity_unit[placed], cat.capacity_unit)
+            if note:
+                self.notes.append(f"{cat.label}: {note}")
+            self._supply[cat.id] = supply
+        return self._supply[cat.id]
+
     def area_target(self, cat: Category) -> tuple["np.ndarray | None", str]:
         """The areas' own target population of ``cat`` (without a population layer), and its description."""
         if cat.target not in self._targets:
@@ -178,7 +194,7 @@ def _has_layer(population: "Table | None") -> bool:
 
 
 def _capacities(values: Sequence[Any]) -> "np.ndarray":
-    """``S_j``: each asset's capacity where it is a positive number, otherwise 1.
+    """Each asset's capacity where it is a positive number, otherwise NaN.
 
     Each distinct value is converted once (equal values convert alike).
     """
@@ -193,7 +209,7 @@ def _capacity_each(values: Sequence[Any]) -> "np.ndarray":
     """:func:`_capacities` of each value in turn."""
     import numpy as np
 
-    out = np.ones(len(values))
+    out = np.full(len(values), np.nan)
     for k, v in enumerate(values):
         try:
             x = float(v)

@@ -119,7 +119,8 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
     assets
         The ``assets`` table: ``categories`` (ids joined by ``;``),
         ``area_code`` (``None`` outside every area), points in EPSG:27700,
-        and optionally ``capacity``.
+        and optionally ``capacity`` and ``capacity_unit`` (see *capacity units* in
+        :mod:`asset_map.analysis.access`).
     taxonomy
         Categories with catchment distance and target population.
     population

@@ -98,7 +98,7 @@ def _with_layer(ctx: "GapContext", cat: Category, catchment: float, placed: "np.
     import numpy as np
 
     pts = ctx.asset_pts[placed]
-    m = ctx.layer.measures(cat, catchment, pts, ctx.capacity[placed], len(ctx.codes), ctx.need_small, serving,
+    m = ctx.layer.measures(cat, catchment, pts, ctx.supply(cat, placed), len(ctx.codes), ctx.need_small, serving,
                            full=full, key=cat.id)
     empty = m.target <= 0
     if empty.any():

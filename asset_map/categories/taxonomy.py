@@ -13,7 +13,11 @@ A taxonomy is a CSV file with one row per category and the columns
     who the category serves, as an age band: ``all``, ``65+``, ``0-15``,
     ``16-64``, ``16+``, ``11-25``...;
 ``synonyms``
-    words found in real lists that mean this category, separated by ``;``.
+    words found in real lists that mean this category, separated by ``;``;
+``capacity_unit`` (optional)
+    what an asset's capacity counts for this category (``places``, ``pupils``,
+    ``sessions a week``...), for lists that give a capacity without saying
+    (see :mod:`asset_map.analysis.access`); empty when none is assumed.
 
 The default taxonomy ships with the package (``asset_map/data/taxonomy.csv``);
 a workspace keeps its own copy, which ``asset-map taxonomy load`` replaces.
@@ -41,10 +45,12 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from ..errors import InputFileError, TaxonomyError
-from ..numbers import number
+from ..numbers import number, unit
 from .csv_files import cell_text
 
-TAXONOMY_COLUMNS = ("id", "label", "catchment_m", "target_population", "synonyms")
+TAXONOMY_COLUMNS = ("id", "label", "catchment_m", "target_population", "synonyms", "capacity_unit")
+#: The columns a taxonomy file must have (``capacity_unit`` may be left out).
+REQUIRED_COLUMNS = TAXONOMY_COLUMNS[:5]
 
 #: What separates several category words in one cell: ``;``, ``|``, a line
 #: break (Alt+Enter in Excel) or a slash with spaces round it (" / ").
@@ -174,6 +180,8 @@ class Category:
     catchment_m: float
     target: AgeBand
     synonyms: tuple[str, ...] = ()
+    #: What a capacity counts, in :func:`asset_map.numbers.unit`'s form; ``""`` for none.
+    capacity_unit: str = ""
 
     @property
     def catchment_text(self) -> str:
@@ -487,6 +495,7 @@ class Taxonomy:
                 "catchment_m": c.catchment_m,
                 "target_population": c.target.code,
                 "synonyms": "; ".join(c.synonyms),
+                "capacity_unit": c.capacity_unit,
             }
             for c in self.categories
         ]
@@ -515,7 +524,7 @@ class Taxonomy:
             except ValueError as exc:
                 raise TaxonomyError(f"{source}, row {n}, column 'target_population': {exc}") from None
             synonyms = tuple(s.strip() for s in cell_text(row, "synonyms").split(";") if s.strip())
-            cats.append(Category(cid, label or cid, catchment, target, synonyms))
+            cats.append(Category(cid, label or cid, catchment, target, synonyms, unit(cell_text(row, "capacity_unit"))))
             numbers.append(n)
         return cls(cats, source=source, row_numbers=numbers)
 
@@ -543,12 +552,12 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
             raise TaxonomyError(f"{p}: not UTF-8 text; save the taxonomy as CSV UTF-8") from None
     if not text.strip():
         raise TaxonomyError(f"{source}: the file is empty; a taxonomy needs a header row "
-                            f"{', '.join(TAXONOMY_COLUMNS)} and a row per category")
+                            f"{', '.join(REQUIRED_COLUMNS)} and a row per category")
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in TAXONOMY_COLUMNS if c not in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise TaxonomyError(
             f"{source}: missing column(s) {', '.join(missing)}; a taxonomy needs "
-            f"{', '.join(TAXONOMY_COLUMNS)}"
+            f"{', '.join(REQUIRED_COLUMNS)} (and optionally capacity_unit)"
         )
     return Taxonomy.from_rows(list(reader), source=source)

@@ -7,11 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import handle_errors, open_workspace, stderr
-from ._options import WorkspaceOpt
+from ._common import handle_errors, open_workspace, print_rich, stderr, write_output
+from ._options import GapFormat, GapFormatOpt, OutputOpt, WorkspaceOpt
 
 boundaries_app = typer.Typer(help="Load neighbourhood boundaries and their population.", no_args_is_help=True)
-population_app = typer.Typer(help="Load where people live: small areas with population by age.",
+population_app = typer.Typer(help="Load where people live: small areas with population by age; check it against "
+                             "published estimates.",
                              no_args_is_help=True)
 need_app = typer.Typer(help="Load a need indicator (IMD score or decile, or any) that weights the priority.",
                        no_args_is_help=True)
@@ -89,6 +90,38 @@ def population_load(
     err.print(f"Stored {len(small)} small areas from {result.source} as the population layer: "
               f"{counted['all_ages'].sum():,.0f} people in {len(result.areas)} areas "
               f"({result.outside} small areas outside them); each area's population is now the sum of its small areas")
+
+
+@population_app.command("check")
+@handle_errors
+def population_check(
+    file: Annotated[Path, typer.Argument(
+        help="Published estimates by area: ONS mid-year estimates (wide format, 'Persons' rows) or code, name "
+        "and total columns.")],
+    code_column: Annotated[Optional[str], typer.Option(
+        help="Column of area codes in the estimates (detected if omitted).")] = None,
+    format: GapFormatOpt = GapFormat.table,
+    output: OutputOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Compare each area's population with a published estimate (matched by code, else name); changes nothing."""
+    from ..inputs.population_check import summary
+    from ..outputs import render
+
+    ws = open_workspace(workspace)
+    check = ws.check_population(file, code_column=code_column)
+    s = summary(check)
+    if format is GapFormat.csv:
+        write_output(render.population_check_csv(check), output)
+    elif format is GapFormat.json:
+        write_output(render.population_check_json(check, s), output)
+    elif format is GapFormat.markdown:
+        write_output(render.population_check_markdown(check, s), output)
+    else:
+        print_rich(lambda width: render.population_check_table(check), output)
+    err = stderr()
+    for line in render.population_check_lines(s):
+        err.print(line)
 
 
 @need_app.command("load")

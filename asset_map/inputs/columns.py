@@ -49,6 +49,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "northing": ("northing", "northings", "bng n", "os northing", "y"),
     # How many people it can take at once (places, seats); used by the accessibility measures.
     "capacity": ("capacity", "number of places", "max places", "maximum places", "places available"),
+    # What the capacity counts (places, pupils, sessions a week), when the capacity cell does not say.
+    "capacity_unit": ("capacity unit", "capacity units", "unit of capacity", "units of capacity", "capacity type"),
     # Where it serves beyond its own door: area names or codes, "borough-wide", "online", "within 5 km".
     "served_area": ("area served", "areas served", "served area", "served areas", "serves", "service area",
                     "service areas", "coverage area", "geographical coverage", "area of benefit", "served_area"),

@@ -1,16 +1,31 @@
-"""Likely duplicate assets, and merging them when the user says so.
+"""Likely duplicate assets, shared venues, and merging duplicates when the user says so.
 
-Two assets are **likely duplicates** when their names are the same after
-normalisation (:func:`name_key`) and either
+Two assets are **likely duplicates** when
 
-- their postcodes are the same (both given, compared in standard form), or
-- their points are at most ``distance_m`` metres apart (default
-  :data:`DEFAULT_DISTANCE_M`).
+- their names are the same after normalisation (:func:`name_key`) and either
+  their postcodes are the same (both given, compared in standard form) or
+  their points are at most ``distance_m`` metres apart (default
+  :data:`DEFAULT_DISTANCE_M`); or
+- their points are at most ``distance_m`` apart and their names are
+  *similar*: :func:`name_score` at least ``min_score`` (default
+  :data:`SIMILAR_NAME_SCORE`). "West Timperley Medical Centre" and "West
+  Timperly Medical Centre" (98), "St Hilda's CofE Primary School" and "St.
+  Hilda's CE Primary School" (96), "Central Library" and "Manchester Central
+  Library" (100: every word of one is in the other).
 
 Pairs are joined into groups (if A matches B and B matches C, all three are
 one group). Detection looks across every import in the workspace, so a
 lunch club on the council's list and on the PCN's list is found as well as a
-row typed twice in one file.
+row typed twice in one file. Pairs within the distance are found with a
+spatial index (an STRtree over the points), so the work grows with the
+number of close pairs, not with the square of the number of assets.
+
+**Shared venues** (hubs) are several assets at one place — points at most
+:data:`VENUE_DISTANCE_M` apart (assets located by postcode stand at its
+centroid, so one postcode is one point) — that are not all one
+group of duplicates: a community centre with a lunch club, a carers' group and
+a food bank, or a school and its PTA. They are listed for information and
+never merged.
 
 Nothing is merged by detection. :func:`merge` marks the other assets of a
 group with ``merged_into`` = the kept asset's id and adds their categories to
@@ -31,19 +46,46 @@ from ..categories.taxonomy import normalise_word
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
+    import numpy as np
     import pandas as pd
 
-#: Points closer than this (metres) with the same name are likely the same asset.
+#: Points closer than this (metres) with the same or similar names are likely the same asset.
 DEFAULT_DISTANCE_M = 100.0
+
+#: Names scoring at least this (:func:`name_score`, 0–100) are similar. Chosen on the real Trafford lists
+#: imported together (GP practices, mental-health services, schools, care homes, places of worship, sports
+#: clubs, defibrillators, food banks and the charities register): of the 924 pairs of differently named assets
+#: within 100 m, those scoring 85 or more are mostly one place under two spellings ("Bodmin Road Health
+#: Centre" / "Bodmin Road Medical Centre" 86, "Bickham House" / "The Bickham Home" 88, "Bowdon CofE Primary
+#: School" / "Bowdon CE Primary School" 96); below 85 they are mostly neighbours ("Altrincham Judo Club" /
+#: "Altrincham Swimming Club" 73, two practices at "Shay Lane Medical Centre" 79).
+SIMILAR_NAME_SCORE = 85.0
+
+#: Assets at most this far apart (metres) are at one venue.
+VENUE_DISTANCE_M = 10.0
 
 #: Words that do not tell two organisations apart.
 FILLER_WORDS = {"the", "ltd", "limited", "cic", "cio", "inc", "plc", "co"}
+
+#: Words that name a different body at the same place (a school's PTA, a church's friends, a club's ladies'
+#: section): two names that differ by one of these are not similar ("Heyes Lane Primary School" / "Heyes Lane
+#: Primary School PTA", "Walton Park Bowling Club" / "Walton Park Ladies Bowling Club").
+ATTACHED_WORDS = frozenset("""
+    pta ptfa pto parent parents teacher teachers friends supporters alumni appeal fund ladies men mens women womens
+""".split())
+
+#: Words too small to make a name on their own when one name's words are all in the other's.
+_LINK_WORDS = frozenset("of and for at in on a an to by with".split())
 
 #: Columns of the ``merges`` table.
 MERGE_COLUMNS = {"kept_id": "str", "merged_id": "str", "merged_name": "str", "merged_source": "str",
                  "merged_row": "int64", "merged_at": "str"}
 
+#: The kinds of group.
+DUPLICATES, SHARED_VENUE = "likely duplicates", "shared venue"
+
 _SAINT = re.compile(r"\bsaint\b")
+_DIGITS = re.compile(r"\d+")
 
 
 def name_key(name: str | None) -> str:
@@ -54,9 +96,40 @@ def name_key(name: str | None) -> str:
     return " ".join(w for w in words if w not in FILLER_WORDS)
 
 
+def name_score(a: str, b: str) -> float:
+    """How alike two names are, 0–100, compared as :func:`name_key` forms ``a`` and ``b``.
+
+    - 100 when the forms are equal;
+    - 0 when they hold different numbers ("7th Sale Scouts" / "14th Sale
+      Scouts") or one holds a word of :data:`ATTACHED_WORDS` the other lacks;
+    - 100 when every word of one is in the other and it has at least two
+      words besides "of", "and"... and :data:`ATTACHED_WORDS` ("Central
+      Library" / "Manchester Central Library": rapidfuzz's
+      ``token_set_ratio``; not "Friends of Urmston" / "Friends of English
+      Martyrs School Urmston");
+    - otherwise rapidfuzz's ``token_sort_ratio``: the words sorted, then
+      ``100 × (1 − d / (len_a + len_b))`` with ``d`` the Indel distance
+      (insertions and deletions) between the two sorted strings, so the order
+      of the words does not matter ("Church of Holy Angels" / "Holy Angels
+      Church" 92) and spelling differences cost little.
+    """
+    from rapidfuzz import fuzz
+
+    if a == b:
+        return 100.0
+    ta, tb = set(a.split()), set(b.split())
+    if set(_DIGITS.findall(a)) != set(_DIGITS.findall(b)) or (ta ^ tb) & ATTACHED_WORDS:
+        return 0.0
+    small, big = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    if small <= big and len(small - _LINK_WORDS - ATTACHED_WORDS) >= 2:
+        return float(fuzz.token_set_ratio(a, b))
+    return float(fuzz.token_sort_ratio(a, b))
+
+
 @dataclass(frozen=True)
 class DuplicateGroup:
-    """Assets that are likely the same; the first is the one a merge keeps by default."""
+    """Assets that are likely the same (or, ``kind`` :data:`SHARED_VENUE`, at one place); the first is the one a
+    merge keeps by default. ``scores`` holds each name's :func:`name_score` against the first's."""
 
     asset_ids: tuple[str, ...]
     names: tuple[str, ...]
@@ -65,6 +138,8 @@ class DuplicateGroup:
     postcodes: tuple[str, ...]
     distance_m: float
     basis: str
+    scores: tuple[float, ...] = ()
+    kind: str = DUPLICATES
 
     @property
     def across_imports(self) -> bool:
@@ -96,8 +171,10 @@ def find_duplicates(
     *,
     distance_m: float = DEFAULT_DISTANCE_M,
     only_ids: Iterable[str] | None = None,
+    min_score: float = SIMILAR_NAME_SCORE,
+    venues: bool = False,
 ) -> list[DuplicateGroup]:
-    """Groups of likely duplicates among the assets not yet merged.
+    """Groups of likely duplicates among the assets not yet merged (and, with ``venues``, shared venues after them).
 
     ``only_ids`` keeps the groups that contain at least one of these ids
     (e.g. the assets just imported). Groups come in the order of their first
@@ -106,33 +183,137 @@ def find_duplicates(
     assets = active(assets)
     if assets is None or len(assets) == 0:
         return []
-    by_name = _same_names(assets)
-    candidates = sorted(i for members in by_name.values() for i in members)
+    keys = [name_key(n) for n in assets["name"].tolist()]
+    geoms = assets.geometry.to_numpy()
     xs, ys = assets.geometry.x.to_numpy(), assets.geometry.y.to_numpy()
-    groups, basis = _link(by_name, candidates, _postcodes(assets, candidates), xs, ys, distance_m)
+    links = _Links(len(keys))
+    _link_same_postcode(links, keys, _same_names(keys), _postcode_cells(assets))
+    i, j, d = _close_pairs(geoms, xs, ys, distance_m)
+    _link_close(links, keys, _categories(assets), i, j, d, distance_m, min_score)
     wanted = set(only_ids) if only_ids is not None else None
     ids = assets["asset_id"].astype(str).tolist()
-    return [_group(assets, members, ids, xs, ys, basis.get(r, set())) for r, members in sorted(groups.items())
-            if len(members) >= 2 and (wanted is None or wanted.intersection(ids[m] for m in members))]
+    groups = [_group(assets, members, ids, keys, xs, ys, links.basis.get(r, set()))
+              for r, members in sorted(links.groups().items())
+              if len(members) >= 2 and (wanted is None or wanted.intersection(ids[m] for m in members))]
+    if venues:
+        groups += shared_venues(assets, keys, links, i[d <= VENUE_DISTANCE_M], j[d <= VENUE_DISTANCE_M], ids)
+    return groups
 
 
-def _same_names(assets: "gpd.GeoDataFrame") -> dict[str, list[int]]:
-    """``{name key: asset positions}`` for the names (:func:`name_key`) more than one asset has.
-
-    Only assets of the same name can be duplicates.
-    """
+def _same_names(keys: list[str]) -> dict[str, list[int]]:
+    """``{name key: asset positions}`` for the names (:func:`name_key`) more than one asset has."""
     by_name: dict[str, list[int]] = {}
-    for i, name in enumerate(assets["name"]):
-        k = name_key(name)
+    for i, k in enumerate(keys):
         if k:
             by_name.setdefault(k, []).append(i)
     return {k: members for k, members in by_name.items() if len(members) > 1}
 
 
-def _postcodes(assets: "gpd.GeoDataFrame", candidates: list[int]) -> dict[int, str | None]:
-    """The standard-form postcode of each candidate (``None`` when it has none or it is malformed)."""
-    cells = list(assets["postcode"]) if "postcode" in assets.columns else [None] * len(assets)
-    return {i: normalise_postcode(cells[i]) if cells[i] else None for i in candidates}
+def _postcode_cells(assets: "gpd.GeoDataFrame") -> list:
+    return assets["postcode"].tolist() if "postcode" in assets.columns else [None] * len(assets)
+
+
+class _Links:
+    """Union-find over asset positions, with the reasons each group was joined (by root)."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+        self.basis: dict[int, set[str]] = {}
+        self._members: dict[int, list[int]] = {}
+
+    def root(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(self, a: int, b: int, why: str) -> None:
+        ra, rb = self.root(a), self.root(b)
+        lo, hi = min(ra, rb), max(ra, rb)
+        self.parent[hi] = lo
+        reasons = self.basis.setdefault(lo, set())
+        if hi != lo:
+            reasons |= self.basis.pop(hi, set())
+            self._members[lo] = self._members.pop(lo, [lo]) + self._members.pop(hi, [hi])
+        reasons.add(why)
+
+    def members(self, root: int) -> list[int]:
+        """The positions in ``root``'s group."""
+        return self._members.get(root, [root])
+
+    def groups(self) -> dict[int, list[int]]:
+        """``{root: members in order}`` of the positions joined to at least one other."""
+        return {r: sorted(m) for r, m in self._members.items()}
+
+
+def _link_same_postcode(links: _Links, keys: list[str], by_name: dict[str, list[int]], cells: list) -> None:
+    """Join assets of one name at one postcode (standard form; a malformed or missing postcode joins nothing)."""
+    for members in by_name.values():
+        first: dict[str, int] = {}
+        for i in members:
+            pc = normalise_postcode(cells[i]) if cells[i] else None
+            if pc is not None:
+                if pc in first:
+                    links.join(first[pc], i, "same postcode")
+                else:
+                    first[pc] = i
+
+
+def _close_pairs(geoms: "np.ndarray", xs: "np.ndarray", ys: "np.ndarray", distance_m: float):
+    """Every pair of located assets ``i < j`` at most ``distance_m`` apart, and the distance
+    ``√((x_i − x_j)² + (y_i − y_j)²)``, from an STRtree of the points."""
+    import numpy as np
+    import shapely
+
+    where = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys))
+    pts = geoms if len(where) == len(geoms) else geoms[where]
+    tree = shapely.STRtree(pts)
+    a, b = tree.query(pts, predicate="dwithin", distance=max(distance_m, VENUE_DISTANCE_M) * (1 + 1e-9) + 1e-6)
+    keep = a < b
+    i, j = where[a[keep]], where[b[keep]]
+    d = np.hypot(xs[i] - xs[j], ys[i] - ys[j])
+    return i, j, d
+
+
+def _link_close(links: _Links, keys: list[str], cats: list, i, j, d, distance_m: float,
+                min_score: float) -> None:
+    """Join close pairs with the same name; then, most similar first, those with similar names
+    (:func:`name_score` ≥ ``min_score``) that share a category (or one has none), when every name of the one
+    group is similar to every name of the other (so "Shay Lane Medical Centre" does not chain the practices
+    "(Kelman)" and "(Patel)" there into one)."""
+    similar = []
+    for a, b, dist in zip(i.tolist(), j.tolist(), d.tolist()):
+        if dist > distance_m or not keys[a] or not keys[b] or links.root(a) == links.root(b):
+            continue  # too far, a name of no words, or in one group already (e.g. by postcode)
+        if keys[a] == keys[b]:
+            links.join(a, b, f"within {distance_m:g} m")
+        elif _share_a_category(cats[a], cats[b]):
+            score = name_score(keys[a], keys[b])
+            if score >= min_score:
+                similar.append((-score, a, b))
+    names: dict[int, set[str]] = {}
+    for _, a, b in sorted(similar):
+        ra, rb = links.root(a), links.root(b)
+        if ra == rb:
+            continue
+        na = names.setdefault(ra, {keys[k] for k in links.members(ra)})
+        nb = names.setdefault(rb, {keys[k] for k in links.members(rb)})
+        if all(x == y or name_score(x, y) >= min_score for x in na for y in nb):
+            links.join(a, b, f"similar names, within {distance_m:g} m")
+            names[links.root(a)] = na | nb
+
+
+def _categories(assets: "gpd.GeoDataFrame") -> list:
+    """Each asset's category cell (ids joined by ``;``)."""
+    return assets["categories"].tolist() if "categories" in assets.columns else [""] * len(assets)
+
+
+def _share_a_category(a: object, b: object) -> bool:
+    """Whether two category cells share an id, or either has none."""
+    ids_a = set(filter(None, str(a or "").split(";")))
+    ids_b = set(filter(None, str(b or "").split(";")))
+    return not ids_a or not ids_b or bool(ids_a & ids_b)
 
 
 def _distance(xs, ys, a: int, b: int) -> float:
@@ -140,39 +321,8 @@ def _distance(xs, ys, a: int, b: int) -> float:
     return float(((xs[a] - xs[b]) ** 2 + (ys[a] - ys[b]) ** 2) ** 0.5)
 
 
-def _link(by_name: dict[str, list[int]], candidates: list[int], postcodes: dict[int, str | None], xs, ys,
-          distance_m: float) -> tuple[dict[int, list[int]], dict[int, set[str]]]:
-    """Join assets of one name that share a postcode or stand within ``distance_m`` (union-find, by position).
-
-    Returns the groups (``{root: members}``, every candidate in one) and,
-    by root, why their members were joined.
-    """
-    parent = {i: i for i in candidates}
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    basis: dict[int, set[str]] = {}
-    for members in by_name.values():
-        for a_pos, a in enumerate(members):
-            for b in members[a_pos + 1:]:
-                same_pc = postcodes[a] is not None and postcodes[a] == postcodes[b]
-                if same_pc or _distance(xs, ys, a, b) <= distance_m:
-                    ra, rb = root(a), root(b)
-                    parent[max(ra, rb)] = min(ra, rb)
-                    why = basis.setdefault(min(ra, rb), set()) | basis.pop(max(ra, rb), set())
-                    why.add("same postcode" if same_pc else f"within {distance_m:g} m")
-                    basis[min(ra, rb)] = why
-    groups: dict[int, list[int]] = {}
-    for i in candidates:
-        groups.setdefault(root(i), []).append(i)
-    return groups, basis
-
-
-def _group(assets: "gpd.GeoDataFrame", members: list[int], ids: list[str], xs, ys, basis: set[str]) -> DuplicateGroup:
+def _group(assets: "gpd.GeoDataFrame", members: list[int], ids: list[str], keys: list[str], xs, ys,
+           basis: set[str], kind: str = DUPLICATES) -> DuplicateGroup:
     """A :class:`DuplicateGroup` of the assets at ``members``; its distance is the largest between two of them."""
     spread = max(_distance(xs, ys, a, b) for a in members for b in members)
     return DuplicateGroup(
@@ -181,9 +331,24 @@ def _group(assets: "gpd.GeoDataFrame", members: list[int], ids: list[str], xs, y
         sources=tuple(str(assets["source"].iloc[m]) for m in members),
         rows=tuple(int(assets["source_row"].iloc[m]) for m in members),
         postcodes=tuple(str(assets["postcode"].iloc[m] or "") for m in members),
-        distance_m=round(spread, 1),
+        distance_m=round(spread, 1) if spread == spread else float("nan"),
         basis=" and ".join(sorted(basis)),
+        scores=tuple(round(name_score(keys[members[0]], keys[m]), 1) for m in members),
+        kind=kind,
     )
+
+
+def shared_venues(assets: "gpd.GeoDataFrame", keys: list[str], links: _Links, i, j, ids: list[str]
+                  ) -> list[DuplicateGroup]:
+    """Groups of assets at one place (points at most :data:`VENUE_DISTANCE_M` apart: the pairs ``i``–``j``)
+    that are not all one group of likely duplicates (``links``)."""
+    xs, ys = assets.geometry.x.to_numpy(), assets.geometry.y.to_numpy()
+    place = _Links(len(keys))
+    for a, b in zip(i.tolist(), j.tolist()):
+        place.join(a, b, f"within {VENUE_DISTANCE_M:g} m")
+    return [_group(assets, members, ids, keys, xs, ys, place.basis.get(r, set()), SHARED_VENUE)
+            for r, members in sorted(place.groups().items())
+            if len(members) >= 2 and len({links.root(m) for m in members}) > 1]
 
 
 def merge(assets: "gpd.GeoDataFrame", keep: str, others: list[str]) -> tuple["gpd.GeoDataFrame", "pd.DataFrame"]:

@@ -4,7 +4,8 @@ Each running service gives **one row per place it is delivered at** (a
 service at three venues is three rows sharing the service id; the row's id
 is ``<service id>@<location id>``), located by the place's coordinates, else
 its postcode. A service's capacity in places (the largest ``maximum``, else
-``available``, of its capacities) is shared equally among its venues. The rows then go through the ordinary import
+``available``, of its capacities) is shared equally among its venues, in the
+unit the feed gives it ("Children", "Places"; see :mod:`asset_map.analysis.access`). The rows then go through the ordinary import
 (:func:`asset_map.inputs.importer.prepare_assets`), so they are checked, located,
 assigned and rejected exactly as the rows of a spreadsheet are.
 
@@ -142,7 +143,8 @@ def feed_rows(
             records.append([row_id, s.name, ";".join(categories), s.description or None, p.address, p.postcode,
                             None if p.latitude is None else repr(p.latitude),
                             None if p.longitude is None else repr(p.longitude),
-                            None if s.capacity_value is None else repr(s.capacity_value / len(places))])
+                            None if s.capacity_value is None
+                            else f"{s.capacity_value / len(places)!r} {s.capacity_unit}".strip()])
             numbers.append(s.record)
             details[row_id] = {"service_id": s.id, "last_verified": s.last_verified, "stale": stale,
                                "served_area": _served_area(s), "served_extent": _served_extent(s),

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
@@ -50,6 +49,7 @@ from ..categories.inference import NOT_A_SERVICE, is_not_a_service
 from ..categories.taxonomy import Taxonomy, normalise_word
 from ..errors import ColumnError
 from ..geo import BNG
+from ..numbers import quantity, unit
 from .categorising import Categorised, categorise
 from .category_column import choose_category_column
 from .columns import ColumnMap, detect_columns
@@ -83,6 +83,7 @@ ASSET_COLUMNS = {
     "inferred": "str",
     "merged_into": "str",
     "capacity": "float64",
+    "capacity_unit": "str",
     "served_area": "str",
     "audience": "str",
     "daytime": "str",
@@ -362,7 +363,7 @@ def _assets_frame(table: InputTable, cmap: ColumnMap, placement: Placement, cats
             "category_source": cats.source,
             "inferred": cats.inferred,
             "merged_into": [""] * len(keep),
-            "capacity": _capacities(text_column("capacity"), cmap.get("capacity"), notes),
+            **_capacities(text_column("capacity"), text_column("capacity_unit"), cmap.get("capacity"), notes),
             "served_area": text_column("served_area"),
             **_who_when_cost(text_column, cmap, len(keep)),
         },
@@ -456,28 +457,29 @@ def _served_only(frame, cmap: ColumnMap, rows: list[int], rejects: list[Reject],
     return out
 
 
-def _capacities(cells: list[str], column: str | None, notes: list[str]) -> list[float]:
-    """Each row's capacity: the first number in its cell ("20", "20 places"), NaN when none.
+def _capacities(cells: list[str], units: list[str], column: str | None, notes: list[str]) -> dict[str, list]:
+    """Each row's ``capacity`` and ``capacity_unit``: the first number in its cell ("20", "20 places"), NaN when
+    none, and the unit written after it, else the one in the list's ``capacity_unit`` column
+    (:func:`asset_map.numbers.quantity`, :func:`asset_map.numbers.unit`; ``""`` when neither says).
 
-    A capacity that cannot be read does not reject the row; the asset counts
-    as capacity 1 in the accessibility measures, and a note says how many.
+    A capacity that cannot be read does not reject the row; the asset has no
+    capacity (see :mod:`asset_map.analysis.access` for what that does to its
+    category's accessibility), and a note says how many.
     """
-    out: list[float] = []
+    values: list[float] = []
+    out_units: list[str] = []
     unread = 0
-    for cell in cells:
-        m = _NUMBER.search(cell.replace(",", "")) if cell.strip() else None
-        value = float(m.group()) if m else math.nan
+    for cell, written in zip(cells, units):
+        value, cell_unit = quantity(cell) if cell.strip() else (math.nan, "")
         if cell.strip() and not value > 0:
             unread += 1
             value = math.nan
-        out.append(value)
+        values.append(value)
+        out_units.append((cell_unit or unit(written)) if value == value else "")
     if unread:
         notes.append(f"column {column!r}: {unread} capacit{'y' if unread == 1 else 'ies'} not a positive "
-                      "number; counted as 1 place in the accessibility measures")
-    return out
-
-
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+                     "number; read as no capacity")
+    return {"capacity": values, "capacity_unit": out_units}
 
 
 def assign_assets(assets: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame | None") -> "gpd.GeoDataFrame":

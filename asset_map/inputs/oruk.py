@@ -268,7 +268,8 @@ def _read_v1(service: Service, item: dict, where: str, problems: list[Problem]) 
 def _read_v3(service: Service, item: dict, where: str, problems: list[Problem]) -> None:
     """A v3 service's terms (``attributes``), ages, ``schedules`` and ``capacities``.
 
-    The capacity value is the largest number of places among the capacities (:func:`_places`).
+    The capacity value is the largest number of places among the capacities (:func:`_places`), in that
+    capacity's unit.
     """
     for k, attr in enumerate(_as_list(item, "attributes", where, problems)):
         term = attr.get("taxonomy_term") if isinstance(attr, dict) else None
@@ -287,7 +288,8 @@ def _read_v3(service: Service, item: dict, where: str, problems: list[Problem]) 
     service.schedules = [s for s in _as_list(item, "schedules", where, problems) if isinstance(s, dict)]
     caps = [c for c in _as_list(item, "capacities", where, problems) if isinstance(c, dict)]
     service.capacity = "; ".join(_capacity(c) for c in caps) or None
-    service.capacity_value = max((v for v in map(_places, caps) if v is not None), default=None)
+    valued = [(v, _unit_name(c)) for c, v in zip(caps, map(_places, caps)) if v is not None]
+    service.capacity_value, service.capacity_unit = max(valued, key=lambda vu: vu[0], default=(None, ""))
 
 
 def _read_place(loc: dict, version: str, where: str, problems: list[Problem]) -> Place | None:
@@ -548,9 +550,14 @@ def _places(c: dict) -> float | None:
     return None
 
 
-def _capacity(c: dict) -> str:
+def _unit_name(c: dict) -> str:
+    """A capacity's unit: ``unit.name``, else ``unit_name``; ``""`` for none."""
     unit = c.get("unit")
-    unit_name = unit.get("name") if isinstance(unit, dict) else c.get("unit_name") or ""
+    return str((unit.get("name") if isinstance(unit, dict) else c.get("unit_name")) or "").strip()
+
+
+def _capacity(c: dict) -> str:
+    unit_name = _unit_name(c)
     avail, maximum = c.get("available"), c.get("maximum")
     amount = f"{avail} of {maximum}" if maximum not in (None, "") else f"{avail}"
     return f"{amount} {unit_name}".strip()

@@ -56,6 +56,8 @@ class Service:
     capacity: str | None = None
     #: Places for the accessibility measures: the largest ``maximum`` (else ``available``) among the capacities.
     capacity_value: float | None = None
+    #: The unit of that capacity as the feed names it ("Children", "Places"), "" when it names none.
+    capacity_unit: str = ""
     #: ``yes``/``no``/``""``: from the cost options (an amount of 0 or an option saying free) or ``fees``.
     free: str = ""
     last_verified: str | None = None

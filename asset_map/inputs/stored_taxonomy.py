@@ -20,11 +20,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def stored_taxonomy(store: "Store") -> Taxonomy:
-    """The store's taxonomy, or the default one if none is stored yet."""
+    """The store's taxonomy, or the default one if none is stored yet.
+
+    A taxonomy stored before categories had a ``capacity_unit`` takes the
+    default taxonomy's unit for each category id the default has.
+    """
     t = store.read("categories")
     if t is None:
         return load_taxonomy()
     rows = [dict(zip(t.columns, vals)) for vals in zip(*t.columns.values())]
+    if "capacity_unit" not in t.columns:
+        units = {c.id: c.capacity_unit for c in load_taxonomy()}
+        rows = [dict(r, capacity_unit=units.get(str(r.get("id")), "")) for r in rows]
     return Taxonomy.from_rows(rows, source=f"{store.location} (categories)")
 
 

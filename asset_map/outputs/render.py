@@ -10,7 +10,7 @@ import io
 import json
 from typing import TYPE_CHECKING, Callable
 
-from ..cells import csv_records, csv_text, md_escape, neutralise
+from ..cells import cell_text, csv_records, csv_text, md_escape, neutralise, plain_value
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -233,25 +233,34 @@ def import_summary(result: "ImportResult") -> "RichTable":
 
 
 def duplicates_table(groups: "list[DuplicateGroup]") -> "RichTable":
-    """One line per asset, grouped: the first asset of each group is the one a merge keeps."""
-    t = _section_table("Likely duplicates (same name, same postcode or close together); * = kept by a merge")
-    for h in ("Group", "Asset id", "Name", "Source", "Row", "Postcode", "Why"):
-        t.add_column(h, justify="right" if h in ("Group", "Row") else "left",
-                     no_wrap=h in ("Group", "Asset id", "Row", "Postcode"), ratio=2 if h == "Name" else None)
+    """One line per asset, grouped: the first asset of each group is the one a merge keeps (for shared venues,
+    the first listed); Score is each name's similarity to the first's (0–100)."""
+    venues = bool(groups) and groups[0].kind == "shared venue"
+    t = _section_table("Shared venues (hubs): different assets at one place; for information, never merged"
+                       if venues else "Likely duplicates (same or similar name, same postcode or close together); "
+                       "* = kept by a merge")
+    for h in ("Group", "Asset id", "Name", "Source", "Row", "Postcode", "Score", "Why"):
+        t.add_column(h, justify="right" if h in ("Group", "Row", "Score") else "left",
+                     no_wrap=h in ("Group", "Asset id", "Row", "Postcode", "Score"), ratio=2 if h == "Name" else None)
     for n, g in enumerate(groups, start=1):
-        for k, (aid, name, src, row, pc) in enumerate(zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes)):
+        scores = g.scores or (100.0,) * len(g.asset_ids)
+        for k, (aid, name, src, row, pc, sc) in enumerate(zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes,
+                                                               scores)):
             first = k == 0
-            t.add_row(str(n) if first else "", ("* " if first else "  ") + aid, name, src, str(row), pc,
+            mark = "  " if venues or not first else "* "
+            t.add_row(str(n) if first else "", mark + aid, name, src, str(row), pc, f"{sc:.0f}",
                       g.basis if first else "", end_section=k == len(g.asset_ids) - 1)
     return t
 
 
 def duplicates_csv(groups: "list[DuplicateGroup]") -> str:
-    """The duplicate groups as CSV; names that a spreadsheet would run as a formula get an apostrophe."""
-    return csv_text(["group", "asset_id", "name", "source", "row", "postcode", "basis", "distance_m"],
-                    ([n, aid, name, src, row, pc, g.basis, g.distance_m]
+    """The groups as CSV (``kind``: likely duplicates or shared venue; ``score``: the name's similarity to the
+    group's first, 0–100); names that a spreadsheet would run as a formula get an apostrophe."""
+    return csv_text(["group", "asset_id", "name", "source", "row", "postcode", "basis", "distance_m", "score", "kind"],
+                    ([n, aid, name, src, row, pc, g.basis, g.distance_m, sc, g.kind]
                      for n, g in enumerate(groups, start=1)
-                     for aid, name, src, row, pc in zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes)))
+                     for aid, name, src, row, pc, sc in zip(g.asset_ids, g.names, g.sources, g.rows, g.postcodes,
+                                                            g.scores or (100.0,) * len(g.asset_ids))))
 
 
 def rejects_csv(frame: "pd.DataFrame", *, source: str | None = None) -> str:
@@ -505,4 +514,60 @@ def whatif_markdown(result, changes) -> str:
     lines.append("|" + "---|" * (2 + len(fields)))
     for c in changes:
         lines.append(_markdown_row(_whatif_cells(c, fields)))
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- population beside published estimates
+def population_check_lines(s) -> list[str]:
+    """What a population check comes to, in sentences (``s``: a
+    :class:`~asset_map.inputs.population_check.CheckSummary`)."""
+    lines = [f"{s.compared} areas compared; mean absolute difference {s.mean_abs_pct:.1f}%; worst "
+             f"{s.worst_name} ({s.worst_pct:+.1f}%)." if s.compared else "No area matched an estimate."]
+    if s.no_estimate:
+        lines.append(f"No estimate for {len(s.no_estimate)} areas: {', '.join(s.no_estimate[:10])}"
+                     + (" ..." if len(s.no_estimate) > 10 else "") + ".")
+    if s.no_area:
+        lines.append(f"{len(s.no_area)} estimates match no area: {', '.join(s.no_area[:10])}"
+                     + (" ..." if len(s.no_area) > 10 else "") + ".")
+    return lines
+
+
+def _check_cells(row) -> list[str]:
+    ours, pub = cell_text(row.ours), cell_text(row.published)
+    return [str(row.area_name), str(row.area_code), f"{row.ours:,.0f}" if ours else "–",
+            f"{row.published:,.0f}" if pub else "–", f"{row.difference:+,.0f}" if ours and pub else "–",
+            f"{row.pct_difference:+.1f}%" if cell_text(row.pct_difference) and ours else "–", str(row.matched_by)]
+
+
+_CHECK_HEADERS = ("Area", "Code", "Ours", "Published", "Difference", "% difference", "Matched by")
+
+
+def population_check_table(check: "pd.DataFrame") -> "RichTable":
+    """The areas' population beside the estimates, one line per area (estimates with no area left out)."""
+    t = _section_table("Population beside the published estimates (difference = ours − published)")
+    for h in _CHECK_HEADERS:
+        t.add_column(h, justify="left" if h in ("Area", "Code", "Matched by") else "right")
+    for row in check[check["matched_by"] != "no area"].itertuples(index=False):
+        t.add_row(*_check_cells(row))
+    return t
+
+
+def population_check_csv(check: "pd.DataFrame") -> str:
+    """Every row of the comparison, estimates with no area included, as CSV."""
+    return csv_text(list(check.columns), check.itertuples(index=False))
+
+
+def population_check_json(check: "pd.DataFrame", s) -> str:
+    """The comparison and its summary as JSON (missing numbers as null)."""
+    rows = [{k: plain_value(v) for k, v in r.items()} for r in check.to_dict("records")]
+    return json.dumps({"compared": s.compared, "mean_abs_pct_difference": s.mean_abs_pct,
+                       "worst": {"area_name": s.worst_name, "pct_difference": s.worst_pct} if s.compared else None,
+                       "areas": rows}, indent=2, ensure_ascii=False) + "\n"
+
+
+def population_check_markdown(check: "pd.DataFrame", s) -> str:
+    """The areas' lines as a Markdown table, after the summary."""
+    lines = [f"- {md_escape(line)}" for line in population_check_lines(s)] + [""]
+    lines += ["| " + " | ".join(_CHECK_HEADERS) + " |", "|" + "---|" * len(_CHECK_HEADERS)]
+    lines += [_markdown_row(_check_cells(r)) for r in check[check["matched_by"] != "no area"].itertuples(index=False)]
     return "\n".join(lines) + "\n"
