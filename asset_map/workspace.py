@@ -253,12 +253,26 @@ class Workspace:
         """Load the population layer: small areas with population by age.
 
         See :func:`asset_map.inputs.population_layer.load_population_layer` for the
-        options. Replaces any population layer loaded before, and the areas'
-        population becomes the sum of their small areas'.
+        options. ``method`` (``"auto"`` unless given) says how small areas
+        that straddle areas are shared (:mod:`asset_map.inputs.apportion`):
+        ``"auto"`` is by postcode count when a postcode lookup is loaded,
+        else by area share. Parts beyond the areas are kept within twice the
+        widest catchment of the taxonomy (the widest the robustness check
+        measures), as demand from beyond the border. Replaces any population
+        layer loaded before, and the areas' population becomes the sum of
+        their parts'.
         """
         from .inputs.population_layer import load_population_layer
+        from .inputs.stored import postcode_points
 
-        result = load_population_layer(path, self._require_areas(), **options)
+        areas = self._require_areas()
+        method = options.pop("method", None) or "auto"
+        if method == "auto":
+            method = "postcodes" if self.store.count("postcodes") else "area"
+        if method == "postcodes":
+            options["postcodes"] = postcode_points(self.store, areas)
+        reach = max((c.catchment_m for c in self.taxonomy()), default=0.0) * 2
+        result = load_population_layer(path, areas, method=method, reach_m=reach, **options)
         with self.store.transaction() as tx:
             tx.write("areas", result.areas)
             tx.write("population", result.small_areas)
