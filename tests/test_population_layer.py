@@ -71,8 +71,8 @@ def test_cli_population_load_and_status(tmp_path, two_areas):
     pts = write_points(tmp_path / "pw.geojson", POINTS[:4])
     r = run("population", "load", pts, "-w", path)
     assert r.exit_code == 0, r.stderr
-    assert ("Stored 4 small areas from pw.geojson as the population layer (4 parts, shared by whole small areas, "
-            "by the area containing each one's point): 10,000 people in 2 areas, 0 beyond them" in r.stderr)
+    assert ("Stored 4 small areas from pw.geojson as the population layer (4 parts, shared by whole small areas (each to the area "
+            "containing its point)): 10,000 people in 2 areas, 0 beyond them" in r.stderr)
     status = dict(line.split(": ", 1) for line in run("status", "-w", path).stdout.splitlines())
     assert status["population"] == "4"
 

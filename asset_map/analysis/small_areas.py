@@ -39,6 +39,11 @@ from .access import ReachIndex, covered, population_points, two_step_fca, weight
 from .arrays import floats
 from .target_population import target_population
 
+#: How the population layer's small areas were shared among the areas (its ``method`` column; see
+#: :mod:`asset_map.inputs.apportion`).
+SHARE_TEXT = {"area": "area share", "postcodes": "postcode count (dasymetric)", "lookup": "best-fit lookup",
+              "whole": "whole small areas (each to the area containing its point)"}
+
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
@@ -87,6 +92,23 @@ class SmallAreas:
         self.all_ages = np.nan_to_num(floats(population["all_ages"])) * self._inside
         self.beyond = float(np.nan_to_num(floats(population["all_ages"]))[~self._inside].sum())
         self._targets: dict[Any, tuple[Any, str, Any]] = {}
+
+    def note(self) -> str:
+        """How the people were counted in the areas: the method, the split small areas, those beyond."""
+        import numpy as np
+
+        t = self.table
+        codes = self.codes
+        methods = sorted({m for m in t["method"] if m}) if "method" in t else ["whole"]
+        share = floats(t["share"]) if "share" in t else np.ones(len(codes))
+        split = {c for c, w in zip(codes, share) if w < 1}
+        people = float(self.all_ages[np.isin(np.array(codes, dtype=object), list(split))].sum()) if split else 0.0
+        text = (f"population: {len(set(codes))} small areas counted in the areas by "
+                f"{' and '.join(SHARE_TEXT.get(m, m) for m in methods)}; {len(split)} split between areas "
+                f"({people:,.0f} people in split parts)")
+        if self.beyond:
+            text += f"; {self.beyond:,.0f} people beyond the areas counted as demand for accessibility"
+        return text
 
     def target(self, cat: Category, n_areas: int) -> tuple["np.ndarray", str, "np.ndarray"]:
         """``T_i`` of each part (those beyond every area too: they are demand for 2SFCA), its description,

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..analysis.small_areas import SHARE_TEXT
 from ..analysis.target_population import population_columns
 from ..errors import BoundaryError
 
@@ -50,13 +51,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Apportioning methods, as stored in the population layer's ``method`` column.
 METHODS = ("area", "postcodes", "lookup", "whole")
-#: What each method is called in notes and the README.
-METHOD_TEXT = {
-    "area": "area share",
-    "postcodes": "postcode count (dasymetric)",
-    "lookup": "best-fit lookup",
-    "whole": "whole small areas, by the area containing each one's point",
-}
+#: What each method is called in messages.
+METHOD_TEXT = SHARE_TEXT
 #: A part inside an area smaller than this share of its small area is a sliver.
 SLIVER = 0.01
 #: The part of a small area outside every area is kept from this share up.
