@@ -195,3 +195,44 @@ def test_trafford_wards_against_ons_ward_estimates(tmp_path, level):
     target = {"lsoa": (6, 20), "oa": (3, 9)}[level]
     assert errors["postcodes"][0] <= target[0] and errors["postcodes"][1] <= target[1]
     assert errors["postcodes"] < errors["area"] < errors["whole"]
+
+
+def test_an_area_whose_catchment_crosses_into_unloaded_ground_is_flagged(tmp_path):
+    ws = asset_map.Workspace(tmp_path / "e.gpkg")
+    ws.load_boundaries(write_areas(tmp_path / "w.geojson", [("W01", "West", 0, square(X0, Y0, 2000))]),
+                       code_field="area_code", name_field="area_name")
+    ws.import_assets(write_csv(tmp_path / "a.csv", ["Name", "Category", "Latitude", "Longitude"],
+                               [asset_row("Friends", "befriending", X0 + 1750, Y0 + 1000)]))
+    ws.load_population(small_areas(tmp_path / "s.geojson", [("S1", 1000, 0, box(X0, Y0, X0 + 2000, Y0 + 2000))]))
+    row = ws.gaps(category="loneliness_isolation").rows[0]
+    # Nothing beyond West is loaded: all of its 800 m ring lies outside the loaded population.
+    assert row.confidence == "medium"
+    assert row.confidence_reason == "edge: 100% of this area's 800 m catchment lies outside the loaded population"
+    # B1 (1 km × 1 km beside the east edge) covers 800 m × 1 km of the ring: the rest, by hand.
+    ws.load_population(small_areas(tmp_path / "b.geojson", [
+        ("S1", 1000, 0, box(X0, Y0, X0 + 2000, Y0 + 2000)), ("B1", 9000, 0, box(X0 + 2000, Y0 + 500, X0 + 3000,
+                                                                                 Y0 + 1500))]))
+    ring = square(X0, Y0, 2000).buffer(800, quad_segs=64).difference(square(X0, Y0, 2000)).area
+    share = 1 - 800 * 1000 / ring
+    row = ws.gaps(category="loneliness_isolation").rows[0]
+    assert round(share, 2) == 0.90 and f"edge: {share:.0%} of this area's 800 m" in row.confidence_reason
+
+
+@pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
+def test_trafford_border_wards_are_flagged(tmp_path):
+    """Only Trafford's LSOAs are loaded: the wards whose 1.2 km ring lies more than 20% beyond the borough."""
+    wards = TRAFFORD / "boundaries" / "trafford_ward_generalised_2023.geojson"
+    ws = asset_map.Workspace(tmp_path / "t.gpkg")
+    ws.load_boundaries(wards)
+    ws.load_population(TRAFFORD / "boundaries" / "trafford_lsoa_generalised_2021.geojson",
+                       population_csv=TRAFFORD / "population" / "mid-year_2024_population_estimates_lsoa.csv")
+    ws.import_assets(TRAFFORD / "assets" / "trafford_food_banks.geojson", categories=["food bank"])
+    rows = {r.area_name: r for r in ws.gaps(category="food_cooking").rows}
+    w = gpd.read_file(wards).to_crs(27700)
+    borough = w.union_all()
+    ring = w.buffer(1200, quad_segs=64).difference(w.geometry)
+    share = dict(zip(w["area_name"], ring.difference(borough).area / ring.area))
+    flagged = {n for n, r in rows.items() if "edge:" in r.confidence_reason}
+    assert flagged == {n for n, e in share.items() if e > 0.2}
+    assert share["Old Trafford"] == pytest.approx(0.72, abs=0.01) and "Old Trafford" in flagged
+    assert "Altrincham" not in flagged and share["Altrincham"] == 0  # wholly inside the borough

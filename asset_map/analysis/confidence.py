@@ -29,6 +29,10 @@ hidden
 stale
     assets of the category in the area whose last verification is older
     than the configured age (730 days unless set).
+edge
+    the share of the area's catchment ring beyond the loaded population,
+    when above 20% (:mod:`asset_map.analysis.edge`): the people beyond the
+    border who use the same assets are missing from accessibility.
 
 finding
     ``provision``: assets of the category in or within reach of the area
@@ -38,7 +42,7 @@ finding
 confidence
     ``low``: the finding is ``no data?``, or at least half of the area's
     assets of the category are stale; ``medium``: some evidence (direct,
-    stale, or at least 0.1 expected hidden); ``high``: otherwise.
+    stale, at least 0.1 expected hidden, or an edge flag); ``high``: otherwise.
 """
 
 from __future__ import annotations
@@ -77,6 +81,8 @@ class Evidence:
     located: Counter = field(default_factory=Counter)  # (area, category) -> assets
     study: Counter = field(default_factory=Counter)  # category -> categorised assets in the study area
     n_categories: int = 1
+    edge: Counter = field(default_factory=Counter)  # (area, category) -> flagged edge share (0 to 1)
+    catchment: dict = field(default_factory=dict)  # category -> catchment (m), for the edge reason
 
     def expected_hidden(self, area: str, category: str) -> float:
         """``hidden × (n_c + 1) / (n + K)``: hidden assets expected to be of ``category``."""
@@ -328,6 +334,8 @@ class _RowEvidence:
     rejected_unknown: "np.ndarray"
     stale: "np.ndarray"
     located: "np.ndarray"
+    edge: "np.ndarray"  # the flagged edge share, 0 where not flagged
+    edge_m: "np.ndarray"  # the catchment of the edge share
 
     @classmethod
     def of_rows(cls, ev: Evidence, areas: list[Any], categories: list[str]) -> "_RowEvidence":
@@ -343,7 +351,9 @@ class _RowEvidence:
         study = per_row(ev.study, categories)
         return cls._make(ev, per_row(ev.unlocated, pairs) + anywhere, anywhere, per_row(ev.rejected, pairs),
                          per_row(ev.filtered, pairs), study, hidden, per_row(ev.uncategorised, areas),
-                         per_row(ev.rejected_unknown, areas), per_row(ev.stale, pairs), per_row(ev.located, pairs))
+                         per_row(ev.rejected_unknown, areas), per_row(ev.stale, pairs), per_row(ev.located, pairs),
+                         np.array([float(ev.edge[k]) for k in pairs]),
+                         np.array([float(ev.catchment.get(c, 0)) for c in categories]))
 
     @classmethod
     def of_table(cls, ev: Evidence, codes: list[Any], categories: list[str]) -> "_RowEvidence":
@@ -380,17 +390,19 @@ class _RowEvidence:
         return cls._make(ev, by_pair(ev.unlocated) + anywhere, anywhere, by_pair(ev.rejected),
                          by_pair(ev.filtered), by_cat([ev.study[c] for c in categories]),
                          uncategorised + rejected_unknown, uncategorised, rejected_unknown,
-                         by_pair(ev.stale), by_pair(ev.located))
+                         by_pair(ev.stale), by_pair(ev.located), by_pair(ev.edge).astype(float),
+                         by_cat([float(ev.catchment.get(c, 0)) for c in categories]))
 
     @classmethod
     def _make(cls, ev: Evidence, unlocated: "np.ndarray", anywhere: "np.ndarray", rejected: "np.ndarray",
               filtered: "np.ndarray", study: "np.ndarray", hidden: "np.ndarray", uncategorised: "np.ndarray",
-              rejected_unknown: "np.ndarray", stale: "np.ndarray", located: "np.ndarray") -> "_RowEvidence":
+              rejected_unknown: "np.ndarray", stale: "np.ndarray", located: "np.ndarray",
+              edge: "np.ndarray", edge_m: "np.ndarray") -> "_RowEvidence":
         total = sum(ev.study.values()) + ev.n_categories
         if total == 0 and len(hidden):
             raise ZeroDivisionError("no categorised asset and no category")
         return cls(unlocated, anywhere, rejected, filtered, (study == 0) & (unlocated == 0),
-                   hidden * (study + 1) / (total or 1), uncategorised, rejected_unknown, stale, located)
+                   hidden * (study + 1) / (total or 1), uncategorised, rejected_unknown, stale, located, edge, edge_m)
 
     def judge(self, provision: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
         """The finding and the confidence of each row (object arrays of str).
@@ -400,7 +412,7 @@ class _RowEvidence:
         import numpy as np
 
         reasons = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
-                   | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0))
+                   | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0) | (self.edge > 0))
         missing_data = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
                         | (self.expected >= NO_DATA_HIDDEN))
         no_data = ~provision & missing_data
@@ -415,20 +427,21 @@ class _RowEvidence:
 
         index = np.asarray(index, dtype=np.intp)
         some = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
-                | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0))[index]
+                | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0) | (self.edge > 0))[index]
         out = ["no sign of missing data"] * len(index)
         at = np.flatnonzero(some)
         rows = index[at]
         values = zip(*(a[rows].tolist() for a in (
             self.unlocated, self.unlocated_anywhere, self.rejected, self.filtered, self.nowhere, self.expected,
-            self.uncategorised, self.rejected_unknown, self.stale, self.located)))
+            self.uncategorised, self.rejected_unknown, self.stale, self.located, self.edge, self.edge_m)))
         for n, v in zip(at.tolist(), values):
             out[n] = _why(labels[n], *v, stale_days)
         return out
 
 
 def _why(label: str, unl: int, unl_anywhere: int, rej: int, filt: int, nowhere: bool, expected: float,
-         uncategorised: int, rejected_unknown: int, stale: int, located: int, stale_days: int) -> str:
+         uncategorised: int, rejected_unknown: int, stale: int, located: int, edge: float, edge_m: float,
+         stale_days: int) -> str:
     """What lowers confidence in one row, or "no sign of missing data"."""
     reasons = []
     if unl:
@@ -456,7 +469,15 @@ def _why(label: str, unl: int, unl_anywhere: int, rej: int, filt: int, nowhere: 
     if stale:
         reasons.append(f"{stale} of {located} {label} asset{'s' if located != 1 else ''} here "
                        f"not verified in {stale_days} days")
+    if edge:
+        reasons.append(f"edge: {edge:.0%} of this area's {_distance(edge_m)} catchment lies outside the loaded "
+                       "population")
     return "; ".join(reasons) or "no sign of missing data"
+
+
+def _distance(metres: float) -> str:
+    """``800 m``, ``1.6 km``, ``3 km``."""
+    return f"{metres:,.0f} m" if metres < 1000 else f"{metres / 1000:g} km"
 
 
 def _filled(n: int, rows: list[int], values: list[Any]) -> "np.ndarray":
