@@ -154,7 +154,8 @@ def attach_to_areas(small: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame", path: 
     -------
     (parts, areas, warnings)
         ``parts`` with ``area_code`` (``None`` outside every area);
-        ``areas`` with their population columns replaced by the sums.
+        ``areas`` with their population columns replaced by the sums, and
+        ``population_method`` saying how the small areas were shared.
     """
     from .apportion import apportion
 
@@ -172,7 +173,9 @@ def attach_to_areas(small: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame", path: 
     sums = parts[inside].groupby("area_code")[cols].sum()
     sums["split_population"] = parts[inside & split].groupby("area_code")["all_ages"].sum()
     sums["split_population"] = sums["split_population"].fillna(0.0)
-    kept = [c for c in areas.columns if c not in population_columns(areas.columns) and c != "split_population"]
+    sums["population_method"] = " and ".join(METHOD_TEXT[m] for m in sorted(set(parts["method"])))
+    derived = ("split_population", "population_method")
+    kept = [c for c in areas.columns if c not in population_columns(areas.columns) and c not in derived]
     new_areas = areas[kept].join(sums, on="area_code")
     empty = new_areas["all_ages"].isna()
     if empty.any():
@@ -180,7 +183,7 @@ def attach_to_areas(small: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame", path: 
             f"{path}: no small area falls in area {new_areas['area_code'][empty].iloc[0]!r}; "
             "check that the small areas and the boundaries cover the same place"
         )
-    order = ["area_code", "area_name", *cols, "split_population",
+    order = ["area_code", "area_name", *cols, *derived,
              *[c for c in kept if c not in ("area_code", "area_name")]]
     new_areas = new_areas[[c for c in order if c in new_areas.columns]]
     geometry_last = [c for c in new_areas.columns if c != "geometry"] + ["geometry"]
