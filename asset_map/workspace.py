@@ -269,7 +269,7 @@ class Workspace:
         method = options.pop("method", None) or "auto"
         if method == "auto":
             method = "postcodes" if self.store.count("postcodes") else "area"
-        if method == "postcodes":
+        if method == "postcodes" and not options.get("finer") and not options.get("lookup"):
             options["postcodes"] = postcode_points(self.store, areas)
         reach = max((c.catchment_m for c in self.taxonomy()), default=0.0) * 2
         result = load_population_layer(path, areas, method=method, reach_m=reach, **options)

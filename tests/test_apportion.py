@@ -169,32 +169,71 @@ def test_people_beyond_the_border_share_the_assets(tmp_path):
 
 
 ONS_WARDS = TRAFFORD / "population" / "mid-year_2024_population_estimates_ward.csv"
+WARDS = TRAFFORD / "boundaries" / "trafford_ward_generalised_2023.geojson"
+LOCALITIES = TRAFFORD / "boundaries" / "trafford_localities_generalised_resolution_2023.geojson"
+
+
+def trafford_population(ws, level, method):
+    """Load Trafford's LSOAs or OAs into ``ws`` shared by ``method`` (``finer``: LSOAs by their OAs)."""
+    if method == "postcodes":
+        ws.load_postcodes(TRAFFORD / "lookups" / "trafford_postcodes.csv")
+    finer = {}
+    if method == "finer":
+        finer = {"finer": TRAFFORD / "boundaries" / "trafford_oa_generalised_2021.geojson",
+                 "finer_population": TRAFFORD / "population" / "mid-year_2024_population_estimates_oa.csv"}
+    ws.load_population(TRAFFORD / "boundaries" / f"trafford_{level}_generalised_2021.geojson",
+                       method="area" if method == "finer" else method,
+                       population_csv=TRAFFORD / "population" / f"mid-year_2024_population_estimates_{level}.csv",
+                       **finer)
+    return ws.areas()
+
+
+def ons_wards():
+    est = pd.read_csv(ONS_WARDS)
+    return est[est["sex"] == "Persons"].set_index("area_code")["all_ages"]
 
 
 @pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
 @pytest.mark.parametrize("level", ["lsoa", "oa"])
 def test_trafford_wards_against_ons_ward_estimates(tmp_path, level):
     """Each method's ward populations beside ONS's own mid-2024 ward estimates: mean and worst |error| in %."""
-    est = pd.read_csv(ONS_WARDS)
-    est = est[est["sex"] == "Persons"].set_index("area_code")["all_ages"]
+    est = ons_wards()
+    methods = ("whole", "area", "postcodes", "finer") if level == "lsoa" else ("whole", "area", "postcodes")
     errors = {}
-    for method in ("whole", "area", "postcodes"):
+    for method in methods:
         ws = asset_map.Workspace(tmp_path / f"{method}.gpkg")
-        ws.load_boundaries(TRAFFORD / "boundaries" / "trafford_ward_generalised_2023.geojson")
-        if method == "postcodes":
-            ws.load_postcodes(TRAFFORD / "lookups" / "trafford_postcodes.csv")
-        ws.load_population(TRAFFORD / "boundaries" / f"trafford_{level}_generalised_2021.geojson", method=method,
-                           population_csv=TRAFFORD / "population" / f"mid-year_{2024}_population_estimates_{level}.csv")
-        got = ws.areas().set_index("area_code")["all_ages"]
+        ws.load_boundaries(WARDS)
+        got = trafford_population(ws, level, method).set_index("area_code")["all_ages"]
         assert got.sum() == pytest.approx(241_025)  # nothing lost, whatever the method
         e = ((got - est.loc[got.index]) / est.loc[got.index] * 100).abs()
         errors[method] = (round(e.mean(), 1), round(e.max(), 1))
-    expected = {"lsoa": {"whole": (11.2, 41.4), "area": (7.3, 24.9), "postcodes": (5.3, 20.0)},
+    expected = {"lsoa": {"whole": (11.2, 41.4), "area": (7.3, 24.9), "postcodes": (5.3, 20.0), "finer": (4.0, 11.0)},
                 "oa": {"whole": (4.0, 11.0), "area": (3.1, 8.4), "postcodes": (2.2, 8.0)}}[level]
     assert errors == expected
     target = {"lsoa": (6, 20), "oa": (3, 9)}[level]
-    assert errors["postcodes"][0] <= target[0] and errors["postcodes"][1] <= target[1]
+    for method in [m for m in ("postcodes", "finer") if m in methods]:
+        assert errors[method][0] <= target[0] and errors[method][1] <= target[1], method
     assert errors["postcodes"] < errors["area"] < errors["whole"]
+
+
+@pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
+def test_trafford_localities_against_their_wards_estimates(tmp_path):
+    """The 4 localities are unions of 2023 wards (each ward's postcodes lie in one locality), so ONS's ward
+    estimates add up to theirs; 12 LSOAs straddle them."""
+    postcodes = pd.read_csv(TRAFFORD / "lookups" / "trafford_postcodes.csv")
+    assert postcodes.groupby("ward_code")["locality"].nunique().max() == 1
+    locality = postcodes.groupby("ward_code")["locality"].first()
+    est = ons_wards()
+    truth = est.groupby(locality.loc[est.index].to_numpy()).sum()
+    assert truth.to_dict() == {"Central": 55_425, "North": 61_147, "South": 79_780, "West": 44_673}
+    got = {}
+    for method in ("whole", "area", "postcodes", "finer"):
+        ws = asset_map.Workspace(tmp_path / f"{method}.gpkg")
+        ws.load_boundaries(LOCALITIES, name_field="area_name")
+        areas = trafford_population(ws, "lsoa", method).set_index("area_name")["all_ages"]
+        got[method] = round(((areas - truth) / truth * 100).abs().max(), 1)
+    # Worst locality |error| in %: sharing by the output areas inside the LSOAs is best.
+    assert got == {"whole": 1.2, "area": 3.7, "postcodes": 2.3, "finer": 0.7}
 
 
 def test_an_area_whose_catchment_crosses_into_unloaded_ground_is_flagged(tmp_path):
@@ -236,3 +275,18 @@ def test_trafford_border_wards_are_flagged(tmp_path):
     assert flagged == {n for n, e in share.items() if e > 0.2}
     assert share["Old Trafford"] == pytest.approx(0.72, abs=0.01) and "Old Trafford" in flagged
     assert "Altrincham" not in flagged and share["Altrincham"] == 0  # wholly inside the borough
+
+
+def test_a_finer_layer_weighs_the_parts(ws, split_file, tmp_path):
+    # Three output areas inside S2: two in its West part (100 and 300 people), one in its East part (600).
+    oas = small_areas(tmp_path / "oa.geojson", [
+        ("O1", 100, 0, box(X0 + 1400, Y0, X0 + 1700, Y0 + 500)), ("O2", 300, 0, box(X0 + 1700, Y0, X0 + 2000, Y0 + 500)),
+        ("O3", 600, 0, box(X0 + 2000, Y0, X0 + 3400, Y0 + 1000))])
+    result = ws.load_population(split_file, finer=oas)
+    assert result.method == "finer"
+    areas = ws.areas().set_index("area_code")
+    assert areas.loc["W01", "all_ages"] == pytest.approx(500 + 400) and areas.loc["E01", "all_ages"] == pytest.approx(600)
+    part = result.small_areas.set_index(["code", "area_code"]).loc[("S2", "W01")]
+    assert part["method"] == "finer" and part["share"] == pytest.approx(0.4)
+    assert (part["x"], part["y"]) == pytest.approx((X0 + (100 * 1550 + 300 * 1850) / 400, Y0 + 250))
+    assert result.small_areas.set_index("code").loc["S1", "method"] == "area"  # no output area inside: by area

@@ -41,7 +41,8 @@ from .target_population import target_population
 
 #: How the population layer's small areas were shared among the areas (its ``method`` column; see
 #: :mod:`asset_map.inputs.apportion`).
-SHARE_TEXT = {"area": "area share", "postcodes": "postcode count (dasymetric)", "lookup": "best-fit lookup",
+SHARE_TEXT = {"area": "area share", "postcodes": "postcode count (dasymetric)",
+              "finer": "the people of a finer layer", "lookup": "best-fit lookup",
               "whole": "whole small areas (each to the area containing its point)"}
 
 if TYPE_CHECKING:  # pragma: no cover

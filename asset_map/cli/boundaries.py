@@ -90,6 +90,11 @@ def population_load(
     lookup: Annotated[Optional[Path], typer.Option(
         help="Best-fit lookup CSV from small-area codes to area codes (e.g. ONS LSOA to ward): each small area "
         "goes wholly to the area it names.")] = None,
+    finer: Annotated[Optional[Path], typer.Option(
+        help="A finer layer inside the small areas (output areas inside LSOAs: polygons or points, with their "
+        "population in their fields or --finer-population): small areas are shared by its people.")] = None,
+    finer_population: Annotated[Optional[Path], typer.Option(
+        help="Population CSV of the finer layer, by its codes.")] = None,
     layer: FileLayerOpt = None,
     crs: CrsOpt = None,
     workspace: WorkspaceOpt = None,
@@ -98,7 +103,8 @@ def population_load(
     ws = open_workspace(workspace)
     result = ws.load_population(file, population_csv=population, code_field=code_field, name_field=name_field,
                                 population_code_column=population_code_column, layer=layer, crs=crs,
-                                method=method.value, lookup=lookup)
+                                method=method.value, lookup=lookup,
+                                finer=finer, finer_population=finer_population)
     from ..inputs.apportion import METHOD_TEXT
 
     err = stderr()

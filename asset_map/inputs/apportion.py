@@ -19,6 +19,11 @@ parts of *s*):
     ``w_p = n(p) / Σ_q n(q)``, ``n(p)`` the live postcodes whose centroid
     lies in *p*; the point is the mean of those centroids. A small area
     holding no postcode falls back to area share.
+``finer`` (a finer layer: output areas inside LSOAs)
+    ``w_p = Σ_{f in p} P_f / Σ_q Σ_{f in q} P_f``, the people of the finer
+    units *f* whose point lies in the part; the point is their
+    population-weighted mean. A small area holding no finer point falls
+    back to area share.
 ``lookup`` (an official best-fit lookup, exactly ONS's rule)
     ``w = 1`` for the area the lookup names, 0 elsewhere; a small area the
     lookup lacks, or whose area is not loaded, falls back to ``whole``.
@@ -50,7 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
 #: Apportioning methods, as stored in the population layer's ``method`` column.
-METHODS = ("area", "postcodes", "lookup", "whole")
+METHODS = ("area", "postcodes", "finer", "lookup", "whole")
 #: What each method is called in messages.
 METHOD_TEXT = SHARE_TEXT
 #: A part inside an area smaller than this share of its small area is a sliver.
@@ -60,13 +65,14 @@ EDGE_SLIVER = 0.10
 
 
 def apportion(small: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame", *, method: str = "area",
-              postcodes: "np.ndarray | None" = None, lookup: "dict[str, str] | None" = None
-              ) -> "gpd.GeoDataFrame":
+              postcodes: "np.ndarray | None" = None, lookup: "dict[str, str] | None" = None,
+              finer: "tuple[np.ndarray, np.ndarray] | None" = None) -> "gpd.GeoDataFrame":
     """The parts of ``small`` (``code``, ``name``, population columns) in ``areas`` (``area_code``).
 
     ``postcodes`` are the postcode centroids (an ``(n, 2)`` array of BNG x,
-    y) for ``method="postcodes"``; ``lookup`` maps small-area codes to area
-    codes for ``method="lookup"``. See the module docstring for the rules.
+    y) for ``method="postcodes"``; ``finer`` the finer units' points (x, y)
+    and people for ``method="finer"``; ``lookup`` maps small-area codes to
+    area codes for ``method="lookup"``. See the module docstring for the rules.
 
     Returns
     -------
@@ -80,10 +86,11 @@ def apportion(small: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame", *, method: s
 
     geoms = small.geometry.to_numpy()
     src, area, pieces, w, how, xy = _whole_parts(geoms, areas)
-    if method in ("area", "postcodes"):
+    if method in ("area", "postcodes", "finer"):
         cut = _is_polygon(geoms)
         src, area, pieces, w, how, xy = _keep(~cut[src], (src, area, pieces, w, how, xy))
-        more = _cut(np.flatnonzero(cut), geoms, areas.geometry.to_numpy(), method, postcodes)
+        weights = _weights(method, postcodes, finer)
+        more = _cut(np.flatnonzero(cut), geoms, areas.geometry.to_numpy(), method, weights)
         src, area, pieces, w, how, xy = (np.concatenate([a, b]) for a, b in
                                          zip((src, area, pieces, w, how, xy), more))
     elif method == "lookup":
@@ -121,9 +128,21 @@ def _keep(mask: "np.ndarray", arrays: tuple) -> tuple:
     return tuple(a[mask] for a in arrays)
 
 
+def _weights(method: str, postcodes: "np.ndarray | None", finer: "tuple | None"):
+    """The points that weigh the parts, and their weights: postcodes (1 each), finer units (their people)."""
+    import numpy as np
+
+    if method == "postcodes" and postcodes is not None and len(postcodes):
+        return np.asarray(postcodes, dtype=float), np.ones(len(postcodes))
+    if method == "finer" and finer is not None and len(finer[0]):
+        return np.asarray(finer[0], dtype=float), np.nan_to_num(np.asarray(finer[1], dtype=float))
+    return None
+
+
 def _cut(which: "np.ndarray", geoms: "np.ndarray", area_geoms: "np.ndarray", method: str,
-         postcodes: "np.ndarray | None") -> tuple:
-    """The kept parts of the polygons ``geoms[which]``, their shares by ``method`` and their points."""
+         weights: "tuple[np.ndarray, np.ndarray] | None") -> tuple:
+    """The kept parts of the polygons ``geoms[which]``, their shares by ``method`` (weighted by the points
+    ``weights``, if any) and their points."""
     import numpy as np
     import shapely
 
@@ -137,12 +156,12 @@ def _cut(which: "np.ndarray", geoms: "np.ndarray", area_geoms: "np.ndarray", met
     w = size / _total(src, size)  # area share over the kept parts
     how = np.full(len(src), "area", dtype=object)
     xy = shapely.get_coordinates(population_points(pieces)).reshape(len(src), 2)
-    if method == "postcodes" and postcodes is not None and len(postcodes):
-        n, mean_xy = _postcodes_in(pieces, postcodes)
+    if weights is not None:
+        n, mean_xy = _weighed(pieces, *weights)
         n_small = _total(src, n)
         has = n_small > 0
         w = np.where(has, n / np.where(has, n_small, 1), w)
-        how[has] = "postcodes"
+        how[has] = method
         xy = np.where((n > 0)[:, None], mean_xy, xy)
     return src, area, pieces, w, how, xy
 
@@ -198,8 +217,9 @@ def _total(src: "np.ndarray", values: "np.ndarray") -> "np.ndarray":
     return np.bincount(src, weights=values)[src]
 
 
-def _postcodes_in(pieces: "np.ndarray", xy: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
-    """How many of the postcode centroids ``xy`` lie in each part (each in one part at most), and their mean."""
+def _weighed(pieces: "np.ndarray", xy: "np.ndarray", weight: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
+    """``Σ weight`` of the points ``xy`` in each part (each point in one part at most), and their weighted mean
+    (postcodes weigh 1 each: their count and mean)."""
     import numpy as np
     import shapely
 
@@ -207,9 +227,9 @@ def _postcodes_in(pieces: "np.ndarray", xy: "np.ndarray") -> tuple["np.ndarray",
     p, k = shapely.STRtree(pieces).query(pts, predicate="intersects")
     once = np.unique(p, return_index=True)[1]  # a centroid on a shared edge counts in one part
     p, k = p[once], k[once]
-    n = np.bincount(k, minlength=len(pieces)).astype(float)
-    sums = np.column_stack([np.bincount(k, weights=xy[p, d], minlength=len(pieces)) for d in (0, 1)])
-    return n, sums / np.maximum(n, 1)[:, None]
+    n = np.bincount(k, weights=weight[p], minlength=len(pieces))
+    sums = np.column_stack([np.bincount(k, weights=weight[p] * xy[p, d], minlength=len(pieces)) for d in (0, 1)])
+    return n, np.divide(sums, n[:, None], out=np.zeros_like(sums), where=n[:, None] > 0)
 
 
 def _looked_up(small: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame", lookup: dict[str, str],

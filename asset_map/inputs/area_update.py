@@ -51,12 +51,14 @@ def population_after(store: "Store", result: "BoundaryResult") -> "gpd.GeoDataFr
 
 def _method_again(store: "Store", stored: "gpd.GeoDataFrame", result: "BoundaryResult") -> tuple[str, dict]:
     """How to share the kept layer's small areas among the new areas: as they were shared before
-    (postcode count with the stored postcodes); area share for a layer shared by a lookup, which was a
-    lookup to the old areas (a warning says so)."""
+    (postcode count with the stored postcodes); area share for a layer shared by a lookup to the old areas
+    or a finer layer, which are not kept (a warning says so)."""
     methods = set(stored["method"]) if "method" in stored.columns else {"whole"}
-    if "lookup" in methods:
-        result.warnings.append("the population layer was shared among the old areas by a lookup; among these "
-                               "areas it is shared by area share (load it again with --lookup for another)")
+    if methods & {"lookup", "finer"}:
+        how = "a lookup" if "lookup" in methods else "a finer layer"
+        result.warnings.append(f"the population layer was shared among the old areas by {how}; among these "
+                               "areas it is shared by area share (load it again with `asset-map population load` "
+                               "to share it otherwise)")
         return "area", {}
     if "postcodes" in methods:
         from .stored import postcode_points

@@ -62,6 +62,8 @@ def load_population_layer(
     postcodes=None,
     lookup: str | Path | None = None,
     reach_m: float | None = None,
+    finer: str | Path | None = None,
+    finer_population: str | Path | None = None,
 ) -> PopulationLayerResult:
     """Read small areas and their population, and count them in ``areas``.
 
@@ -80,7 +82,8 @@ def load_population_layer(
     method, postcodes, lookup, reach_m
         How small areas that straddle areas are shared: ``"area"``,
         ``"postcodes"`` (``postcodes``: an ``(n, 2)`` BNG array) or ``"whole"``;
-        a ``lookup`` CSV makes it ``"lookup"``; see :func:`attach_to_areas`.
+        a ``lookup`` CSV makes it ``"lookup"``, a ``finer`` layer (its people in
+        its fields or ``finer_population``) ``"finer"``; see :func:`attach_to_areas`.
 
     Raises
     ------
@@ -90,24 +93,57 @@ def load_population_layer(
     warnings: list[str] = []
     gdf = read_polygons(path, layer=layer, crs=crs, warnings=warnings, points_ok=True)
     codes, names = choose_fields(gdf, path, code_field, name_field, warnings)
-    if population_csv is not None:
-        pop = read_population_csv(population_csv, code_column=population_code_column)
-        pop_path = Path(population_csv)
-    else:
-        code_col = code_field or _code_column(gdf, codes)
-        try:
-            pop = read_population_csv(path, code_column=code_col)
-        except ColumnError as exc:
-            raise ColumnError(f"{exc}; or give the population as a CSV with --population") from None
-        pop_path = Path(path)
-    looked_up = None if lookup is None else _read_lookup(lookup, codes, areas)
-    method = method if lookup is None else "lookup"
+    pop, pop_path = _population(path, gdf, codes, population_csv, population_code_column, code_field)
+    sharing = _sharing(method, codes, areas, lookup=lookup, finer=finer, finer_population=finer_population,
+                       crs=crs, postcodes=postcodes)
     small, new_areas, more = count_small_areas(coded_areas(gdf, codes, names), pop, pop_path, areas, Path(path),
-                                               method=method, postcodes=postcodes, lookup=looked_up,
-                                               reach_m=reach_m)
-    if (small["method"] == "whole").all():  # points: each wholly in the area containing it
-        method = "whole"
+                                               reach_m=reach_m, **sharing)
+    # points: each wholly in the area containing it
+    method = "whole" if (small["method"] == "whole").all() else sharing["method"]
     return PopulationLayerResult(small, new_areas, warnings + more, Path(path).name, method)
+
+
+def _population(path, gdf, codes, population_csv, population_code_column, code_field):
+    """The small areas' population, from ``population_csv`` or their own fields, and the file it came from."""
+    if population_csv is not None:
+        return read_population_csv(population_csv, code_column=population_code_column), Path(population_csv)
+    code_col = code_field or _code_column(gdf, codes)
+    try:
+        return read_population_csv(path, code_column=code_col), Path(path)
+    except ColumnError as exc:
+        raise ColumnError(f"{exc}; or give the population as a CSV with --population") from None
+
+
+def _sharing(method: str, codes, areas: "gpd.GeoDataFrame", *, lookup, finer, finer_population, crs,
+             postcodes) -> dict:
+    """The options of :func:`attach_to_areas` that say how small areas are shared: a lookup or a finer
+    layer, read here, take the place of ``method``."""
+    if lookup is not None:
+        return {"method": "lookup", "lookup": _read_lookup(lookup, codes, areas)}
+    if finer is not None:
+        return {"method": "finer", "finer": read_finer(finer, finer_population, crs)}
+    return {"method": method, "postcodes": postcodes}
+
+
+def read_finer(path: str | Path, population_csv: str | Path | None, crs: str | None = None):
+    """A finer layer's points (an ``(n, 2)`` BNG array: each unit's point,
+    :func:`~asset_map.analysis.access.population_points`) and people (``all_ages``), for ``method="finer"``.
+
+    The people come from ``population_csv`` by code, or from the layer's own fields.
+    """
+    import shapely
+
+    from ..analysis.access import population_points
+
+    gdf = read_polygons(path, layer=None, crs=crs, warnings=[], points_ok=True)
+    codes, names = choose_fields(gdf, path, None, None, [])
+    if population_csv is not None:
+        pop, pop_path = read_population_csv(population_csv), Path(population_csv)
+    else:
+        pop, pop_path = read_population_csv(path, code_column=_code_column(gdf, codes)), Path(path)
+    units = attach_population(coded_areas(gdf, codes, names), pop, pop_path)
+    points = population_points(units.geometry.to_numpy())
+    return shapely.get_coordinates(points).reshape(len(units), 2), units["all_ages"].to_numpy(dtype=float)
 
 
 def _read_lookup(lookup: str | Path, codes, areas: "gpd.GeoDataFrame") -> dict[str, str]:
@@ -138,7 +174,7 @@ def _code_column(gdf, codes) -> str:
 
 def attach_to_areas(small: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame", path: Path | str = "small areas", *,
                     method: str = "area", postcodes=None, lookup: "dict[str, str] | None" = None,
-                    reach_m: float | None = None):
+                    reach_m: float | None = None, finer=None):
     """Apportion the small areas to the areas (:func:`~asset_map.inputs.apportion.apportion`) and sum their
     population into the areas.
 
@@ -159,7 +195,7 @@ def attach_to_areas(small: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame", path: 
     """
     from .apportion import apportion
 
-    parts = apportion(small, areas, method=method, postcodes=postcodes, lookup=lookup)
+    parts = apportion(small, areas, method=method, postcodes=postcodes, lookup=lookup, finer=finer)
     parts, warnings = _beyond(parts, areas, len(small), reach_m)
     cols = population_columns(parts.columns)
     inside = parts["area_code"].notna()
