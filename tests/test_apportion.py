@@ -246,7 +246,8 @@ def test_an_area_whose_catchment_crosses_into_unloaded_ground_is_flagged(tmp_pat
     row = ws.gaps(category="loneliness_isolation").rows[0]
     # Nothing beyond West is loaded: all of its 800 m ring lies outside the loaded population.
     assert row.confidence == "medium"
-    assert row.confidence_reason == "edge: 100% of this area's 800 m catchment lies outside the loaded population"
+    assert row.confidence_reason == ("edge: 100% of this area's 800 m catchment lies outside the loaded population, "
+                                     "so its accessibility may be overstated")
     # B1 (1 km × 1 km beside the east edge) covers 800 m × 1 km of the ring: the rest, by hand.
     ws.load_population(small_areas(tmp_path / "b.geojson", [
         ("S1", 1000, 0, box(X0, Y0, X0 + 2000, Y0 + 2000)), ("B1", 9000, 0, box(X0 + 2000, Y0 + 500, X0 + 3000,

@@ -471,7 +471,7 @@ def _why(label: str, unl: int, unl_anywhere: int, rej: int, filt: int, nowhere: 
                        f"not verified in {stale_days} days")
     if edge:
         reasons.append(f"edge: {edge:.0%} of this area's {_distance(edge_m)} catchment lies outside the loaded "
-                       "population")
+                       "population, so its accessibility may be overstated")
     return "; ".join(reasons) or "no sign of missing data"
 
 
