@@ -291,3 +291,19 @@ def test_a_finer_layer_weighs_the_parts(ws, split_file, tmp_path):
     assert part["method"] == "finer" and part["share"] == pytest.approx(0.4)
     assert (part["x"], part["y"]) == pytest.approx((X0 + (100 * 1550 + 300 * 1850) / 400, Y0 + 250))
     assert result.small_areas.set_index("code").loc["S1", "method"] == "area"  # no output area inside: by area
+
+
+def test_postcodes_asked_for_without_a_lookup_fall_back_to_area_share(ws, split_file):
+    result = ws.load_population(split_file, method="postcodes")
+    assert result.method == "area" and set(result.small_areas["method"]) == {"area"}
+    assert "no postcode of the loaded lookup lies in these small areas: they are shared by area share" in result.warnings
+    assert ws.areas().set_index("area_code").loc["E01", "all_ages"] == pytest.approx(700)
+
+
+def test_a_lookup_that_gives_a_small_area_two_areas_is_refused_in_one_line(ws, split_file, tmp_path):
+    before = fingerprint(ws)
+    twice = write_csv(tmp_path / "twice.csv", ["LSOA code", "Ward code"], [["S1", "W01"], ["S2", "W01"], ["S2", "E01"]])
+    r = runner.invoke(app, ["population", "load", str(split_file), "--lookup", str(twice), "-w", ws.location])
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert "twice.csv, row 4, column 'Ward code': small area 'S2' is given two areas ('W01' and 'E01')" in r.stderr
+    assert fingerprint(ws) == before

@@ -98,9 +98,21 @@ def load_population_layer(
                        crs=crs, postcodes=postcodes)
     small, new_areas, more = count_small_areas(coded_areas(gdf, codes, names), pop, pop_path, areas, Path(path),
                                                reach_m=reach_m, **sharing)
-    # points: each wholly in the area containing it
-    method = "whole" if (small["method"] == "whole").all() else sharing["method"]
+    method = _method_used(sharing["method"], small, more)
     return PopulationLayerResult(small, new_areas, warnings + more, Path(path).name, method)
+
+
+def _method_used(method: str, parts: "gpd.GeoDataFrame", warnings: list[str]) -> str:
+    """The method that shared the small areas: ``whole`` for points (each wholly in the area containing it);
+    area share, with a warning, when no postcode or finer unit lies in any of them."""
+    used = set(parts["method"])
+    if used == {"whole"}:
+        return "whole"
+    if method in ("postcodes", "finer") and method not in used:
+        what = "postcode of the loaded lookup" if method == "postcodes" else "unit of the finer layer"
+        warnings.append(f"no {what} lies in these small areas: they are shared by area share")
+        return "area"
+    return method
 
 
 def _population(path, gdf, codes, population_csv, population_code_column, code_field):
