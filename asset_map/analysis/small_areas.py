@@ -104,7 +104,8 @@ class SmallAreas:
         share = floats(t["share"]) if "share" in t else np.ones(len(codes))
         split = {c for c, w in zip(codes, share) if w < 1}
         people = float(self.all_ages[np.isin(np.array(codes, dtype=object), list(split))].sum()) if split else 0.0
-        text = (f"population: {len(set(codes))} small areas counted in the areas by "
+        counted = {c for c, inside in zip(codes, self._inside) if inside}
+        text = (f"population: {len(counted)} small areas counted in the areas by "
                 f"{' and '.join(SHARE_TEXT.get(m, m) for m in methods)}; {len(split)} split between areas "
                 f"({people:,.0f} people in split parts)")
         if self.beyond:
