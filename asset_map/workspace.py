@@ -152,32 +152,10 @@ class Workspace:
         return find_postcodes(self.store, postcodes)
 
     def status(self) -> dict[str, Any]:
-        """Counts of what the workspace holds."""
-        out: dict[str, Any] = {"workspace": self.location, "exists": self.store.exists()}
-        for name in ("areas", "population", "need", "assets", "rejects", "imports", "postcodes", "postcode_cache",
-                     "unlocated"):
-            out[name] = self.store.count(name) or 0
-        assets = self.store.read("assets")
-        if assets is not None and len(assets):
-            from .inputs.duplicates import active
+        """Counts of what the workspace holds (:func:`asset_map.inputs.status.workspace_status`)."""
+        from .inputs.status import workspace_status
 
-            out["assets_merged"] = len(assets) - len(active(assets))
-            out["assets"] = len(assets) - out["assets_merged"]
-            assets = active(assets)
-            out["assets_outside"] = sum(1 for s in assets["location_status"] if s == "outside")
-            from .categories.inference import is_not_a_service
-
-            sources = assets["category_source"] if "category_source" in assets else [""] * len(assets)
-            not_services = sum(1 for s in sources if is_not_a_service(s))
-            out["assets_uncategorised"] = sum(1 for c in assets["categories"] if not c) - not_services
-            if not_services:
-                out["assets_not_services"] = not_services
-        if out["unlocated"]:
-            from .inputs.locating import OUTSIDE_LOOKUP
-
-            reasons = self.store.read("unlocated", columns=["reason"])["reason"]
-            out["unlocated_outside_lookup"] = sum(1 for r in reasons if r == OUTSIDE_LOOKUP)
-        return out
+        return workspace_status(self.store, self.location)
 
     def copy_to(self, location: str | os.PathLike) -> dict[str, int]:
         """Copy every layer and table of this workspace into an empty one (another GeoPackage or a PostGIS schema).
@@ -264,12 +242,26 @@ class Workspace:
         """Load the population layer: small areas with population by age.
 
         See :func:`asset_map.inputs.population_layer.load_population_layer` for the
-        options. Replaces any population layer loaded before, and the areas'
-        population becomes the sum of their small areas'.
+        options. ``method`` (``"auto"`` unless given) says how small areas
+        that straddle areas are shared (:mod:`asset_map.inputs.apportion`):
+        ``"auto"`` is by postcode count when a postcode lookup is loaded,
+        else by area share. Parts beyond the areas are kept within twice the
+        widest catchment of the taxonomy (the widest the robustness check
+        measures), as demand from beyond the border. Replaces any population
+        layer loaded before, and the areas' population becomes the sum of
+        their parts'.
         """
         from .inputs.population_layer import load_population_layer
+        from .inputs.stored import postcode_points
 
-        result = load_population_layer(path, self._require_areas(), **options)
+        areas = self._require_areas()
+        method = options.pop("method", None) or "auto"
+        if method == "auto":
+            method = "postcodes" if self.store.count("postcodes") else "area"
+        if method == "postcodes" and not options.get("finer") and not options.get("lookup"):
+            options["postcodes"] = postcode_points(self.store, areas)
+        reach = max((c.catchment_m for c in self.taxonomy()), default=0.0) * 2
+        result = load_population_layer(path, areas, method=method, reach_m=reach, **options)
         with self.store.transaction() as tx:
             tx.write("areas", result.areas)
             tx.write("population", result.small_areas)

@@ -304,3 +304,21 @@ def trafford_localities(path: Path, *, small_areas: str = "lsoa"):
         TRAFFORD / "boundaries" / f"trafford_{small_areas}_generalised_2021.geojson",
         population_csv=TRAFFORD / "population" / f"mid-year_2024_population_estimates_{small_areas}.csv")
     return ws, result
+
+
+def area_share_parts(small, areas, key):
+    """Independent of asset-map: each small area cut by ``areas`` (gpd.overlay), its share of people by area,
+    slivers (< 1% inside an area, < 10% outside every area) left out and the shares of the rest scaled to 1;
+    each part at its centroid, or a point inside it when the centroid falls outside."""
+    import geopandas as gpd
+
+    small = small[["area_code", "geometry"]].assign(full=small.area)
+    x = gpd.overlay(small, areas[[key, "geometry"]], how="identity", keep_geom_type=True)
+    x = x[x.area > 0].reset_index(drop=True)
+    share = x.area / x["full"]
+    largest = share == share.groupby(x["area_code"]).transform("max")
+    x = x[largest | (x[key].notna() & (share >= 0.01)) | (x[key].isna() & (share >= 0.10))].reset_index(drop=True)
+    x["w"] = x.area / x.area.groupby(x["area_code"]).transform("sum")
+    inside = x.contains(x.centroid)
+    x["point"] = x.centroid.where(inside, x.representative_point())
+    return x

@@ -11,7 +11,7 @@ from asset_map.errors import ColumnError, InputFileError
 from asset_map.analysis.gaps import compute_gaps
 from asset_map.inputs.need import read_need_csv
 from asset_map.categories.taxonomy import Taxonomy
-from conftest import TRAFFORD, X0, Y0, asset_row, trafford_localities, write_csv
+from conftest import TRAFFORD, X0, Y0, area_share_parts, asset_row, trafford_localities, write_csv
 
 IMD_HEADER = ["LSOA code (2011)", "LSOA name (2011)", "Index of Multiple Deprivation (IMD) Score",
               "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
@@ -178,12 +178,11 @@ def test_need_weighted_priority_on_trafford_by_brute_force(tmp_path):
     rows = {r.area_name: r for r in ws.gaps(category="food_cooking").rows}
 
     lsoa = gpd.read_file(TRAFFORD / "boundaries" / "trafford_lsoa_generalised_2021.geojson").to_crs(27700)
-    inside = lsoa.contains(lsoa.centroid)
-    pts = lsoa.centroid.where(inside, lsoa.representative_point())
     localities = gpd.read_file(TRAFFORD / "boundaries" / "trafford_localities_generalised_resolution_2023.geojson")
-    where = gpd.sjoin(gpd.GeoDataFrame(geometry=pts, crs=27700), localities.to_crs(27700), predicate="within")
-    people = pop.loc[lsoa["area_code"], "all_ages"].to_numpy(dtype=float)
-    v = np.array([round(x, 6) for x in share.loc[lsoa["area_code"]]])
+    where = area_share_parts(lsoa, localities.to_crs(27700), "area_name")  # LSOAs split between localities: parts
+    pts = gpd.GeoSeries(where["point"], crs=27700)
+    people = pop.loc[where["area_code"], "all_ages"].to_numpy(dtype=float) * where["w"].to_numpy()
+    v = np.array([round(x, 6) for x in share.loc[where["area_code"]]])
     n = v / ((people * v).sum() / people.sum())
     banks = gpd.read_file(TRAFFORD / "assets" / "trafford_food_banks.geojson").to_crs(27700)
     d = np.hypot(pts.x.to_numpy()[:, None] - banks.geometry.x.to_numpy()[None, :],

@@ -30,7 +30,7 @@ def ws(tmp_path, two_areas):
 
 def test_coverage_counts_where_people_live(ws, tmp_path):
     result = ws.load_population(write_points(tmp_path / "pw.geojson", POINTS, crs="EPSG:4326"))
-    assert result.outside == 1 and "1 of 5 small areas lie outside every area" in result.warnings[0]
+    assert result.outside == 1 and "1 of 5 small areas lie beyond the areas, wholly or in part (e.g. S5)" in result.warnings[0]
     areas = ws.areas().set_index("area_code")
     assert areas.loc["W01", "all_ages"] == 6000 and areas.loc["E01", "all_ages"] == 4000
     # A befriending group (800 m catchment) 300 m from S1 only; a dementia cafe (1.6 km) at S4.
@@ -71,7 +71,8 @@ def test_cli_population_load_and_status(tmp_path, two_areas):
     pts = write_points(tmp_path / "pw.geojson", POINTS[:4])
     r = run("population", "load", pts, "-w", path)
     assert r.exit_code == 0, r.stderr
-    assert "Stored 4 small areas from pw.geojson as the population layer: 10,000 people in 2 areas" in r.stderr
+    assert ("Stored 4 small areas from pw.geojson as the population layer (4 parts, shared by whole small areas (each to the area "
+            "containing its point)): 10,000 people in 2 areas, 0 beyond them" in r.stderr)
     status = dict(line.split(": ", 1) for line in run("status", "-w", path).stdout.splitlines())
     assert status["population"] == "4"
 
@@ -110,8 +111,11 @@ def test_reloading_boundaries_keeps_or_drops_the_layer(ws, tmp_path, two_areas):
 @pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
 def test_trafford_output_areas_as_the_population_layer(tmp_path):
     ws, result = trafford_localities(tmp_path / "t.gpkg", small_areas="oa")
-    assert len(result.small_areas) == 738 and result.outside == 0
-    assert ws.areas()["all_ages"].sum() == 241_025
+    parts = result.small_areas
+    assert parts["code"].nunique() == 738 and result.outside == 0
+    # 30 output areas straddle two localities: 768 parts, each OA's shares adding up to 1.
+    assert len(parts) == 768 and parts.groupby("code")["share"].sum().round(12).eq(1).all()
+    assert ws.areas()["all_ages"].sum() == pytest.approx(241_025)
     assert ws.areas()["aged_65_and_over"].sum() == result.small_areas["aged_65_and_over"].sum()
 
 

@@ -45,8 +45,9 @@ capacity units
 
 An asset with no target population in its catchment serves nobody counted
 here: its ``R_j`` is taken as 0 rather than infinite. Residents beyond the
-study area are not counted, so an asset near its edge looks less busy than
-it is; the figures are for comparing areas within the study area.
+study area count in step 1 when the population layer holds them (parts in no
+area, :mod:`asset_map.analysis.small_areas`); when it does not, an asset near
+the edge looks less busy than it is.
 """
 
 from __future__ import annotations

@@ -42,6 +42,10 @@ inferred
     their name and description (``category_source`` ``inferred``,
     :mod:`asset_map.categories.inference`) rather than given by their list
     or decided by a planner; a suggestion may be wrong.
+edge
+    the share of the area's catchment ring beyond the loaded population,
+    when above 20% (:mod:`asset_map.analysis.edge`): the people beyond the
+    border who use the same assets are missing from accessibility.
 
 finding
     ``provision``: assets of the category in or within reach of the area
@@ -51,9 +55,9 @@ finding
 confidence
     ``low``: the finding is ``no data?``, or at least half of the area's
     assets of the category are stale; ``medium``: some evidence (direct,
-    stale, or at least 0.1 expected hidden), or the area's assets of the
-    category are mostly inferred (``inferred > MOSTLY_INFERRED × located``,
-    more than half); ``high``: otherwise.
+    stale, at least 0.1 expected hidden, or an edge flag), or the area's
+    assets of the category are mostly inferred (``inferred > MOSTLY_INFERRED
+    × located``, more than half); ``high``: otherwise.
 """
 
 from __future__ import annotations
@@ -100,6 +104,8 @@ class Evidence:
     located: Counter = field(default_factory=Counter)  # (area, category) -> assets
     study: Counter = field(default_factory=Counter)  # category -> categorised assets in the study area
     n_categories: int = 1
+    edge: Counter = field(default_factory=Counter)  # (area, category) -> flagged edge share (0 to 1)
+    catchment: dict = field(default_factory=dict)  # category -> catchment (m), for the edge reason
 
     def expected_hidden(self, area: str, category: str) -> float:
         """``hidden × (n_c + 1) / (n + K)``: hidden assets expected to be of ``category``."""
@@ -368,6 +374,8 @@ class _RowEvidence:
     rejected_unknown: "np.ndarray"
     stale: "np.ndarray"
     located: "np.ndarray"
+    edge: "np.ndarray"  # the flagged edge share, 0 where not flagged
+    edge_m: "np.ndarray"  # the catchment of the edge share
     inferred: "np.ndarray | None" = None  # assets of the row categorised by inference
 
     @property
@@ -394,7 +402,9 @@ class _RowEvidence:
         out = cls._make(ev, per_row(ev.unlocated, pairs) + anywhere, anywhere, per_row(ev.elsewhere, categories),
                         per_row(ev.rejected, pairs),
                         per_row(ev.filtered, pairs), study, hidden, per_row(ev.uncategorised, areas),
-                        per_row(ev.rejected_unknown, areas), per_row(ev.stale, pairs), per_row(ev.located, pairs))
+                        per_row(ev.rejected_unknown, areas), per_row(ev.stale, pairs), per_row(ev.located, pairs),
+                        np.array([float(ev.edge[k]) for k in pairs]),
+                        np.array([float(ev.catchment.get(c, 0)) for c in categories]))
         out.inferred = per_row(ev.inferred, pairs)
         return out
 
@@ -434,7 +444,8 @@ class _RowEvidence:
                         by_pair(ev.rejected),
                         by_pair(ev.filtered), by_cat([ev.study[c] for c in categories]),
                         uncategorised + rejected_unknown, uncategorised, rejected_unknown,
-                        by_pair(ev.stale), by_pair(ev.located))
+                        by_pair(ev.stale), by_pair(ev.located), by_pair(ev.edge).astype(float),
+                        by_cat([float(ev.catchment.get(c, 0)) for c in categories]))
         out.inferred = by_pair(ev.inferred)
         return out
 
@@ -442,14 +453,14 @@ class _RowEvidence:
     def _make(cls, ev: Evidence, unlocated: "np.ndarray", anywhere: "np.ndarray", elsewhere: "np.ndarray",
               rejected: "np.ndarray", filtered: "np.ndarray", study: "np.ndarray", hidden: "np.ndarray",
               uncategorised: "np.ndarray", rejected_unknown: "np.ndarray", stale: "np.ndarray",
-              located: "np.ndarray") -> "_RowEvidence":
+              located: "np.ndarray", edge: "np.ndarray", edge_m: "np.ndarray") -> "_RowEvidence":
         """The arrays; ``unlocated`` becomes every row of the category without a place, ``elsewhere`` included."""
         total = sum(ev.study.values()) + ev.n_categories
         if total == 0 and len(hidden):
             raise ZeroDivisionError("no categorised asset and no category")
         unlocated = unlocated + elsewhere
         return cls(unlocated, anywhere, elsewhere, rejected, filtered, (study == 0) & (unlocated == 0),
-                   hidden * (study + 1) / (total or 1), uncategorised, rejected_unknown, stale, located)
+                   hidden * (study + 1) / (total or 1), uncategorised, rejected_unknown, stale, located, edge, edge_m)
 
     def judge(self, provision: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
         """The finding and the confidence of each row (object arrays of str).
@@ -459,7 +470,7 @@ class _RowEvidence:
         import numpy as np
 
         reasons = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
-                   | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0) | self.mostly_inferred)
+                   | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0) | (self.edge > 0) | self.mostly_inferred)
         missing_data = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
                         | (self.expected >= NO_DATA_HIDDEN))
         no_data = ~provision & missing_data
@@ -475,26 +486,28 @@ class _RowEvidence:
         index = np.asarray(index, dtype=np.intp)
         mostly = self.mostly_inferred
         some = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
-                | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0) | mostly)[index]
+                | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0) | (self.edge > 0) | mostly)[index]
         out = ["no sign of missing data"] * len(index)
         at = np.flatnonzero(some)
         rows = index[at]
         values = zip(*(a[rows].tolist() for a in (
             self.unlocated, self.unlocated_anywhere, self.elsewhere, self.rejected, self.filtered, self.nowhere,
-            self.expected,
-            self.uncategorised, self.rejected_unknown, self.stale, self.located)))
+            self.expected, self.uncategorised, self.rejected_unknown, self.stale, self.located, self.edge,
+            self.edge_m)))
         inferred = (self.inferred if self.inferred is not None else np.zeros(len(mostly), dtype=int))[rows].tolist()
-        for n, v, guessed, most in zip(at.tolist(), values, inferred, mostly[rows].tolist()):
+        located = self.located[rows].tolist()
+        for n, v, guessed, here, most in zip(at.tolist(), values, inferred, located, mostly[rows].tolist()):
             why = _why(labels[n], *v, stale_days)
             if most:
-                note = _inferred_note(labels[n], guessed, v[-1])
+                note = _inferred_note(labels[n], guessed, here)
                 why = note if why == "no sign of missing data" else f"{why}; {note}"
             out[n] = why
         return out
 
 
 def _why(label: str, unl: int, unl_anywhere: int, elsewhere: int, rej: int, filt: int, nowhere: bool,
-         expected: float, uncategorised: int, rejected_unknown: int, stale: int, located: int, stale_days: int) -> str:
+         expected: float, uncategorised: int, rejected_unknown: int, stale: int, located: int, edge: float,
+         edge_m: float, stale_days: int) -> str:
     """What lowers confidence in one row, or "no sign of missing data"."""
     reasons = []
     if elsewhere:
@@ -528,6 +541,9 @@ def _why(label: str, unl: int, unl_anywhere: int, elsewhere: int, rej: int, filt
     if stale:
         reasons.append(f"{stale} of {located} {label} asset{'s' if located != 1 else ''} here "
                        f"not verified in {stale_days} days")
+    if edge:
+        reasons.append(f"edge: {edge:.0%} of this area's {_distance(edge_m)} catchment lies outside the loaded "
+                       "population, so its accessibility may be overstated")
     return "; ".join(reasons) or "no sign of missing data"
 
 
@@ -536,6 +552,11 @@ def _inferred_note(label: str, inferred: int, located: int) -> str:
     many = located != 1
     return (f"{inferred} of {located} {label} asset{'s' if many else ''} here categorised from "
             f"{'their' if many else 'its'} text (inferred), not by {'their lists' if many else 'its list'}")
+
+
+def _distance(metres: float) -> str:
+    """``800 m``, ``1.6 km``, ``3 km``."""
+    return f"{metres:,.0f} m" if metres < 1000 else f"{metres / 1000:g} km"
 
 
 def _filled(n: int, rows: list[int], values: list[Any]) -> "np.ndarray":

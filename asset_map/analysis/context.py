@@ -61,6 +61,8 @@ class GapContext:
         self.notes: list[str] = []
         self._read_areas(areas)
         self.layer = SmallAreas(population, self.code_index) if _has_layer(population) else None
+        if self.layer is not None:
+            self.notes.append(self.layer.note())
         self.population_loaded = self.layer is not None or (
             "all_ages" in areas and all(v is not None for v in areas["all_ages"]))
         self.method = POPULATION_METHOD if self.layer is not None else COVERAGE_METHOD

@@ -1,8 +1,15 @@
 """The population layer's small areas, where coverage, accessibility and need are measured.
 
-Each small area *i* stands at one point (:func:`~asset_map.analysis.access.population_points`),
-lies in area ``group_i`` (-1: in none, and then counted nowhere) and holds
-``T_i`` of a category's target population. With ``covered_i`` (an asset
+The layer's rows are *parts*: a small area that straddles areas is cut into
+one part per area, each with its share of the people
+(:mod:`asset_map.inputs.apportion`), so a split small area's coverage is
+measured for each part, with that part's residents. Each part *i* stands at
+one point (its stored ``x``, ``y``; else
+:func:`~asset_map.analysis.access.population_points`), lies in area
+``group_i`` (-1: beyond every area) and holds ``T_i`` of a category's target
+population. Parts beyond every area are the people beyond the border: they
+count in the 2SFCA demand ``Σ_i P_i`` of every asset in their reach (they
+use those assets too), and in no area's figures. With ``covered_i`` (an asset
 within the catchment of the point, or the point inside a served area),
 ``A_i`` the 2SFCA accessibility and ``n_i`` the need index, an area *a* gets:
 
@@ -31,6 +38,12 @@ from typing import TYPE_CHECKING, Any
 from .access import ReachIndex, covered, population_points, two_step_fca, weighted_mean
 from .arrays import floats
 from .target_population import target_population
+
+#: How the population layer's small areas were shared among the areas (its ``method`` column; see
+#: :mod:`asset_map.inputs.apportion`).
+SHARE_TEXT = {"area": "area share", "postcodes": "postcode count (dasymetric)",
+              "finer": "the people of a finer layer", "lookup": "best-fit lookup",
+              "whole": "whole small areas (each to the area containing its point)"}
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -70,7 +83,7 @@ class SmallAreas:
 
         self.table = population
         self.codes = [str(c) for c in population["code"]] if "code" in population else []
-        self.points = population_points(population.geometry)
+        self.points = _points(population)
         self.reach = ReachIndex(self.points)
         self._widest: "tuple[str, float, Reach] | None" = None  # the last pairs found: (key, catchment, pairs)
         self.group = np.array([code_index.get(c, -1) if c is not None else -1 for c in population["area_code"]],
@@ -78,17 +91,36 @@ class SmallAreas:
         self._inside = self.group >= 0
         self._whole = np.where(self._inside, 0, -1)  # one group: the study area
         self.all_ages = np.nan_to_num(floats(population["all_ages"])) * self._inside
+        self.beyond = float(np.nan_to_num(floats(population["all_ages"]))[~self._inside].sum())
         self._targets: dict[Any, tuple[Any, str, Any]] = {}
 
+    def note(self) -> str:
+        """How the people were counted in the areas: the method, the split small areas, those beyond."""
+        import numpy as np
+
+        t = self.table
+        codes = self.codes
+        methods = sorted({m for m in t["method"] if m}) if "method" in t else ["whole"]
+        share = floats(t["share"]) if "share" in t else np.ones(len(codes))
+        split = {c for c, w in zip(codes, share) if w < 1}
+        people = float(self.all_ages[np.isin(np.array(codes, dtype=object), list(split))].sum()) if split else 0.0
+        counted = {c for c, inside in zip(codes, self._inside) if inside}
+        text = (f"population: {len(counted)} small areas counted in the areas by "
+                f"{' and '.join(SHARE_TEXT.get(m, m) for m in methods)}; {len(split)} split between areas "
+                f"({people:,.0f} people in split parts)")
+        if self.beyond:
+            text += f"; {self.beyond:,.0f} people beyond the areas counted as demand for accessibility"
+        return text
+
     def target(self, cat: Category, n_areas: int) -> tuple["np.ndarray", str, "np.ndarray"]:
-        """``T_i`` of each small area (0 outside every area), its description, and ``T = Σ_{i∈a} T_i`` of each
-        area."""
+        """``T_i`` of each part (those beyond every area too: they are demand for 2SFCA), its description,
+        and ``T = Σ_{i∈a} T_i`` of each area."""
         import numpy as np
 
         if cat.target not in self._targets:
             t_small, desc = target_population(self.table.columns, cat.target)
             keep = self._inside
-            t_small = np.nan_to_num(t_small) * keep  # small areas outside every area count nowhere
+            t_small = np.nan_to_num(t_small)  # beyond every area: in 2SFCA demand, in no area (group -1)
             target = np.bincount(self.group[keep], weights=t_small[keep], minlength=n_areas)
             self._targets[cat.target] = (t_small, desc, target)
         return self._targets[cat.target]
@@ -161,6 +193,19 @@ class SmallAreas:
 
         keep = self._inside
         return np.bincount(self.group[keep], weights=values[keep], minlength=n_areas)
+
+
+def _points(population: "Table") -> "np.ndarray":
+    """Each part's point: its stored ``x``, ``y`` where both are numbers, else from its geometry."""
+    import numpy as np
+    import shapely
+
+    points = population_points(population.geometry)
+    if "x" in population and "y" in population:
+        xy = np.column_stack([floats(population["x"]), floats(population["y"])])
+        ok = np.isfinite(xy).all(axis=1)
+        points = np.where(ok, shapely.points(np.where(ok[:, None], xy, 0.0)), points)
+    return points
 
 
 def _shortfall(access: "np.ndarray", study_access: float) -> "np.ndarray":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -16,6 +17,15 @@ population_app = typer.Typer(help="Load where people live: small areas with popu
                              no_args_is_help=True)
 need_app = typer.Typer(help="Load a need indicator (IMD score or decile, or any) that weights the priority.",
                        no_args_is_help=True)
+
+class ShareMethod(str, Enum):
+    """How ``population load`` shares a small area among the areas it straddles."""
+
+    auto = "auto"
+    area = "area"
+    postcodes = "postcodes"
+    whole = "whole"
+
 
 FileLayerOpt = Annotated[Optional[str], typer.Option(help="Layer to read from a multi-layer file.")]
 CrsOpt = Annotated[Optional[str], typer.Option(help="CRS of a file that has none, e.g. EPSG:27700.")]
@@ -74,6 +84,18 @@ def population_load(
     name_field: Annotated[Optional[str], typer.Option(help="Field with the small-area name (detected if omitted).")] = None,
     population_code_column: Annotated[Optional[str], typer.Option(
         help="Column of small-area codes in the population CSV (detected if omitted).")] = None,
+    method: Annotated[ShareMethod, typer.Option(
+        help="How small areas that straddle areas are shared: auto (by postcode count when a postcode lookup is "
+        "loaded, else by area share), area, postcodes, or whole (each small area wholly to the area containing "
+        "its point).")] = ShareMethod.auto,
+    lookup: Annotated[Optional[Path], typer.Option(
+        help="Best-fit lookup CSV from small-area codes to area codes (e.g. ONS LSOA to ward): each small area "
+        "goes wholly to the area it names.")] = None,
+    finer: Annotated[Optional[Path], typer.Option(
+        help="A finer layer inside the small areas (output areas inside LSOAs: polygons or points, with their "
+        "population in their fields or --finer-population): small areas are shared by its people.")] = None,
+    finer_population: Annotated[Optional[Path], typer.Option(
+        help="Population CSV of the finer layer, by its codes.")] = None,
     layer: FileLayerOpt = None,
     crs: CrsOpt = None,
     workspace: WorkspaceOpt = None,
@@ -81,15 +103,21 @@ def population_load(
     """Load the population layer: coverage then counts where people live, and accessibility is computed."""
     ws = open_workspace(workspace)
     result = ws.load_population(file, population_csv=population, code_field=code_field, name_field=name_field,
-                                population_code_column=population_code_column, layer=layer, crs=crs)
+                                population_code_column=population_code_column, layer=layer, crs=crs,
+                                method=method.value, lookup=lookup,
+                                finer=finer, finer_population=finer_population)
+    from ..inputs.apportion import METHOD_TEXT
+
     err = stderr()
     for w in result.warnings:
         err.print(f"Warning: {w}")
-    small = result.small_areas
-    counted = small[small["area_code"].notna()]
-    err.print(f"Stored {len(small)} small areas from {result.source} as the population layer: "
-              f"{counted['all_ages'].sum():,.0f} people in {len(result.areas)} areas "
-              f"({result.outside} small areas outside them); each area's population is now the sum of its small areas")
+    parts = result.small_areas
+    counted = parts[parts["area_code"].notna()]
+    err.print(f"Stored {parts['code'].nunique()} small areas from {result.source} as the population layer "
+              f"({len(parts)} parts, shared by {METHOD_TEXT[result.method]}): "
+              f"{counted['all_ages'].sum():,.0f} people in {len(result.areas)} areas, "
+              f"{parts['all_ages'].sum() - counted['all_ages'].sum():,.0f} beyond them; "
+              "each area's population is now the sum of its parts")
 
 
 @population_app.command("check")

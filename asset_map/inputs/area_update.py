@@ -39,11 +39,32 @@ def population_after(store: "Store", result: "BoundaryResult") -> "gpd.GeoDataFr
         result.warnings.append("the population layer loaded before was removed, as these areas bring "
                                "their own population; load it again with `asset-map population load`")
         return _empty_population()
-    from .population_layer import attach_to_areas
+    from .population_layer import attach_to_areas, whole_small_areas
 
-    layer, result.areas, more = attach_to_areas(frame(store, "population"), result.areas, "the population layer")
+    stored = frame(store, "population")
+    method, options = _method_again(store, stored, result)
+    layer, result.areas, more = attach_to_areas(whole_small_areas(stored), result.areas, "the population layer",
+                                                method=method, **options)
     result.warnings += more
     return layer
+
+
+def _method_again(store: "Store", stored: "gpd.GeoDataFrame", result: "BoundaryResult") -> tuple[str, dict]:
+    """How to share the kept layer's small areas among the new areas: as they were shared before
+    (postcode count with the stored postcodes); area share for a layer shared by a lookup to the old areas
+    or a finer layer, which are not kept (a warning says so)."""
+    methods = set(stored["method"]) if "method" in stored.columns else {"whole"}
+    if methods & {"lookup", "finer"}:
+        how = "a lookup" if "lookup" in methods else "a finer layer"
+        result.warnings.append(f"the population layer was shared among the old areas by {how}; among these "
+                               "areas it is shared by area share (load it again with `asset-map population load` "
+                               "to share it otherwise)")
+        return "area", {}
+    if "postcodes" in methods:
+        from .stored import postcode_points
+
+        return "postcodes", {"postcodes": postcode_points(store, result.areas)}
+    return ("whole" if methods == {"whole"} else "area"), {}
 
 
 def clean_names(names: "Iterable[str] | None") -> list[str]:

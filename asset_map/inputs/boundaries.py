@@ -147,9 +147,11 @@ def _result(areas, small, path: Path, warnings: list[str]) -> BoundaryResult:
     _check_overlaps(areas, path)
     areas["area_km2"] = areas.geometry.area / 1e6
     areas = areas.sort_values("area_code", kind="stable").reset_index(drop=True)
-    cols = ["area_code", "area_name", *population_columns(areas.columns), "area_km2", "geometry"]
-    if small is not None:
-        small_cols = ["code", "name", "area_code", *population_columns(small.columns), "geometry"]
+    shared = [c for c in ("split_population", "population_method") if c in areas.columns]
+    cols = ["area_code", "area_name", *population_columns(areas.columns), *shared, "area_km2", "geometry"]
+    if small is not None:  # the parts of the small areas (inputs.apportion)
+        small_cols = ["code", "name", "area_code", "share", "method", "x", "y", *population_columns(small.columns),
+                      "geometry"]
         small = small[[c for c in small_cols if c in small.columns]].reset_index(drop=True)
     return BoundaryResult(areas[cols], small, warnings, path.name)
 

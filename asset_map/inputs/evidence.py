@@ -33,7 +33,30 @@ def assess_report(store: "Store", report: "GapReport", areas: "Table", assets: "
     ev = gather(areas, assets, store.read("unlocated"), store.read("rejects"), store.read("imports"),
                 _sector_lookup(store, areas), taxonomy=taxonomy, stale_days=days, unknown_filtered=unknown,
                 study_names=study_names)
+    _edges(store, ev, areas, taxonomy)
     return assess(report, ev, stale_days=days)
+
+
+def _edges(store: "Store", ev, areas: "Table", taxonomy: "Taxonomy") -> None:
+    """With a population layer of polygons, the areas whose catchment ring lies beyond the loaded population
+    by more than :data:`asset_map.analysis.edge.EDGE_SHARE` (:mod:`asset_map.analysis.edge`)."""
+    import numpy as np
+    import shapely
+
+    from ..analysis.edge import EDGE_SHARE, edge_shares, loaded_ground
+
+    if not store.count("population"):
+        return
+    layer = store.read("population", columns=["area_code", "geometry"])
+    if layer is None or not np.isin(shapely.get_type_id(layer.geometry), (3, 6)).any():
+        return  # points: the ground the population covers is not known
+    catchment = {c.id: c.catchment_m for c in taxonomy}
+    shares = edge_shares(areas.geometry, loaded_ground(areas, layer), catchment.values())
+    ev.catchment = catchment
+    for cat, d in catchment.items():
+        for code, e in zip(areas["area_code"], shares[d].tolist()):
+            if e > EDGE_SHARE:
+                ev.edge[(code, cat)] = e
 
 
 def _sector_lookup(store: "Store", areas: "Table"):

@@ -31,7 +31,8 @@ def match_need(indicator: "NeedIndicator", path: str | Path, layer: "gpd.GeoData
         If no code matches (a different geography or year).
     """
     if layer is not None and len(layer):
-        codes, where = [str(c) for c in layer["code"]], "small areas of the population layer"
+        codes = list(dict.fromkeys(str(c) for c in layer["code"]))  # a split small area's parts share its code
+        where = "small areas of the population layer"
     else:
         codes, where = [str(c) for c in areas["area_code"]], "areas"
     matched = sum(1 for c in codes if c in indicator.values)

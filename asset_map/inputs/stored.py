@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
+    import numpy as np
     import pandas as pd
 
     from ..store import Store
@@ -30,3 +31,23 @@ def assets_frame(store: "Store") -> "gpd.GeoDataFrame | None":
 
         assets["capacity"] = pd.to_numeric(assets["capacity"], errors="coerce").astype(float)
     return assets
+
+
+#: Postcodes this far beyond the areas' bounding box are read for apportioning (small areas overhang the areas).
+POSTCODE_MARGIN_M = 5_000.0
+
+
+def postcode_points(store: "Store", areas: "gpd.GeoDataFrame") -> "np.ndarray":
+    """The live postcodes' centroids (an ``(n, 2)`` array of BNG x, y) in and around ``areas``: within
+    :data:`POSTCODE_MARGIN_M` of their bounding box."""
+    import numpy as np
+
+    x0, y0, x1, y1 = areas.total_bounds
+    m = POSTCODE_MARGIN_M
+    table = store.read("postcodes", columns=["x", "y", "terminated"],
+                       where="x >= ? AND x <= ? AND y >= ? AND y <= ?", params=(x0 - m, x1 + m, y0 - m, y1 + m))
+    if table is None or not len(table):
+        return np.zeros((0, 2))
+    live = np.array([not t for t in table["terminated"]], dtype=bool)
+    xy = np.column_stack([np.asarray(table["x"], dtype=float), np.asarray(table["y"], dtype=float)])
+    return xy[live & np.isfinite(xy).all(axis=1)]

@@ -62,6 +62,9 @@ def areas_geojson(
         for col in BAND_COLUMNS:
             if col in areas.columns:
                 p[col] = a[col]
+        for col in ("split_population", "population_method"):  # how a population layer was shared
+            if col in areas.columns:
+                p[col] = a[col]
         p["area_km2"] = round(float(a["area_km2"]), 4)
         for cid in cat_ids:
             r = by_key[(a["area_code"], cid)]

@@ -75,7 +75,8 @@ def write_gpkg(
                             "Community assets (merged duplicates left out); categories are ids separated by ';'.")
     if population is not None and len(population):
         layers["population"] = (_with_area_name(population, names),
-                                "Small areas of the population layer with their population by age.")
+                                "Small areas of the population layer with their population by age; a small area split "
+                                "between areas is one row per part, with its share and the method that gave it.")
     return _write(Path(path), layers)
 
 

@@ -86,7 +86,8 @@ def gaps_caption(report: "GapReport") -> str:
     from ..analysis.gaps import POPULATION_METHOD
 
     if report.coverage_method == POPULATION_METHOD:
-        text = ("Coverage: share of the target population living in small areas whose point is within the "
+        text = ("Coverage: share of the target population living in small areas (or their parts, where split "
+                "between areas) whose point is within the "
                 "category's catchment (straight line) of at least one asset. Access /10k: asset capacity (1 per "
                 "asset where unknown) within reach per 10,000 of the target population, each asset shared among "
                 "everyone in its reach (two-step floating catchment, 2SFCA). Unreached: the target population "

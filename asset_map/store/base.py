@@ -11,8 +11,11 @@ Grid (EPSG:27700):
     and ``age_0`` ... ``age_90`` when single years of age are known),
     ``area_km2``.
 ``population``
-    optional small areas (LSOA/OA) with the same population columns and the
-    ``area_code`` of the neighbourhood they fall in.
+    optional small areas (LSOA/OA) with the same population columns, cut
+    into parts where they straddle neighbourhoods: ``code`` (the small
+    area's), ``area_code`` (the part's neighbourhood; none beyond them),
+    ``share`` of the small area's people, ``method`` and the part's point
+    ``x``, ``y`` (see :mod:`asset_map.inputs.apportion`).
 ``assets``
     points: one row per asset (see :mod:`asset_map.inputs.importer`).
 ``categories``

@@ -1,0 +1,53 @@
+"""What a workspace holds, counted: the numbers ``asset-map status`` prints."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..store import Store
+
+#: The layers and tables counted, each by its number of rows (0 when missing).
+COUNTED = ("areas", "population", "need", "assets", "rejects", "imports", "postcodes", "postcode_cache", "unlocated")
+
+
+def workspace_status(store: "Store", location: str) -> dict[str, Any]:
+    """Counts of what the workspace holds.
+
+    Besides the rows of each of :data:`COUNTED`: ``assets`` counts the active
+    assets (``assets_merged`` those merged into another), ``assets_outside``
+    those outside every area, ``assets_uncategorised`` those with no category
+    that could be any (not the bodies recognised as not services, counted as
+    ``assets_not_services`` when there are any), and
+    ``unlocated_outside_lookup`` the rows kept because their postcode lies
+    outside the postcode lookup's coverage.
+    """
+    out: dict[str, Any] = {"workspace": location, "exists": store.exists()}
+    for name in COUNTED:
+        out[name] = store.count(name) or 0
+    assets = store.read("assets")
+    if assets is not None and len(assets):
+        out.update(_asset_counts(assets))
+    if out["unlocated"]:
+        from .locating import OUTSIDE_LOOKUP
+
+        reasons = store.read("unlocated", columns=["reason"])["reason"]
+        out["unlocated_outside_lookup"] = sum(1 for r in reasons if r == OUTSIDE_LOOKUP)
+    return out
+
+
+def _asset_counts(assets) -> dict[str, int]:
+    """The counts of the assets layer (see :func:`workspace_status`)."""
+    from ..categories.inference import is_not_a_service
+    from .duplicates import active
+
+    out = {"assets_merged": len(assets) - len(active(assets))}
+    out["assets"] = len(assets) - out["assets_merged"]
+    assets = active(assets)
+    out["assets_outside"] = sum(1 for s in assets["location_status"] if s == "outside")
+    sources = assets["category_source"] if "category_source" in assets else [""] * len(assets)
+    not_services = sum(1 for s in sources if is_not_a_service(s))
+    out["assets_uncategorised"] = sum(1 for c in assets["categories"] if not c) - not_services
+    if not_services:
+        out["assets_not_services"] = not_services
+    return out
