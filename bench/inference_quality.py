@@ -30,7 +30,9 @@ labelled (row, category) pairs; overall figures are micro-averaged (summed
 over categories before dividing). Not-a-service recognition is measured the
 same way, a row being "positive" when labelled with a reason.
 
-    .venv/bin/python bench/inference_quality.py [--split heldout|dev|all] [--all-suggestions]
+    .venv/bin/python bench/inference_quality.py [--split heldout|dev|all] [--all-suggestions] [--show]
+    .venv/bin/python bench/inference_quality.py --split dev --cross-validate
+    .venv/bin/python bench/inference_quality.py --calibrate
 """
 
 from __future__ import annotations
@@ -121,11 +123,18 @@ class Quality:
 
 
 def measure(labels: list[dict[str, str]], rows: dict, taxonomy, split: str | None = "heldout", *,
-            all_suggestions: bool = False) -> Quality:
+            all_suggestions: bool = False, cross_validate: bool = False) -> Quality:
     """The quality of the suggestions used by default (all of them with ``all_suggestions``) on ``split``
-    (``None``: every labelled row)."""
-    from asset_map.categories.inference import DEFAULT_USE_CONFIDENCE, infer_categories, not_a_service
+    (``None``: every labelled row).
 
+    With ``cross_validate`` (for the development data the confidences were measured on), each row's
+    suggestions are weighed by confidences measured without that row (leave one row out), an estimate of
+    how the threshold does on rows it was not set on.
+    """
+    from asset_map.categories.inference import (DEFAULT_USE_CONFIDENCE, infer_categories, measured_confidence,
+                                                not_a_service)
+
+    record = calibrate(labels, rows, taxonomy, split) if cross_validate else None
     q = Quality()
     for label in labels:
         if split is not None and label["split"] != split:
@@ -136,14 +145,48 @@ def measure(labels: list[dict[str, str]], rows: dict, taxonomy, split: str | Non
         reason = not_a_service(texts)
         q.not_service.update(["found"] * bool(reason) + ["labelled"] * bool(label["not_a_service"])
                              + ["both"] * bool(reason and label["not_a_service"]))
-        used = set() if reason else {i.category for i in infer_categories(texts, taxonomy)
-                                     if all_suggestions or i.confidence >= DEFAULT_USE_CONFIDENCE}
+        inferred = () if reason else infer_categories(texts, taxonomy)
+        if record is None:
+            confidence = {i.category: i.confidence for i in inferred}
+        else:
+            without = _without(record, inferred, truth)
+            confidence = {i.category: measured_confidence(i.category, i.kind, without) for i in inferred}
+        used = {c for c, conf in confidence.items() if all_suggestions or conf >= DEFAULT_USE_CONFIDENCE}
         q.labelled.update(truth)
         q.suggested.update(used)
         q.right.update(used & truth)
         q.wrong += [(*key, c) for c in sorted(used - truth)]
         q.missed += [(*key, c) for c in sorted(truth - used)]
     return q
+
+
+def _without(record: dict, inferred, truth: set[str]) -> dict[str, dict[str, tuple[int, int]]]:
+    """The :func:`calibrate` *record* less one row's suggestions."""
+    out = {c: dict(kinds) for c, kinds in record.items()}
+    for i in inferred:
+        right, suggested = out[i.category][i.kind]
+        out[i.category][i.kind] = (right - (i.category in truth), suggested - 1)
+    return out
+
+
+def calibrate(labels: list[dict[str, str]], rows: dict, taxonomy, split: str | None = "dev") -> dict[str, dict[str, tuple[int, int]]]:
+    """Right and suggested suggestions (all of them, used or not) of ``split``, by category and kind of evidence
+    (:attr:`Inference.kind`), for the rows not recognised as not a service: the table
+    :data:`asset_map.categories.inference.MEASURED` holds, in taxonomy order then kind order."""
+    from asset_map.categories.inference import EVIDENCE_KINDS, infer_categories, not_a_service
+
+    counts: Counter = Counter()
+    for label in labels:
+        texts = rows[(label["file"], label["id"])]
+        if (split is not None and label["split"] != split) or not_a_service(texts):
+            continue
+        truth = set(label["categories"].split(";"))
+        for inference in infer_categories(texts, taxonomy):
+            counts[(inference.category, inference.kind, "suggested")] += 1
+            counts[(inference.category, inference.kind, "right")] += inference.category in truth
+    return {c: {k: (counts[(c, k, "right")], counts[(c, k, "suggested")]) for k in EVIDENCE_KINDS
+                if counts[(c, k, "suggested")]}
+            for c in taxonomy.ids if any(counts[(c, k, "suggested")] for k in EVIDENCE_KINDS)}
 
 
 def table(q: Quality, taxonomy) -> list[tuple[str, int, int, str, str]]:
@@ -172,10 +215,18 @@ def main() -> None:
     parser.add_argument("--all-suggestions", action="store_true", help="count every suggestion, not only those "
                         "used by default")
     parser.add_argument("--show", action="store_true", help="list the wrong and the missed suggestions")
+    parser.add_argument("--cross-validate", action="store_true", help="weigh each row's suggestions by "
+                        "confidences measured without it (for the development data)")
+    parser.add_argument("--calibrate", action="store_true", help="print the right and suggested suggestions of the "
+                        "development data by category and kind of evidence (the inference module's MEASURED)")
     args = parser.parse_args()
     taxonomy, rows, labels = load_taxonomy(), read_rows(), read_labels()
+    if args.calibrate:
+        for category, record in calibrate(labels, rows, taxonomy).items():
+            print(f"    {category!r}: {record!r},")
+        return
     q = measure(labels, rows, taxonomy, None if args.split == "all" else args.split,
-                all_suggestions=args.all_suggestions)
+                all_suggestions=args.all_suggestions, cross_validate=args.cross_validate)
     print("\n".join(markdown(q, taxonomy)))
     n = q.not_service
     print(f"\nNot a service: {n['labelled']} labelled, {n['found']} recognised, {n['both']} of them labelled "
