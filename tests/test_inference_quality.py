@@ -72,3 +72,42 @@ def test_on_the_development_data_the_threshold_keeps_precision_with_a_margin(row
     # Using every suggestion, as before: 162 of 194 (0.84), recall 0.87.
     every = bench.measure(labels, rows, TAXONOMY, "dev", all_suggestions=True)
     assert (sum(every.right.values()), sum(every.suggested.values())) == (162, 194)
+
+
+def test_held_out_result_as_measured_once(rows, labels):
+    q = bench.measure(labels, rows, TAXONOMY, "heldout")
+    # Measured once, after the rules and the threshold were fixed on the development data: 52 right of the 62
+    # suggestions used by default, of 105 labelled (row, category) pairs (precision 0.84, recall 0.50).
+    assert (sum(q.right.values()), sum(q.suggested.values()), sum(q.labelled.values())) == (52, 62, 105)
+    # Every suggestion: 72 right of 96 (0.75), recall 0.69.
+    every = bench.measure(labels, rows, TAXONOMY, "heldout", all_suggestions=True)
+    assert (sum(every.right.values()), sum(every.suggested.values())) == (72, 96)
+
+
+@pytest.mark.xfail(strict=True, reason="fresh held-out precision measured 0.84 (52 of 62), below the 0.85 target; "
+                                       "the rules were not tuned on the held-out sample (see README)")
+def test_held_out_precision_meets_the_target(rows, labels):
+    assert bench.measure(labels, rows, TAXONOMY, "heldout").precision() >= 0.85
+
+
+@pytest.mark.xfail(strict=True, reason="fresh held-out recall measured 0.50 (52 of 105), below the 0.6 target; "
+                                       "the rules were not tuned on the held-out sample (see README)")
+def test_held_out_recall_meets_the_target(rows, labels):
+    assert bench.measure(labels, rows, TAXONOMY, "heldout").recall() >= 0.6
+
+
+def test_bodies_that_are_not_services_are_recognised_with_high_precision(rows, labels):
+    held = bench.measure(labels, rows, TAXONOMY, "heldout").not_service
+    # Held out: 29 labelled; 20 recognised, 19 of them labelled. The false alarm: a kidney patients' association
+    # whose activities begin "Raising funds". Missed: grant-makers that say "relief of poverty", "awards",
+    # "funding", or whose "grants to the classes shown" reads as running classes; two trusts supporting a
+    # grammar school; a nursery's land trust; a Lions club and an orchestra's fundraising foundation.
+    assert (held["found"], held["both"], held["labelled"]) == (20, 19, 29)
+    dev = bench.measure(labels, rows, TAXONOMY, "dev").not_service
+    assert (dev["found"], dev["both"], dev["labelled"]) == (23, 22, 26)
+
+
+def test_the_readme_shows_the_held_out_table(rows, labels):
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    for line in bench.markdown(bench.measure(labels, rows, TAXONOMY, "heldout"), TAXONOMY):
+        assert line in readme
