@@ -120,6 +120,8 @@ def test_the_real_trafford_sports_club_categories_are_physical_activity():
     ("Physical Activity", "physical_activity"),  # the label
     ("Physical activities", "physical_activity"),  # "ies" read as "y"
     ("Libraries", "community_spaces"),
+    ("Churches", "community_spaces"),  # "ches" plural: "church", not "churche"
+    ("Lunches clubs", "loneliness_isolation"),  # "lunch club": every word made singular
     ("physical_activity", "physical_activity"),  # the id
 ])
 def test_words_match_whatever_their_case_punctuation_or_plural(word, expected):

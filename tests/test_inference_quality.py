@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from asset_map import load_taxonomy
+from asset_map.categories.inference import MEASURED
 from conftest import PROJECT, TRAFFORD
 
 pytestmark = pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
@@ -46,8 +47,9 @@ def test_the_labels_are_the_sample_drawn_by_the_rule_and_hold_no_copied_text(row
     with open(bench.LABELS, encoding="utf-8", newline="") as f:
         assert next(csv.reader(f)) == ["file", "id", "split", "categories", "not_a_service", "note"]
     assert {(r["file"], r["id"]): r["split"] for r in labels} == bench.sample(rows)
-    assert len(labels) == 166 and sum(r["split"] == "heldout" for r in labels) == 83
-    assert sum(r["file"] == "mental_health" for r in labels) == 60  # every row of the mental-health list
+    assert len(labels) == 290 and sum(r["split"] == "heldout" for r in labels) == 124
+    assert sum(r["file"] == "mental_health" for r in labels) == 60  # every row of the mental-health list, all dev
+    assert all(r["file"] == "charities" for r in labels if r["split"] == "heldout")
     for r in labels:
         assert set(filter(None, r["categories"].split(";"))) <= set(TAXONOMY.ids), r["id"]
         assert not (r["categories"] and r["not_a_service"]), r["id"]  # a body that is not a service provides nothing
@@ -55,34 +57,54 @@ def test_the_labels_are_the_sample_drawn_by_the_rule_and_hold_no_copied_text(row
         assert len(text) < 30 or text.lower() not in r["note"].lower(), r["id"]  # the labeller's words, not the row's
 
 
-def test_held_out_recall_meets_the_target(rows, labels):
+def test_the_confidences_are_those_measured_on_the_development_data(rows, labels):
+    assert bench.calibrate(labels, rows, TAXONOMY) == MEASURED
+
+
+def test_on_the_development_data_the_threshold_keeps_precision_with_a_margin(rows, labels):
+    q = bench.measure(labels, rows, TAXONOMY, "dev")
+    # 133 right of the 138 suggestions used by default, of 186 labelled (row, category) pairs: 0.96 and 0.72.
+    assert (sum(q.right.values()), sum(q.suggested.values()), sum(q.labelled.values())) == (133, 138, 186)
+    # The same rows weighed by confidences measured without them: 131 right of 144 (0.91), recall 0.70.
+    cv = bench.measure(labels, rows, TAXONOMY, "dev", cross_validate=True)
+    assert (sum(cv.right.values()), sum(cv.suggested.values())) == (131, 144)
+    assert cv.precision() >= 0.9 and cv.recall() >= 0.65
+    # Using every suggestion, as before: 162 of 194 (0.84), recall 0.87.
+    every = bench.measure(labels, rows, TAXONOMY, "dev", all_suggestions=True)
+    assert (sum(every.right.values()), sum(every.suggested.values())) == (162, 194)
+
+
+def test_held_out_result_as_measured_once(rows, labels):
     q = bench.measure(labels, rows, TAXONOMY, "heldout")
-    # Measured once, after the rules were fixed on the development half: 80 right of 101 suggestions used,
-    # of 108 labelled (row, category) pairs.
-    assert (sum(q.right.values()), sum(q.suggested.values()), sum(q.labelled.values())) == (80, 101, 108)
-    assert q.recall() >= 0.6
+    # Measured once, after the rules and the threshold were fixed on the development data: 52 right of the 62
+    # suggestions used by default, of 105 labelled (row, category) pairs (precision 0.84, recall 0.50).
+    assert (sum(q.right.values()), sum(q.suggested.values()), sum(q.labelled.values())) == (52, 62, 105)
+    # Every suggestion: 72 right of 96 (0.75), recall 0.69.
+    every = bench.measure(labels, rows, TAXONOMY, "heldout", all_suggestions=True)
+    assert (sum(every.right.values()), sum(every.suggested.values())) == (72, 96)
 
 
-@pytest.mark.xfail(strict=True, reason="held-out precision measured 0.79 (80 of 101), below the 0.85 target; "
-                                       "the rules were not tuned on the held-out half (see README)")
+@pytest.mark.xfail(strict=True, reason="fresh held-out precision measured 0.84 (52 of 62), below the 0.85 target; "
+                                       "the rules were not tuned on the held-out sample (see README)")
 def test_held_out_precision_meets_the_target(rows, labels):
     assert bench.measure(labels, rows, TAXONOMY, "heldout").precision() >= 0.85
 
 
-def test_development_half_meets_the_target_the_rules_were_set_for(rows, labels):
-    q = bench.measure(labels, rows, TAXONOMY, "dev")
-    assert (sum(q.right.values()), sum(q.suggested.values()), sum(q.labelled.values())) == (69, 80, 78)
-    assert q.precision() >= 0.85 and q.recall() >= 0.6
+@pytest.mark.xfail(strict=True, reason="fresh held-out recall measured 0.50 (52 of 105), below the 0.6 target; "
+                                       "the rules were not tuned on the held-out sample (see README)")
+def test_held_out_recall_meets_the_target(rows, labels):
+    assert bench.measure(labels, rows, TAXONOMY, "heldout").recall() >= 0.6
 
 
 def test_bodies_that_are_not_services_are_recognised_with_high_precision(rows, labels):
     held = bench.measure(labels, rows, TAXONOMY, "heldout").not_service
-    # Held out: 9 labelled (PTAs, friends of schools, fundraising appeals, grant-making trusts); 5 recognised,
-    # all of them labelled. Missed: an appeal and a school's "buddies" that raise funds mid-sentence, a
-    # foundation "providing funding to charities" and a trust whose whole text is "Relief of poverty".
-    assert (held["found"], held["both"], held["labelled"]) == (5, 5, 9)
+    # Held out: 29 labelled; 20 recognised, 19 of them labelled. The false alarm: a kidney patients' association
+    # whose activities begin "Raising funds". Missed: grant-makers that say "relief of poverty", "awards",
+    # "funding", or whose "grants to the classes shown" reads as running classes; two trusts supporting a
+    # grammar school; a nursery's land trust; a Lions club and an orchestra's fundraising foundation.
+    assert (held["found"], held["both"], held["labelled"]) == (20, 19, 29)
     dev = bench.measure(labels, rows, TAXONOMY, "dev").not_service
-    assert (dev["found"], dev["both"], dev["labelled"]) == (18, 17, 17)  # the extra one: a children's club's trust
+    assert (dev["found"], dev["both"], dev["labelled"]) == (23, 22, 26)
 
 
 def test_the_readme_shows_the_held_out_table(rows, labels):

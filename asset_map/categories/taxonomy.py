@@ -108,8 +108,10 @@ def _singular(normalised: str) -> str:
     """Drop a final plural ``s`` from each word longer than three letters.
 
     A final ``ies`` on a word longer than four letters is read as ``y``
-    ("activities" is "activity", "libraries" is "library"); ``ss`` is kept
-    ("fitness").
+    ("activities" is "activity", "libraries" is "library"); a final ``es``
+    after ``ch``, ``sh``, ``ss`` or ``x`` is dropped whole ("churches" is
+    "church", "parishes" is "parish", "classes" is "class", "boxes" is
+    "box"); ``ss`` is kept ("fitness").
     """
     return " ".join(_singular_word(w) for w in normalised.split())
 
@@ -122,6 +124,8 @@ def word_key(text: str) -> str:
 def _singular_word(w: str) -> str:
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
+    if len(w) > 4 and w.endswith(("ches", "shes", "sses", "xes")):
+        return w[:-2]
     if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
         return w[:-1]
     return w
