@@ -28,7 +28,8 @@ def legal_forms_csv(tmp_path):
 
 
 def test_a_legal_form_column_is_set_aside_and_the_activities_are_the_evidence(tmp_path, workspace):
-    result = workspace.import_assets(legal_forms_csv(tmp_path), dry_run=True)
+    # Every suggestion used (--use-inferred), so that what is checked is the evidence, not the calibrated threshold.
+    result = workspace.import_assets(legal_forms_csv(tmp_path), use_inferred=True, dry_run=True)
     assert result.not_category == "Type"
     assert "category" not in result.columns and result.columns["description"] == "Activities"
     assert result.unknown_words == {}  # the planner is not asked to map legal forms to needs
@@ -54,7 +55,8 @@ def test_a_legal_form_column_is_set_aside_and_the_activities_are_the_evidence(tm
 def test_status_and_code_columns_are_not_categories(tmp_path, workspace, values, kind):
     rows = [asset_row(f"Group {i}", v, X0 + 100 * i, Y0) + ["A walking group"] for i, v in enumerate(values)]
     result = workspace.import_assets(write_csv(tmp_path / "l.csv", ["Name", "Category", "Latitude", "Longitude",
-                                                                   "Description"], rows), dry_run=True)
+                                                                   "Description"], rows),
+                                     use_inferred=True, dry_run=True)
     assert result.not_category == "Category"
     assert any(n.startswith(f"column 'Category' is not used for categories: its values are {kind} (")
                for n in result.notes)
@@ -86,7 +88,7 @@ def test_a_column_of_sentences_becomes_the_description(tmp_path, workspace):
             asset_row("Group B", "Our volunteers offer befriending to people living alone", X0 + 100, Y0)]
     path = write_csv(tmp_path / "l.csv", ["Name", "Activities", "Latitude", "Longitude"], rows)
     # "Activities" is taken as the category column by its header when there is no other.
-    result = workspace.import_assets(path, dry_run=True)
+    result = workspace.import_assets(path, use_inferred=True, dry_run=True)
     assert result.not_category == "Activities" and result.columns["description"] == "Activities"
     assert "its values are sentences, none a need category" in next(n for n in result.notes if "Activities" in n)
     assert list(result.assets["categories"]) == ["physical_activity", "loneliness_isolation"]
@@ -101,7 +103,7 @@ def test_inspect_shows_the_same_choice_and_reason(tmp_path):
 
 
 def test_an_import_in_chunks_keeps_the_first_chunks_choice(tmp_path, workspace):
-    result = workspace.import_assets(legal_forms_csv(tmp_path), chunk_rows=2, dry_run=True)
+    result = workspace.import_assets(legal_forms_csv(tmp_path), chunk_rows=2, use_inferred=True, dry_run=True)
     assert result.not_category == "Type" and result.unknown_words == {}
     assert list(result.assets["categories"]) == ["carers", "arts_culture", "",
                                                  "loneliness_isolation;older_people_independence", ""]
