@@ -131,7 +131,7 @@ def test_demo_prints_the_example_gap_table_and_writes_the_workshop_outputs(tmp_p
     assert all((out / n).stat().st_size > 1000 for n in ("dementia.png", "gaps.gpkg", "gaps.xlsx", "map.html"))
     assert len(list((out / "csv").glob("area-*.csv"))) == 6
     assert ("Eastbrook (synthetic example): 6 neighbourhoods, population 237,425; 298 asset rows read, "
-            "294 imported (2 outside the borough, 1 uncategorised), 4 rejected.") in r.stderr
+            "294 imported (2 outside the borough, 2 uncategorised), 4 rejected.") in r.stderr
     assert "Eastbrook: top 5 gaps by priority" in r.stdout
     assert "Bereavement" in r.stdout
 
