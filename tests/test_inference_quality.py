@@ -47,7 +47,7 @@ def test_the_labels_are_the_sample_drawn_by_the_rule_and_hold_no_copied_text(row
     with open(bench.LABELS, encoding="utf-8", newline="") as f:
         assert next(csv.reader(f)) == ["file", "id", "split", "categories", "not_a_service", "note"]
     assert {(r["file"], r["id"]): r["split"] for r in labels} == bench.sample(rows)
-    assert len(labels) == 290 and sum(r["split"] == "heldout" for r in labels) == 124
+    assert len(labels) == 408 and sum(r["split"] == "heldout" for r in labels) == 118
     assert sum(r["file"] == "mental_health" for r in labels) == 60  # every row of the mental-health list, all dev
     assert all(r["file"] == "charities" for r in labels if r["split"] == "heldout")
     for r in labels:
