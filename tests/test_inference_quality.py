@@ -63,15 +63,15 @@ def test_the_confidences_are_those_measured_on_the_development_data(rows, labels
 
 def test_on_the_development_data_the_threshold_keeps_precision_with_a_margin(rows, labels):
     q = bench.measure(labels, rows, TAXONOMY, "dev")
-    # 133 right of the 138 suggestions used by default, of 186 labelled (row, category) pairs: 0.96 and 0.72.
-    assert (sum(q.right.values()), sum(q.suggested.values()), sum(q.labelled.values())) == (133, 138, 186)
-    # The same rows weighed by confidences measured without them: 131 right of 144 (0.91), recall 0.70.
+    # 223 right of the 241 suggestions used by default, of 291 labelled (row, category) pairs: 0.93 and 0.77.
+    assert (sum(q.right.values()), sum(q.suggested.values()), sum(q.labelled.values())) == (223, 241, 291)
+    # The same rows weighed by confidences measured without them: 215 right of 238 (0.90), recall 0.74.
     cv = bench.measure(labels, rows, TAXONOMY, "dev", cross_validate=True)
-    assert (sum(cv.right.values()), sum(cv.suggested.values())) == (131, 144)
-    assert cv.precision() >= 0.9 and cv.recall() >= 0.65
-    # Using every suggestion, as before: 162 of 194 (0.84), recall 0.87.
+    assert (sum(cv.right.values()), sum(cv.suggested.values())) == (215, 238)
+    assert cv.precision() >= 0.9 and cv.recall() >= 0.7
+    # Using every suggestion: 259 of 320 (0.81), recall 0.89.
     every = bench.measure(labels, rows, TAXONOMY, "dev", all_suggestions=True)
-    assert (sum(every.right.values()), sum(every.suggested.values())) == (162, 194)
+    assert (sum(every.right.values()), sum(every.suggested.values())) == (259, 320)
 
 
 def test_held_out_result_as_measured_once(rows, labels):
@@ -104,7 +104,7 @@ def test_bodies_that_are_not_services_are_recognised_with_high_precision(rows, l
     # grammar school; a nursery's land trust; a Lions club and an orchestra's fundraising foundation.
     assert (held["found"], held["both"], held["labelled"]) == (20, 19, 29)
     dev = bench.measure(labels, rows, TAXONOMY, "dev").not_service
-    assert (dev["found"], dev["both"], dev["labelled"]) == (23, 22, 26)
+    assert (dev["found"], dev["both"], dev["labelled"]) == (43, 41, 55)
 
 
 def test_the_readme_shows_the_held_out_table(rows, labels):
