@@ -76,33 +76,30 @@ def test_on_the_development_data_the_threshold_keeps_precision_with_a_margin(row
 
 def test_held_out_result_as_measured_once(rows, labels):
     q = bench.measure(labels, rows, TAXONOMY, "heldout")
-    # Measured once, after the rules and the threshold were fixed on the development data: 52 right of the 62
-    # suggestions used by default, of 105 labelled (row, category) pairs (precision 0.84, recall 0.50).
-    assert (sum(q.right.values()), sum(q.suggested.values()), sum(q.labelled.values())) == (52, 62, 105)
-    # Every suggestion: 72 right of 96 (0.75), recall 0.69.
+    # Measured once, after the rules and the threshold were fixed on the development data: 79 right of the 104
+    # suggestions used by default, of 119 labelled (row, category) pairs (precision 0.76, recall 0.66).
+    assert (sum(q.right.values()), sum(q.suggested.values()), sum(q.labelled.values())) == (79, 104, 119)
+    # Every suggestion: 98 right of 150 (0.65), recall 0.82.
     every = bench.measure(labels, rows, TAXONOMY, "heldout", all_suggestions=True)
-    assert (sum(every.right.values()), sum(every.suggested.values())) == (72, 96)
+    assert (sum(every.right.values()), sum(every.suggested.values())) == (98, 150)
 
 
-@pytest.mark.xfail(strict=True, reason="fresh held-out precision measured 0.84 (52 of 62), below the 0.85 target; "
+@pytest.mark.xfail(strict=True, reason="fresh held-out precision measured 0.76 (79 of 104), below the 0.85 target; "
                                        "the rules were not tuned on the held-out sample (see README)")
 def test_held_out_precision_meets_the_target(rows, labels):
     assert bench.measure(labels, rows, TAXONOMY, "heldout").precision() >= 0.85
 
 
-@pytest.mark.xfail(strict=True, reason="fresh held-out recall measured 0.50 (52 of 105), below the 0.6 target; "
-                                       "the rules were not tuned on the held-out sample (see README)")
 def test_held_out_recall_meets_the_target(rows, labels):
+    # 79 of 119 = 0.66, measured once.
     assert bench.measure(labels, rows, TAXONOMY, "heldout").recall() >= 0.6
 
 
 def test_bodies_that_are_not_services_are_recognised_with_high_precision(rows, labels):
     held = bench.measure(labels, rows, TAXONOMY, "heldout").not_service
-    # Held out: 29 labelled; 20 recognised, 19 of them labelled. The false alarm: a kidney patients' association
-    # whose activities begin "Raising funds". Missed: grant-makers that say "relief of poverty", "awards",
-    # "funding", or whose "grants to the classes shown" reads as running classes; two trusts supporting a
-    # grammar school; a nursery's land trust; a Lions club and an orchestra's fundraising foundation.
-    assert (held["found"], held["both"], held["labelled"]) == (20, 19, 29)
+    # Held out: 18 labelled; 12 recognised, all of them labelled. Missed: two trusts for a church's fabric and
+    # one for its minister, two loan funds for people, and a school's friends who "assist the school".
+    assert (held["found"], held["both"], held["labelled"]) == (12, 12, 18)
     dev = bench.measure(labels, rows, TAXONOMY, "dev").not_service
     assert (dev["found"], dev["both"], dev["labelled"]) == (43, 41, 55)
 
