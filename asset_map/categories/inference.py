@@ -184,7 +184,8 @@ NOT_EVIDENCE_IN_TEXT = frozenset(normalise_word(w) for w in (
 #: such rows of the two lists outside the held-out half: a kitchen for
 #: parents of children in hospital, an autism service); "physical and mental
 #: health" is a general aim (a skin-condition charity's, the only such row of
-#: the development data), not a mental-health service.
+#: the development data), not a mental-health service; "over 50 years" is a
+#: time, not an age group ("formed over 50 years ago", a civic society).
 NOT_EVIDENCE_PHRASES = (
     "parent teacher", "parents teachers", "parents and teachers", "parent staff", "parents staff",
     "parents association", "parent association", "parents and friends", "parent and friends",
@@ -193,6 +194,7 @@ NOT_EVIDENCE_PHRASES = (
     "reason of their youth", "reason of youth", "reason of his youth", "reason of her youth",
     "church of england", "church school", "church schools", "physical and mental health",
     "parents and carers", "parent and carers", "parents or carers", "parent or carers", "parents carers",
+    "over 50 years",
 )
 
 #: Words whose plural is not evidence though the singular is: "people of
