@@ -347,7 +347,7 @@ def measured_confidence(category: str, kind: str, measured: dict[str, dict[str, 
     """
     if measured is None:
         measured = MEASURED
-    kinds, overall, categories = _shares(measured)
+    kinds, overall, categories = _DEFAULT_SHARES if measured is MEASURED else _shares(measured)
     r, n = measured.get(category, {}).get(kind, (0, 0))
     c = categories.get(category, overall)
     prior = _expit(_logit(kinds[kind]) + _logit(c) - _logit(overall))
@@ -376,6 +376,9 @@ def _shares(measured: dict[str, dict[str, tuple[int, int]]]) -> tuple[dict[str, 
         right, suggested = (sum(x[i] for x in record.values()) for i in (0, 1))
         categories[category] = (right + CATEGORY_SMOOTHING * overall) / (suggested + CATEGORY_SMOOTHING)
     return kinds, overall, categories
+
+
+_DEFAULT_SHARES = _shares(MEASURED)
 
 
 class _Lexicon:
