@@ -1,6 +1,6 @@
 """How good the categories suggested from free text are, measured on hand-labelled real rows.
 
-The labels are ``tests/fixtures/inference_labels.csv``: 290 rows of the real
+The labels are ``tests/fixtures/inference_labels.csv``: 408 rows of the real
 Trafford lists in ``../shared/data/real/trafford/assets`` (read from there,
 never copied), each read by a person who wrote down the need categories it
 provides to the public (none, one or several) and whether it is *not a
@@ -13,16 +13,21 @@ their number hashes into (``sha256("sample:charities:" + number) % 6``), and
 from ``trafford_mental_health_services.csv`` (rows known by their
 spreadsheet row number, the header being row 1):
 
-* ``dev`` (166 rows, used while writing the rules): bucket 0 (106 charities)
-  and every row of the mental-health list (60). These were first dealt into
-  a development half and a held-out half of 83 rows each; the held-out half
-  was measured once, at precision 0.79 and recall 0.74, and its per-category
-  results were then published, so it has been development data since.
-* ``heldout`` (124 rows): bucket 1, every charity in it (the mental-health
-  list has no rows left). The rule was fixed, and the rows labelled by
-  reading them, before any suggestion for them was looked at; measured once,
-  when the rules and threshold had been fixed on ``dev``: precision 0.84,
-  recall 0.50 (see the README).
+* ``dev`` (290 rows, used while writing the rules): bucket 0 (106 charities),
+  every row of the mental-health list (60) and bucket 1 (124 charities).
+  Bucket 0 and the mental-health list were first dealt into a development
+  half and a held-out half of 83 rows each; the held-out half was measured
+  once, at precision 0.79 and recall 0.74, and its per-category results were
+  then published, so it has been development data since. Bucket 1 was the
+  second held-out sample, labelled before any suggestion for it was looked
+  at and measured once, at precision 0.84 (52 of 62) and recall 0.50 (52 of
+  105); its results were published too, so it has been development data
+  since.
+* ``heldout`` (118 rows): bucket 2, every charity in it (the mental-health
+  list has no rows left). The rows were labelled by reading them, and the
+  labels committed, before any suggestion for them was looked at; measured
+  once, when the rules and threshold had been fixed on ``dev`` (see the
+  README).
 
 Measured (:func:`measure`) are the suggestions used by default
 (``Inference.confidence >= DEFAULT_USE_CONFIDENCE``) of the rows that are not
@@ -75,7 +80,7 @@ def read_rows(assets: Path = ASSETS) -> dict[tuple[str, str], list[str | None]]:
 
 
 #: The hash buckets of the charity sample: development, held out.
-DEV_BUCKET, HELDOUT_BUCKET = 0, 1
+DEV_BUCKETS, HELDOUT_BUCKET = (0, 1), 2
 
 
 def sample(rows: dict[tuple[str, str], list[str | None]]) -> dict[tuple[str, str], str]:
@@ -86,8 +91,8 @@ def sample(rows: dict[tuple[str, str], list[str | None]]) -> dict[tuple[str, str
             out[(file, key)] = "dev"
         elif text is not None:
             bucket = _hash(f"sample:charities:{key}") % 6
-            if bucket in (DEV_BUCKET, HELDOUT_BUCKET):
-                out[(file, key)] = "dev" if bucket == DEV_BUCKET else "heldout"
+            if bucket in DEV_BUCKETS or bucket == HELDOUT_BUCKET:
+                out[(file, key)] = "dev" if bucket in DEV_BUCKETS else "heldout"
     return out
 
 

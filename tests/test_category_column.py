@@ -38,9 +38,10 @@ def test_a_legal_form_column_is_set_aside_and_the_activities_are_the_evidence(tm
             "from the text of 'Name' and 'Activities' instead (to use 'Type' anyway, pass --map "
             "category='Type')") in result.notes
     got = dict(zip(result.assets["name"], result.assets["categories"]))
-    # Read by hand: "unpaid carers"; "choir, singing, music"; "lunch club", "older people"; nothing; nothing.
+    # Read by hand: "unpaid carers"; "choir, singing, music"; the friends of a park look after a green space;
+    # "lunch club", "older people"; nothing.
     assert got == {"Sale Carers Centre": "carers", "Altrincham Singers": "arts_culture",
-                   "Friends of Stamford Park": "", "Urmston Tuesday Group":
+                   "Friends of Stamford Park": "nature_green_space", "Urmston Tuesday Group":
                    "loneliness_isolation;older_people_independence", "Davyhulme Fund": ""}
     assert set(result.assets["category_source"]) == {"inferred", ""}
     forced = workspace.import_assets(legal_forms_csv(tmp_path), columns={"category": "Type"}, dry_run=True)
@@ -105,7 +106,7 @@ def test_inspect_shows_the_same_choice_and_reason(tmp_path):
 def test_an_import_in_chunks_keeps_the_first_chunks_choice(tmp_path, workspace):
     result = workspace.import_assets(legal_forms_csv(tmp_path), chunk_rows=2, use_inferred=True, dry_run=True)
     assert result.not_category == "Type" and result.unknown_words == {}
-    assert list(result.assets["categories"]) == ["carers", "arts_culture", "",
+    assert list(result.assets["categories"]) == ["carers", "arts_culture", "nature_green_space",
                                                  "loneliness_isolation;older_people_independence", ""]
 
 
@@ -114,7 +115,7 @@ def test_the_summary_shows_suggestions_with_examples_and_no_inferred_turns_them_
     path, ws = legal_forms_csv(tmp_path), str(tmp_path / "ws.gpkg")
     r = CliRunner().invoke(app, ["import", str(path), "-w", ws])
     assert r.exit_code == 0, r.stderr
-    assert "3 rows without a category in their category cell have categories suggested" in r.stderr
+    assert "4 rows without a category in their category cell have categories suggested" in r.stderr
     assert "  Carers: 1 rows, e.g. row 2 'Sale Carers Centre' (unpaid carers)" in r.stderr
     assert "  Arts and culture: 1 rows, e.g. row 3 'Altrincham Singers' (choir, singing, music)" in r.stderr
     assert "of which categorised from their text (inferred)" in r.stderr
@@ -144,7 +145,9 @@ def test_category_map_round_trip_makes_suggestions_the_planners_decisions(tmp_pa
         ("3", "Altrincham Singers", "Arts and culture",
          confidence("Altrincham Singers", "A community choir singing music of all kinds"),
          "Arts and culture: choir, singing, music"),
-        ("4", "Friends of Stamford Park", "", "", ""),
+        ("4", "Friends of Stamford Park", "Nature and green space",
+         confidence("Friends of Stamford Park", "Volunteers caring for the park"),
+         "Nature and green space: Friends of Stamford Park"),
         ("5", "Urmston Tuesday Group", "Loneliness and social isolation; Older people's independence",
          confidence("Urmston Tuesday Group", "A hot lunch club for older people"),
          "Loneliness and social isolation: lunch club; Older people's independence: older people"),
@@ -153,7 +156,7 @@ def test_category_map_round_trip_makes_suggestions_the_planners_decisions(tmp_pa
     # The category column is pre-filled with the suggestions the import used (here all of them).
     assert [w["category"] for w in rows] == [w["suggestion"] for w in rows]
     assert rows[0]["text"] == "Sale Carers Centre \u2014 Information and support for unpaid carers"
-    # The planner accepts two, turns one down, decides one by hand and leaves one.
+    # The planner accepts two, turns one down, writes in one (the suggestion it had) and leaves one.
     decided = {"Altrincham Singers": "ignore", "Friends of Stamford Park": "nature_green_space"}
     for w in rows:
         w["category"] = decided.get(w["name"], w["category"])
@@ -176,7 +179,7 @@ def test_category_map_round_trip_makes_suggestions_the_planners_decisions(tmp_pa
     with open(resaved, encoding="utf-8-sig", newline="") as fh:
         kept = {w["name"]: (w["category"], w["evidence"]) for w in csv.DictReader(fh)}
     assert kept["Altrincham Singers"] == ("ignore", "Arts and culture: choir, singing, music")
-    assert kept["Friends of Stamford Park"] == ("nature_green_space", "")
+    assert kept["Friends of Stamford Park"] == ("nature_green_space", "Nature and green space: Friends of Stamford Park")
     assert len(kept) == 5
 
 
@@ -239,7 +242,7 @@ def test_no_next_step_when_most_rows_are_fine(tmp_path):
     assert "Next step" not in r.stderr
     off = CliRunner().invoke(app, ["import", str(path), "--no-inferred", "-w", str(tmp_path / "ws.gpkg")])
     assert off.stderr.strip().splitlines()[-1] == (
-        f"Next step: 5 of 5 rows imported have no category, 3 of them with suggestions that were not used: "
+        f"Next step: 5 of 5 rows imported have no category, 4 of them with suggestions that were not used: "
         f"`asset-map import {path} --use-inferred` uses every suggestion (marked inferred).")
 
 

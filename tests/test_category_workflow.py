@@ -138,7 +138,9 @@ def test_real_charities_legal_forms_set_aside_and_activities_inferred(tmp_path):
     # kept, with no category, and neither inferred nor uncategorised. Since "-ches" plurals are read and
     # "christian fellowship" is evidence, a Methodist circuit ("Churches") and a Christian fellowship get
     # suggestions; since "physical and mental health" is a general aim, a community partnership loses its one.
-    assert (result.imported, result.categorised_by_inference, result.uncategorised) == (278, 169, 51)
+    # Since the third round's words, 4 more: a community association that hires rooms, a Christian fellowship
+    # ("religion"), a school hall's trust for "boys and girls", a Catholic college's charity ("religion": wrong).
+    assert (result.imported, result.categorised_by_inference, result.uncategorised) == (278, 173, 47)
     assert result.not_services == {"a school's parent-teacher or friends' association": 32,
                                    "a fundraising group": 16, "a grant-making trust": 8, "a property-holding trust": 2}
     # Independently: the 25 located charities whose name says PTA or parent(s) (teachers/staff/friends) association

@@ -47,7 +47,7 @@ def test_the_labels_are_the_sample_drawn_by_the_rule_and_hold_no_copied_text(row
     with open(bench.LABELS, encoding="utf-8", newline="") as f:
         assert next(csv.reader(f)) == ["file", "id", "split", "categories", "not_a_service", "note"]
     assert {(r["file"], r["id"]): r["split"] for r in labels} == bench.sample(rows)
-    assert len(labels) == 290 and sum(r["split"] == "heldout" for r in labels) == 124
+    assert len(labels) == 408 and sum(r["split"] == "heldout" for r in labels) == 118
     assert sum(r["file"] == "mental_health" for r in labels) == 60  # every row of the mental-health list, all dev
     assert all(r["file"] == "charities" for r in labels if r["split"] == "heldout")
     for r in labels:
@@ -63,48 +63,45 @@ def test_the_confidences_are_those_measured_on_the_development_data(rows, labels
 
 def test_on_the_development_data_the_threshold_keeps_precision_with_a_margin(rows, labels):
     q = bench.measure(labels, rows, TAXONOMY, "dev")
-    # 133 right of the 138 suggestions used by default, of 186 labelled (row, category) pairs: 0.96 and 0.72.
-    assert (sum(q.right.values()), sum(q.suggested.values()), sum(q.labelled.values())) == (133, 138, 186)
-    # The same rows weighed by confidences measured without them: 131 right of 144 (0.91), recall 0.70.
+    # 223 right of the 241 suggestions used by default, of 291 labelled (row, category) pairs: 0.93 and 0.77.
+    assert (sum(q.right.values()), sum(q.suggested.values()), sum(q.labelled.values())) == (223, 241, 291)
+    # The same rows weighed by confidences measured without them: 215 right of 238 (0.90), recall 0.74.
     cv = bench.measure(labels, rows, TAXONOMY, "dev", cross_validate=True)
-    assert (sum(cv.right.values()), sum(cv.suggested.values())) == (131, 144)
-    assert cv.precision() >= 0.9 and cv.recall() >= 0.65
-    # Using every suggestion, as before: 162 of 194 (0.84), recall 0.87.
+    assert (sum(cv.right.values()), sum(cv.suggested.values())) == (215, 238)
+    assert cv.precision() >= 0.9 and cv.recall() >= 0.7
+    # Using every suggestion: 259 of 320 (0.81), recall 0.89.
     every = bench.measure(labels, rows, TAXONOMY, "dev", all_suggestions=True)
-    assert (sum(every.right.values()), sum(every.suggested.values())) == (162, 194)
+    assert (sum(every.right.values()), sum(every.suggested.values())) == (259, 320)
 
 
 def test_held_out_result_as_measured_once(rows, labels):
     q = bench.measure(labels, rows, TAXONOMY, "heldout")
-    # Measured once, after the rules and the threshold were fixed on the development data: 52 right of the 62
-    # suggestions used by default, of 105 labelled (row, category) pairs (precision 0.84, recall 0.50).
-    assert (sum(q.right.values()), sum(q.suggested.values()), sum(q.labelled.values())) == (52, 62, 105)
-    # Every suggestion: 72 right of 96 (0.75), recall 0.69.
+    # Measured once, after the rules and the threshold were fixed on the development data: 79 right of the 104
+    # suggestions used by default, of 119 labelled (row, category) pairs (precision 0.76, recall 0.66).
+    assert (sum(q.right.values()), sum(q.suggested.values()), sum(q.labelled.values())) == (79, 104, 119)
+    # Every suggestion: 98 right of 150 (0.65), recall 0.82.
     every = bench.measure(labels, rows, TAXONOMY, "heldout", all_suggestions=True)
-    assert (sum(every.right.values()), sum(every.suggested.values())) == (72, 96)
+    assert (sum(every.right.values()), sum(every.suggested.values())) == (98, 150)
 
 
-@pytest.mark.xfail(strict=True, reason="fresh held-out precision measured 0.84 (52 of 62), below the 0.85 target; "
+@pytest.mark.xfail(strict=True, reason="fresh held-out precision measured 0.76 (79 of 104), below the 0.85 target; "
                                        "the rules were not tuned on the held-out sample (see README)")
 def test_held_out_precision_meets_the_target(rows, labels):
     assert bench.measure(labels, rows, TAXONOMY, "heldout").precision() >= 0.85
 
 
-@pytest.mark.xfail(strict=True, reason="fresh held-out recall measured 0.50 (52 of 105), below the 0.6 target; "
-                                       "the rules were not tuned on the held-out sample (see README)")
 def test_held_out_recall_meets_the_target(rows, labels):
+    # 79 of 119 = 0.66, measured once.
     assert bench.measure(labels, rows, TAXONOMY, "heldout").recall() >= 0.6
 
 
 def test_bodies_that_are_not_services_are_recognised_with_high_precision(rows, labels):
     held = bench.measure(labels, rows, TAXONOMY, "heldout").not_service
-    # Held out: 29 labelled; 20 recognised, 19 of them labelled. The false alarm: a kidney patients' association
-    # whose activities begin "Raising funds". Missed: grant-makers that say "relief of poverty", "awards",
-    # "funding", or whose "grants to the classes shown" reads as running classes; two trusts supporting a
-    # grammar school; a nursery's land trust; a Lions club and an orchestra's fundraising foundation.
-    assert (held["found"], held["both"], held["labelled"]) == (20, 19, 29)
+    # Held out: 18 labelled; 12 recognised, all of them labelled. Missed: two trusts for a church's fabric and
+    # one for its minister, two loan funds for people, and a school's friends who "assist the school".
+    assert (held["found"], held["both"], held["labelled"]) == (12, 12, 18)
     dev = bench.measure(labels, rows, TAXONOMY, "dev").not_service
-    assert (dev["found"], dev["both"], dev["labelled"]) == (23, 22, 26)
+    assert (dev["found"], dev["both"], dev["labelled"]) == (43, 41, 55)
 
 
 def test_the_readme_shows_the_held_out_table(rows, labels):
