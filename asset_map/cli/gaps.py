@@ -34,6 +34,11 @@ def gaps(
     when: WhenOpt = None,
     free: FreeOpt = False,
     verified_since: VerifiedOpt = None,
+    hide_no_data: Annotated[bool, typer.Option(
+        "--hide-no-data", help='Leave out the "no data?" rows (nothing found, but no list may cover them); '
+        "a line says how many.")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="After the table, say how each figure is computed (the method text).")] = False,
     stale_days: Annotated[Optional[int], typer.Option(
         min=1, help="Records verified longer ago than this lower the confidence (default 730).")] = None,
     workspace: WorkspaceOpt = None,
@@ -46,18 +51,35 @@ def gaps(
         return
     report = ws.gaps(area=area, category=category, filters=flt, stale_days=stale_days)
     title = "Gaps by priority" + (f" — {report.rows[0].area_name}" if area and report.rows else "")
-    print_gaps(report, format, output, top, title)
+    print_gaps(report, format, output, top, title, hide_no_data=hide_no_data, explain=explain)
 
 
-def print_gaps(report: "GapReport", fmt: GapFormat, output: Optional[Path], top: Optional[int], title: str) -> None:
-    """Print the first ``top`` gaps (all if None) as ``fmt``, to stdout or to the file ``output``."""
+def print_gaps(report: "GapReport", fmt: GapFormat, output: Optional[Path], top: Optional[int], title: str, *,
+               hide_no_data: bool = False, explain: bool = True) -> None:
+    """Print the first ``top`` gaps (all if None) as ``fmt``, to stdout or to the file ``output``.
+
+    The table lists the first ``top`` rows found, then (unless
+    ``hide_no_data``) the first ``top`` "no data?" rows in a section of their
+    own; the other formats keep the rows in priority order, without the
+    "no data?" rows when ``hide_no_data`` (stderr says how many).
+    """
     from ..outputs import render
+    from ..outputs.gap_table import split
 
+    if fmt is GapFormat.table:
+        if top is not None:
+            found, unknown = split(report)
+            report = report.with_rows(found.top(top).rows + unknown.top(top).rows)
+        print_rich(lambda width: render.gaps_rich_table(report, title=title, width=width, hide_no_data=hide_no_data,
+                                                        explain=explain), output, plain=True)
+        return
+    if hide_no_data:
+        found, unknown = split(report)
+        report = found
+        n = len(unknown.rows)
+        stderr().print(f'{n} {"row" if n == 1 else "rows"} "no data?" left out (--hide-no-data).')
     if top is not None:
         report = report.top(top)
-    if fmt is GapFormat.table:
-        print_rich(lambda width: render.gaps_rich_table(report, title=title, width=width), output)
-        return
     text = {GapFormat.csv: render.gaps_csv, GapFormat.json: render.gaps_json,
             GapFormat.markdown: render.gaps_markdown}[fmt](report)
     write_output(text, output)
