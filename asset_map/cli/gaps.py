@@ -46,12 +46,23 @@ def gaps(
     """Coverage gaps for each area and need category, sorted by priority."""
     ws = open_workspace(workspace)
     flt = asset_filter(audience, when, free, verified_since)
+    area = _area_code(ws, area)
     if add or without:
         _print_what_if(ws, add or [], without or [], area, category, format, output, top, flt)
         return
     report = ws.gaps(area=area, category=category, filters=flt, stale_days=stale_days)
     title = "Gaps by priority" + (f" — {report.rows[0].area_name}" if area and report.rows else "")
     print_gaps(report, format, output, top, title, hide_no_data=hide_no_data, explain=explain)
+
+
+def _area_code(ws: "Workspace", area: Optional[str]) -> Optional[str]:
+    """The code of the area ``area`` names or holds (a ward, a postcode district), saying so on stderr."""
+    if area is None:
+        return None
+    code, said = ws.find_area(area)
+    if said:
+        stderr().print(said)
+    return code
 
 
 def print_gaps(report: "GapReport", fmt: GapFormat, output: Optional[Path], top: Optional[int], title: str, *,
@@ -97,7 +108,7 @@ def _print_what_if(ws: "Workspace", add: list[str], without: list[str], area: Op
     cats = sorted({r.category_id for r in one.rows}) if one else None
     changes = result.changes(areas=codes, categories=cats)[:top]
     if fmt is GapFormat.table:
-        print_rich(lambda width: render.whatif_table(result, changes, width=width), output)
+        print_rich(lambda width: render.whatif_table(result, changes, width=width), output, plain=True)
         return
     text = {GapFormat.csv: lambda: render.whatif_csv(changes), GapFormat.json: lambda: render.whatif_json(result, changes),
             GapFormat.markdown: lambda: render.whatif_markdown(result, changes)}[fmt]()
@@ -125,6 +136,7 @@ def report(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write gap cards: a printable page per area with its top gaps, what exists there and a small map."""
+    area = _area_code(open_workspace(workspace), area)
     if str(output) == "-":  # standard output: one page of text (Markdown then has no maps)
         write_output(open_workspace(workspace).cards_page(area=area, fmt=format.value, top=top,
                                                           filters=asset_filter(audience, when, free, verified_since)),

@@ -414,21 +414,29 @@ def whatif_lines(result) -> list[str]:
     return lines
 
 
-def whatif_table(result, changes, *, title: str = "What if", width: int = 200) -> "RenderableType":
-    """Before → after for each area × category that changes (accessibility only on a wide console)."""
+def whatif_table(result, changes, *, title: str = "What if", width: int | None = 200) -> "RenderableType":
+    """Before → after for each area × category that changes (accessibility only on a wide console; short
+    category labels on a narrow one); plain text (no box, no wrapping) when ``width`` is None."""
     from rich import box
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    fields = [f for f in _whatif_fields(changes) if width >= 110 or f[0] != "access_per_10k"]
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, collapse_padding=True)
-    table.add_column("Area", min_width=9)
-    table.add_column("Category", min_width=10)
+    from .gap_table import WIDE_CONSOLE, short_label
+
+    wide = width is None or width >= 110
+    fields = [f for f in _whatif_fields(changes) if wide or f[0] != "access_per_10k"]
+    table = Table(title=title, box=box.SIMPLE_HEAD if width is not None else None, title_justify="left",
+                  pad_edge=False, collapse_padding=True)
+    table.add_column("Area", min_width=9, no_wrap=width is None)
+    table.add_column("Category", min_width=10, no_wrap=width is not None and width < WIDE_CONSOLE or width is None)
     for _, header, _ in fields:
         table.add_column(header, justify="right" if header != "Gap" else "left", no_wrap=True)
     for c in changes:
-        table.add_row(*_whatif_cells(c, fields))
+        cells = [Text(t) for t in _whatif_cells(c, fields)]
+        if width is not None and width < WIDE_CONSOLE:
+            cells[1] = Text(short_label(c.after.category))
+        table.add_row(*cells)
     notes = Text("\n".join(whatif_lines(result)) + ("\n" if result.added or result.removed else "")
                  + (f"{len(changes)} area × category rows change; the workspace is unchanged." if changes
                     else "No gap figure changes; the workspace is unchanged."), style="dim")
