@@ -158,7 +158,7 @@ def _not_found(wanted: str, ids: list[str], names: list[str], everything: "Table
     from rapidfuzz import fuzz, process
 
     key = name_key(wanted)
-    if everything is not None and (wanted.strip() in [str(a) for a in everything["asset_id"]]
+    if everything is not None and (wanted.strip().casefold() in [str(a).casefold() for a in everything["asset_id"]]
                                    or key in {name_key(n) for n in everything["name"]}):
         raise WhatIfError(f"--without {wanted!r}: this asset is already left out by the filter")
     best = process.extractOne(wanted, ids + names, scorer=fuzz.WRatio, processor=name_key, score_cutoff=50)
@@ -193,7 +193,8 @@ def changed_assets(assets: "Table | None", additions: Sequence[Addition], withou
     keys = [name_key(n) for n in names]
     for wanted in without:
         key = name_key(wanted)
-        hits = [i for i, (a, k) in enumerate(zip(ids, keys)) if wanted.strip() == a or (key and key == k)]
+        hits = [i for i, (a, k) in enumerate(zip(ids, keys))
+                if wanted.strip().casefold() == a.casefold() or (key and key == k)]
         if not hits:
             _not_found(wanted, ids, names, everything)
         drop.update(hits)

@@ -29,7 +29,7 @@ def gaps(
         "--add", help='What if: an asset "name;category;postcode" or "name;category;lon,lat" (repeatable); '
         "the workspace is not changed.")] = None,
     without: Annotated[Optional[list[str]], typer.Option(
-        "--without", help="What if: leave out this asset (id or exact name; repeatable).")] = None,
+        "--without", help="What if: leave out this asset (id or name, in any case and punctuation; repeatable).")] = None,
     audience: AudienceOpt = None,
     when: WhenOpt = None,
     free: FreeOpt = False,
