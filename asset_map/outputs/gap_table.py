@@ -71,7 +71,7 @@ SHORT_LABELS = {
     "Digital inclusion": "Digital", "Food and cooking": "Food", "Arts and culture": "Arts",
 }
 #: A label longer than this is shortened in a narrow table.
-SHORT = 16
+SHORT = 17
 
 
 def short_label(label: str) -> str:
@@ -104,12 +104,17 @@ def split(report: "GapReport") -> tuple["GapReport", "GapReport"]:
     return report.with_rows(found), report.with_rows(unknown)
 
 
+def _need(report: "GapReport", h: str, short: bool) -> int:
+    """The width column ``h`` needs to show its header and every cell whole, with a space either side."""
+    head = COLUMNS[h][0]
+    cell = (lambda r: short_label(r.category)) if short and h == "Category" else COLUMNS[h][2]
+    return max([len(head)] + [len(cell(r)) for r in report.rows]) + 2
+
+
 def _fit(report: "GapReport", cols: list[str], width: int, short: bool) -> list[str]:
     """The columns of ``cols`` that fit ``width`` whole, leaving out the least important (:data:`KEEP_ORDER`)."""
     def need(h: str) -> int:
-        head = COLUMNS[h][0]
-        cell = (lambda r: short_label(r.category)) if short and h == "Category" else COLUMNS[h][2]
-        return max([len(head)] + [len(cell(r)) for r in report.rows]) + 2  # a space either side
+        return _need(report, h, short)
 
     kept = list(cols)
     for h in reversed(KEEP_ORDER):
@@ -120,8 +125,10 @@ def _fit(report: "GapReport", cols: list[str], width: int, short: bool) -> list[
     return kept
 
 
-def _table(report: "GapReport", cols: list[str], title: str, width: int | None, short: bool):
-    """A rich table of the rows in ``cols``: plain (no box, no colour) when ``width`` is None."""
+def _table(report: "GapReport", cols: list[str], title: str, width: int | None, short: bool,
+           widths: dict[str, int] | None = None):
+    """A rich table of the rows in ``cols``: plain (no box, no colour) when ``width`` is None; ``widths``
+    gives narrow columns their width (the same in both sections)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -134,7 +141,8 @@ def _table(report: "GapReport", cols: list[str], title: str, width: int | None, 
         reason = h == REASON
         table.add_column(h if wide else narrow, justify="right" if numeric else "left",
                          no_wrap=not reason or width is None, ratio=3 if reason and width is not None else None,
-                         overflow="fold" if reason else "ellipsis")
+                         overflow="fold" if reason else "ellipsis",
+                         min_width=None if reason or widths is None else widths[h] - 2)
     for r in report.rows:
         row = cells(r, cols)
         if short and "Category" in cols:
@@ -167,12 +175,13 @@ def gaps_rich_table(report: "GapReport", *, title: str | None = None, width: int
     short = width is not None and width < WIDE_CONSOLE
     shown = report.with_rows(found.rows + ([] if hide_no_data else unknown.rows))
     kept = _fit(shown, cols, width, short) if width is not None and not wide else cols  # one set for both
+    widths = {h: _need(shown, h, short) for h in kept if h != REASON}
     parts: list = []
     for part, name in ((found, title or "Gaps by priority"),
                        (None if hide_no_data else unknown, "Not known: no list found anything (no data?)")):
         if part is None or (not part.rows and part is unknown):
             continue
-        parts.append(_table(part, kept, name, width, short))
+        parts.append(_table(part, kept, name, width, short, widths))
     if hide_no_data and unknown.rows:
         n = len(unknown.rows)
         parts.append(Text(f"{n} {'row' if n == 1 else 'rows'} \"no data?\" hidden (--hide-no-data): nothing found, "

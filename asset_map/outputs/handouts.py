@@ -223,18 +223,22 @@ def handout_tables(report: "GapReport", assets: "gpd.GeoDataFrame | None",
     if unknown.rows:
         tables.append(HandoutTable(NOT_KNOWN, "not-known.csv", tuple(cols), [_gap_values(r) for r in unknown.rows]))
 
-    names = dict(order)
+    tables.append(_assets_table(records, order, labels))
+    return tables
+
+
+def _assets_table(records: list[dict[str, Any]], order: dict[str, str], labels: dict[str, str]) -> HandoutTable:
+    """The Assets table: the assets by area (most urgent area first), then by name."""
     rank = {code: i for i, code in enumerate(order)}
     asset_rows = []
     for a in sorted(records, key=lambda a: (rank.get(a["_area"], len(rank)), a["_area"], a["Name"].casefold())):
         row = {k: v for k, v in a.items() if not k.startswith("_")}
         row["Categories"] = "; ".join(labels.get(c, c) for c in a["_ids"])
-        row["Area"] = names.get(a["_area"], a["_area"])
+        row["Area"] = order.get(a["_area"], a["_area"])
         asset_rows.append(row)
     asset_cols = ("Asset ID", "Name", "Categories", "Area", "Area code", "Address", "Postcode", "Location",
                   "Located by", "Source", "Source row")
-    tables.append(HandoutTable("Assets", "assets.csv", asset_cols, asset_rows))
-    return tables
+    return HandoutTable("Assets", "assets.csv", asset_cols, asset_rows)
 
 
 def _text(v: Any) -> str:
