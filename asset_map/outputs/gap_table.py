@@ -163,8 +163,9 @@ def gaps_rich_table(report: "GapReport", *, title: str | None = None, width: int
     their own (or a line saying how many were hidden when ``hide_no_data``).
     Under 150 columns (and in plain text) each reason follows the tables as a
     note numbered by the row's priority. The method text (``caption`` of the
-    report) comes once, last, when ``explain``; otherwise a line says how to
-    get it.
+    report, with its notes) comes once, last, when ``explain``; otherwise the
+    report's notes (what is particular to these inputs: assets left out by a
+    filter, mixed capacity units...) and a line saying how to get it.
     """
     from rich.console import Group
     from rich.text import Text
@@ -191,7 +192,8 @@ def gaps_rich_table(report: "GapReport", *, title: str | None = None, width: int
                   Text("\n".join(f"{r.priority:>3}. {reason_text(r)}" for r in shown.rows))]
     if explain and caption is not None:
         parts.append(Text(caption(report), style="dim"))
-    elif caption is not None:
+    elif caption is not None:  # what is particular to these inputs stays; the method is one option away
+        parts += [Text(f"Note: {note}.") for note in report.notes]
         parts.append(Text("How these figures are computed: add --explain.", style="dim"))
     return Group(*parts)
 
