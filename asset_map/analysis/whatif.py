@@ -8,10 +8,12 @@ are computed before and after and the rows that change are shown side by side.
 An addition is ``name;category;where``: the category is an id, label or
 synonym (several joined by ``+``: ``lunch club+dementia``); ``where`` is a
 postcode found in the workspace's postcode lookup (or its cache of postcodes
-looked up online), ``lon,lat`` in degrees, or ``easting,northing`` in metres.
-An added asset counts whatever filters are given (it is what the room says
-exists); ``--without`` by name takes out every asset of that name and says
-how many.
+looked up online), ``lon,lat`` in degrees, or ``easting,northing`` in metres;
+a postcode with a letter O, I or L typed for a digit is read as corrected
+when only the corrected one is in the lookup. An added asset counts whatever
+filters are given (it is what the room says exists); ``--without`` by name
+takes out every asset of that name, compared ignoring case and punctuation
+(:func:`~asset_map.analysis.places.name_key`), and says how many.
 """
 
 from __future__ import annotations
