@@ -131,3 +131,28 @@ def test_reasons_use_an_before_a_vowel():
     w = Wording("arts and culture", "residents", "1.6 km", "1.0 per 10,000", study)
     assert w.reason("ok", "North", 3, 0.9, 1.5) == ("90% of residents within 1.6 km of an arts and culture asset; "
                                                     "1.5 per 10,000 residents (study area 1.0 per 10,000).")
+
+
+def test_what_if_at_80_columns_keeps_area_category_unreached_and_gap_whole(ws):
+    import io
+
+    from rich.console import Console
+
+    from asset_map.outputs.render import whatif_table
+
+    result = ws.what_if(without=["friends"], add=["Hall;befriending;" + ",".join(
+        f"{v:.0f}" for v in (X0 + 3500, Y0 + 500))])
+    changes = result.changes()
+    assert changes
+    for width in (80, 200):
+        buf = io.StringIO()
+        Console(file=buf, width=width, force_terminal=True, color_system=None).print(
+            whatif_table(result, changes, width=width))
+        lines = buf.getvalue().splitlines()
+        assert max(len(line) for line in lines) <= width and not any("…" in line for line in lines)
+        for c in changes:
+            before, after = f"{c.before.uncovered:,.0f}", f"{c.after.uncovered:,.0f}"
+            unreached = after if before == after else f"{before} → {after}"
+            label = short_label(c.after.category) if width < 150 else c.after.category
+            assert sum(1 for line in lines if c.after.area_name in line and label in line and unreached in line
+                       and c.after.level in line) == 1

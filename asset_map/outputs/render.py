@@ -424,12 +424,11 @@ def whatif_table(result, changes, *, title: str = "What if", width: int | None =
 
     from .gap_table import WIDE_CONSOLE, short_label
 
-    wide = width is None or width >= 110
-    fields = [f for f in _whatif_fields(changes) if wide or f[0] != "access_per_10k"]
+    fields = _whatif_fit(changes, width)
     table = Table(title=title, box=box.SIMPLE_HEAD if width is not None else None, title_justify="left",
                   pad_edge=False, collapse_padding=True)
-    table.add_column("Area", min_width=9, no_wrap=width is None)
-    table.add_column("Category", min_width=10, no_wrap=width is not None and width < WIDE_CONSOLE or width is None)
+    table.add_column("Area", no_wrap=True)
+    table.add_column("Category", no_wrap=True)
     for _, header, _ in fields:
         table.add_column(header, justify="right" if header != "Gap" else "left", no_wrap=True)
     for c in changes:
@@ -441,6 +440,31 @@ def whatif_table(result, changes, *, title: str = "What if", width: int | None =
                  + (f"{len(changes)} area × category rows change; the workspace is unchanged." if changes
                     else "No gap figure changes; the workspace is unchanged."), style="dim")
     return Group(table, notes)
+
+
+#: The what-if figures a narrow console leaves out first (the area, category, unreached and gap stay).
+WHATIF_DROPS = ("access_per_10k", "priority", "assets", "coverage")
+
+
+def _whatif_fit(changes, width: int | None) -> list[tuple[str, str, str]]:
+    """The figures that fit ``width`` whole beside the area and the short category (all of them when None)."""
+    from .gap_table import short_label
+
+    fields = _whatif_fields(changes)
+    if width is None:
+        return fields
+
+    def need(cells: list[str]) -> int:
+        return max(len(c) for c in cells) + 2
+
+    base = need(["Area"] + [c.after.area_name for c in changes]) + need(
+        ["Category"] + [short_label(c.after.category) for c in changes])
+    widths = {f[0]: need([f[1]] + [_whatif_cells(c, [f])[2] for c in changes]) for f in fields}
+    for drop in WHATIF_DROPS:
+        if base + sum(widths[f[0]] for f in fields) <= width:
+            break
+        fields = [f for f in fields if f[0] != drop]
+    return fields
 
 
 def whatif_csv(changes) -> str:
