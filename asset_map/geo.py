@@ -65,3 +65,18 @@ def normalise_postcode(value: Any) -> str | None:
     compact = _SPACES.sub("", str(value)).upper()
     m = _POSTCODE.match(compact)
     return f"{m.group(1)} {m.group(2)}" if m else None
+
+
+def suggest_postcode(value: Any) -> str | None:
+    """A likely correction of a mistyped postcode: letter O for zero, I or L for one in the digit places.
+
+    ``"WA15 OHF"`` gives ``"WA15 0HF"``; ``None`` when no such fix makes a postcode.
+    """
+    if value is None:
+        return None
+    compact = _SPACES.sub("", str(value)).upper()
+    if len(compact) < 5:
+        return None
+    inward = compact[-3:]
+    fixed = compact[:-3] + inward[0].replace("O", "0").replace("I", "1").replace("L", "1") + inward[1:]
+    return normalise_postcode(fixed) if fixed != compact else None

@@ -366,6 +366,13 @@ class Workspace:
         report.notes[:0] = inputs.notes
         return report.select(areas=codes, categories=cat_ids)
 
+    def find_area(self, query: str) -> tuple[str, str]:
+        """The code of the area ``query`` names, or that holds the place it names, and a line saying which
+        (:func:`asset_map.analysis.places.find_place`)."""
+        from .analysis.places import find_place
+
+        return find_place(self.store, query)
+
     def what_if(self, *, add: "Sequence[str]" = (), without: "Sequence[str]" = (),
                 filters: "AssetFilter | None" = None) -> "WhatIf":
         """The gaps before and after adding assets (``"name;category;postcode or lon,lat"``) or

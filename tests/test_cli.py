@@ -89,7 +89,7 @@ def test_gaps_for_one_area_in_each_format(ws):
     assert ",W01,West,loneliness_isolation," in rows[1]
     md = run("gaps", "-f", "markdown", "--top", "3", "-w", ws).stdout
     assert md.count("\n| ") == 3 + 0 and md.startswith("| # | Area |")
-    table = run("gaps", "--area", "East", "-w", ws).stdout
+    table = run("gaps", "--area", "East", "--explain", "-w", ws).stdout
     assert "East" in table and "spread evenly over each area" in " ".join(table.split())
 
 

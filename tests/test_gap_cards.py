@@ -75,9 +75,11 @@ def test_top_gaps_are_the_areas_gap_rows_in_priority_order(ws):
     for code in ("W01", "E01"):
         card = card_of(ws, code)
         mine = [r for r in report.rows if r.area_code == code
-                and (r.level in ("none", "low") or r.finding == "no data?")]
+                and r.level in ("none", "low") and r.finding != "no data?"]
         assert card.gaps == mine[:5]
-        assert card.gaps_total == len(mine) > 5
+        # "no data?" rows are not gaps found: they are listed apart, every one of them
+        assert card.unknown == [r for r in report.rows if r.area_code == code and r.finding == "no data?"]
+        assert card.gaps_total == len(mine) and len(card.unknown) > 5
         assert [r.priority for r in card.gaps] == sorted(r.priority for r in card.gaps)
         assert all(r.reason and r.confidence in ("high", "medium", "low") for r in card.gaps)
         assert card.categories_measured == len([r for r in report.rows if r.area_code == code])
@@ -160,7 +162,12 @@ def test_markdown_page_has_the_sections_and_the_image_link(ws):
     assert HOSTILE not in md and re.search(r"(?<!\\)<", md) is None  # every "<" from the data is backslashed
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md and "<script" not in md
     short = card_markdown(card_of(ws, "W01"))
-    assert f"## Top 5 of {card.gaps_total} gaps" in short and "(no map)" in short
+    assert f"## Top 5 of {card.gaps_total} gaps" not in short and "(no map)" in short  # one gap found: all shown
+    # the "no data?" rows come after the gaps, in a section of their own, every one named with its priority
+    head = "## Not known: nothing found, and no list loaded may cover these"
+    assert short.index("## Gaps") < short.index(head) < short.index("## What exists here")
+    unknown = short.split(head)[1].split("##")[0]
+    assert len(card.unknown) > 5 and all(f"{r.category} (priority {r.priority})" in unknown for r in card.unknown)
 
 
 def test_markdown_for_every_area(ws):

@@ -68,12 +68,20 @@ def test_neutralise_makes_numpy_numbers_python_and_nan_missing():
 def test_tables_are_summary_areas_by_urgency_then_assets(ws):
     report = ws.gaps()
     tables = tables_of(ws)
-    assert [t.title for t in tables] == ["Summary", "West", "East", "Assets"]
-    assert [t.filename for t in tables] == ["summary.csv", "area-W01.csv", "area-E01.csv", "assets.csv"]
+    assert [t.title for t in tables] == ["Summary", "West", "East", "Not known (no data)", "Assets"]
+    assert [t.filename for t in tables] == ["summary.csv", "area-W01.csv", "area-E01.csv", "not-known.csv",
+                                            "assets.csv"]
     assert report.rows[0].area_code == "W01"  # West holds the most urgent gap, so its sheet comes first
-    summary, west, east, assets = tables
-    assert [r["Priority"] for r in summary.rows] == [r.priority for r in report.rows]
-    assert [r["Priority"] for r in west.rows] == [r.priority for r in report.rows if r.area_code == "W01"]
+    summary, west, east, unknown, assets = tables
+    # What was found, then what is not known: the "no data?" rows in a table of their own; together all rows once
+    found = [r for r in report.rows if r.finding != "no data?"]
+    nodata = [r for r in report.rows if r.finding == "no data?"]
+    assert found and nodata and len(found) + len(nodata) == len(report.rows)
+    assert [r["Priority"] for r in summary.rows] == [r.priority for r in found]
+    assert [r["Priority"] for r in unknown.rows] == [r.priority for r in nodata]
+    assert {r["Gap"] for r in unknown.rows} == {"no data?"} and "no data?" not in {r["Gap"] for r in summary.rows}
+    # an area's sheet: its findings in priority order, then its "no data?" rows
+    assert [r["Priority"] for r in west.rows] == [r.priority for r in found + nodata if r.area_code == "W01"]
     assert len(west.rows) == len(east.rows) == len(list(ws.taxonomy()))
     # What exists in an area, by category: the count and the names.
     befriending = next(r for r in east.rows if r["Category"] == "Loneliness and social isolation")
@@ -102,7 +110,8 @@ def test_workbook_sheets_rows_and_neutralised_cells(ws, tmp_path):
     report = ws.gaps()
     path = write_xlsx(tables_of(ws), tmp_path / "handout.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Summary", "West", "East", "Assets"]
+    assert wb.sheetnames == ["Summary", "West", "East", "Not known (no data)", "Assets"]
+    report = report.with_rows([r for r in report.rows if r.finding != "no data?"])  # the Summary's rows
 
     summary = wb["Summary"]
     header = [c.value for c in summary[1]]
@@ -179,7 +188,7 @@ def test_csv_folder_has_the_same_tables_neutralised(ws, tmp_path):
     tables = tables_of(ws)
     out = tmp_path / "handout"
     files = write_csv_folder(tables, out)
-    assert [f.name for f in files] == ["summary.csv", "area-W01.csv", "area-E01.csv", "assets.csv"]
+    assert [f.name for f in files] == ["summary.csv", "area-W01.csv", "area-E01.csv", "not-known.csv", "assets.csv"]
     assert (out / "summary.csv").read_bytes().startswith(b"\xef\xbb\xbfPriority,")
     assert sorted(p.name for p in out.iterdir()) == sorted(f.name for f in files)  # no temporary files left
 
@@ -195,9 +204,9 @@ def test_csv_folder_has_the_same_tables_neutralised(ws, tmp_path):
 
     summary = read_csv(out / "summary.csv")
     col = {h: k for k, h in enumerate(summary[0])}
-    report = ws.gaps()
-    assert [int(r[col["Priority"]]) for r in summary[1:]] == [r.priority for r in report.rows]
-    assert summary[1][col["Coverage"]] == f"{report.rows[0].coverage:.0%}"
+    found = [r for r in ws.gaps().rows if r.finding != "no data?"]
+    assert [int(r[col["Priority"]]) for r in summary[1:]] == [r.priority for r in found]
+    assert summary[1][col["Coverage"]] == f"{found[0].coverage:.0%}"
     assets = read_csv(out / "assets.csv")
     assert {r[1] for r in assets[1:]} == {"'" + n for n in DANGEROUS[:4]} | {"Normal Club"}
 
@@ -229,11 +238,11 @@ def test_workbook_with_an_awkward_area_name(tmp_path):
                               [asset_row("Club", "befriending", X0 + 500, Y0 + 500)]))
     tables = tables_of(w)
     wb = load_workbook(write_xlsx(tables, tmp_path / "h.xlsx"))
-    assert len(wb.sheetnames) == 4 and len({n.casefold() for n in wb.sheetnames}) == 4
+    assert len(wb.sheetnames) == 5 and len({n.casefold() for n in wb.sheetnames}) == 5
     assert wb.sheetnames[0] == "Summary" and wb.sheetnames[-1] == "Assets"
     assert "North South A Test area with a" in wb.sheetnames and "Summary (2)" in wb.sheetnames
     files = write_csv_folder(tables, tmp_path / "csv")
-    assert {f.name for f in files} == {"summary.csv", "area-N_1.csv", "area-N2.csv", "assets.csv"}
+    assert {f.name for f in files} == {"summary.csv", "area-N_1.csv", "area-N2.csv", "not-known.csv", "assets.csv"}
 
 
 def test_empty_workspace_tables_still_write(tmp_path):
@@ -260,10 +269,11 @@ def test_trafford_handout(tmp_path):
     tables = handout_tables(report, assets, ws.taxonomy())
     wb = load_workbook(write_xlsx(tables, tmp_path / "trafford.xlsx"))
     assert wb.sheetnames[0] == "Summary" and wb.sheetnames[-1] == "Assets"
-    areas = wb.sheetnames[1:-1]
+    areas = [n for n in wb.sheetnames[1:-1] if n != "Not known (no data)"]
     assert len(areas) == 4 and set(areas) == {r.area_name[:31] for r in report.rows}
     assert wb["Assets"].max_row - 1 == len(assets) == 26 + 7
-    assert wb["Summary"].max_row - 1 == len(report.rows)
+    nodata = sum(r.finding == "no data?" for r in report.rows)
+    assert wb["Summary"].max_row - 1 + (wb["Not known (no data)"].max_row - 1 if nodata else 0) == len(report.rows)
     counts = {(r.area_name, r.category): r.assets for r in report.rows}
     for name in areas:
         header = [c.value for c in wb[name][1]]
@@ -272,4 +282,4 @@ def test_trafford_handout(tmp_path):
             assert n == counts[(name, cat)]
             assert (n == 0) == (here is None)  # the names listed exist exactly where the count does
     files = write_csv_folder(tables, tmp_path / "csv")
-    assert len(files) == 6 and len(read_csv(tmp_path / "csv" / "assets.csv")) == len(assets) + 1
+    assert len(files) == 6 + (nodata > 0) and len(read_csv(tmp_path / "csv" / "assets.csv")) == len(assets) + 1

@@ -38,6 +38,12 @@ def test_page_is_self_contained_and_escapes_names(ws):
     data = page_data(text)
     assert EVIL in [f["properties"]["name"] for f in data["assets"]["features"]]
     assert data["first"] == "loneliness_isolation" and len(data["areas"]["features"]) == 2
+    # categories with "no data?" in every area go in the drop-down's own "Not known" group, after the others
+    report = ws.gaps()
+    nodata_everywhere = {c for c in {r.category_id for r in report.rows}
+                         if all(r.finding == "no data?" for r in report.rows if r.category_id == c)}
+    assert nodata_everywhere and set(data["unknown"]) == nodata_everywhere
+    assert "loneliness_isolation" not in data["unknown"] and 'unknownGroup.label = "Not known' in text
     # Leaflet is inlined: no script or stylesheet is fetched; only tiles come from the internet.
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=|url\(['\"]?https?:", text)
     assert "Leaflet 1.9.4" in text

@@ -86,7 +86,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..categories.taxonomy import Category, Taxonomy
-from ..errors import UnknownAreaError, WorkspaceError
+from ..errors import UnknownAreaError, WorkspaceError  # noqa: F401  (UnknownAreaError: re-exported)
 from .arrays import objects
 from .context import GapContext
 from .measures import CategoryMeasures, joined, measure
@@ -224,21 +224,17 @@ def _gap_table(ctx: GapContext, cats: list[Category], base: list[CategoryMeasure
 
 
 def find_area(areas: "Table", query: str) -> str:
-    """The code of the area whose code or name is ``query`` (any case).
+    """The code of the area whose code or name is ``query`` in any case and punctuation
+    (:func:`asset_map.analysis.places.exact_area`; places inside areas: :func:`~asset_map.analysis.places.find_place`).
 
     Raises
     ------
     UnknownAreaError
         With "did you mean ..." naming the closest area.
     """
-    q = query.strip().lower()
-    for code, name in zip(areas["area_code"], areas["area_name"]):
-        if q in (str(code).lower(), str(name).lower()):
-            return code
-    from rapidfuzz import fuzz, process
+    from .places import exact_area, unknown_area
 
-    choices = [str(n) for n in areas["area_name"]] + [str(c) for c in areas["area_code"]]
-    best = process.extractOne(query, choices, scorer=fuzz.WRatio, score_cutoff=50)
-    hint = f"; did you mean {best[0]!r}?" if best else ""
-    shown = ", ".join(str(n) for n in areas["area_name"][:12])
-    raise UnknownAreaError(f"no area called {query!r}{hint} (the areas are: {shown})")
+    code = exact_area(areas, query)
+    if code is None:
+        raise unknown_area(areas, query, [])
+    return code

@@ -51,7 +51,8 @@ class Wording:
                     f"{_per10k(rate)} per 10,000 {who}: "
                     f"under half the study-area rate of {s_rate}.")
         rate_txt = f"{_per10k(rate)} per 10,000 {who}" if rate is not None else _n_assets(count)
-        return f"{_pct(cov)} of {who} within {catch} of a {label} asset; {rate_txt} (study area {s_rate})."
+        return (f"{_pct(cov)} of {who} within {catch} of {article(label)} {label} asset; {rate_txt} "
+                f"(study area {s_rate}).")
 
 
 def served_text(n: int, area_name: str, located: float, cov: float) -> str:
@@ -61,6 +62,14 @@ def served_text(n: int, area_name: str, located: float, cov: float) -> str:
     them = "service serves" if n == 1 else "services serve"
     return (f" {n} {them} {area_name} without being located there (borough-wide, online or by area): "
             f"coverage {_pct(cov)} with them, {_pct(located)} from located assets alone.")
+
+
+def article(word: str) -> str:
+    """``an`` before a vowel sound (``an older people's``, ``an arts``), else ``a`` (``a user``, ``a one-off``)."""
+    w = word.strip().lower()
+    if w.startswith(("one", "once", "uni", "use", "usu", "eu", "ew")):
+        return "a"
+    return "an" if w[:1] in ("a", "e", "i", "o", "u") or w.startswith(("hour", "honest")) else "a"
 
 
 def _pct(x: float) -> str:

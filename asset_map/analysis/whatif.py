@@ -8,10 +8,12 @@ are computed before and after and the rows that change are shown side by side.
 An addition is ``name;category;where``: the category is an id, label or
 synonym (several joined by ``+``: ``lunch club+dementia``); ``where`` is a
 postcode found in the workspace's postcode lookup (or its cache of postcodes
-looked up online), ``lon,lat`` in degrees, or ``easting,northing`` in metres.
-An added asset counts whatever filters are given (it is what the room says
-exists); ``--without`` by name takes out every asset of that name and says
-how many.
+looked up online), ``lon,lat`` in degrees, or ``easting,northing`` in metres;
+a postcode with a letter O, I or L typed for a digit is read as corrected
+when only the corrected one is in the lookup. An added asset counts whatever
+filters are given (it is what the room says exists); ``--without`` by name
+takes out every asset of that name, compared ignoring case and punctuation
+(:func:`~asset_map.analysis.places.name_key`), and says how many.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..errors import AssetMapError
 from ..geo import in_gb_bng, in_gb_lonlat, lonlat_to_bng
-from ..geo import normalise_postcode
+from ..geo import normalise_postcode, suggest_postcode
+from .places import name_key
 
 if TYPE_CHECKING:  # pragma: no cover
     from .gaps import GapReport, GapRow
@@ -125,16 +128,44 @@ def parse_addition(spec: str, taxonomy: "Taxonomy",
         if in_gb_bng(a, b) and (a > 180 or b > 90):
             return Addition(name, tuple(ids), a, b, "easting,northing")
         raise WhatIfError(f"--add {spec!r}: {where!r} is not in Great Britain as lon,lat or easting,northing")
+    postcode, found, said = _postcode_point(spec, where, find_postcode)
+    return Addition(name, tuple(ids), found[0], found[1], f"postcode {postcode}{said}")
+
+
+def _postcode_point(spec: str, where: str, find_postcode: Callable[[str], tuple[float, float] | None]
+                    ) -> tuple[str, tuple[float, float], str]:
+    """The postcode ``where`` names, its point, and what was corrected: a letter O, I or L typed for a digit
+    (:func:`~asset_map.geo.suggest_postcode`, as an import suggests) is read as the digit when
+    the postcode written is not in the lookup and the corrected one is."""
     postcode = normalise_postcode(where)
+    found = find_postcode(postcode) if postcode is not None else None
+    if found is not None:
+        return postcode, found, ""
+    fixed = suggest_postcode(where)
+    found_fixed = find_postcode(fixed) if fixed is not None else None
+    if found_fixed is not None:
+        return fixed, found_fixed, f", read from {where.strip()!r}"
     if postcode is None:
-        raise WhatIfError(f"--add {spec!r}: {where!r} is neither a postcode nor lon,lat")
-    found = find_postcode(postcode)
-    if found is None:
-        raise WhatIfError(
-            f"--add {spec!r}: postcode {postcode} is not in the workspace's postcode lookup; give lon,lat instead "
-            "or load a lookup with `asset-map postcodes load`"
-        )
-    return Addition(name, tuple(ids), found[0], found[1], f"postcode {postcode}")
+        tip = f" (did you mean {fixed}?)" if fixed else ""
+        raise WhatIfError(f"--add {spec!r}: {where!r} is neither a postcode nor lon,lat{tip}")
+    raise WhatIfError(
+        f"--add {spec!r}: postcode {postcode} is not in the workspace's postcode lookup; give lon,lat instead "
+        "or load a lookup with `asset-map postcodes load`"
+    )
+
+
+def _not_found(wanted: str, ids: list[str], names: list[str], everything: "Table | None") -> None:
+    """Raise the error for an asset to leave out that is not counted: left out by the filter already, or
+    unknown (suggesting the closest name, compared in any case and punctuation)."""
+    from rapidfuzz import fuzz, process
+
+    key = name_key(wanted)
+    if everything is not None and (wanted.strip().casefold() in [str(a).casefold() for a in everything["asset_id"]]
+                                   or key in {name_key(n) for n in everything["name"]}):
+        raise WhatIfError(f"--without {wanted!r}: this asset is already left out by the filter")
+    best = process.extractOne(wanted, ids + names, scorer=fuzz.WRatio, processor=name_key, score_cutoff=50)
+    hint = f"; did you mean {best[0]!r}?" if best else " (`asset-map export geojson --layer assets` lists them)"
+    raise WhatIfError(f"--without {wanted!r}: no asset has this id or name{hint}")
 
 
 def changed_assets(assets: "Table | None", additions: Sequence[Addition], without: Sequence[str],
@@ -161,20 +192,15 @@ def changed_assets(assets: "Table | None", additions: Sequence[Addition], withou
     names = [str(n) for n in columns.get("name", [])]
     drop = set()
     removed: list[str] = []
+    keys = [name_key(n) for n in names]
     for wanted in without:
-        hits = [i for i, (a, n) in enumerate(zip(ids, names)) if wanted in (a, n)]
+        key = name_key(wanted)
+        hits = [i for i, (a, k) in enumerate(zip(ids, keys))
+                if wanted.strip().casefold() == a.casefold() or (key and key == k)]
         if not hits:
-            all_ids = [str(a) for a in everything["asset_id"]] if everything is not None else []
-            all_names = [str(n) for n in everything["name"]] if everything is not None else []
-            if wanted in all_ids or wanted in all_names:
-                raise WhatIfError(f"--without {wanted!r}: this asset is already left out by the filter")
-            from rapidfuzz import fuzz, process
-
-            best = process.extractOne(wanted, ids + names, scorer=fuzz.WRatio, score_cutoff=50)
-            hint = f"; did you mean {best[0]!r}?" if best else " (`asset-map export geojson --layer assets` lists them)"
-            raise WhatIfError(f"--without {wanted!r}: no asset has this id or name{hint}")
+            _not_found(wanted, ids, names, everything)
         drop.update(hits)
-        shown = names[hits[0]] if wanted == ids[hits[0]] else wanted
+        shown = names[hits[0]]
         removed.append(f"{shown} ({len(hits)} assets of that name)" if len(hits) > 1 else shown)
     keep = [i for i in range(len(ids)) if i not in drop]
     out = {k: [v[i] for i in keep] for k, v in columns.items()}

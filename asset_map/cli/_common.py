@@ -102,14 +102,24 @@ def write_output(text: str, output: Optional[Path]) -> None:
     stderr().print(f"Wrote {output}")
 
 
-def print_rich(build: Callable[[int], "RenderableType"], output: Optional[Path]) -> None:
-    """Print ``build(width)``: to the terminal at its width, or as text :data:`FILE_WIDTH` wide to a file."""
+def print_rich(build: Callable[[Optional[int]], "RenderableType"], output: Optional[Path], *,
+               plain: bool = False) -> None:
+    """Print ``build(width)``: to the terminal at its width, or as text :data:`FILE_WIDTH` wide to a file.
+
+    With ``plain`` (a builder that accepts ``None``), a file or a pipe gets
+    ``build(None)`` as plain text: no box drawing, colour, tabs or wrapping.
+    """
+    from rich.console import Console
+
+    console = Console(markup=False)
+    if plain and (not _to_stdout(output) or not console.is_terminal):
+        from ..outputs.gap_table import plain_text
+
+        write_output(plain_text(build(None)), output)
+        return
     if not _to_stdout(output):
         from ..outputs.render import as_text
 
         write_output(as_text(build(FILE_WIDTH), width=FILE_WIDTH), output)
         return
-    from rich.console import Console
-
-    console = Console(markup=False)
     console.print(build(console.width))

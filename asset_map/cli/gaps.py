@@ -29,11 +29,16 @@ def gaps(
         "--add", help='What if: an asset "name;category;postcode" or "name;category;lon,lat" (repeatable); '
         "the workspace is not changed.")] = None,
     without: Annotated[Optional[list[str]], typer.Option(
-        "--without", help="What if: leave out this asset (id or exact name; repeatable).")] = None,
+        "--without", help="What if: leave out this asset (id or name, in any case and punctuation; repeatable).")] = None,
     audience: AudienceOpt = None,
     when: WhenOpt = None,
     free: FreeOpt = False,
     verified_since: VerifiedOpt = None,
+    hide_no_data: Annotated[bool, typer.Option(
+        "--hide-no-data", help='Leave out the "no data?" rows (nothing found, but no list may cover them); '
+        "a line says how many.")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="After the table, say how each figure is computed (the method text).")] = False,
     stale_days: Annotated[Optional[int], typer.Option(
         min=1, help="Records verified longer ago than this lower the confidence (default 730).")] = None,
     workspace: WorkspaceOpt = None,
@@ -41,23 +46,51 @@ def gaps(
     """Coverage gaps for each area and need category, sorted by priority."""
     ws = open_workspace(workspace)
     flt = asset_filter(audience, when, free, verified_since)
+    area = _area_code(ws, area)
     if add or without:
         _print_what_if(ws, add or [], without or [], area, category, format, output, top, flt)
         return
     report = ws.gaps(area=area, category=category, filters=flt, stale_days=stale_days)
     title = "Gaps by priority" + (f" — {report.rows[0].area_name}" if area and report.rows else "")
-    print_gaps(report, format, output, top, title)
+    print_gaps(report, format, output, top, title, hide_no_data=hide_no_data, explain=explain)
 
 
-def print_gaps(report: "GapReport", fmt: GapFormat, output: Optional[Path], top: Optional[int], title: str) -> None:
-    """Print the first ``top`` gaps (all if None) as ``fmt``, to stdout or to the file ``output``."""
+def _area_code(ws: "Workspace", area: Optional[str]) -> Optional[str]:
+    """The code of the area ``area`` names or holds (a ward, a postcode district), saying so on stderr."""
+    if area is None:
+        return None
+    code, said = ws.find_area(area)
+    if said:
+        stderr().print(said)
+    return code
+
+
+def print_gaps(report: "GapReport", fmt: GapFormat, output: Optional[Path], top: Optional[int], title: str, *,
+               hide_no_data: bool = False, explain: bool = True) -> None:
+    """Print the first ``top`` gaps (all if None) as ``fmt``, to stdout or to the file ``output``.
+
+    The table lists the first ``top`` rows found, then (unless
+    ``hide_no_data``) the first ``top`` "no data?" rows in a section of their
+    own; the other formats keep the rows in priority order, without the
+    "no data?" rows when ``hide_no_data`` (stderr says how many).
+    """
     from ..outputs import render
+    from ..outputs.gap_table import split
 
+    if fmt is GapFormat.table:
+        if top is not None:
+            found, unknown = split(report)
+            report = report.with_rows(found.top(top).rows + unknown.top(top).rows)
+        print_rich(lambda width: render.gaps_rich_table(report, title=title, width=width, hide_no_data=hide_no_data,
+                                                        explain=explain), output, plain=True)
+        return
+    if hide_no_data:
+        found, unknown = split(report)
+        report = found
+        n = len(unknown.rows)
+        stderr().print(f'{n} {"row" if n == 1 else "rows"} "no data?" left out (--hide-no-data).')
     if top is not None:
         report = report.top(top)
-    if fmt is GapFormat.table:
-        print_rich(lambda width: render.gaps_rich_table(report, title=title, width=width), output)
-        return
     text = {GapFormat.csv: render.gaps_csv, GapFormat.json: render.gaps_json,
             GapFormat.markdown: render.gaps_markdown}[fmt](report)
     write_output(text, output)
@@ -75,7 +108,7 @@ def _print_what_if(ws: "Workspace", add: list[str], without: list[str], area: Op
     cats = sorted({r.category_id for r in one.rows}) if one else None
     changes = result.changes(areas=codes, categories=cats)[:top]
     if fmt is GapFormat.table:
-        print_rich(lambda width: render.whatif_table(result, changes, width=width), output)
+        print_rich(lambda width: render.whatif_table(result, changes, width=width), output, plain=True)
         return
     text = {GapFormat.csv: lambda: render.whatif_csv(changes), GapFormat.json: lambda: render.whatif_json(result, changes),
             GapFormat.markdown: lambda: render.whatif_markdown(result, changes)}[fmt]()
@@ -103,6 +136,7 @@ def report(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write gap cards: a printable page per area with its top gaps, what exists there and a small map."""
+    area = _area_code(open_workspace(workspace), area)
     if str(output) == "-":  # standard output: one page of text (Markdown then has no maps)
         write_output(open_workspace(workspace).cards_page(area=area, fmt=format.value, top=top,
                                                           filters=asset_filter(audience, when, free, verified_since)),

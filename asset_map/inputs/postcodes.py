@@ -25,14 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ..errors import ColumnError, InputFileError
-from ..geo import _SPACES, normalise_postcode
+from ..geo import normalise_postcode, suggest_postcode  # noqa: F401  (suggest_postcode: re-exported)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 
 #: Columns of the workspace's ``postcodes`` table.
-POSTCODE_COLUMNS = {"postcode": "str", "x": "float64", "y": "float64", "terminated": "str"}
+POSTCODE_COLUMNS = {"postcode": "str", "x": "float64", "y": "float64", "terminated": "str", "ward": "str"}
 
 _HEADERS = {
     "postcode": ("pcds", "pcd", "pcd2", "pcd7", "pcd8", "postcode", "post code", "postcodes", "pc"),
@@ -41,22 +41,8 @@ _HEADERS = {
     "latitude": ("lat", "latitude"),
     "longitude": ("long", "lon", "lng", "longitude"),
     "terminated": ("doterm", "date of termination", "terminated", "termination date"),
+    "ward": ("ward name", "ward", "wardnm", "wd24nm", "wd23nm", "wd22nm", "electoral ward"),
 }
-
-
-def suggest_postcode(value: Any) -> str | None:
-    """A likely correction of a mistyped postcode: letter O for zero, I or L for one in the digit places.
-
-    ``"WA15 OHF"`` gives ``"WA15 0HF"``; ``None`` when no such fix makes a postcode.
-    """
-    if value is None:
-        return None
-    compact = _SPACES.sub("", str(value)).upper()
-    if len(compact) < 5:
-        return None
-    inward = compact[-3:]
-    fixed = compact[:-3] + inward[0].replace("O", "0").replace("I", "1").replace("L", "1") + inward[1:]
-    return normalise_postcode(fixed) if fixed != compact else None
 
 
 @dataclass
@@ -148,7 +134,9 @@ def read_postcode_lookup(paths: str | Path | Iterable[str | Path]) -> PostcodeLo
         ``table`` has one row per postcode: ``postcode`` (standard form),
         ``x``, ``y`` (British National Grid metres, NaN when the file gives
         no grid reference) and ``terminated`` (the termination date as
-        written, empty for a live postcode). A postcode listed twice keeps
+        written, empty for a live postcode) and ``ward`` (the ward's name from
+        a column such as ``ward_name``, empty when the file has none: places
+        ``gaps --area`` understands, :mod:`asset_map.analysis.places`). A postcode listed twice keeps
         its first row; malformed postcodes are skipped. Both are counted in
         ``skipped``.
     """
@@ -184,8 +172,9 @@ def _read_file(p: Path) -> tuple["pd.DataFrame", dict[str, str]]:
         if fld in cols:
             out[fld] = pd.to_numeric(raw[cols[fld]].str.strip(), errors="coerce")
     out["terminated"] = raw[cols["terminated"]].str.strip() if "terminated" in cols else ""
+    out["ward"] = raw[cols["ward"]].str.strip() if "ward" in cols else ""
     out["x"], out["y"] = _grid(out)
-    return out[["raw", "x", "y", "terminated"]], cols
+    return out[["raw", "x", "y", "terminated", "ward"]], cols
 
 
 def _grid(out: "pd.DataFrame"):
@@ -223,4 +212,4 @@ def _standard_postcodes(data: "pd.DataFrame") -> tuple["pd.DataFrame", dict[str,
     if dup.any():
         skipped["listed twice (first kept)"] = int(dup.sum())
     data = data[~dup]
-    return data[["postcode", "x", "y", "terminated"]].reset_index(drop=True), skipped
+    return data[list(POSTCODE_COLUMNS)].reset_index(drop=True), skipped

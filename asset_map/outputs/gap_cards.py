@@ -3,10 +3,13 @@
 Each card (:func:`gap_card`) holds, for one area:
 
 * its **top gaps**: the area's gap rows (:mod:`asset_map.analysis.gaps`) whose level
-  is ``none`` or ``low``, or whose finding is ``no data?`` (nothing found,
-  but the lists may be missing it, see :mod:`asset_map.analysis.confidence`), in
-  priority order, up to ``top``; each with its coverage, the target
-  residents beyond reach, the confidence and the plain-English reason;
+  is ``none`` or ``low``, in priority order, up to ``top``; each with its
+  coverage, the target residents beyond reach, the confidence and the
+  plain-English reason;
+* what is **not known**: the categories whose finding is ``no data?``
+  (nothing found, but no list loaded may cover them, see
+  :mod:`asset_map.analysis.confidence`), named in a section of their own so
+  they do not crowd out the gaps found;
 * **what exists there**: per category, how many of the given assets are
   located in the area and the first :data:`NAMES_SHOWN` of their names;
 * a **small map**: the area shaded and outlined among its neighbours (grey),
@@ -78,7 +81,7 @@ class GapCard:
     area_code: str
     area_name: str
     data_date: str
-    #: The area's gap rows (level none/low or finding "no data?"), in priority order, at most ``top``.
+    #: The area's gap rows (level none/low, finding not "no data?"), in priority order, at most ``top``.
     gaps: list["GapRow"]
     #: How many such rows the area has in all (the card lists the first ``len(gaps)``).
     gaps_total: int
@@ -93,6 +96,8 @@ class GapCard:
     notes: list[str] = field(default_factory=list)
     #: The small map as PNG bytes (empty when the area has no geometry).
     map_png: bytes = b""
+    #: The area's "no data?" rows (nothing found, no list may cover them), in priority order.
+    unknown: list["GapRow"] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -144,7 +149,7 @@ def gap_card(report_all: "GapReport", areas: "gpd.GeoDataFrame", assets: "gpd.Ge
     return GapCard(area_code=code, area_name=name, data_date=data_date, gaps=gaps[:max(top, 0)],
                    gaps_total=len(gaps), categories_measured=len(rows), exists=exists, assets_total=total,
                    coverage_method=report_all.coverage_method, population_loaded=report_all.population_loaded,
-                   notes=list(report_all.notes), map_png=png)
+                   notes=list(report_all.notes), map_png=png, unknown=[r for r in rows if r.finding == NO_DATA])
 
 
 def gap_cards(report_all: "GapReport", areas: "gpd.GeoDataFrame", assets: "gpd.GeoDataFrame | None",
@@ -158,8 +163,8 @@ def gap_cards(report_all: "GapReport", areas: "gpd.GeoDataFrame", assets: "gpd.G
 
 
 def is_gap(row: "GapRow") -> bool:
-    """A row a card lists: level none or low, or finding "no data?"."""
-    return row.level in GAP_LEVELS or row.finding == NO_DATA
+    """A row a card lists among its gaps: level none or low, and a finding ("no data?" rows are listed apart)."""
+    return row.level in GAP_LEVELS and row.finding != NO_DATA
 
 
 def _assets_here(assets: "gpd.GeoDataFrame | None", code: str,
@@ -262,6 +267,16 @@ def _no_gaps_text(card: GapCard) -> str:
     return f"Every one of the {card.categories_measured} categories has reasonable provision here."
 
 
+#: The heading of the card's "no data?" section.
+UNKNOWN_HEADING = "Not known: nothing found, and no list loaded may cover these"
+
+
+def unknown_text(card: GapCard) -> str:
+    """The card's "no data?" categories in one line, each with its priority: what to look for before the workshop."""
+    return "; ".join(f"{r.category} (priority {r.priority})" for r in card.unknown) + (
+        ". Import a list that covers them, or check the assets without a category, before calling them gaps.")
+
+
 def _exists_heading(card: GapCard) -> str:
     n = card.assets_total
     return f"What exists here ({n} asset{'s' if n != 1 else ''} located in the area)"
@@ -313,6 +328,8 @@ def card_markdown(card: GapCard, image_path: str | None = None) -> str:
                 lines.append(f"   - Confidence: {e(_confidence_text(r))}")
     else:
         lines.append(_no_gaps_text(card))
+    if card.unknown:
+        lines += ["", f"## {UNKNOWN_HEADING}", "", e(unknown_text(card))]
     lines += ["", f"## {_exists_heading(card)}", ""]
     if card.exists:
         lines += ["| Category | Assets | Names |", "|---|---:|---|"]
@@ -399,6 +416,8 @@ def card_section(card: GapCard) -> str:
         out.append("</tbody></table>")
     else:
         out.append(f"<p>{e(_no_gaps_text(card))}</p>")
+    if card.unknown:
+        out.append(f'<h2>{e(UNKNOWN_HEADING)}</h2><p class="unknown">{e(unknown_text(card))}</p>')
     out.append(f"<h2>{e(_exists_heading(card))}</h2>")
     if card.exists:
         out.append('<table class="exists"><thead><tr><th>Category</th><th>Assets</th><th>Names</th></tr></thead>'

@@ -3,12 +3,19 @@
 The tables (:func:`handout_tables`), in this order:
 
 Summary (``summary.csv``)
-    Every gap row, ranked: one row per area × category in priority order
-    (:mod:`asset_map.analysis.gaps`), with the figures a planner checks.
+    Every gap row with a finding, ranked: one row per area × category in
+    priority order (:mod:`asset_map.analysis.gaps`), with the figures a
+    planner checks.
 one table per area (``area-<code>.csv``, the sheet named after the area)
-    That area's rows in priority order: for each category, how many assets
-    are there and which (the first :data:`NAMES_SHOWN` names), how much of
-    the target population they reach, and the gap.
+    That area's rows with a finding in priority order, then its ``no data?``
+    rows: for each category, how many assets are there and which (the first
+    :data:`NAMES_SHOWN` names), how much of the target population they
+    reach, and the gap.
+Not known (``not-known.csv``; only when there are such rows)
+    The rows whose finding is ``no data?`` (nothing found, but no list
+    loaded may cover the category), in priority order, in the Summary's
+    columns: what to check before calling them gaps. Summary and Not known
+    together hold every row of the report once.
 Assets (``assets.csv``)
     Every asset given (pass :func:`asset_map.inputs.duplicates.active` assets so
     merged duplicates are left out): its categories as labels, its area,
@@ -40,6 +47,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..analysis.gaps import GapReport, GapRow
     from ..categories.taxonomy import Category
+
+#: The title of the table of "no data?" rows.
+NOT_KNOWN = "Not known (no data)"
 
 #: How many asset names an area table lists for one category before "and N more".
 NAMES_SHOWN = 12
@@ -175,9 +185,12 @@ def handout_tables(report: "GapReport", assets: "gpd.GeoDataFrame | None",
     The asset names in an area table are those of the given assets whose
     area and categories match the row; the count ("Assets") is the report's.
     """
+    from .gap_table import split
+
     labels = {c.id: c.label for c in taxonomy}
     cols = _gap_columns(report)
-    summary = HandoutTable("Summary", "summary.csv", tuple(cols), [_gap_values(r) for r in report.rows])
+    found, unknown = split(report)
+    summary = HandoutTable("Summary", "summary.csv", tuple(cols), [_gap_values(r) for r in found.rows])
 
     # Assets by (area, category), names sorted as a person would look them up.
     records = _asset_records(assets)
@@ -201,25 +214,31 @@ def handout_tables(report: "GapReport", assets: "gpd.GeoDataFrame | None",
             stem, k = f"{base}-{k}", k + 1
         stems.add(stem.casefold())
         rows = []
-        for r in report.rows:
+        for r in found.rows + unknown.rows:  # the "no data?" rows after the findings
             if r.area_code == code:
                 values = _gap_values(r)
                 values["Assets here"] = _names_text(by_cell.get((code, r.category_id), []))
                 rows.append(values)
         tables.append(HandoutTable(name or code, f"area-{stem}.csv", area_cols, rows))
+    if unknown.rows:
+        tables.append(HandoutTable(NOT_KNOWN, "not-known.csv", tuple(cols), [_gap_values(r) for r in unknown.rows]))
 
-    names = dict(order)
+    tables.append(_assets_table(records, order, labels))
+    return tables
+
+
+def _assets_table(records: list[dict[str, Any]], order: dict[str, str], labels: dict[str, str]) -> HandoutTable:
+    """The Assets table: the assets by area (most urgent area first), then by name."""
     rank = {code: i for i, code in enumerate(order)}
     asset_rows = []
     for a in sorted(records, key=lambda a: (rank.get(a["_area"], len(rank)), a["_area"], a["Name"].casefold())):
         row = {k: v for k, v in a.items() if not k.startswith("_")}
         row["Categories"] = "; ".join(labels.get(c, c) for c in a["_ids"])
-        row["Area"] = names.get(a["_area"], a["_area"])
+        row["Area"] = order.get(a["_area"], a["_area"])
         asset_rows.append(row)
     asset_cols = ("Asset ID", "Name", "Categories", "Area", "Area code", "Address", "Postcode", "Location",
                   "Located by", "Source", "Source row")
-    tables.append(HandoutTable("Assets", "assets.csv", asset_cols, asset_rows))
-    return tables
+    return HandoutTable("Assets", "assets.csv", asset_cols, asset_rows)
 
 
 def _text(v: Any) -> str:

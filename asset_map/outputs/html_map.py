@@ -13,7 +13,8 @@ What is on the page:
   colour-blind-safe Okabe–Ito colours of the slide maps),
   with a tooltip giving the area's name, level, coverage and priority;
 - a drop-down to switch category: the shading, the legend and the markers
-  follow it;
+  follow it; the categories with nothing found anywhere ("no data?" in
+  every area) are listed apart, after the others, under "Not known";
 - the assets as circle markers, those of the chosen category larger and
   outlined; a popup gives name, categories, address, postcode, contact and
   how the asset was located;
@@ -62,6 +63,14 @@ def _json_for_script(value: Any) -> str:
     return text
 
 
+def unknown_categories(report: "GapReport", taxonomy: "Taxonomy") -> list[str]:
+    """The categories whose finding is "no data?" in every area: listed apart in the drop-down, after the others."""
+    rows: dict[str, list[str]] = {}
+    for r in report.rows:
+        rows.setdefault(r.category_id, []).append(r.finding)
+    return [c.id for c in taxonomy if rows.get(c.id) and all(f == "no data?" for f in rows[c.id])]
+
+
 def map_html(areas: "gpd.GeoDataFrame", report: "GapReport", assets: "gpd.GeoDataFrame | None",
              taxonomy: "Taxonomy", *, title: str, data_date: str, category: str | None = None) -> str:
     """The page as text (see the module docstring).
@@ -96,6 +105,7 @@ def map_html(areas: "gpd.GeoDataFrame", report: "GapReport", assets: "gpd.GeoDat
         "areas": areas_fc, "assets": assets_fc,
         "categories": [{"id": c.id, "label": c.label} for c in taxonomy],
         "first": first, "colours": COLOURS, "levels": LEVEL_TEXT, "method": report.coverage_method,
+        "unknown": unknown_categories(report, taxonomy),
     }
     return _PAGE.format(
         title=html.escape(title), date=html.escape(data_date), leaflet_css=_asset("leaflet.css"),
@@ -144,10 +154,14 @@ header select {{ font-size: 1em; }}
   }}).addTo(map);
   var current = data.first;
   var select = document.getElementById("category");
+  var unknownGroup = document.createElement("optgroup");
+  unknownGroup.label = "Not known: no list found anything (no data?)";
   data.categories.forEach(function (c) {{
     var o = document.createElement("option");
-    o.value = c.id; o.textContent = c.label; select.appendChild(o);
+    o.value = c.id; o.textContent = c.label;
+    (data.unknown.indexOf(c.id) >= 0 ? unknownGroup : select).appendChild(o);
   }});
+  if (unknownGroup.children.length) select.appendChild(unknownGroup);
   select.value = current;
 
   function label(id) {{

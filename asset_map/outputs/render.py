@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..inputs.importer import ImportResult
 
 FORMATS = ("table", "csv", "json", "markdown")
-LEVEL_STYLE = {"none": "bold red", "low": "yellow", "ok": "green"}
 
 
 def _num(v: float | None, fmt: str) -> str:
@@ -46,40 +45,17 @@ def as_text(renderable: "RenderableType", *, width: int = 200) -> str:
     return buf.getvalue()
 
 
-#: The gap table's columns: header, narrow header, numeric, cell.
-_COLUMNS: dict[str, tuple[str, bool, Callable[["GapRow"], str]]] = {
-    "#": ("#", True, lambda r: str(r.priority)),
-    "Area": ("Area", False, lambda r: r.area_name),
-    "Category": ("Category", False, lambda r: r.category),
-    "Target pop.": ("Target", True, lambda r: _num(r.target_population, ",.0f")),
-    "Assets": ("Assets", True, lambda r: str(r.assets)),
-    "Per 10k": ("/10k", True, lambda r: _num(r.rate_per_10k, ".1f")),
-    "Coverage": ("Cover", True, lambda r: f"{r.coverage:.0%}"),
-    "Access /10k": ("Access", True, lambda r: _num(r.access_per_10k, ".2f")),
-    "Unreached": ("Unreached", True, lambda r: _num(r.uncovered, ",.0f")),
-    "Need": ("Need", True, lambda r: _num(r.need_index, ".2f")),
-    "Gap": ("Gap", False, lambda r: r.shown_level),
-    "Robust": ("Robust", False, lambda r: "yes" if r.robust else ""),
-    "Reason (with the study-area figure)": ("Reason", False, lambda r: _reason_text(r)),
-}
-
-
-def _reason_text(r: "GapRow") -> str:
-    """The reason, and what lowers confidence in it."""
-    if r.confidence in ("low", "medium"):
-        return f"{r.reason} Data: {r.confidence} confidence — {r.confidence_reason}."
-    return r.reason
-
-
 def _headers(report: "GapReport") -> list[str]:
-    """The columns this report fills: access, need and robustness only when computed."""
-    optional = {"Access /10k": "access", "Need": "need", "Robust": "robust"}
-    computed = report.computed()
-    return [h for h in _COLUMNS if h not in optional or optional[h] in computed]
+    """The columns this report fills (see :mod:`asset_map.outputs.gap_table`)."""
+    from .gap_table import headers
+
+    return headers(report)
 
 
 def _cells(r: "GapRow", headers: list[str]) -> list[str]:
-    return [_COLUMNS[h][2](r) for h in headers]
+    from .gap_table import cells
+
+    return cells(r, headers)
 
 
 def gaps_caption(report: "GapReport") -> str:
@@ -112,46 +88,14 @@ def gaps_caption(report: "GapReport") -> str:
     return text
 
 
-#: Columns a narrow console leaves out when access, need or robustness are shown.
-NARROW_DROPS = ("Target pop.", "Per 10k")
+def gaps_rich_table(report: "GapReport", *, title: str | None = None, width: int | None = 200,
+                    hide_no_data: bool = False, explain: bool = True) -> "RenderableType":
+    """The gap table, its "no data?" section, the reasons and the method text
+    (:func:`asset_map.outputs.gap_table.gaps_rich_table`)."""
+    from . import gap_table
 
-#: Below this console width the reasons go under the table as numbered notes.
-WIDE_CONSOLE = 150
-
-
-def gaps_rich_table(report: "GapReport", *, title: str | None = None, width: int = 200) -> "RenderableType":
-    """The gap table for a terminal of ``width`` columns.
-
-    On a wide console the plain-English reason is a column; on a narrower one
-    the table keeps the figures and each reason follows it as a note numbered
-    by the row's priority, so nothing is cut or folded letter by letter.
-    """
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    wide = width >= WIDE_CONSOLE
-    headers = _headers(report)
-    if not wide:  # the reason becomes a note; the rate and target are in the CSV and the wide table
-        headers = [h for h in headers[:-1] if h not in NARROW_DROPS or len(headers) <= 11]
-    table = Table(title=title or "Gaps by priority", box=box.SIMPLE_HEAD, title_justify="left",
-                  pad_edge=False, collapse_padding=True)
-    for h in headers:
-        narrow, numeric, _ = _COLUMNS[h]
-        table.add_column(narrow if not wide else h, justify="right" if numeric else "left",
-                         no_wrap=numeric or h == "Gap", min_width={"Area": 9, "Category": 14, "Gap": 4}.get(h),
-                         ratio=3 if h.startswith("Reason") else None)
-    for r in report.rows:
-        cells = _cells(r, headers)
-        gap = headers.index("Gap")
-        cells[gap] = f"[{LEVEL_STYLE[r.level] if r.finding != 'no data?' else 'magenta'}]{r.shown_level}[/]"
-        table.add_row(*cells)
-    caption = Text(gaps_caption(report), style="dim")
-    if wide or not report.rows:
-        return Group(table, caption)
-    notes = Text("\n".join(f"{r.priority:>3}. {_reason_text(r)}" for r in report.rows))
-    return Group(table, caption, Text("Why:", style="bold"), notes)
+    return gap_table.gaps_rich_table(report, title=title, width=width, hide_no_data=hide_no_data, explain=explain,
+                                     caption=gaps_caption)
 
 
 def gaps_csv(report: "GapReport") -> str:
@@ -470,25 +414,57 @@ def whatif_lines(result) -> list[str]:
     return lines
 
 
-def whatif_table(result, changes, *, title: str = "What if", width: int = 200) -> "RenderableType":
-    """Before → after for each area × category that changes (accessibility only on a wide console)."""
+def whatif_table(result, changes, *, title: str = "What if", width: int | None = 200) -> "RenderableType":
+    """Before → after for each area × category that changes (accessibility only on a wide console; short
+    category labels on a narrow one); plain text (no box, no wrapping) when ``width`` is None."""
     from rich import box
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    fields = [f for f in _whatif_fields(changes) if width >= 110 or f[0] != "access_per_10k"]
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, collapse_padding=True)
-    table.add_column("Area", min_width=9)
-    table.add_column("Category", min_width=10)
+    from .gap_table import WIDE_CONSOLE, short_label
+
+    fields = _whatif_fit(changes, width)
+    table = Table(title=title, box=box.SIMPLE_HEAD if width is not None else None, title_justify="left",
+                  pad_edge=False, collapse_padding=True)
+    table.add_column("Area", no_wrap=True)
+    table.add_column("Category", no_wrap=True)
     for _, header, _ in fields:
         table.add_column(header, justify="right" if header != "Gap" else "left", no_wrap=True)
     for c in changes:
-        table.add_row(*_whatif_cells(c, fields))
+        cells = [Text(t) for t in _whatif_cells(c, fields)]
+        if width is not None and width < WIDE_CONSOLE:
+            cells[1] = Text(short_label(c.after.category))
+        table.add_row(*cells)
     notes = Text("\n".join(whatif_lines(result)) + ("\n" if result.added or result.removed else "")
                  + (f"{len(changes)} area × category rows change; the workspace is unchanged." if changes
                     else "No gap figure changes; the workspace is unchanged."), style="dim")
     return Group(table, notes)
+
+
+#: The what-if figures a narrow console leaves out first (the area, category, unreached and gap stay).
+WHATIF_DROPS = ("access_per_10k", "priority", "assets", "coverage")
+
+
+def _whatif_fit(changes, width: int | None) -> list[tuple[str, str, str]]:
+    """The figures that fit ``width`` whole beside the area and the short category (all of them when None)."""
+    from .gap_table import short_label
+
+    fields = _whatif_fields(changes)
+    if width is None:
+        return fields
+
+    def need(cells: list[str]) -> int:
+        return max(len(c) for c in cells) + 2
+
+    base = need(["Area"] + [c.after.area_name for c in changes]) + need(
+        ["Category"] + [short_label(c.after.category) for c in changes])
+    widths = {f[0]: need([f[1]] + [_whatif_cells(c, [f])[2] for c in changes]) for f in fields}
+    for drop in WHATIF_DROPS:
+        if base + sum(widths[f[0]] for f in fields) <= width:
+            break
+        fields = [f for f in fields if f[0] != drop]
+    return fields
 
 
 def whatif_csv(changes) -> str:
