@@ -184,11 +184,11 @@ def find_duplicates(
     if assets is None or len(assets) == 0:
         return []
     keys = [name_key(n) for n in assets["name"].tolist()]
-    geoms = assets.geometry.to_numpy()
     xs, ys = assets.geometry.x.to_numpy(), assets.geometry.y.to_numpy()
     links = _Links(len(keys))
     _link_same_postcode(links, keys, _same_names(keys), _postcode_cells(assets))
-    i, j, d = _close_pairs(geoms, xs, ys, distance_m)
+    # Names with different numbers are never alike (name_score), so only pairs with the same numbers are looked for.
+    i, j, d = _close_pairs(xs, ys, distance_m, groups=_number_groups(keys))
     _link_close(links, keys, _categories(assets), i, j, d, distance_m, min_score)
     wanted = set(only_ids) if only_ids is not None else None
     ids = assets["asset_id"].astype(str).tolist()
@@ -196,8 +196,16 @@ def find_duplicates(
               for r, members in sorted(links.groups().items())
               if len(members) >= 2 and (wanted is None or wanted.intersection(ids[m] for m in members))]
     if venues:
-        groups += shared_venues(assets, keys, links, i[d <= VENUE_DISTANCE_M], j[d <= VENUE_DISTANCE_M], ids)
+        vi, vj, _ = _close_pairs(xs, ys, VENUE_DISTANCE_M)
+        groups += shared_venues(assets, keys, links, vi, vj, ids)
     return groups
+
+
+def _number_groups(keys: list[str]) -> "np.ndarray":
+    """A code per asset for the set of numbers in its name key ("7th sale scouts" → {7}); equal codes, equal sets."""
+    import pandas as pd
+
+    return pd.factorize(pd.Series([" ".join(sorted(set(_DIGITS.findall(k)))) for k in keys], dtype=object))[0]
 
 
 def _same_names(keys: list[str]) -> dict[str, list[int]]:
@@ -260,16 +268,19 @@ def _link_same_postcode(links: _Links, keys: list[str], by_name: dict[str, list[
                     first[pc] = i
 
 
-def _close_pairs(geoms: "np.ndarray", xs: "np.ndarray", ys: "np.ndarray", distance_m: float):
-    """Every pair of located assets ``i < j`` at most ``distance_m`` apart, and the distance
-    ``√((x_i − x_j)² + (y_i − y_j)²)``, from an STRtree of the points."""
+def _close_pairs(xs: "np.ndarray", ys: "np.ndarray", distance_m: float, groups: "np.ndarray | None" = None):
+    """Every pair of located assets ``i < j`` at most ``distance_m`` apart (and, given ``groups``, of one group),
+    and the distance ``√((x_i − x_j)² + (y_i − y_j)²)``, from an STRtree of the points. Groups are kept apart
+    by moving each group's points 2,000 km east of the previous one's (British National Grid spans 700 km),
+    so one query finds the pairs of every group."""
     import numpy as np
     import shapely
 
     where = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys))
-    pts = geoms if len(where) == len(geoms) else geoms[where]
+    shift = 0.0 if groups is None else groups[where].astype(float) * 2_000_000.0
+    pts = shapely.points(xs[where] + shift, ys[where])
     tree = shapely.STRtree(pts)
-    a, b = tree.query(pts, predicate="dwithin", distance=max(distance_m, VENUE_DISTANCE_M) * (1 + 1e-9) + 1e-6)
+    a, b = tree.query(pts, predicate="dwithin", distance=distance_m * (1 + 1e-9) + 1e-6)
     keep = a < b
     i, j = where[a[keep]], where[b[keep]]
     d = np.hypot(xs[i] - xs[j], ys[i] - ys[j])
@@ -281,17 +292,20 @@ def _link_close(links: _Links, keys: list[str], cats: list, i, j, d, distance_m:
     """Join close pairs with the same name; then, most similar first, those with similar names
     (:func:`name_score` ≥ ``min_score``) that share a category (or one has none), when every name of the one
     group is similar to every name of the other (so "Shay Lane Medical Centre" does not chain the practices
-    "(Kelman)" and "(Patel)" there into one)."""
-    similar = []
-    for a, b, dist in zip(i.tolist(), j.tolist(), d.tolist()):
-        if dist > distance_m or not keys[a] or not keys[b] or links.root(a) == links.root(b):
-            continue  # too far, a name of no words, or in one group already (e.g. by postcode)
-        if keys[a] == keys[b]:
+    "(Kelman)" and "(Patel)" there into one). The pairs that cannot be similar (names of no words, different
+    numbers, no category in common) are set aside as whole arrays first (:func:`_candidates`)."""
+    same, other = _candidates(keys, cats, i, j, d, distance_m)
+    for a, b in zip(i[same].tolist(), j[same].tolist()):
+        if links.root(a) != links.root(b):  # not already one group (e.g. by postcode)
             links.join(a, b, f"within {distance_m:g} m")
-        elif _share_a_category(cats[a], cats[b]):
-            score = name_score(keys[a], keys[b])
-            if score >= min_score:
-                similar.append((-score, a, b))
+    scored: dict[tuple[str, str], float] = {}
+    similar = []
+    for a, b in zip(i[other].tolist(), j[other].tolist()):
+        pair = (keys[a], keys[b])
+        if pair not in scored:
+            scored[pair] = name_score(*pair)
+        if scored[pair] >= min_score and links.root(a) != links.root(b):
+            similar.append((-scored[pair], a, b))
     names: dict[int, set[str]] = {}
     for _, a, b in sorted(similar):
         ra, rb = links.root(a), links.root(b)
@@ -302,6 +316,30 @@ def _link_close(links: _Links, keys: list[str], cats: list, i, j, d, distance_m:
         if all(x == y or name_score(x, y) >= min_score for x in na for y in nb):
             links.join(a, b, f"similar names, within {distance_m:g} m")
             names[links.root(a)] = na | nb
+
+
+def _candidates(keys: list[str], cats: list, i, j, d, distance_m: float):
+    """Of the close pairs ``i, j``: those within ``distance_m`` with one name, and those whose names may be
+    similar: both names have words, the same numbers (:func:`name_score` is 0 otherwise) and the two share a
+    category (or one has none). Boolean masks over the pairs, each distinct name, number set and category
+    cell worked out once."""
+    import numpy as np
+    import pandas as pd
+
+    key_code = pd.factorize(pd.Series(keys, dtype=object))[0]
+    digits = _number_groups(keys)
+    cell_code, cells = pd.factorize(pd.Series([str(c or "") for c in cats], dtype=object))
+    named = np.array([bool(k) for k in keys], dtype=bool)
+    near = (d <= distance_m) & named[i] & named[j]
+    same = near & (key_code[i] == key_code[j])
+    other = near & ~same & (digits[i] == digits[j])
+    if other.any():
+        ca, cb = cell_code[i[other]].astype(np.int64), cell_code[j[other]].astype(np.int64)
+        combos, back = np.unique(ca * len(cells) + cb, return_inverse=True)
+        share = np.array([_share_a_category(cells[c // len(cells)], cells[c % len(cells)]) for c in combos.tolist()],
+                         dtype=bool)
+        other[np.flatnonzero(other)] = share[back.ravel()]
+    return same, other
 
 
 def _categories(assets: "gpd.GeoDataFrame") -> list:
