@@ -17,7 +17,7 @@ how many.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..errors import AssetMapError
@@ -61,6 +61,8 @@ class WhatIf:
     after: "GapReport"
     added: list[Addition]
     removed: list[str]
+    #: The ids of the assets taken out.
+    removed_ids: list[str] = field(default_factory=list)
 
     def changes(self, *, areas: Sequence[str] | None = None, categories: Sequence[str] | None = None) -> list[Change]:
         """The rows whose assets, coverage, accessibility or level change, in the new priority order.

@@ -45,6 +45,23 @@ FreeOpt = Annotated[bool, typer.Option("--free", help="Count only assets known t
 VerifiedOpt = Annotated[Optional[str], typer.Option(
     help="Count only assets verified on or after this date (e.g. 2025-04-01).")]
 
+# The what-if (gaps, report and every export): assets added or taken away for this run only.
+AddOpt = Annotated[Optional[list[str]], typer.Option(
+    "--add", help='What if: an asset "name;category;postcode" or "name;category;lon,lat" (repeatable); '
+    "the workspace is not changed.")]
+WithoutOpt = Annotated[Optional[list[str]], typer.Option(
+    "--without", help="What if: leave out this asset (id or exact name; repeatable).")]
+# The area an output is about (report and every export).
+FocusAreaOpt = Annotated[Optional[str], typer.Option(
+    "--area", help="Focus on this area (code or name, any case): maps zoom to it with its neighbours faded, "
+    "tables keep its rows (priorities stay the ranks over every area).")]
+
+
+def view_options(area: Optional[str], add: Optional[list[str]], without: Optional[list[str]],
+                 flt: "AssetFilter | None") -> dict:
+    """The keyword arguments of ``Workspace.output_view`` (and of every export) for these options."""
+    return {"area": area, "add": add or [], "without": without or [], "filters": flt}
+
 
 def asset_filter(audience: Optional[str], when: Optional[list[str]], free: bool,
                  verified_since: Optional[str]) -> "AssetFilter | None":

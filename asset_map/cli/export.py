@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import handle_errors, open_workspace, stderr, write_output
-from ._options import AudienceOpt, FreeOpt, VerifiedOpt, WhenOpt, WorkspaceOpt, asset_filter
+from ._options import (AddOpt, AudienceOpt, FocusAreaOpt, FreeOpt, VerifiedOpt, WhenOpt, WithoutOpt, WorkspaceOpt,
+                       asset_filter, view_options)
 
 app = typer.Typer(help="Write maps, handouts and data for other tools (HTML, PNG, Excel, CSV, GeoJSON, "
                   "GeoPackage, Open Referral UK CSV).",
@@ -30,15 +31,20 @@ def export_geojson(
     layer: Annotated[Layer, typer.Option(help="areas (with gap measures per category) or assets.")] = Layer.areas,
     category: Annotated[Optional[str], typer.Option(
         help="Only this category: its measures (areas layer) or its assets (assets layer).")] = None,
+    area: FocusAreaOpt = None,
+    add: AddOpt = None,
+    without: WithoutOpt = None,
     audience: AudienceOpt = None,
     when: WhenOpt = None,
     free: FreeOpt = False,
     verified_since: VerifiedOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Write areas or assets as RFC 7946 GeoJSON (WGS84) for web maps and QGIS."""
-    text = open_workspace(workspace).export_geojson(layer.value, category=category,
-                                                    filters=asset_filter(audience, when, free, verified_since))
+    """Write areas or assets as RFC 7946 GeoJSON (WGS84) for web maps and QGIS (with --area only that area
+    and its assets; with --add/--without the measures after the what-if beside those before)."""
+    text = open_workspace(workspace).export_geojson(
+        layer.value, category=category, **view_options(area, add, without, asset_filter(audience, when, free,
+                                                                                          verified_since)))
     write_output(text + "\n", output)
 
 
@@ -46,35 +52,47 @@ def export_geojson(
 @handle_errors
 def export_html(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
-    category: Annotated[Optional[str], typer.Option(help="Category shown first (default: the top gap's).")] = None,
+    category: Annotated[Optional[str], typer.Option(
+        help="Category shown first (default: the top robust gap's, of the area with --area).")] = None,
     title: Annotated[Optional[str], typer.Option(help="Title at the top of the page.")] = None,
+    area: FocusAreaOpt = None,
+    add: AddOpt = None,
+    without: WithoutOpt = None,
     audience: AudienceOpt = None,
     when: WhenOpt = None,
     free: FreeOpt = False,
     verified_since: VerifiedOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Write the interactive map: one HTML file that opens without internet (apart from background tiles)."""
-    text = open_workspace(workspace).export_html(category=category, title=title,
-                                                 filters=asset_filter(audience, when, free, verified_since))
+    """Write the interactive map: one HTML file that opens without internet (apart from background tiles);
+    with --add/--without it switches between before and after the what-if."""
+    text = open_workspace(workspace).export_html(
+        category=category, title=title, **view_options(area, add, without, asset_filter(audience, when, free,
+                                                                                         verified_since)))
     write_output(text, output)
 
 
 @app.command("png")
 @handle_errors
 def export_png(
-    category: Annotated[str, typer.Option(help="The category to map (id, label or synonym).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")],
+    category: Annotated[Optional[str], typer.Option(
+        help="The category to map (id, label or synonym; default: the top robust gap's, of the area with "
+        "--area).")] = None,
     title: Annotated[Optional[str], typer.Option(help="Title above the map.")] = None,
+    area: FocusAreaOpt = None,
+    add: AddOpt = None,
+    without: WithoutOpt = None,
     audience: AudienceOpt = None,
     when: WhenOpt = None,
     free: FreeOpt = False,
     verified_since: VerifiedOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Write a slide map of one category's gaps (16:9, 2000 × 1125 pixels)."""
-    path = open_workspace(workspace).export_png(output, category, title=title,
-                                                filters=asset_filter(audience, when, free, verified_since))
+    """Write a slide map of one category's gaps (16:9, 2000 × 1125 pixels); framed on --area when given."""
+    path = open_workspace(workspace).export_png(
+        output, category, title=title, **view_options(area, add, without, asset_filter(audience, when, free,
+                                                                                        verified_since)))
     stderr().print(f"Wrote {path}")
 
 
@@ -82,15 +100,19 @@ def export_png(
 @handle_errors
 def export_xlsx(
     output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")],
+    area: FocusAreaOpt = None,
+    add: AddOpt = None,
+    without: WithoutOpt = None,
     audience: AudienceOpt = None,
     when: WhenOpt = None,
     free: FreeOpt = False,
     verified_since: VerifiedOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Write the handout workbook: ranked gaps, a sheet per area, and the asset list."""
-    path = open_workspace(workspace).export_handouts(output, filters=asset_filter(audience, when, free,
-                                                                                  verified_since))
+    """Write the handout workbook: ranked gaps, a sheet per area, the asset list and the sources
+    (with --add/--without a "What if" sheet, before and after)."""
+    path = open_workspace(workspace).export_handouts(
+        output, **view_options(area, add, without, asset_filter(audience, when, free, verified_since)))
     stderr().print(f"Wrote {path}")
 
 
@@ -98,15 +120,20 @@ def export_xlsx(
 @handle_errors
 def export_csv(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the CSV files into.")],
+    area: FocusAreaOpt = None,
+    add: AddOpt = None,
+    without: WithoutOpt = None,
     audience: AudienceOpt = None,
     when: WhenOpt = None,
     free: FreeOpt = False,
     verified_since: VerifiedOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Write the handout tables as CSV files: summary.csv, area-<code>.csv per area, assets.csv."""
-    paths = open_workspace(workspace).export_handouts(output, folder=True,
-                                                      filters=asset_filter(audience, when, free, verified_since))
+    """Write the handout tables as CSV files: summary.csv, area-<code>.csv per area, assets.csv, sources.csv
+    (and what-if.csv with --add/--without)."""
+    paths = open_workspace(workspace).export_handouts(
+        output, folder=True, **view_options(area, add, without, asset_filter(audience, when, free,
+                                                                             verified_since)))
     stderr().print(f"Wrote {len(paths)} CSV files to {output}")
 
 

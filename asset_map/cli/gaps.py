@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ._common import handle_errors, open_workspace, print_rich, stderr, write_output
-from ._options import (AudienceOpt, FreeOpt, GapFormat, GapFormatOpt, OutputOpt, VerifiedOpt, WhenOpt, WorkspaceOpt,
-                       asset_filter)
+from ._options import (AddOpt, AudienceOpt, FreeOpt, GapFormat, GapFormatOpt, OutputOpt, VerifiedOpt, WhenOpt,
+                       WithoutOpt, WorkspaceOpt, asset_filter, view_options)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.gaps import GapReport
@@ -25,11 +25,8 @@ def gaps(
     format: GapFormatOpt = GapFormat.table,
     top: Annotated[Optional[int], typer.Option(min=1, help="Show only the first N gaps by priority.")] = None,
     output: OutputOpt = None,
-    add: Annotated[Optional[list[str]], typer.Option(
-        "--add", help='What if: an asset "name;category;postcode" or "name;category;lon,lat" (repeatable); '
-        "the workspace is not changed.")] = None,
-    without: Annotated[Optional[list[str]], typer.Option(
-        "--without", help="What if: leave out this asset (id or exact name; repeatable).")] = None,
+    add: AddOpt = None,
+    without: WithoutOpt = None,
     audience: AudienceOpt = None,
     when: WhenOpt = None,
     free: FreeOpt = False,
@@ -96,19 +93,20 @@ def report(
     format: Annotated[CardFormat, typer.Option("--format", "-f", help="html (one file, maps inside) or markdown "
                                                "(maps as PNG files beside it).")] = CardFormat.html,
     top: Annotated[int, typer.Option(min=1, help="Gaps per card.")] = 5,
+    add: AddOpt = None,
+    without: WithoutOpt = None,
     audience: AudienceOpt = None,
     when: WhenOpt = None,
     free: FreeOpt = False,
     verified_since: VerifiedOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Write gap cards: a printable page per area with its top gaps, what exists there and a small map."""
+    """Write gap cards: a printable page per area with its top gaps, what exists there and a small map;
+    with --add/--without, the figures after the what-if and what it changed on each card."""
+    view = view_options(area, add, without, asset_filter(audience, when, free, verified_since))
     if str(output) == "-":  # standard output: one page of text (Markdown then has no maps)
-        write_output(open_workspace(workspace).cards_page(area=area, fmt=format.value, top=top,
-                                                          filters=asset_filter(audience, when, free, verified_since)),
-                     None)
+        write_output(open_workspace(workspace).cards_page(fmt=format.value, top=top, **view), None)
         return
-    paths = open_workspace(workspace).export_cards(output, area=area, fmt=format.value, top=top,
-                                                   filters=asset_filter(audience, when, free, verified_since))
+    paths = open_workspace(workspace).export_cards(output, fmt=format.value, top=top, **view)
     maps = len(paths) - 1
     stderr().print(f"Wrote {paths[0]}" + (f" and {maps} map image{'s' if maps != 1 else ''}" if maps else ""))

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from ..analysis.gaps import GapReport, GapRow
+    from .view import OutputView
 
 #: A 16:9 slide (PowerPoint's widescreen default), in inches.
 DEFAULT_SIZE = (40 / 3, 7.5)
@@ -75,6 +76,7 @@ def draw_png(
     size: tuple[float, float] = DEFAULT_SIZE,
     dpi: float = DEFAULT_DPI,
     labels: bool = True,
+    view: "OutputView | None" = None,
 ) -> Path:
     """Draw ``category``'s gaps by area as a PNG at ``path``; returns the path.
 
@@ -99,9 +101,14 @@ def draw_png(
         ``round(size × dpi)`` pixels.
     labels
         Label each area with its name and coverage.
+    view
+        The output view (:mod:`asset_map.outputs.view`): with an area in focus
+        the map is framed on it, its neighbours faded
+        (:mod:`asset_map.outputs.slide_focus`); with a what-if the assets added
+        and taken away are marked and the footnote says what changed.
     """
     fig = slide_figure(report, areas, taxonomy, category, assets=assets, title=title, size=size, dpi=dpi,
-                       labels=labels)
+                       labels=labels, view=view)
     return _save(fig, Path(path), dpi)
 
 
@@ -116,6 +123,7 @@ def slide_figure(
     size: tuple[float, float] = DEFAULT_SIZE,
     dpi: float = DEFAULT_DPI,
     labels: bool = True,
+    view: "OutputView | None" = None,
 ) -> "Figure":
     """The slide map as a matplotlib :class:`~matplotlib.figure.Figure` (on an Agg canvas).
 
@@ -126,13 +134,14 @@ def slide_figure(
     rows = {r.area_code: r for r in report.rows if r.category_id == cat.id}
     if not rows:
         raise ValueError(f"the gap report has no rows for category {cat.id!r}")
-    return _figure(report, areas, cat, rows, assets=assets, title=title, size=size, dpi=dpi, labels=labels)
+    return _figure(report, areas, cat, rows, assets=assets, title=title, size=size, dpi=dpi, labels=labels,
+                   view=view)
 
 
 # --------------------------------------------------------------------------- drawing
 def _figure(report: "GapReport", areas: "gpd.GeoDataFrame", cat: Category, rows: dict[str, "GapRow"], *,
             assets: "gpd.GeoDataFrame | None", title: str | None, size: tuple[float, float], dpi: float,
-            labels: bool):
+            labels: bool, view: "OutputView | None" = None):
     """The slide: titles, footnote, the shaded map with its labels, dots and scale bar, and the legend.
 
     Text sizes in points follow the figure's height (``scale = height / 7.5 in``),
@@ -141,11 +150,12 @@ def _figure(report: "GapReport", areas: "gpd.GeoDataFrame", cat: Category, rows:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from .slide_focus import draw_what_if, focus_extent, in_view, what_if_note
+
     fig = Figure(figsize=size, dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
     scale = size[1] / DEFAULT_SIZE[1]
-    _titles(fig, title or cat.label, cat, next(iter(rows.values())), scale)
-    _footnote_text(fig, _footnote(report, cat, rows), size[0], scale)
+    focus = None if view is None else view.area
     ax = fig.add_axes(MAP_BOX)
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -154,14 +164,38 @@ def _figure(report: "GapReport", areas: "gpd.GeoDataFrame", cat: Category, rows:
     _shade(ax, areas.geometry, kinds, scale)
     xmin, ymin, xmax, ymax = areas.total_bounds
     pad = 0.03 * max(xmax - xmin, ymax - ymin)
+    if focus is not None:
+        xmin, ymin, xmax, ymax = focus_extent(areas, focus, (size[0] * MAP_BOX[2], size[1] * MAP_BOX[3]))
+        pad = 0.0
+        _fade_others(ax, areas, focus, scale)
     ax.set_xlim(xmin - pad, xmax + pad)
     ax.set_ylim(ymin - pad, ymax + pad)
     n_assets = _draw_assets(ax, assets, cat, scale) if assets is not None else None
+    added, removed = draw_what_if(ax, view, cat, scale) if view is not None else (0, 0)
     if labels:
-        _label(ax, areas, found, scale, points_per_metre=_points_per_metre(fig, ax))
-    _scale_bar(ax, xmin, xmax, ymin - pad * 0.5, scale)
-    _legend(fig, kinds, cat, n_assets, scale)
+        shown = areas if focus is None else in_view(areas, (xmin, ymin, xmax, ymax))
+        _label(ax, shown, [rows.get(c) for c in shown["area_code"]], scale,
+               points_per_metre=_points_per_metre(fig, ax))
+    _scale_bar(ax, xmin, xmax, ymin - pad * 0.5 if focus is None else ymin + 0.03 * (ymax - ymin), scale)
+    row = rows.get(focus) if focus is not None else None
+    _titles(fig, title or (cat.label + (f": {row.area_name}" if row else "")), cat, row or next(iter(rows.values())),
+            scale)
+    note = what_if_note(view, added, removed) if view is not None else ""
+    _footnote_text(fig, _footnote(report, cat, rows) + note, size[0], scale)
+    _legend(fig, kinds if focus is None else [_kind(rows.get(focus))], cat, n_assets, scale)
     return fig
+
+
+def _fade_others(ax: Any, areas: "gpd.GeoDataFrame", code: str, scale: float) -> None:
+    """Wash out every area but ``code`` with white (:data:`asset_map.outputs.slide_focus.FADE` opaque), then
+    outline ``code`` thickly."""
+    from .slide_focus import FADE
+
+    others = [g for c, g in zip(areas["area_code"], areas.geometry) if c != code]
+    if others:
+        ax.add_collection(_patches(others, "white", edgecolor="none", linewidth=0, alpha=FADE, zorder=1.5))
+    mine = [g for c, g in zip(areas["area_code"], areas.geometry) if c == code]
+    ax.add_collection(_patches(mine, "none", edgecolor="#000000", linewidth=3.0 * scale, zorder=2))
 
 
 def _titles(fig: Any, title: str, cat: Category, row: "GapRow", scale: float) -> None:
