@@ -477,7 +477,7 @@ class Workspace:
 
         areas = self._require_areas()
         tables = handout_with_sources(self.output_view(**view), areas, self.imports(), self.taxonomy(),
-                                      filters=view.get("filters"))
+                                      filters=view.get("filters"), layer=self.frame("population"))
         return write_csv_folder(tables, path) if folder else write_xlsx(tables, path)
 
     def export_cards(self, path: str | Path, *, area: str | None = None, fmt: str = "html", top: int = 5,

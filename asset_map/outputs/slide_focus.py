@@ -79,7 +79,8 @@ def _points(frame: "gpd.GeoDataFrame | None", cat: "Category", kind: str) -> "gp
     """The located assets of ``frame`` marked ``kind`` (``what_if``) that serve ``cat``."""
     if frame is None or not len(frame) or "what_if" not in frame.columns:
         return frame.iloc[:0] if frame is not None else _empty()
-    keep = (frame["what_if"] == kind) & [cat.id in (c or "").split(";") for c in frame["categories"]]
+    serves = [cat.id in (c or "").split(";") for c in frame["categories"]]
+    keep = (frame["what_if"] == kind).to_numpy() & serves
     pts = frame[keep]
     return pts[~(pts.geometry.isna() | pts.geometry.is_empty)]
 

@@ -45,10 +45,11 @@ PRIORITY_TEXT = ("gaps ranked by unreached target residents (weighted by need wh
 
 
 def handout_with_sources(view: "OutputView", areas: "gpd.GeoDataFrame", imports: "pd.DataFrame | None",
-                         taxonomy: "Taxonomy", *, filters: "AssetFilter | None" = None) -> list[HandoutTable]:
+                         taxonomy: "Taxonomy", *, filters: "AssetFilter | None" = None,
+                         layer: "pd.DataFrame | None" = None) -> list[HandoutTable]:
     """The handout tables of ``view`` (:func:`asset_map.outputs.handouts.handout_tables`: only the area in
     focus's rows and assets when there is one), the "What if" table after the Summary with a what-if, and
-    the Sources table last."""
+    the Sources table last (``layer``: the population layer, when one is loaded)."""
     report = view.report if view.area is None else view.report.select(areas=[view.area])
     assets = view.assets
     if view.area is not None and assets is not None:
@@ -56,7 +57,7 @@ def handout_with_sources(view: "OutputView", areas: "gpd.GeoDataFrame", imports:
     tables = handout_tables(report, assets, taxonomy)
     if view.what_if is not None:
         tables.insert(1, what_if_table(view))
-    tables.append(sources_table(view, areas, imports, taxonomy, filters))
+    tables.append(sources_table(view, areas, imports, taxonomy, filters, layer))
     return tables
 
 
@@ -73,9 +74,10 @@ def what_if_table(view: "OutputView") -> HandoutTable:
 
 
 def sources_table(view: "OutputView", areas: "gpd.GeoDataFrame", imports: "pd.DataFrame | None",
-                  taxonomy: "Taxonomy", filters: "AssetFilter | None" = None) -> HandoutTable:
+                  taxonomy: "Taxonomy", filters: "AssetFilter | None" = None,
+                  layer: "pd.DataFrame | None" = None) -> HandoutTable:
     """The Sources table (see the module docstring)."""
-    rows = _import_rows(imports) + _area_rows(areas)
+    rows = _import_rows(imports) + _area_rows(areas, layer)
     report = view.report
     rows.append(_row("method", "Coverage", report.coverage_method))
     rows.append(_row("method", "Priority", PRIORITY_TEXT))
@@ -126,16 +128,21 @@ def _import_rows(imports: "pd.DataFrame | None") -> list[dict[str, Any]]:
     return out
 
 
-def _area_rows(areas: "gpd.GeoDataFrame") -> list[dict[str, Any]]:
-    """The areas and their population, and how the population layer was shared among them."""
+def _area_rows(areas: "gpd.GeoDataFrame", layer: "pd.DataFrame | None") -> list[dict[str, Any]]:
+    """The areas and their population, and the population layer (its small areas, how they were shared)."""
     codes = [str(c) for c in areas["area_code"]]
     shown = ", ".join(codes[:12]) + (f" and {len(codes) - 12} more" if len(codes) > 12 else "")
     rows = [_row("boundaries", f"{len(codes)} areas", f"codes {shown}")]
-    if "population" in areas.columns:
-        pop = areas["population"].dropna()
+    if "all_ages" in areas.columns:
+        pop = areas["all_ages"].dropna()
         if len(pop):
             rows.append(_row("population", "All ages", f"{pop.sum():,.0f} people in the areas (each area "
                                                        f"{pop.min():,.0f} to {pop.max():,.0f})"))
+    if layer is not None and len(layer):
+        inside = layer[layer["area_code"].notna() & (layer["area_code"].astype(str) != "")]
+        rows.append(_row("population", "Small areas", f"{layer['code'].nunique():,} small areas in the population "
+                                                      f"layer, {inside['code'].nunique():,} of them in the areas; "
+                                                      "coverage is counted from where their people live"))
     if "population_method" in areas.columns:
         methods = sorted({str(m) for m in areas["population_method"].dropna() if str(m)})
         split = areas["split_population"].fillna(0).sum() if "split_population" in areas.columns else 0
