@@ -29,15 +29,24 @@ def hall() -> str:
 def test_opening_category_is_the_first_robust_gap_then_the_first_gap(ws):
     report = ws.gaps()
     east = [r for r in report.rows if r.area_code == "E01"]
-    second = east[1]
-    # Make East's second row the only robust one: the map opens on it, not on East's first gap.
-    rows = [dataclasses.replace(r, robust=(r is second)) for r in report.rows]
-    view = OutputView(report.with_rows(rows), None, area="E01")
-    assert east[0].level == second.level == "none" and view.opening_category() == second.category_id
-    # No robust gap: the first gap of the area; an area with no gap at all: its first row.
-    rows = [dataclasses.replace(r, robust=False) for r in report.rows]
+    # East has nothing: befriending (19) and food (23) are "no provision" (West's lists hold them); the rest
+    # are "no data?" (no list holds such assets at all).
+    found = [r for r in east if r.finding != "no data?"]
+    assert [(r.category_id, r.level) for r in found] == [("loneliness_isolation", "none"), ("food_cooking", "none")]
+    unsure = next(r for r in east if r.finding == "no data?")
+    assert unsure.priority < found[1].priority
+
+    def view(robust=()):
+        rows = [dataclasses.replace(r, robust=r.category_id in robust) for r in report.rows]
+        return OutputView(report.with_rows(rows), None, area="E01")
+
+    # The robust gap first, even below a gap that is not robust and a robust "no data?" row.
+    assert view(robust={"food_cooking", unsure.category_id}).opening_category() == "food_cooking"
+    # No robust gap: the first gap; no gap found in the lists: the first "no data?" row; no gap at all: row 1.
+    assert view().opening_category() == "loneliness_isolation"
+    rows = [dataclasses.replace(r, finding="no data?" if r.finding != "no data?" else r.finding) for r in report.rows]
     assert OutputView(report.with_rows(rows), None, area="E01").opening_category() == east[0].category_id
-    rows = [dataclasses.replace(r, level="ok", robust=False) for r in report.rows]
+    rows = [dataclasses.replace(r, level="ok", finding="provision") for r in report.rows]
     assert OutputView(report.with_rows(rows), None, area="E01").opening_category() == east[0].category_id
 
 

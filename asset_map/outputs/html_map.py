@@ -17,7 +17,18 @@ What is on the page:
 - the assets as circle markers, those of the chosen category larger and
   outlined; a popup gives name, categories, address, postcode, contact and
   how the asset was located;
-- a legend and a title with the date of the data.
+- a legend and a title with the date of the data;
+- every area's name written on the map (permanent labels at the centre of
+  the largest circle inside it), not only on hover.
+
+From an output view (:mod:`asset_map.outputs.view`): with an area in focus
+the map is zoomed to it, outlined, its neighbours faded (and their names
+fainter), and it opens on the area's top robust gap
+(:meth:`~asset_map.outputs.view.OutputView.opening_category`); with a
+what-if a switch in the header shows the figures after it (the default) or
+before it: the shading, tooltips and legend follow; the assets added are
+green, those taken away dashed and struck through with a red cross (after)
+or as they were (before).
 
 Every text from the data is put on the page with ``textContent``, never as
 HTML, and the JSON is embedded with ``<`` escaped, so a name such as
@@ -174,7 +185,9 @@ header select {{ font-size: 1em; }}
   font-size: 13px; color: #111; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }}
 .area-label.faded span {{ font-weight: 400; color: #555; font-size: 11px; }}
 .struck {{ color: #B00000; font-size: 18px; font-weight: 700; line-height: 16px; text-align: center; }}
-header .whatif {{ font-size: .85em; opacity: .9; }}
+header .whatif {{ font-size: .85em; opacity: .9; min-width: 0; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; }}
+header h1, header .date {{ white-space: nowrap; }}
 </style>
 </head>
 <body>
@@ -197,7 +210,10 @@ header .whatif {{ font-size: .85em; opacity: .9; }}
   var current = data.first;
   var phase = data.whatIf ? "after" : "now";
   var scenario = document.getElementById("scenario");
-  if (data.whatIf) {{ scenario.hidden = false; document.getElementById("whatif").textContent = data.whatIf; }}
+  if (data.whatIf) {{
+    scenario.hidden = false;
+    var w = document.getElementById("whatif"); w.textContent = data.whatIf; w.title = data.whatIf;
+  }}
   function sfx() {{ return phase === "before" ? "_before" : ""; }}
   function focused(feature) {{ return !data.focus || feature.properties.area_code === data.focus; }}
   var select = document.getElementById("category");

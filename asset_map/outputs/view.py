@@ -48,15 +48,19 @@ class OutputView:
     def opening_category(self) -> str | None:
         """The category a map opens on: that of the area's (or the study area's) top robust gap.
 
-        The first row by priority (of the area in focus, else of all) whose
-        level is ``none`` or ``low`` and which is robust (in the top gaps
-        under every ranking tried); failing one, the first gap; failing
-        that, the first row. None when the report is empty.
+        The first row by priority (of the area in focus, else of all) that is
+        a gap found in the lists (level ``none`` or ``low``, finding not
+        ``no data?``: "nothing found, but the lists may be missing it" is a
+        question about the data, not the gap a room came to discuss) and is
+        robust (in the top gaps under every ranking tried); failing one, the
+        first such gap; failing that, the first "no data?" row, then the first
+        row. None when the report is empty.
         """
         rows = self.rows()
-        gaps = [r for r in rows if r.level in ("none", "low")]
+        gaps = [r for r in rows if r.level in ("none", "low") and r.finding != "no data?"]
         robust = [r for r in gaps if r.robust]
-        for found in (robust, gaps, rows):
+        unsure = [r for r in rows if r.finding == "no data?"]
+        for found in (robust, gaps, unsure, rows):
             if found:
                 return found[0].category_id
         return None
