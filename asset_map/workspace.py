@@ -378,7 +378,7 @@ class Workspace:
         from .outputs.view import make_view
 
         areas = self._require_areas()
-        code = find_area(self.store.read("areas"), area) if area is not None else None
+        code = find_area(areas, area) if area is not None else None
         wi = self.what_if(add=add, without=without, filters=filters, robust=True) if add or without else None
         report = wi.after if wi is not None else self.gaps(filters=filters)
         return make_view(report, self.counted_assets(filters), areas, area=code, what_if=wi)
@@ -440,11 +440,12 @@ class Workspace:
 
         if layer not in ("areas", "assets"):
             raise ValueError(f"layer must be 'areas' or 'assets', not {layer!r}")
+        taxonomy = self.taxonomy()
+        cat_ids = _category_ids(taxonomy, category)
         v = self.output_view(**view)
         if layer == "assets":
             self._required(v.assets, "assets")
-        return view_geojson(v, self.areas(), self.taxonomy(), layer, _category_ids(self.taxonomy(), category),
-                            view.get("filters"))
+        return view_geojson(v, self.areas(), taxonomy, layer, cat_ids, view.get("filters"))
 
     def export_html(self, *, category: str | None = None, title: str | None = None, **view: Any) -> str:
         """The interactive map as one self-contained HTML page (:mod:`asset_map.outputs.html_map`);
