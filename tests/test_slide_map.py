@@ -221,6 +221,8 @@ def test_png_marks_the_what_if(ws, tmp_path):
     footnote = fig.texts[-1].get_text().replace("\n", " ")
     assert "What if: + Church hall; − West Befriending" in footnote
     assert "1 added shown as green stars, 1 taken away struck through in red" in footnote
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[-2:] == ["added for this what-if (1)", "taken away in this what-if (1)"]
     labels = [t.get_text() for t in fig.axes[0].texts]
     assert "West\n0%" in labels and "East\n100%" in labels  # the figures after: the hall reaches all of East
     img = pixels(draw_png(view.report, ws.areas(), ws.taxonomy(), "befriending", tmp_path / "w.png", view=view))

@@ -182,7 +182,7 @@ def _figure(report: "GapReport", areas: "gpd.GeoDataFrame", cat: Category, rows:
             scale)
     note = what_if_note(view, added, removed) if view is not None else ""
     _footnote_text(fig, _footnote(report, cat, rows) + note, size[0], scale)
-    _legend(fig, kinds if focus is None else [_kind(rows.get(focus))], cat, n_assets, scale)
+    _legend(fig, kinds if focus is None else [_kind(rows.get(focus))], cat, n_assets, scale, (added, removed))
     return fig
 
 
@@ -235,9 +235,11 @@ def _shade(ax: Any, geoms: Any, kinds: list[str], scale: float) -> None:
     ax.add_collection(_patches(geoms, "none", edgecolor=BORDER_COLOUR, linewidth=1.0 * scale))
 
 
-def _legend(fig: Any, kinds: list[str], cat: Category, n_assets: int | None, scale: float) -> None:
+def _legend(fig: Any, kinds: list[str], cat: Category, n_assets: int | None, scale: float,
+            what_if: tuple[int, int] = (0, 0)) -> None:
     """The legend right of the map: each level with its number of areas; "no data?", areas not in the
-    report and the asset dots only when there are any (dots: when assets were drawn)."""
+    report and the asset dots only when there are any (dots: when assets were drawn); the what-if's
+    added and removed assets (``what_if``: how many of each were drawn) when there are any."""
     from matplotlib.patches import Patch
 
     counts = {k: kinds.count(k) for k in _KIND_COLOURS}
@@ -258,12 +260,30 @@ def _legend(fig: Any, kinds: list[str], cat: Category, n_assets: int | None, sca
         handles.append(Line2D([], [], marker="o", linestyle="none", markersize=6 * scale,
                               markerfacecolor=ASSET_COLOUR, markeredgecolor="white"))
         texts.append(f"{cat.label} asset ({n_assets})")
+    _what_if_handles(handles, texts, what_if, scale)
     wrapped = [figure_text("\n".join(textwrap.wrap(t, 34))) for t in texts]
     legend = fig.legend(handles, wrapped, loc="upper left", bbox_to_anchor=(0.70, 0.84), frameon=False,
                         fontsize=12 * scale, title="Gap level (areas)", title_fontsize=13 * scale,
                         handlelength=2.2, handleheight=1.6, labelspacing=0.9, borderaxespad=0,
                         alignment="left")
     legend.set_in_layout(False)
+
+
+def _what_if_handles(handles: list, texts: list, what_if: tuple[int, int], scale: float) -> None:
+    """Legend entries for the what-if's added (green star) and removed (red cross) assets drawn."""
+    from matplotlib.lines import Line2D
+
+    from .slide_focus import ADDED_COLOUR, REMOVED_COLOUR
+
+    added, removed = what_if
+    if added:
+        handles.append(Line2D([], [], marker="*", linestyle="none", markersize=14 * scale,
+                              markerfacecolor=ADDED_COLOUR, markeredgecolor="black"))
+        texts.append(f"added for this what-if ({added})")
+    if removed:
+        handles.append(Line2D([], [], marker="x", linestyle="none", markersize=10 * scale,
+                              markeredgecolor=REMOVED_COLOUR, markeredgewidth=2.5 * scale))
+        texts.append(f"taken away in this what-if ({removed})")
 
 
 def _kind(row: "GapRow | None") -> str:
