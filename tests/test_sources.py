@@ -163,3 +163,15 @@ def test_trafford_north_workbook(tmp_path):
     assert src[("population", "Small areas shared")].startswith("area share; ")
     north = [r for r in rows(wb["Assets"])]
     assert north and {r["Area"] for r in north} == {"North"}
+
+
+def test_what_if_names_are_text_in_the_workbook(ws, tmp_path):
+    from openpyxl import load_workbook
+
+    lon, lat = bng_to_lonlat(X0 + 3000, Y0 + 1000)
+    evil = '=HYPERLINK("http://x","hall")'
+    wb = load_workbook(ws.export_handouts(tmp_path / "h.xlsx", add=[f"{evil};befriending;{lon:.6f},{lat:.6f}"]))
+    cells = [c for sheet in wb.worksheets for row in sheet.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert "'" + evil in [c.value for c in cells if c.parent.title == "Sources"]
+    assert "'" + evil in [c.value for c in cells if c.parent.title == "Assets"]

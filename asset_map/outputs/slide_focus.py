@@ -92,7 +92,8 @@ def _empty() -> "gpd.GeoDataFrame":
 
 
 def what_if_note(view: "OutputView", added: int, removed: int) -> str:
-    """The footnote's sentence about the what-if ("" without one)."""
+    """The footnote's sentence about the what-if ("" without one); it comes first, so that a footnote cut
+    for length keeps it."""
     if view.what_if is None:
         return ""
     return (f" {view.what_if_text()} (figures after it; {added} added shown as green stars, {removed} taken away "

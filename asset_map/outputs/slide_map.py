@@ -181,7 +181,7 @@ def _figure(report: "GapReport", areas: "gpd.GeoDataFrame", cat: Category, rows:
     _titles(fig, title or (cat.label + (f": {row.area_name}" if row else "")), cat, row or next(iter(rows.values())),
             scale)
     note = what_if_note(view, added, removed) if view is not None else ""
-    _footnote_text(fig, _footnote(report, cat, rows) + note, size[0], scale)
+    _footnote_text(fig, (note.strip() + " " if note else "") + _footnote(report, cat, rows), size[0], scale)
     _legend(fig, kinds if focus is None else [_kind(rows.get(focus))], cat, n_assets, scale, (added, removed))
     return fig
 
