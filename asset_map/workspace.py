@@ -496,22 +496,22 @@ class Workspace:
         cards = self.gap_cards(area, top=top, **view)
         return cards_html(cards) if fmt == "html" else cards_markdown(cards)
 
-    def export_gpkg(self, path: str | Path, *, category: str | None = None,
-                    filters: "AssetFilter | None" = None) -> dict[str, int]:
+    def export_gpkg(self, path: str | Path, *, category: str | None = None, **view: Any) -> dict[str, int]:
         """Areas with their measures, assets and the population layer as one GeoPackage for QGIS
         (:mod:`asset_map.outputs.gpkg_export`); returns each layer's feature count.
 
         ``category`` (id, label or synonym) limits the areas' measures to one
-        category; ``filters`` restricts which assets count in the measures (the
-        assets layer keeps them all).
+        category; ``view`` (:meth:`output_view`): ``filters`` restricts which assets
+        count in the measures (the assets layer keeps them all), ``area`` keeps one
+        area, ``add``/``without`` give the measures after a what-if beside those before.
         """
-        from .outputs.gpkg_export import write_gpkg
+        from .outputs.gpkg_export import write_view_gpkg
 
         areas = self._require_areas()
         taxonomy = self.taxonomy()
         cat_ids = _category_ids(taxonomy, category)
-        return write_gpkg(path, areas, self.gaps(filters=filters), taxonomy, assets=self.assets(),
-                          population=self.frame("population"), categories=cat_ids)
+        return write_view_gpkg(path, self.output_view(**view), areas, taxonomy, assets=self.assets(),
+                               population=self.frame("population"), categories=cat_ids)
 
     def export_oruk(self, folder: str | Path, *, source: str | None = None) -> int:
         """Write the assets not from a directory feed as Open Referral UK v3 CSV files; returns how many.

@@ -114,3 +114,22 @@ def test_cards_say_what_the_what_if_changes(ws, tmp_path):
     assert len([p for p in tmp_path.iterdir() if p.suffix == ".png"]) == 1  # East's map beside the cards
     html = CliRunner().invoke(app, ["report", "-o", "-", "--area", "East", "--without", "Pantry", "-w", ws.location])
     assert html.exit_code == 0 and "<h2>What if</h2>" in html.stdout and "no figure of this area changes" in html.stdout
+
+
+def test_gpkg_of_one_area_after_a_what_if(ws, tmp_path):
+    import geopandas as gpd
+
+    counts = ws.export_gpkg(tmp_path / "e.gpkg", area="East", add=[hall()], without=["Pantry"])
+    # East alone; its one asset is the hall; its population part is S4.
+    assert counts == {"areas": 1, "assets": 1, "population": 1}
+    areas = gpd.read_file(tmp_path / "e.gpkg", layer="areas")
+    row = areas.iloc[0]
+    assert row["area_code"] == "E01" and row["what_if"] == "What if: + Church hall; − Pantry"
+    assert (row["loneliness_isolation_coverage_before"], row["loneliness_isolation_coverage"]) == (0.0, 1.0)
+    assert (row["loneliness_isolation_level_before"], row["loneliness_isolation_level"]) == ("none", "ok")
+    assets = gpd.read_file(tmp_path / "e.gpkg", layer="assets")
+    assert list(zip(assets["name"], assets["what_if"])) == [("Church hall", "added")]
+    whole = ws.export_gpkg(tmp_path / "w.gpkg", without=["Pantry"])
+    assert whole == {"areas": 2, "assets": 2, "population": 4}
+    marks = gpd.read_file(tmp_path / "w.gpkg", layer="assets")
+    assert sorted(zip(marks["name"], marks["what_if"].fillna(""))) == [("Friends", ""), ("Pantry", "removed")]

@@ -142,6 +142,9 @@ def export_csv(
 def export_gpkg(
     output: Annotated[Path, typer.Option("--output", "-o", help="GeoPackage to write (.gpkg).")],
     category: Annotated[Optional[str], typer.Option(help="Only this category's measures on the areas.")] = None,
+    area: FocusAreaOpt = None,
+    add: AddOpt = None,
+    without: WithoutOpt = None,
     audience: AudienceOpt = None,
     when: WhenOpt = None,
     free: FreeOpt = False,
@@ -149,8 +152,9 @@ def export_gpkg(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write areas (with their measures), assets and the population layer as a GeoPackage for QGIS."""
-    counts = open_workspace(workspace).export_gpkg(output, category=category,
-                                                   filters=asset_filter(audience, when, free, verified_since))
+    counts = open_workspace(workspace).export_gpkg(
+        output, category=category, **view_options(area, add, without, asset_filter(audience, when, free,
+                                                                                   verified_since)))
     stderr().print(f"Wrote {output}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 
