@@ -26,8 +26,6 @@ from .errors import WorkspaceError
 from .store import open_store
 from .categories.taxonomy import Taxonomy, load_taxonomy
 
-#: Lookup columns indexed when their tables are written.
-_INDEXES = (("postcodes", "postcode"), ("postcode_cache", "postcode"))
 #: What to run first when a command needs what the workspace lacks.
 _MISSING = {"areas": "no areas loaded; run `asset-map boundaries load FILE` first",
             "assets": "no assets imported yet; run `asset-map import FILE`"}
@@ -46,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .outputs.gap_cards import GapCard
     from .inputs.population_layer import PopulationLayerResult
     from .analysis.whatif import WhatIf
+    from .outputs.view import OutputView
     from .store import Table
 
 
@@ -158,37 +157,14 @@ class Workspace:
         return workspace_status(self.store, self.location)
 
     def copy_to(self, location: str | os.PathLike) -> dict[str, int]:
-        """Copy every layer and table of this workspace into an empty one (another GeoPackage or a PostGIS schema).
+        """Copy every layer and table of this workspace into an empty one (another GeoPackage or a PostGIS
+        schema), all-or-nothing; returns the rows copied per table (:func:`asset_map.store.copy.copy_store`).
 
-        Moves a study from a GeoPackage to a shared database and back. Returns
-        the rows copied per table; the copy is all-or-nothing.
-
-        Raises
-        ------
-        WorkspaceError
-            If this workspace does not exist or the target already holds a workspace.
+        Moves a study from a GeoPackage to a shared database and back.
         """
-        target = Workspace(location)
-        if not self.store.exists():
-            raise WorkspaceError(f"{self.location}: no workspace here to copy; pass --workspace")
-        with target.store.lock():
-            if target.store.layers():
-                raise WorkspaceError(
-                    f"{target.location}: already holds a workspace ({', '.join(target.store.layers())}); "
-                    "copy into a new file or an empty schema"
-                )
-            with target.store.transaction() as tx:
-                counts = {name: self._copy_table(tx, name) for name in self.store.layers()}
-                for name, column in _INDEXES:
-                    if name in counts:
-                        tx.index(name, column)
-        return counts
+        from .store.copy import copy_store
 
-    def _copy_table(self, tx, name: str) -> int:
-        """Write the table ``name`` in ``tx``; returns its rows."""
-        table = self.store.read(name)
-        tx.write(name, table.to_frame())
-        return len(table)
+        return copy_store(self.store, open_store(location))
 
     def _required(self, found, what: str):
         """``found``, unless it is None (the workspace lacks ``what``, "areas" or "assets"): then the
@@ -374,12 +350,12 @@ class Workspace:
         return find_place(self.store, query)
 
     def what_if(self, *, add: "Sequence[str]" = (), without: "Sequence[str]" = (),
-                filters: "AssetFilter | None" = None) -> "WhatIf":
+                filters: "AssetFilter | None" = None, robust: bool = False) -> "WhatIf":
         """The gaps before and after adding assets (``"name;category;postcode or lon,lat"``) or
         taking them away (asset ids or exact names); the workspace is not changed.
 
-        See :mod:`asset_map.analysis.whatif`. Robustness is left out: the
-        comparison is of the figures and their ranks under the default catchments.
+        See :mod:`asset_map.analysis.whatif`. Robustness is left out unless
+        ``robust``: the comparison is of the figures and their ranks under the default catchments.
         """
         from functools import partial
 
@@ -393,9 +369,26 @@ class Workspace:
         changed, removed = changed_assets(inputs.assets, additions, list(without), inputs.areas,
                                           everything=inputs.everything)
         need = self.need()
-        before, after = (gap_report(self.store, inputs, a, need, robust=False) for a in (inputs.assets, changed))
+        before, after = (gap_report(self.store, inputs, a, need, robust=robust, unknown=inputs.unknown)
+                         for a in (inputs.assets, changed))
         after.notes[:0] = inputs.notes
-        return WhatIf(before, after, additions, removed)
+        kept = {str(a) for a in changed["asset_id"]} if "asset_id" in changed.columns else set()
+        gone = [str(a) for a in (inputs.assets["asset_id"] if inputs.assets is not None else []) if str(a) not in kept]
+        return WhatIf(before, after, additions, removed, gone)
+
+    def output_view(self, *, area: str | None = None, add: "Sequence[str]" = (), without: "Sequence[str]" = (),
+                    filters: "AssetFilter | None" = None) -> "OutputView":
+        """What the outputs show (:mod:`asset_map.outputs.view`): the gaps (after the what-if ``add`` and
+        ``without`` when given, see :meth:`what_if`), the assets they count, and the area in focus
+        (``area``, a code or name)."""
+        from .analysis.gaps import find_area
+        from .outputs.view import make_view
+
+        areas = self._require_areas()
+        code = find_area(areas, area) if area is not None else None
+        wi = self.what_if(add=add, without=without, filters=filters, robust=True) if add or without else None
+        report = wi.after if wi is not None else self.gaps(filters=filters)
+        return make_view(report, self.counted_assets(filters), areas, area=code, what_if=wi)
 
     def _gap_inputs(self, area: str | None, category: str | None, filters: "AssetFilter | None"):
         """What the gaps count (:func:`asset_map.inputs.gap_inputs.read_gap_inputs`), and the area codes
@@ -421,16 +414,14 @@ class Workspace:
             assets = assets[[filters.check(rec) is None for rec in assets.to_dict("records")]]
         return assets
 
-    def gap_cards(self, area: str | None = None, *, top: int | None = None,
-                  filters: "AssetFilter | None" = None) -> "list[GapCard]":
+    def gap_cards(self, area: str | None = None, *, top: int | None = None, **view: Any) -> "list[GapCard]":
         """The gap cards (:mod:`asset_map.outputs.gap_cards`): one for ``area`` (code or name), or one per
-        area when None, listing ``top`` gaps each (default :data:`asset_map.outputs.gap_cards.TOP`)."""
-        from .outputs.gap_cards import TOP, gap_cards
+        area when None, listing ``top`` gaps each (default :data:`asset_map.outputs.gap_cards.TOP`);
+        ``view``: ``filters`` and the what-if's ``add`` and ``without`` (:meth:`output_view`)."""
+        from .outputs.gap_cards import TOP, view_cards
 
-        areas = self._require_areas()
-        return gap_cards(self.gaps(filters=filters), areas, self.counted_assets(filters), self.taxonomy(),
-                         None if area is None else [area], top=TOP if top is None else top,
-                         data_date=self._data_date())
+        return view_cards(self.output_view(area=area, **view), self._require_areas(), self.taxonomy(),
+                          top=TOP if top is None else top, data_date=self._data_date())
 
     def _data_date(self) -> str:
         """The date of the latest import (or today when nothing is imported), as YYYY-MM-DD."""
@@ -442,94 +433,92 @@ class Workspace:
         return str(max(imports["imported_at"]))[:10]
 
     # ------------------------------------------------------------------ exports
-    def export_geojson(self, layer: str = "areas", *, category: str | None = None,
-                       filters: "AssetFilter | None" = None) -> str:
+    def export_geojson(self, layer: str = "areas", *, category: str | None = None, **view: Any) -> str:
         """The areas (with their gap measures) or the assets as RFC 7946 GeoJSON text.
 
         ``category`` (id, label or synonym; an unknown one raises
         :class:`~asset_map.errors.TaxonomyError`) keeps one category's measures,
-        or its assets. ``filters`` restricts which assets count in the measures,
-        or which are written.
+        or its assets. ``view`` (:meth:`output_view`): ``filters`` restricts which
+        assets count in the measures, or which are written; ``area`` keeps one
+        area and its assets; ``add``/``without`` give the figures after a what-if
+        beside those before (:func:`asset_map.outputs.geojson.view_geojson`).
         """
-        from .outputs.geojson import areas_geojson, assets_geojson
+        from .outputs.geojson import view_geojson
 
+        if layer not in ("areas", "assets"):
+            raise ValueError(f"layer must be 'areas' or 'assets', not {layer!r}")
         taxonomy = self.taxonomy()
         cat_ids = _category_ids(taxonomy, category)
-        if layer == "areas":
-            return areas_geojson(self.areas(), self.gaps(filters=filters), taxonomy, categories=cat_ids)
+        v = self.output_view(**view)
         if layer == "assets":
-            assets = self._required(self.counted_assets(filters), "assets")
-            if filters is not None and filters.active and not len(assets):
-                from .categories.filters import FilterError
+            self._required(v.assets, "assets")
+        return view_geojson(v, self.areas(), taxonomy, layer, cat_ids, view.get("filters"))
 
-                raise FilterError(f"no asset is known to be {filters.describe()}; nothing to write")
-            if cat_ids:
-                assets = assets[[cat_ids[0] in (c or "").split(";") for c in assets["categories"]]]
-            return assets_geojson(assets, self.areas(), taxonomy)
-        raise ValueError(f"layer must be 'areas' or 'assets', not {layer!r}")
-
-    def export_html(self, *, category: str | None = None, title: str | None = None,
-                    filters: "AssetFilter | None" = None) -> str:
-        """The interactive map as one self-contained HTML page (:mod:`asset_map.outputs.html_map`)."""
+    def export_html(self, *, category: str | None = None, title: str | None = None, **view: Any) -> str:
+        """The interactive map as one self-contained HTML page (:mod:`asset_map.outputs.html_map`);
+        ``view``: the area in focus, filters and what-if (:meth:`output_view`)."""
         from .outputs.html_map import map_html
 
         areas = self._require_areas()
         taxonomy = self.taxonomy()
         first = (_category_ids(taxonomy, category) or [None])[0]
-        return map_html(areas, self.gaps(filters=filters), self.counted_assets(filters), taxonomy,
-                        title=title or "Community assets and gaps", data_date=self._data_date(), category=first)
+        return map_html(areas, self.output_view(**view), taxonomy, title=title or "Community assets and gaps",
+                        data_date=self._data_date(), category=first)
 
-    def export_png(self, path: str | Path, category: str, *, title: str | None = None,
-                   filters: "AssetFilter | None" = None) -> Path:
-        """A slide map of one category's gaps as PNG (:mod:`asset_map.outputs.slide_map`)."""
+    def export_png(self, path: str | Path, category: str | None = None, *, title: str | None = None,
+                   **view: Any) -> Path:
+        """A slide map of one category's gaps as PNG (:mod:`asset_map.outputs.slide_map`); ``view``: the area
+        framed, filters and what-if (:meth:`output_view`). Without ``category``, the area's top robust gap's."""
         from .outputs.slide_map import draw_png
 
         areas = self._require_areas()
-        return draw_png(self.gaps(filters=filters), areas, self.taxonomy(), category, path,
-                        assets=self.counted_assets(filters), title=title)
+        v = self.output_view(**view)
+        return draw_png(v.report, areas, self.taxonomy(), category or v.opening_category(), path, assets=v.assets,
+                        title=title, view=v)
 
-    def export_handouts(self, path: str | Path, *, folder: bool = False,
-                        filters: "AssetFilter | None" = None) -> "Path | list[Path]":
-        """The ranked gaps, a table per area and the asset list: a workbook, or CSV files in ``folder``
-        mode (:mod:`asset_map.outputs.handouts`)."""
-        from .outputs.handouts import handout_tables, write_csv_folder, write_xlsx
+    def export_handouts(self, path: str | Path, *, folder: bool = False, **view: Any) -> "Path | list[Path]":
+        """The ranked gaps, a table per area, the asset list and the sources: a workbook, or CSV files in
+        ``folder`` mode (:mod:`asset_map.outputs.handouts`); ``view``: the area, filters and what-if
+        (:meth:`output_view`)."""
+        from .outputs.handouts import write_csv_folder, write_xlsx
+        from .outputs.sources import handout_with_sources
 
-        self._require_areas()
-        tables = handout_tables(self.gaps(filters=filters), self.counted_assets(filters), self.taxonomy())
+        areas = self._require_areas()
+        tables = handout_with_sources(self.output_view(**view), areas, self.imports(), self.taxonomy(),
+                                      filters=view.get("filters"), layer=self.frame("population"))
         return write_csv_folder(tables, path) if folder else write_xlsx(tables, path)
 
     def export_cards(self, path: str | Path, *, area: str | None = None, fmt: str = "html", top: int = 5,
-                     filters: "AssetFilter | None" = None) -> list[Path]:
+                     **view: Any) -> list[Path]:
         """Gap cards: a printable page per area (or for ``area``) as HTML or Markdown
         (:mod:`asset_map.outputs.gap_cards`); returns the files written."""
         from .outputs.gap_cards import write_cards
 
-        return write_cards(self.gap_cards(area, top=top, filters=filters), path, fmt)
+        return write_cards(self.gap_cards(area, top=top, **view), path, fmt)
 
-    def cards_page(self, *, area: str | None = None, fmt: str = "html", top: int = 5,
-                   filters: "AssetFilter | None" = None) -> str:
+    def cards_page(self, *, area: str | None = None, fmt: str = "html", top: int = 5, **view: Any) -> str:
         """The gap cards as one page of text: HTML with the maps inside, or Markdown without maps."""
         from .outputs.gap_cards import cards_html, cards_markdown
 
-        cards = self.gap_cards(area, top=top, filters=filters)
+        cards = self.gap_cards(area, top=top, **view)
         return cards_html(cards) if fmt == "html" else cards_markdown(cards)
 
-    def export_gpkg(self, path: str | Path, *, category: str | None = None,
-                    filters: "AssetFilter | None" = None) -> dict[str, int]:
+    def export_gpkg(self, path: str | Path, *, category: str | None = None, **view: Any) -> dict[str, int]:
         """Areas with their measures, assets and the population layer as one GeoPackage for QGIS
         (:mod:`asset_map.outputs.gpkg_export`); returns each layer's feature count.
 
         ``category`` (id, label or synonym) limits the areas' measures to one
-        category; ``filters`` restricts which assets count in the measures (the
-        assets layer keeps them all).
+        category; ``view`` (:meth:`output_view`): ``filters`` restricts which assets
+        count in the measures (the assets layer keeps them all), ``area`` keeps one
+        area, ``add``/``without`` give the measures after a what-if beside those before.
         """
-        from .outputs.gpkg_export import write_gpkg
+        from .outputs.gpkg_export import write_view_gpkg
 
         areas = self._require_areas()
         taxonomy = self.taxonomy()
         cat_ids = _category_ids(taxonomy, category)
-        return write_gpkg(path, areas, self.gaps(filters=filters), taxonomy, assets=self.assets(),
-                          population=self.frame("population"), categories=cat_ids)
+        return write_view_gpkg(path, self.output_view(**view), areas, taxonomy, assets=self.assets(),
+                               population=self.frame("population"), categories=cat_ids)
 
     def export_oruk(self, folder: str | Path, *, source: str | None = None) -> int:
         """Write the assets not from a directory feed as Open Referral UK v3 CSV files; returns how many.

@@ -25,14 +25,14 @@ def test_workshop_exports(layered, tmp_path):
     r = run("export", "xlsx", "-o", tmp_path / "h.xlsx", "--when", "evening", "-w", ws)
     assert r.exit_code == 0, r.stderr
     book = load_workbook(tmp_path / "h.xlsx")
-    assert book.sheetnames == ["Summary", "West", "East", "Not known (no data)", "Assets"]
+    assert book.sheetnames == ["Summary", "West", "East", "Not known (no data)", "Assets", "Sources"]
     cells = [c.value for row in book["Assets"].iter_rows() for c in row if c.value]
     assert "'=HYPERLINK(\"http://x\")" in cells  # shown as text, never run
     assert all(c.data_type != "f" for ws_ in book for row in ws_.iter_rows() for c in row)
     r = run("export", "csv", "-o", tmp_path / "out", "-w", ws)
-    assert r.exit_code == 0 and "Wrote 5 CSV files" in r.stderr
+    assert r.exit_code == 0 and "Wrote 6 CSV files" in r.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["area-E01.csv", "area-W01.csv", "assets.csv",
-                                                                   "not-known.csv", "summary.csv"]
+                                                                   "not-known.csv", "sources.csv", "summary.csv"]
     r = run("export", "gpkg", "-o", tmp_path / "g.gpkg", "-w", ws)
     assert r.exit_code == 0 and "areas 2, assets 2, population 4" in r.stderr
     assert {name for name, _ in pyogrio.list_layers(tmp_path / "g.gpkg")} == {"areas", "assets", "population"}

@@ -80,8 +80,11 @@ def test_tables_are_summary_areas_by_urgency_then_assets(ws):
     assert [r["Priority"] for r in summary.rows] == [r.priority for r in found]
     assert [r["Priority"] for r in unknown.rows] == [r.priority for r in nodata]
     assert {r["Gap"] for r in unknown.rows} == {"no data?"} and "no data?" not in {r["Gap"] for r in summary.rows}
-    # an area's sheet: its findings in priority order, then its "no data?" rows
-    assert [r["Priority"] for r in west.rows] == [r.priority for r in found + nodata if r.area_code == "W01"]
+    # An area's sheet: its findings in priority order, then its "no data?" rows; its ranks are over the whole
+    # study area, and it numbers its rows 1, 2, 3... too.
+    assert [r["Overall priority"] for r in west.rows] == [r.priority for r in found + nodata if r.area_code == "W01"]
+    assert [r["Rank in area"] for r in west.rows] == list(range(1, len(west.rows) + 1))
+    assert west.columns[:2] == ("Rank in area", "Overall priority") and "Priority" not in west.columns
     assert len(west.rows) == len(east.rows) == len(list(ws.taxonomy()))
     # What exists in an area, by category: the count and the names.
     befriending = next(r for r in east.rows if r["Category"] == "Loneliness and social isolation")

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from asset_map.outputs.html_map import map_html
-from conftest import X0, Y0, asset_row, write_csv
+from conftest import TRAFFORD, X0, Y0, asset_row, trafford_localities, write_csv
 
 EVIL = "<script>window.pwned = 1</script>"
 
@@ -115,5 +115,139 @@ def test_cli_export_html(ws, tmp_path):
 
 
 def test_map_html_is_a_library_function(ws):
-    text = map_html(ws.areas(), ws.gaps(), ws.assets(), ws.taxonomy(), title="T", data_date="2026-11-30")
+    text = map_html(ws.areas(), ws.output_view(), ws.taxonomy(), title="T", data_date="2026-11-30")
     assert "data as of 2026-11-30" in text
+
+
+# --------------------------------------------------------------------------- focus and what-if
+
+def hall_add() -> str:
+    """A what-if befriending group in East (x 2–4 km), 1 km from its western edge: "name;category;lon,lat"."""
+    from conftest import bng_to_lonlat
+
+    lon, lat = bng_to_lonlat(X0 + 3000, Y0 + 1000)
+    return f"Church hall;befriending;{lon:.6f},{lat:.6f}"
+
+
+def east_opening(rows):
+    """East's first gap by priority that is robust, or its first gap when none is (the fixture's case: East's
+    gaps all fall outside the study area's robust top, which West's fill)."""
+    gaps = [r for r in rows if r.area_code == "E01" and r.level in ("none", "low") and r.finding != "no data?"]
+    assert gaps and not any(r.robust for r in gaps)
+    return gaps[0]
+
+
+def test_focus_opens_on_the_areas_top_robust_gap_and_labels_every_area(ws):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    top_robust = east_opening(ws.gaps().rows)
+    data = page_data(ws.export_html(area="east"))  # any case
+    assert data["focus"] == "E01" and data["first"] == top_robust.category_id
+    # Every area carries the point its name is written at, inside the area.
+    areas = ws.areas().set_index("area_code")
+    for f in data["areas"]["features"]:
+        lat, lon = f["properties"]["label"]
+        pt = gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4326").to_crs(areas.crs).iloc[0]
+        assert areas.geometry[f["properties"]["area_code"]].contains(pt)
+
+
+def test_what_if_page_holds_before_and_after(ws):
+    data = page_data(ws.export_html(add=[hall_add()], without=["Pantry"]))
+    assert data["whatIf"] == "What if: + Church hall; − Pantry"
+    east = next(f["properties"] for f in data["areas"]["features"] if f["properties"]["area_code"] == "E01")
+    west = next(f["properties"] for f in data["areas"]["features"] if f["properties"]["area_code"] == "W01")
+    # East had no befriending group: none before, and the hall reaches all of East's 4,000 people after.
+    assert (east["loneliness_isolation_shade_before"], east["loneliness_isolation_shade"]) == ("none", "ok")
+    assert (east["loneliness_isolation_assets_before"], east["loneliness_isolation_assets"]) == (0, 1)
+    assert east["loneliness_isolation_coverage"] == 1.0
+    # West's only food bank is taken away: all of West reached before, nobody after.
+    assert (west["food_cooking_coverage_before"], west["food_cooking_coverage"]) == (1.0, 0.0)
+    marks = {f["properties"]["name"]: f["properties"]["what_if"] for f in data["assets"]["features"]}
+    assert marks == {"Friends": "", EVIL: "", "Pantry": "removed", "Church hall": "added"}
+
+
+def chromium(size: str = "1280,800"):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", f"--window-size={size}"):
+        opts.add_argument(arg)
+    opts.binary_location = CHROMIUM
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(DRIVER), options=opts)
+
+
+@pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian's chromium and chromium-driver are not installed "
+                                                     "(.ci/run installs them)")
+def test_focus_labels_and_what_if_switch_in_headless_chromium(ws, tmp_path):
+    from selenium.webdriver.support.ui import Select
+
+    after = ws.what_if(add=[hall_add()], without=["Pantry"], robust=True).after.rows
+    top_robust = east_opening(after)
+    assert top_robust.category_id == "food_cooking"  # East's top gap before, befriending, is filled by the hall
+    page = tmp_path / "map.html"
+    page.write_text(ws.export_html(area="East", add=[hall_add()], without=["Pantry"]), encoding="utf-8")
+    whole = tmp_path / "whole.html"
+    whole.write_text(ws.export_html(), encoding="utf-8")
+    driver = chromium("900,900")  # square: the 4 × 2 km study area is framed by its width, East by its height
+    try:
+        driver.get(whole.as_uri())
+        whole_zoom = driver.execute_script("return assetMap.map.getZoom()")
+        driver.get(page.as_uri())
+        # Focus: the map is zoomed in further than the whole study area, centred in East (x 2–4 km).
+        zoom, centre_in_east, west_shown = driver.execute_script(
+            "var e = assetMap.framed.getBounds(), m = assetMap.map.getBounds();"
+            "var west = assetMap.areas.getLayers().filter(function (l) {"
+            "  return l.feature.properties.area_code === 'W01'; })[0].getBounds();"
+            "return [assetMap.map.getZoom(), e.contains(assetMap.map.getCenter()), m.contains(west)]")
+        assert zoom > whole_zoom and centre_in_east and not west_shown
+        styles = driver.execute_script(
+            "var o = {}; assetMap.areas.getLayers().forEach(function (l) {"
+            " o[l.feature.properties.area_code] = [l.options.fillOpacity, l.options.weight]; }); return o;")
+        assert styles == {"E01": [0.55, 3], "W01": [0.15, 0.8]}  # West faded, East outlined
+        # Every area's name is written on the map, always (not only on hover); the neighbour's fainter.
+        labels = driver.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('.area-label'),"
+            " function (d) { return [d.textContent, d.classList.contains('faded')]; })")
+        assert sorted(labels) == [["East", False], ["West", True]]
+        # It opens on East's top robust gap, after the what-if.
+        assert driver.execute_script("return document.body.dataset.category") == top_robust.category_id
+        assert driver.execute_script("return document.body.dataset.phase") == "after"
+        driver.execute_script("assetMap.show('loneliness_isolation')")
+        fills = ("var o = {}; assetMap.areas.getLayers().forEach(function (l) {"
+                 " o[l.feature.properties.area_code] = l.options.fillColor; }); return o;")
+        assert driver.execute_script(fills)["E01"] == "#56B4E9"  # ok after: the hall reaches all of East
+        assert len(driver.find_elements("css selector", ".struck")) == 1  # Pantry struck through
+        Select(driver.find_element("id", "scenario")).select_by_value("before")
+        assert driver.execute_script("return document.body.dataset.phase") == "before"
+        assert driver.execute_script(fills)["E01"] == "#D55E00"  # none before
+        assert len(driver.find_elements("css selector", ".struck")) == 0
+        hall = ("return assetMap.markers.getLayers().filter(function (m) {"
+                " return m.feature.properties.what_if === 'added'; })[0].options")
+        assert driver.execute_script(hall)["opacity"] == 0  # the added hall is not there before
+        assert "Before the what-if" in driver.find_element("css selector", ".legend").text
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
+                  and "tile.openstreetmap.org" not in e["message"]]
+        assert errors == []
+    finally:
+        driver.quit()
+
+
+@pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
+def test_trafford_north_page(tmp_path):
+    ws, _ = trafford_localities(tmp_path / "t.gpkg")
+    ws.import_assets(TRAFFORD / "assets" / "trafford_food_banks.geojson", categories=["food bank"])
+    ws.import_assets(TRAFFORD / "assets" / "trafford_general_practices.geojson", categories=["gp practice"])
+    data = page_data(ws.export_html(area="North"))
+    assert data["focus"] == "North" and len(data["areas"]["features"]) == 4
+    assert all(f["properties"]["label"] for f in data["areas"]["features"])  # every locality is labelled
+    rows = ws.gaps(area="North").rows
+    found = [r for r in rows if r.level in ("none", "low") and r.finding != "no data?"]
+    expected = next((r for r in found if r.robust), found[0])
+    assert data["first"] == expected.category_id
+    # Trafford's whole-borough page opens on the borough's top real gap, not on the taxonomy's first category.
+    whole = page_data(ws.export_html())
+    borough = [r for r in ws.gaps().rows if r.level in ("none", "low") and r.finding != "no data?"]
+    assert whole["first"] == next((r for r in borough if r.robust), borough[0]).category_id

@@ -113,3 +113,32 @@ def test_every_row_of_the_three_lists_is_imported_kept_or_rejected(north):
     assert counts["sports_clubs.geojson"][:2] == (137, 137)
     for read, imported, kept, rejected in counts.values():
         assert read == imported + kept + rejected
+
+
+def test_the_workshop_what_if_on_north_reaches_the_map_and_the_handout(north, tmp_path):
+    """The README's walk-through: in the room, a church hall lunch club (M32 0TH, in North) is added and
+    Stretford's food bank, North's only food asset, is taken away."""
+    from openpyxl import load_workbook
+
+    ws, _, _ = north
+    add, without = "Church hall lunch club;lunch club;M32 0TH", "STRETFORD FOODBANK"
+    run("export", "xlsx", "--area", "North", "--add", add, "--without", without, "-o", str(tmp_path / "n.xlsx"),
+        "-w", ws)
+    book = load_workbook(tmp_path / "n.xlsx")
+    assert book.sheetnames == ["Summary", "What if", "North", "Not known (no data)", "Assets", "Sources"]
+    values = [[c.value for c in r] for r in book["What if"].iter_rows()]
+    changes = {r[1]: dict(zip(values[0], r)) for r in values[1:]}
+    assert set(changes) == {"Food and cooking", "Loneliness and social isolation"}
+    food, lonely = changes["Food and cooking"], changes["Loneliness and social isolation"]
+    # Without its only food asset nobody in North is within reach of one: 0%, whatever the population layer.
+    assert (food["Assets before"], food["Assets after"], food["Gap before"]) == (1, 0, "low")
+    assert round(food["Coverage before"], 2) == 0.18 and food["Coverage after"] == 0
+    # Ranks over every area and category: it climbs from 12th to 6th.
+    assert (food["Priority before"], food["Priority after"]) == (12, 6)
+    assert (lonely["Assets before"], lonely["Assets after"]) == (1, 2)
+    assert (round(lonely["Coverage before"], 2), round(lonely["Coverage after"], 2)) == (0.25, 0.29)
+    assert ("Church hall lunch club", "what if") in [(r[1].value, r[9].value) for r in book["Assets"].iter_rows()]
+    sources = [[c.value for c in r] for r in book["Sources"].iter_rows()]
+    lists = {r[1]: r[4:8] for r in sources if r[0] == "asset list"}
+    assert lists["charities_operating_in_trafford.csv"] == [736, 278, 456, 2]  # read, imported, kept, rejected
+    assert ["what if", "STRETFORD FOODBANK", "taken away for this what-if"] in [r[:3] for r in sources]

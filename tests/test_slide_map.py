@@ -177,3 +177,53 @@ def test_real_trafford_localities(tmp_path):
     fig = slide_figure(report, ws.areas(), ws.taxonomy(), "food_cooking")
     labels = {t.get_text().split("\n")[0] for t in fig.axes[0].texts} - {t for t in ("1 km", "2 km", "5 km")}
     assert {r.area_name for r in rows} <= labels
+
+
+# --------------------------------------------------------------------------- framed on an area, what-if
+
+def test_png_framed_on_an_area_with_its_neighbour_faded(ws, tmp_path):
+    from asset_map.outputs.slide_map import MAP_BOX
+
+    view = ws.output_view(area="east")
+    fig = slide_figure(view.report, ws.areas(), ws.taxonomy(), "befriending", view=view)
+    ax = fig.axes[0]
+    # East is x 2–4 km, y 0–2 km. Widened by a quarter of its 2 km side: x 1.5–4.5, y −0.5–2.5 (3 km square),
+    # then stretched to the map's shape (8.8 × 5.55 in): 3 km high, 3 × 8.8 / 5.55 = 4.757 km wide.
+    width = 3000 * (DEFAULT_SIZE[0] * MAP_BOX[2]) / (DEFAULT_SIZE[1] * MAP_BOX[3])
+    assert width == pytest.approx(4756.76, abs=0.01)
+    assert ax.get_xlim() == pytest.approx((X0 + 3000 - width / 2, X0 + 3000 + width / 2))
+    assert ax.get_ylim() == pytest.approx((Y0 - 500, Y0 + 2500))
+    assert fig.texts[0].get_text() == "Loneliness and social isolation: East"
+    assert sorted(t.get_text() for t in ax.texts if t.get_text().startswith(("West", "East"))) == ["East\n0%",
+                                                                                                   "West\n67%"]
+    # East's vermilion is drawn as it is; West's sky blue ("ok") only washed out with white.
+    focused = pixels(draw_png(view.report, ws.areas(), ws.taxonomy(), "befriending", tmp_path / "e.png", view=view))
+    whole = pixels(draw_png(ws.gaps(), ws.areas(), ws.taxonomy(), "befriending", tmp_path / "w.png"))
+    assert share_of(focused, LEVEL_COLOURS["none"]) > 0.05 and share_of(whole, LEVEL_COLOURS["none"]) > 0.05
+    assert share_of(whole, LEVEL_COLOURS["ok"]) > 0.1 and share_of(focused, LEVEL_COLOURS["ok"]) < 0.001  # legend
+    # The CLI frames the same way, and takes the area's top gap when no category is given.
+    from typer.testing import CliRunner
+
+    from asset_map.cli import app
+
+    r = CliRunner().invoke(app, ["export", "png", "--area", "East", "-o", str(tmp_path / "c.png"), "-w", ws.location])
+    assert r.exit_code == 0, r.stderr
+    assert (tmp_path / "c.png").stat().st_size > 20_000
+
+
+def test_png_marks_the_what_if(ws, tmp_path):
+    from asset_map.outputs.slide_focus import ADDED_COLOUR, REMOVED_COLOUR
+    from conftest import bng_to_lonlat
+
+    lon, lat = bng_to_lonlat(X0 + 3000, Y0 + 1000)
+    view = ws.output_view(add=[f"Church hall;befriending;{lon:.6f},{lat:.6f}"], without=["West Befriending"])
+    fig = slide_figure(view.report, ws.areas(), ws.taxonomy(), "befriending", view=view)
+    footnote = fig.texts[-1].get_text().replace("\n", " ")
+    assert footnote.startswith("What if: + Church hall; − West Befriending")  # first: never cut for length
+    assert "1 added shown as green stars, 1 taken away struck through in red" in footnote
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[-2:] == ["added for this what-if (1)", "taken away in this what-if (1)"]
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert "West\n0%" in labels and "East\n100%" in labels  # the figures after: the hall reaches all of East
+    img = pixels(draw_png(view.report, ws.areas(), ws.taxonomy(), "befriending", tmp_path / "w.png", view=view))
+    assert share_of(img, ADDED_COLOUR) > 0 and share_of(img, REMOVED_COLOUR) > 0

@@ -19,7 +19,7 @@ takes out every asset of that name, compared ignoring case and punctuation
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..errors import AssetMapError
@@ -64,6 +64,8 @@ class WhatIf:
     after: "GapReport"
     added: list[Addition]
     removed: list[str]
+    #: The ids of the assets taken out.
+    removed_ids: list[str] = field(default_factory=list)
 
     def changes(self, *, areas: Sequence[str] | None = None, categories: Sequence[str] | None = None) -> list[Change]:
         """The rows whose assets, coverage, accessibility or level change, in the new priority order.

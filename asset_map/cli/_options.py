@@ -10,6 +10,7 @@ import typer
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..categories.filters import AssetFilter
+    from ..workspace import Workspace
 
 WorkspaceOpt = Annotated[
     Optional[str],
@@ -44,6 +45,36 @@ WhenOpt = Annotated[Optional[list[str]], typer.Option(
 FreeOpt = Annotated[bool, typer.Option("--free", help="Count only assets known to be free.")]
 VerifiedOpt = Annotated[Optional[str], typer.Option(
     help="Count only assets verified on or after this date (e.g. 2025-04-01).")]
+
+# The what-if (gaps, report and every export): assets added or taken away for this run only.
+AddOpt = Annotated[Optional[list[str]], typer.Option(
+    "--add", help='What if: an asset "name;category;postcode" or "name;category;lon,lat" (repeatable); '
+    "the workspace is not changed.")]
+WithoutOpt = Annotated[Optional[list[str]], typer.Option(
+    "--without", help="What if: leave out this asset (id or name, in any case and punctuation; repeatable).")]
+# The area an output is about (report and every export).
+FocusAreaOpt = Annotated[Optional[str], typer.Option(
+    "--area", help="Focus on this area (code or name, any case): maps zoom to it with its neighbours faded, "
+    "tables keep its rows (priorities stay the ranks over every area).")]
+
+
+def view_options(ws: "Workspace", area: Optional[str], add: Optional[list[str]], without: Optional[list[str]],
+                 flt: "AssetFilter | None") -> dict:
+    """The keyword arguments of ``Workspace.output_view`` (and of every export) for these options; the area
+    resolved as :func:`area_code` does."""
+    return {"area": area_code(ws, area), "add": add or [], "without": without or [], "filters": flt}
+
+
+def area_code(ws: "Workspace", area: Optional[str]) -> Optional[str]:
+    """The code of the area ``area`` names or holds (a ward, a postcode district), saying so on stderr."""
+    if area is None:
+        return None
+    code, said = ws.find_area(area)
+    if said:
+        from ._common import stderr
+
+        stderr().print(said)
+    return code
 
 
 def asset_filter(audience: Optional[str], when: Optional[list[str]], free: bool,

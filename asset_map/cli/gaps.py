@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from ._common import handle_errors, open_workspace, print_rich, stderr, write_output
-from ._options import (AudienceOpt, FreeOpt, GapFormat, GapFormatOpt, OutputOpt, VerifiedOpt, WhenOpt, WorkspaceOpt,
-                       asset_filter)
+from ._options import (AddOpt, AudienceOpt, FreeOpt, GapFormat, GapFormatOpt, OutputOpt, VerifiedOpt, WhenOpt,
+                       WithoutOpt, WorkspaceOpt, area_code, asset_filter, view_options)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.gaps import GapReport
@@ -25,11 +25,8 @@ def gaps(
     format: GapFormatOpt = GapFormat.table,
     top: Annotated[Optional[int], typer.Option(min=1, help="Show only the first N gaps by priority.")] = None,
     output: OutputOpt = None,
-    add: Annotated[Optional[list[str]], typer.Option(
-        "--add", help='What if: an asset "name;category;postcode" or "name;category;lon,lat" (repeatable); '
-        "the workspace is not changed.")] = None,
-    without: Annotated[Optional[list[str]], typer.Option(
-        "--without", help="What if: leave out this asset (id or name, in any case and punctuation; repeatable).")] = None,
+    add: AddOpt = None,
+    without: WithoutOpt = None,
     audience: AudienceOpt = None,
     when: WhenOpt = None,
     free: FreeOpt = False,
@@ -46,23 +43,13 @@ def gaps(
     """Coverage gaps for each area and need category, sorted by priority."""
     ws = open_workspace(workspace)
     flt = asset_filter(audience, when, free, verified_since)
-    area = _area_code(ws, area)
+    area = area_code(ws, area)
     if add or without:
         _print_what_if(ws, add or [], without or [], area, category, format, output, top, flt)
         return
     report = ws.gaps(area=area, category=category, filters=flt, stale_days=stale_days)
     title = "Gaps by priority" + (f" — {report.rows[0].area_name}" if area and report.rows else "")
     print_gaps(report, format, output, top, title, hide_no_data=hide_no_data, explain=explain)
-
-
-def _area_code(ws: "Workspace", area: Optional[str]) -> Optional[str]:
-    """The code of the area ``area`` names or holds (a ward, a postcode district), saying so on stderr."""
-    if area is None:
-        return None
-    code, said = ws.find_area(area)
-    if said:
-        stderr().print(said)
-    return code
 
 
 def print_gaps(report: "GapReport", fmt: GapFormat, output: Optional[Path], top: Optional[int], title: str, *,
@@ -129,20 +116,21 @@ def report(
     format: Annotated[CardFormat, typer.Option("--format", "-f", help="html (one file, maps inside) or markdown "
                                                "(maps as PNG files beside it).")] = CardFormat.html,
     top: Annotated[int, typer.Option(min=1, help="Gaps per card.")] = 5,
+    add: AddOpt = None,
+    without: WithoutOpt = None,
     audience: AudienceOpt = None,
     when: WhenOpt = None,
     free: FreeOpt = False,
     verified_since: VerifiedOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Write gap cards: a printable page per area with its top gaps, what exists there and a small map."""
-    area = _area_code(open_workspace(workspace), area)
+    """Write gap cards: a printable page per area with its top gaps, what exists there and a small map;
+    with --add/--without, the figures after the what-if and what it changed on each card."""
+    ws = open_workspace(workspace)
+    view = view_options(ws, area, add, without, asset_filter(audience, when, free, verified_since))
     if str(output) == "-":  # standard output: one page of text (Markdown then has no maps)
-        write_output(open_workspace(workspace).cards_page(area=area, fmt=format.value, top=top,
-                                                          filters=asset_filter(audience, when, free, verified_since)),
-                     None)
+        write_output(ws.cards_page(fmt=format.value, top=top, **view), None)
         return
-    paths = open_workspace(workspace).export_cards(output, area=area, fmt=format.value, top=top,
-                                                   filters=asset_filter(audience, when, free, verified_since))
+    paths = ws.export_cards(output, fmt=format.value, top=top, **view)
     maps = len(paths) - 1
     stderr().print(f"Wrote {paths[0]}" + (f" and {maps} map image{'s' if maps != 1 else ''}" if maps else ""))

@@ -31,8 +31,13 @@ OUTSIDE_DOT = "#8C8C8C"
 
 
 def map_png(areas: "gpd.GeoDataFrame", area_code: str, assets: "gpd.GeoDataFrame | None" = None, *,
-            size: tuple[float, float] = MAP_SIZE, dpi: float = MAP_DPI) -> bytes:
+            size: tuple[float, float] = MAP_SIZE, dpi: float = MAP_DPI,
+            removed: "gpd.GeoDataFrame | None" = None) -> bytes:
     """The area shaded and outlined among its neighbours, the assets as dots, as PNG bytes.
+
+    With a what-if (:mod:`asset_map.outputs.view`), assets whose ``what_if`` is
+    ``added`` are also drawn as green stars, and the ``removed`` ones as hollow
+    circles struck through with a red cross.
 
     The view is the area's bounding box widened by :data:`MAP_MARGIN` of its
     larger side and stretched to the figure's shape (:func:`_view`); neighbours
@@ -54,6 +59,7 @@ def map_png(areas: "gpd.GeoDataFrame", area_code: str, assets: "gpd.GeoDataFrame
     _label_neighbours(ax, others, view)
     if assets is not None and len(assets):
         _draw_assets(ax, _asset_points(areas, area_code, assets, view))
+    _draw_what_if(ax, assets, removed, view)
     pad = 0.04 * (xmax - xmin)
     _scale_bar(ax, xmin + pad, xmax - pad, ymin + pad, 0.8)
     buf = io.BytesIO()
@@ -65,18 +71,11 @@ def _view(bounds: tuple[float, float, float, float],
           size: tuple[float, float]) -> tuple[float, float, float, float]:
     """The map's view of an area's ``bounds``: widened by :data:`MAP_MARGIN` × the larger side
     (at least 1 m) on each side, then stretched to the figure's shape ``size`` (width / height), so the
-    map fills it with an equal aspect."""
-    xmin, ymin, xmax, ymax = bounds
-    side = max(xmax - xmin, ymax - ymin, 1.0)
-    xmin, ymin, xmax, ymax = (xmin - MAP_MARGIN * side, ymin - MAP_MARGIN * side,
-                              xmax + MAP_MARGIN * side, ymax + MAP_MARGIN * side)
-    aspect = size[0] / size[1]
-    w, h = xmax - xmin, ymax - ymin
-    if w / h < aspect:
-        extra = (h * aspect - w) / 2
-        return xmin - extra, ymin, xmax + extra, ymax
-    extra = (w / aspect - h) / 2
-    return xmin, ymin - extra, xmax, ymax + extra
+    map fills it with an equal aspect (:func:`asset_map.outputs.slide_focus.framed_view`, which the slide map
+    framed on an area uses too)."""
+    from .slide_focus import framed_view
+
+    return framed_view(bounds, size, MAP_MARGIN)
 
 
 def _blank_map(size: tuple[float, float], dpi: float, view: tuple[float, float, float, float]):
@@ -150,3 +149,22 @@ def _draw_assets(ax, points: tuple[list[float], list[float], list[float], list[f
         ax.scatter(near_x, near_y, s=14, c=OUTSIDE_DOT, edgecolors="white", linewidths=0.4, zorder=3)
     if inside_x:
         ax.scatter(inside_x, inside_y, s=22, c=INSIDE_DOT, edgecolors="white", linewidths=0.5, zorder=4)
+
+
+def _draw_what_if(ax, assets: "gpd.GeoDataFrame | None", removed: "gpd.GeoDataFrame | None", view) -> None:
+    """The what-if's added assets in view as green stars, and the removed ones struck through in red."""
+    from .slide_focus import ADDED_COLOUR, REMOVED_COLOUR
+
+    for frame, kind in ((assets, "added"), (removed, "removed")):
+        if frame is None or not len(frame) or "what_if" not in frame.columns:
+            continue
+        pts = [g for w, g in zip(frame["what_if"], frame.geometry)
+               if w == kind and g is not None and not g.is_empty and view.contains(g)]
+        if not pts:
+            continue
+        xs, ys = [p.x for p in pts], [p.y for p in pts]
+        if kind == "added":
+            ax.scatter(xs, ys, s=150, marker="*", c=ADDED_COLOUR, edgecolors="black", linewidths=0.6, zorder=5)
+        else:
+            ax.scatter(xs, ys, s=40, facecolors="white", edgecolors="black", linewidths=0.8, zorder=5)
+            ax.scatter(xs, ys, s=90, marker="x", c=REMOVED_COLOUR, linewidths=2, zorder=6)

@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..analysis.gaps import GapReport, GapRow
     from ..categories.taxonomy import Category
+    from .view import OutputView
 
 #: How many gaps a card lists by default.
 TOP = 5
@@ -98,6 +99,8 @@ class GapCard:
     map_png: bytes = b""
     #: The area's "no data?" rows (nothing found, no list may cover them), in priority order.
     unknown: list["GapRow"] = field(default_factory=list)
+    #: With a what-if: the line saying what it changed, then each of the area's rows it changes, before → after.
+    what_if: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -160,6 +163,28 @@ def gap_cards(report_all: "GapReport", areas: "gpd.GeoDataFrame", assets: "gpd.G
     codes = list(areas["area_code"]) if area_codes is None else list(area_codes)
     return [gap_card(report_all, areas, assets, cats, c, top=top, data_date=data_date, draw_map=draw_map)
             for c in codes]
+
+
+def view_cards(view: "OutputView", areas: "gpd.GeoDataFrame", taxonomy: Iterable["Category"], *, top: int = TOP,
+               data_date: str) -> list[GapCard]:
+    """The cards of an output view (:mod:`asset_map.outputs.view`): for the area in focus, or every area.
+
+    With a what-if the cards show the figures after it; each card's
+    ``what_if`` says what was added and taken away and lists the area's
+    rows it changes, before → after (:func:`asset_map.outputs.view.change_lines`),
+    and its map marks the assets added and taken away.
+    """
+    from .view import change_lines
+
+    codes = None if view.area is None else [view.area]
+    cards = gap_cards(view.report, areas, view.assets, taxonomy, codes, top=top, data_date=data_date,
+                      draw_map=view.what_if is None)
+    if view.what_if is not None:
+        for card in cards:
+            card.what_if = [view.what_if_text()] + (change_lines(view, [card.area_code])
+                                                    or ["no figure of this area changes"])
+            card.map_png = map_png(areas, card.area_code, view.assets, removed=view.removed)
+    return cards
 
 
 def is_gap(row: "GapRow") -> bool:
@@ -316,8 +341,10 @@ def card_markdown(card: GapCard, image_path: str | None = None) -> str:
     e = md_escape
     lines = [f"# {e(card.area_name)}: gaps and assets", "",
              f"{e(_code_text(card))}data as of {card.data_date}", "",
-             f"**How to read this.** {e(how_to_read(card))}", "",
-             f"## {_gaps_heading(card)}", ""]
+             f"**How to read this.** {e(how_to_read(card))}", ""]
+    if card.what_if:
+        lines += ["## What if", ""] + [f"- {e(t)}" for t in card.what_if] + [""]
+    lines += [f"## {_gaps_heading(card)}", ""]
     if card.gaps:
         for i, r in enumerate(card.gaps, start=1):
             robust = " · robust" if r.robust else ""
@@ -402,8 +429,11 @@ def card_section(card: GapCard) -> str:
     out = [f'<section class="card" id="area-{e(_slug(card.area_code) or "area")}">',
            f"<h1>{e(card.area_name)}: gaps and assets</h1>",
            f'<p class="meta">{e(_code_text(card))}data as of {e(card.data_date)}</p>',
-           f'<p class="how"><strong>How to read this.</strong> {e(how_to_read(card))}</p>',
-           f"<h2>{e(_gaps_heading(card))}</h2>"]
+           f'<p class="how"><strong>How to read this.</strong> {e(how_to_read(card))}</p>']
+    if card.what_if:
+        out.append('<h2>What if</h2><ul class="what-if">' + "".join(f"<li>{e(t)}</li>" for t in card.what_if)
+                   + "</ul>")
+    out.append(f"<h2>{e(_gaps_heading(card))}</h2>")
     if card.gaps:
         out.append('<table class="gaps"><thead><tr><th>#</th><th>Category</th><th>Gap</th><th>Coverage</th>'
                    "<th>Unreached</th><th>Confidence</th><th>Why</th></tr></thead><tbody>")

@@ -10,6 +10,13 @@ The areas layer carries, for each category ``<id>``, the properties
 :mod:`asset_map.analysis.gaps` and :mod:`asset_map.analysis.confidence`), and with a
 population layer ``<id>_access_per_10k`` and ``<id>_access_e2sfca_per_10k``,
 so a map can be shaded by any of them.
+
+From an output view (:func:`view_geojson`, :mod:`asset_map.outputs.view`):
+with an area in focus only that area, and its assets, are written; with a
+what-if the measures are those after it, each area gets ``what_if`` (the
+line saying what changed) and ``<id>_coverage_before``, ``<id>_assets_before``,
+``<id>_level_before`` beside them, and the assets layer holds the assets added
+(``what_if``: ``added``) and those taken away (``removed``) too.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
     from ..analysis.gaps import GapReport
+    from ..categories.filters import AssetFilter
+    from .view import OutputView
 
 PRECISION = 7
 
@@ -86,6 +95,46 @@ def areas_geojson(
     return _feature_collection(areas, props)
 
 
+def view_geojson(view: "OutputView", areas: "gpd.GeoDataFrame", taxonomy: Taxonomy, layer: str,
+                 categories: Sequence[str] | None = None, filters: "AssetFilter | None" = None) -> str:
+    """The ``areas`` or ``assets`` layer of an output view (see the module docstring).
+
+    Raises
+    ------
+    FilterError
+        If ``filters`` leaves no asset to write on the assets layer.
+    """
+    import pandas as pd
+
+    if layer == "assets":
+        assets = view.assets
+        if view.removed is not None and len(view.removed):
+            assets = pd.concat([assets, view.removed], ignore_index=True)
+        if filters is not None and filters.active and not len(assets):
+            from ..categories.filters import FilterError
+
+            raise FilterError(f"no asset is known to be {filters.describe()}; nothing to write")
+        if categories:
+            assets = assets[[categories[0] in (c or "").split(";") for c in assets["categories"]]]
+        if view.area is not None:
+            assets = assets[assets["area_code"].astype(str) == view.area]
+        return assets_geojson(assets, areas, taxonomy)
+    shown = areas if view.area is None else areas[areas["area_code"] == view.area]
+    text = areas_geojson(shown, view.report, taxonomy, categories=categories)
+    if view.before is None:
+        return text
+    data = json.loads(text)
+    before = {(r.area_code, r.category_id): r for r in view.before.rows}
+    for f in data["features"]:
+        p = f["properties"]
+        p["what_if"] = view.what_if_text()
+        for cid in categories or taxonomy.ids:
+            b = before[(p["area_code"], cid)]
+            p[f"{cid}_coverage_before"], p[f"{cid}_assets_before"] = round(b.coverage, 4), b.assets
+            p[f"{cid}_level_before"] = b.level
+    return json.dumps(data, ensure_ascii=False)
+
+
 def assets_geojson(assets: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame | None", taxonomy: Taxonomy) -> str:
     """Assets with their categories (ids and labels) and the area they are in."""
     labels = {c.id: c.label for c in taxonomy}
@@ -109,5 +158,6 @@ def assets_geojson(assets: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame | None",
             "source_row": a["source_row"],
             "address": a["address"],
             "postcode": a["postcode"],
+            **({"what_if": a.get("what_if") or ""} if "what_if" in assets.columns else {}),
         })
     return _feature_collection(assets, props)

@@ -22,6 +22,13 @@ QGIS picks it up):
     the small areas of the population layer (points or polygons), with
     ``area_name`` added, when one is loaded.
 
+From an output view (:func:`write_view_gpkg`): with an area in focus only
+that area, its assets and its population parts are written; with a what-if
+the measures are those after it, each area also has ``what_if`` and
+``<id>_coverage_before``, ``<id>_assets_before``, ``<id>_level_before``, and
+each asset a ``what_if`` column (``added``, ``removed`` or empty), the added
+assets included.
+
 Each layer's description (shown by QGIS) says what it holds. The file is
 written beside the target and then moved into place, so a failed export
 never leaves a half-written GeoPackage where a good one was.
@@ -41,6 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
     from ..analysis.gaps import GapReport
+    from .view import OutputView
 
 #: Suffixes of the numeric per-category measures (kept numeric even when every value is empty).
 NUMERIC_SUFFIXES = ("_assets", "_rate_per_10k", "_coverage", "_access_per_10k", "_access_e2sfca_per_10k",
@@ -56,16 +64,23 @@ def write_gpkg(
     assets: "gpd.GeoDataFrame | None" = None,
     population: "gpd.GeoDataFrame | None" = None,
     categories: Sequence[str] | None = None,
+    before: "GapReport | None" = None,
+    what_if: str = "",
 ) -> dict[str, int]:
     """Write the layers to a GeoPackage at ``path``; returns each layer written and its feature count.
 
     ``report`` must hold every area × category written (``Workspace.gaps()``
     unnarrowed); ``categories`` (ids) limits the measures to those
     categories. ``assets`` and ``population`` are left out when ``None`` or
-    empty. ``Workspace.export_gpkg`` writes a workspace's layers with this.
+    empty. ``before``: the figures before a what-if (``what_if`` says what it
+    changed), written beside the measures as ``<id>_coverage_before``,
+    ``<id>_assets_before`` and ``<id>_level_before``.
     """
+    layer = areas_layer(areas, report, taxonomy, categories=categories)
+    if before is not None:
+        _add_before(layer, before, categories or taxonomy.ids, what_if)
     layers: dict[str, tuple["gpd.GeoDataFrame", str]] = {
-        "areas": (areas_layer(areas, report, taxonomy, categories=categories),
+        "areas": (layer,
                   f"Areas with their gap measures per category (<id>_assets, _rate_per_10k, _coverage, _level, "
                   f"_priority). Coverage counted: {report.coverage_method}."),
     }
@@ -78,6 +93,28 @@ def write_gpkg(
                                 "Small areas of the population layer with their population by age; a small area split "
                                 "between areas is one row per part, with its share and the method that gave it.")
     return _write(Path(path), layers)
+
+
+def write_view_gpkg(path: str | os.PathLike, view: "OutputView", areas: "gpd.GeoDataFrame", taxonomy: Taxonomy, *,
+                    assets: "gpd.GeoDataFrame | None" = None, population: "gpd.GeoDataFrame | None" = None,
+                    categories: Sequence[str] | None = None) -> dict[str, int]:
+    """:func:`write_gpkg` of an output view (see the module docstring); ``assets`` are all the stored ones."""
+    import pandas as pd
+
+    if view.what_if is not None:
+        gone = set(view.what_if.removed_ids)
+        if assets is not None:
+            assets = assets.assign(what_if=["removed" if str(a) in gone else "" for a in assets["asset_id"]])
+        added = view.assets[view.assets["what_if"] == "added"] if view.assets is not None else None
+        if added is not None and len(added):
+            assets = added if assets is None else pd.concat([assets, added], ignore_index=True)
+    if view.area is not None:
+        areas = areas[areas["area_code"] == view.area]
+        assets = None if assets is None else assets[assets["area_code"].astype(str) == view.area]
+        population = None if population is None else population[population["area_code"] == view.area]
+    counts = write_gpkg(path, areas, view.report, taxonomy, assets=assets, population=population,
+                        categories=categories, before=view.before, what_if=view.what_if_text())
+    return counts
 
 
 # --------------------------------------------------------------------------- layers
@@ -99,6 +136,17 @@ def areas_layer(areas: "gpd.GeoDataFrame", report: "GapReport", taxonomy: Taxono
             props[col] = pd.to_numeric(props[col]).astype("Int64" if col.endswith(("_assets", "_priority"))
                                                             else "float64")
     return gpd.GeoDataFrame(props, geometry=areas.geometry.to_numpy(), crs=areas.crs).to_crs(BNG)
+
+
+def _add_before(layer: "gpd.GeoDataFrame", before: "GapReport", cat_ids: Sequence[str], what_if: str) -> None:
+    """Put the figures before a what-if beside the areas' measures (in place)."""
+    rows = {(r.area_code, r.category_id): r for r in before.rows}
+    layer["what_if"] = what_if
+    for cid in cat_ids:
+        found = [rows[(code, cid)] for code in layer["area_code"]]
+        layer[f"{cid}_coverage_before"] = [round(r.coverage, 4) for r in found]
+        layer[f"{cid}_assets_before"] = [r.assets for r in found]
+        layer[f"{cid}_level_before"] = [r.level for r in found]
 
 
 def assets_layer(assets: "gpd.GeoDataFrame", taxonomy: Taxonomy,

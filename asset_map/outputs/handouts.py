@@ -58,6 +58,9 @@ NAMES_SHOWN = 12
 COLUMN_NOTES: dict[str, str] = {
     "Priority": "Rank of the gap over all areas and categories: 1 is the most urgent "
                 "(unreached target residents, weighted by need where a need indicator is loaded).",
+    "Rank in area": "Rank of the gap among this area's rows: 1 is the area's most urgent.",
+    "Overall priority": "Rank of the gap over every area and category of the study area (the Summary's "
+                        "Priority): this sheet lists one area's rows, so these numbers jump.",
     "Area": "The neighbourhood (area) the row is about.",
     "Area code": "The area's code in the boundary file.",
     "Category": "The need category.",
@@ -92,6 +95,18 @@ COLUMN_NOTES: dict[str, str] = {
 #: How numeric columns are shown: Excel number format, and the format of the CSV text.
 _FORMATS: dict[str, tuple[str, str]] = {
     "Priority": ("0", "d"),
+    "Rank in area": ("0", "d"),
+    "Overall priority": ("0", "d"),
+    "Priority before": ("0", "d"),
+    "Priority after": ("0", "d"),
+    "Assets before": ("0", "d"),
+    "Assets after": ("0", "d"),
+    "Coverage before": ("0%", ".0%"),
+    "Coverage after": ("0%", ".0%"),
+    "Rows read": ("#,##0", "d"),
+    "Imported": ("#,##0", "d"),
+    "Kept without location": ("#,##0", "d"),
+    "Rejected": ("#,##0", "d"),
     "Target population": ("#,##0", ".0f"),
     "Assets": ("0", "d"),
     "Per 10k": ("0.0", ".1f"),
@@ -204,7 +219,8 @@ def handout_tables(report: "GapReport", assets: "gpd.GeoDataFrame | None",
     order: dict[str, str] = {}  # area code -> name, most urgent area first
     for r in report.rows:
         order.setdefault(r.area_code, r.area_name)
-    area_cols = tuple(c for c in cols if c not in ("Area", "Area code")) + ("Assets here",)
+    area_cols = (("Rank in area", "Overall priority") + tuple(c for c in cols if c not in ("Priority", "Area", "Area code"))
+                 + ("Assets here",))
     stems: set[str] = set()
     tables = [summary]
     for code, name in order.items():
@@ -217,6 +233,7 @@ def handout_tables(report: "GapReport", assets: "gpd.GeoDataFrame | None",
         for r in found.rows + unknown.rows:  # the "no data?" rows after the findings
             if r.area_code == code:
                 values = _gap_values(r)
+                values["Rank in area"], values["Overall priority"] = len(rows) + 1, values.pop("Priority")
                 values["Assets here"] = _names_text(by_cell.get((code, r.category_id), []))
                 rows.append(values)
         tables.append(HandoutTable(name or code, f"area-{stem}.csv", area_cols, rows))
@@ -361,9 +378,34 @@ def write_xlsx(tables: Sequence[HandoutTable], path: str | Path) -> Path:
                     widths[j - 1] = max(widths[j - 1], len(format(value, _FORMATS[header][1])) + 2)
         for j, header in enumerate(table.columns, start=1):
             ws.column_dimensions[get_column_letter(j)].width = min(widths[j - 1], _WRAPPED.get(header, 45)) + 1
+        _level_colours(ws, table)
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(1, len(table.rows) + 1)}"
     return write_atomically(Path(path), wb.save)
+
+
+#: Columns holding a gap level, coloured by it in the workbook (conditional formatting).
+LEVEL_COLUMNS = ("Gap", "Gap before", "Gap after")
+#: Cell colour per gap level: the maps' Okabe–Ito colours, lightened so black text stays readable.
+LEVEL_FILLS = {"none": "F4B183", "low": "F7EF8A", "ok": "A9D6F2", "no data?": "D9D9D9"}
+
+
+def _level_colours(ws: Any, table: HandoutTable) -> None:
+    """Colour the gap-level columns by level with conditional formatting (the rule stays when rows are
+    sorted or filtered, and a reader can see and edit it in Excel's "Manage rules")."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.utils import get_column_letter
+
+    last = max(2, len(table.rows) + 1)
+    for j, header in enumerate(table.columns, start=1):
+        if header not in LEVEL_COLUMNS:
+            continue
+        col = get_column_letter(j)
+        for level, colour in LEVEL_FILLS.items():
+            fill = PatternFill(start_color=colour, end_color=colour, fill_type="solid")
+            ws.conditional_formatting.add(f"{col}2:{col}{last}",
+                                          CellIsRule(operator="equal", formula=[f'"{level}"'], fill=fill))
 
 
 def _csv_cell(header: str, value: Any) -> str:

@@ -18,7 +18,18 @@ What is on the page:
 - the assets as circle markers, those of the chosen category larger and
   outlined; a popup gives name, categories, address, postcode, contact and
   how the asset was located;
-- a legend and a title with the date of the data.
+- a legend and a title with the date of the data;
+- every area's name written on the map (permanent labels at the centre of
+  the largest circle inside it), not only on hover.
+
+From an output view (:mod:`asset_map.outputs.view`): with an area in focus
+the map is zoomed to it, outlined, its neighbours faded (and their names
+fainter), and it opens on the area's top robust gap
+(:meth:`~asset_map.outputs.view.OutputView.opening_category`); with a
+what-if a switch in the header shows the figures after it (the default) or
+before it: the shading, tooltips and legend follow; the assets added are
+green, those taken away dashed and struck through with a red cross (after)
+or as they were (before).
 
 Every text from the data is put on the page with ``textContent``, never as
 HTML, and the JSON is embedded with ``<`` escaped, so a name such as
@@ -43,6 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..analysis.gaps import GapReport
     from ..categories.taxonomy import Taxonomy
+    from .view import OutputView
 
 #: Fill colour per gap level and for "no data?": the slide maps' Okabe–Ito colours (colour-blind safe);
 #: "no data?" a darker grey than the slide's, as the page has no hatching.
@@ -71,46 +83,89 @@ def unknown_categories(report: "GapReport", taxonomy: "Taxonomy") -> list[str]:
     return [c.id for c in taxonomy if rows.get(c.id) and all(f == "no data?" for f in rows[c.id])]
 
 
-def map_html(areas: "gpd.GeoDataFrame", report: "GapReport", assets: "gpd.GeoDataFrame | None",
-             taxonomy: "Taxonomy", *, title: str, data_date: str, category: str | None = None) -> str:
+def map_html(areas: "gpd.GeoDataFrame", view: "OutputView", taxonomy: "Taxonomy", *, title: str, data_date: str,
+             category: str | None = None) -> str:
     """The page as text (see the module docstring).
 
     Parameters
     ----------
-    areas, assets
-        The workspace's areas and active assets (EPSG:27700).
-    report
-        The gaps for every area × category.
+    areas
+        The workspace's areas (EPSG:27700).
+    view
+        What to show (:mod:`asset_map.outputs.view`): the gaps for every area ×
+        category, the assets counted, the area in focus and the what-if.
     category
-        The category shown first (default: the category of the top-priority gap).
+        The category shown first (default: that of the top robust gap of the
+        area in focus, or of the study area, :meth:`OutputView.opening_category`).
     """
+    import pandas as pd
+
     from .geojson import areas_geojson, assets_geojson
 
+    report = view.report
     areas_fc = json.loads(areas_geojson(areas, report, taxonomy))
-    by_key = {(r.area_code, r.category_id): r for r in report.rows}
-    for f in areas_fc["features"]:
-        p = f["properties"]
-        for c in taxonomy:
-            r = by_key[(p["area_code"], c.id)]
-            p[f"{c.id}_shade"] = r.shown_level
+    _add_shades(areas_fc, report, view.before, taxonomy)
+    for f, point in zip(areas_fc["features"], _label_points(areas)):
+        f["properties"]["label"] = point
+    assets = view.assets
+    if view.removed is not None and len(view.removed):
+        assets = pd.concat([assets, view.removed], ignore_index=True)
     assets_fc = {"type": "FeatureCollection", "features": []}
     if assets is not None and len(assets):
         assets_fc = json.loads(assets_geojson(assets, areas, taxonomy))
         keep = ("asset_id", "name", "categories", "category_labels", "area_name", "located_by", "address",
-                "postcode", "description")
+                "postcode", "description", "what_if")
         for f in assets_fc["features"]:
             f["properties"] = {k: f["properties"].get(k) for k in keep}
-    first = category or (report.rows[0].category_id if report.rows else taxonomy.ids[0])
+    first = category or view.opening_category() or taxonomy.ids[0]
     data = {
         "areas": areas_fc, "assets": assets_fc,
         "categories": [{"id": c.id, "label": c.label} for c in taxonomy],
         "first": first, "colours": COLOURS, "levels": LEVEL_TEXT, "method": report.coverage_method,
         "unknown": unknown_categories(report, taxonomy),
+        "focus": view.area, "whatIf": view.what_if_text(),
     }
     return _PAGE.format(
         title=html.escape(title), date=html.escape(data_date), leaflet_css=_asset("leaflet.css"),
         leaflet_js=_asset("leaflet.js"), data=_json_for_script(data),
     )
+
+
+def _add_shades(areas_fc: dict, report: "GapReport", before: "GapReport | None", taxonomy: "Taxonomy") -> None:
+    """Each area's ``<id>_shade`` (the level shown), and with a what-if ``<id>_shade_before``,
+    ``<id>_coverage_before``, ``<id>_assets_before`` and ``<id>_priority_before``."""
+    by_key = {(r.area_code, r.category_id): r for r in report.rows}
+    old = {} if before is None else {(r.area_code, r.category_id): r for r in before.rows}
+    for f in areas_fc["features"]:
+        p = f["properties"]
+        for c in taxonomy:
+            key = (p["area_code"], c.id)
+            p[f"{c.id}_shade"] = by_key[key].shown_level
+            if key in old:
+                b = old[key]
+                p[f"{c.id}_shade_before"], p[f"{c.id}_coverage_before"] = b.shown_level, round(b.coverage, 4)
+                p[f"{c.id}_assets_before"], p[f"{c.id}_priority_before"] = b.assets, b.priority
+
+
+def _label_points(areas: "gpd.GeoDataFrame") -> list[list[float] | None]:
+    """Where each area's name is written: [latitude, longitude] of the centre of the largest circle inside it
+    (a point inside it when that fails), or None for an empty area."""
+    import geopandas as gpd
+    import shapely
+
+    from ..geo import WGS84
+
+    centres = []
+    for geom in areas.geometry:
+        if geom is None or geom.is_empty:
+            centres.append(None)
+            continue
+        try:
+            centres.append(shapely.get_point(shapely.maximum_inscribed_circle(geom, tolerance=geom.length / 1000), 0))
+        except Exception:  # an invalid polygon: any point inside it
+            centres.append(geom.representative_point())
+    points = gpd.GeoSeries(centres, crs=areas.crs).to_crs(WGS84)
+    return [None if p is None or p.is_empty else [round(p.y, 7), round(p.x, 7)] for p in points]
 
 
 _PAGE = """<!DOCTYPE html>
@@ -136,10 +191,20 @@ header select {{ font-size: 1em; }}
   border: 1px solid #555; }}
 .legend .note {{ font-size: .8em; color: #444; margin-top: .4em; }}
 .popup b {{ display: block; margin-bottom: .2em; }}
+.area-label span {{ position: absolute; transform: translate(-50%, -50%); white-space: nowrap; font-weight: 600;
+  font-size: 13px; color: #111; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }}
+.area-label.faded span {{ font-weight: 400; color: #555; font-size: 11px; }}
+.struck {{ color: #B00000; font-size: 18px; font-weight: 700; line-height: 16px; text-align: center; }}
+header .whatif {{ font-size: .85em; opacity: .9; min-width: 0; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; }}
+header h1, header .date {{ white-space: nowrap; }}
 </style>
 </head>
 <body>
 <header><h1>{title}</h1><span class="date">data as of {date}</span>
+<span class="whatif" id="whatif"></span>
+<select id="scenario" aria-label="Before or after the what-if" hidden>
+<option value="after">after the what-if</option><option value="before">before</option></select>
 <label for="category">Category</label><select id="category" aria-label="Category"></select></header>
 <div id="map"></div>
 <script>{leaflet_js}</script>
@@ -148,11 +213,19 @@ header select {{ font-size: 1em; }}
 (function () {{
   "use strict";
   var data = JSON.parse(document.getElementById("asset-map-data").textContent);
-  var map = L.map("map", {{ preferCanvas: false }});
+  var map = L.map("map", {{ preferCanvas: false, zoomSnap: 0.25 }});
   L.tileLayer("https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png", {{
     maxZoom: 19, attribution: "&copy; OpenStreetMap contributors"
   }}).addTo(map);
   var current = data.first;
+  var phase = data.whatIf ? "after" : "now";
+  var scenario = document.getElementById("scenario");
+  if (data.whatIf) {{
+    scenario.hidden = false;
+    var w = document.getElementById("whatif"); w.textContent = data.whatIf; w.title = data.whatIf;
+  }}
+  function sfx() {{ return phase === "before" ? "_before" : ""; }}
+  function focused(feature) {{ return !data.focus || feature.properties.area_code === data.focus; }}
   var select = document.getElementById("category");
   var unknownGroup = document.createElement("optgroup");
   unknownGroup.label = "Not known: no list found anything (no data?)";
@@ -169,17 +242,23 @@ header select {{ font-size: 1em; }}
     return id;
   }}
   function areaStyle(feature) {{
-    var shade = feature.properties[current + "_shade"];
-    return {{ color: "#333", weight: 1.2, fillColor: data.colours[shade] || "#ffffff", fillOpacity: 0.55 }};
+    var shade = feature.properties[current + "_shade" + sfx()];
+    if (!focused(feature)) return {{ color: "#999", weight: 0.8, fillColor: data.colours[shade] || "#ffffff",
+                                    fillOpacity: 0.15 }};
+    return {{ color: data.focus ? "#000" : "#333", weight: data.focus ? 3 : 1.2,
+             fillColor: data.colours[shade] || "#ffffff", fillOpacity: 0.55 }};
   }}
   function areaTip(feature) {{
     var p = feature.properties, div = document.createElement("div");
     var b = document.createElement("b"); b.textContent = p.area_name; div.appendChild(b);
+    var k = current + "_", s = sfx();
     var lines = [
-      label(current) + ": " + data.levels[p[current + "_shade"]],
-      "coverage " + Math.round(100 * p[current + "_coverage"]) + "%, " + p[current + "_assets"] + " assets",
-      "priority " + p[current + "_priority"]
+      label(current) + ": " + data.levels[p[k + "shade" + s]],
+      "coverage " + Math.round(100 * p[k + "coverage" + s]) + "%, " + p[k + "assets" + s] + " assets",
+      "priority " + p[k + "priority" + s]
     ];
+    if (data.whatIf) lines.push(phase === "before" ? "before the what-if" : "after the what-if (before: coverage "
+      + Math.round(100 * p[k + "coverage_before"]) + "%, " + p[k + "assets_before"] + " assets)");
     lines.forEach(function (t) {{ var s = document.createElement("div"); s.textContent = t; div.appendChild(s); }});
     return div;
   }}
@@ -189,9 +268,21 @@ header select {{ font-size: 1em; }}
       layer.bindTooltip(function () {{ return areaTip(f); }}, {{ sticky: true }});
     }}
   }}).addTo(map);
+  var labels = L.layerGroup().addTo(map);
+  data.areas.features.forEach(function (f) {{
+    if (!f.properties.label) return;
+    var span = document.createElement("span"); span.textContent = f.properties.area_name;
+    L.marker(f.properties.label, {{ interactive: false, keyboard: false, icon: L.divIcon({{
+      className: "area-label" + (focused(f) ? "" : " faded"), html: span, iconSize: null }}) }}).addTo(labels);
+  }});
 
   function inCategory(f) {{ return (f.properties.categories || []).indexOf(current) >= 0; }}
   function markerStyle(f) {{
+    var w = f.properties.what_if;
+    if (w === "added") return phase === "before" ? {{ opacity: 0, fillOpacity: 0, radius: 0 }}
+      : {{ radius: 9, color: "#006D4F", weight: 3, fillColor: "#009E73", fillOpacity: 1 }};
+    if (w === "removed" && phase === "after")
+      return {{ radius: 7, color: "#B00000", weight: 2, dashArray: "3 3", fillColor: "#ffffff", fillOpacity: 0.4 }};
     return inCategory(f)
       ? {{ radius: 7, color: "#000", weight: 2, fillColor: "#ffffff", fillOpacity: 1 }}
       : {{ radius: 4, color: "#555", weight: 1, fillColor: "#bbbbbb", fillOpacity: 0.8 }};
@@ -199,7 +290,8 @@ header select {{ font-size: 1em; }}
   function popup(f) {{
     var p = f.properties, div = document.createElement("div"); div.className = "popup";
     var b = document.createElement("b"); b.textContent = p.name; div.appendChild(b);
-    [["Categories", (p.category_labels || []).join(", ") || "none recorded"], ["Area", p.area_name || "outside the areas"],
+    [["What if", {{ added: "added for this what-if", removed: "taken away in this what-if" }}[p.what_if]],
+     ["Categories", (p.category_labels || []).join(", ") || "none recorded"], ["Area", p.area_name || "outside the areas"],
      ["Address", p.address], ["Postcode", p.postcode], ["About", p.description], ["Located by", p.located_by]]
       .forEach(function (kv) {{
         if (!kv[1]) return;
@@ -211,6 +303,13 @@ header select {{ font-size: 1em; }}
     pointToLayer: function (f, latlng) {{ return L.circleMarker(latlng, markerStyle(f)); }},
     onEachFeature: function (f, layer) {{ layer.bindPopup(function () {{ return popup(f); }}); }}
   }}).addTo(map);
+  var struck = L.layerGroup();
+  data.assets.features.forEach(function (f) {{
+    if (f.properties.what_if !== "removed" || !f.geometry) return;
+    var c = f.geometry.coordinates;
+    L.marker([c[1], c[0]], {{ interactive: false, icon: L.divIcon({{ className: "struck", html: "\u2715",
+      iconSize: [16, 16] }}) }}).addTo(struck);
+  }});
 
   var legend = L.control({{ position: "bottomright" }});
   legend.onAdd = function () {{ this._div = L.DomUtil.create("div", "legend"); return this._div; }};
@@ -226,20 +325,40 @@ header select {{ font-size: 1em; }}
     var row = document.createElement("div"), sw = document.createElement("i");
     sw.style.background = "#fff"; sw.style.borderRadius = "50%"; sw.style.borderWidth = "2px"; row.appendChild(sw);
     row.appendChild(document.createTextNode("asset of this category")); div.appendChild(row);
+    if (data.whatIf && phase === "after") {{
+      [["#009E73", "added for this what-if"], ["#B00000", "taken away (struck through)"]].forEach(function (kv) {{
+        var r = document.createElement("div"), i = document.createElement("i");
+        i.style.background = kv[0]; i.style.borderRadius = "50%"; r.appendChild(i);
+        r.appendChild(document.createTextNode(kv[1])); div.appendChild(r);
+      }});
+    }}
+    if (data.whatIf) {{
+      var w = document.createElement("div"); w.className = "note";
+      w.textContent = (phase === "before" ? "Before the what-if. " : "After the what-if. ") + data.whatIf;
+      div.appendChild(w);
+    }}
     var note = document.createElement("div"); note.className = "note";
     note.textContent = "Coverage: " + data.method + "."; div.appendChild(note);
   }}
   function restyle() {{
     areas.setStyle(areaStyle);
-    markers.eachLayer(function (m) {{ m.setStyle(markerStyle(m.feature)); if (inCategory(m.feature)) m.bringToFront(); }});
+    markers.eachLayer(function (m) {{
+      m.setStyle(markerStyle(m.feature));
+      if (inCategory(m.feature) || m.feature.properties.what_if) m.bringToFront();
+    }});
+    if (phase === "after") struck.addTo(map); else struck.remove();
     drawLegend();
     document.body.setAttribute("data-category", current);
+    document.body.setAttribute("data-phase", phase);
   }}
   select.addEventListener("change", function () {{ current = select.value; restyle(); }});
-  map.fitBounds(areas.getBounds(), {{ padding: [20, 20] }});
+  scenario.addEventListener("change", function () {{ phase = scenario.value; restyle(); }});
+  var framed = L.featureGroup(areas.getLayers().filter(function (l) {{ return focused(l.feature); }}));
+  map.fitBounds(framed.getBounds(), {{ padding: [20, 20] }});
   restyle();
-  window.assetMap = {{ map: map, areas: areas, markers: markers,
-    show: function (id) {{ select.value = id; current = id; restyle(); }} }};
+  window.assetMap = {{ map: map, areas: areas, markers: markers, labels: labels, struck: struck, framed: framed,
+    show: function (id) {{ select.value = id; current = id; restyle(); }},
+    phase: function (p) {{ scenario.value = p; phase = p; restyle(); }} }};
 }})();
 </script>
 </body>

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from ..analysis.gaps import GapReport, GapRow
+    from .view import OutputView
 
 #: A 16:9 slide (PowerPoint's widescreen default), in inches.
 DEFAULT_SIZE = (40 / 3, 7.5)
@@ -75,6 +76,7 @@ def draw_png(
     size: tuple[float, float] = DEFAULT_SIZE,
     dpi: float = DEFAULT_DPI,
     labels: bool = True,
+    view: "OutputView | None" = None,
 ) -> Path:
     """Draw ``category``'s gaps by area as a PNG at ``path``; returns the path.
 
@@ -99,9 +101,14 @@ def draw_png(
         ``round(size × dpi)`` pixels.
     labels
         Label each area with its name and coverage.
+    view
+        The output view (:mod:`asset_map.outputs.view`): with an area in focus
+        the map is framed on it, its neighbours faded
+        (:mod:`asset_map.outputs.slide_focus`); with a what-if the assets added
+        and taken away are marked and the footnote says what changed.
     """
     fig = slide_figure(report, areas, taxonomy, category, assets=assets, title=title, size=size, dpi=dpi,
-                       labels=labels)
+                       labels=labels, view=view)
     return _save(fig, Path(path), dpi)
 
 
@@ -116,6 +123,7 @@ def slide_figure(
     size: tuple[float, float] = DEFAULT_SIZE,
     dpi: float = DEFAULT_DPI,
     labels: bool = True,
+    view: "OutputView | None" = None,
 ) -> "Figure":
     """The slide map as a matplotlib :class:`~matplotlib.figure.Figure` (on an Agg canvas).
 
@@ -126,13 +134,14 @@ def slide_figure(
     rows = {r.area_code: r for r in report.rows if r.category_id == cat.id}
     if not rows:
         raise ValueError(f"the gap report has no rows for category {cat.id!r}")
-    return _figure(report, areas, cat, rows, assets=assets, title=title, size=size, dpi=dpi, labels=labels)
+    return _figure(report, areas, cat, rows, assets=assets, title=title, size=size, dpi=dpi, labels=labels,
+                   view=view)
 
 
 # --------------------------------------------------------------------------- drawing
 def _figure(report: "GapReport", areas: "gpd.GeoDataFrame", cat: Category, rows: dict[str, "GapRow"], *,
             assets: "gpd.GeoDataFrame | None", title: str | None, size: tuple[float, float], dpi: float,
-            labels: bool):
+            labels: bool, view: "OutputView | None" = None):
     """The slide: titles, footnote, the shaded map with its labels, dots and scale bar, and the legend.
 
     Text sizes in points follow the figure's height (``scale = height / 7.5 in``),
@@ -141,11 +150,12 @@ def _figure(report: "GapReport", areas: "gpd.GeoDataFrame", cat: Category, rows:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from .slide_focus import draw_what_if, focus_extent, in_view, what_if_note
+
     fig = Figure(figsize=size, dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
     scale = size[1] / DEFAULT_SIZE[1]
-    _titles(fig, title or cat.label, cat, next(iter(rows.values())), scale)
-    _footnote_text(fig, _footnote(report, cat, rows), size[0], scale)
+    focus = None if view is None else view.area
     ax = fig.add_axes(MAP_BOX)
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -154,14 +164,38 @@ def _figure(report: "GapReport", areas: "gpd.GeoDataFrame", cat: Category, rows:
     _shade(ax, areas.geometry, kinds, scale)
     xmin, ymin, xmax, ymax = areas.total_bounds
     pad = 0.03 * max(xmax - xmin, ymax - ymin)
+    if focus is not None:
+        xmin, ymin, xmax, ymax = focus_extent(areas, focus, (size[0] * MAP_BOX[2], size[1] * MAP_BOX[3]))
+        pad = 0.0
+        _fade_others(ax, areas, focus, scale)
     ax.set_xlim(xmin - pad, xmax + pad)
     ax.set_ylim(ymin - pad, ymax + pad)
     n_assets = _draw_assets(ax, assets, cat, scale) if assets is not None else None
+    added, removed = draw_what_if(ax, view, cat, scale) if view is not None else (0, 0)
     if labels:
-        _label(ax, areas, found, scale, points_per_metre=_points_per_metre(fig, ax))
-    _scale_bar(ax, xmin, xmax, ymin - pad * 0.5, scale)
-    _legend(fig, kinds, cat, n_assets, scale)
+        shown = areas if focus is None else in_view(areas, (xmin, ymin, xmax, ymax))
+        _label(ax, shown, [rows.get(c) for c in shown["area_code"]], scale,
+               points_per_metre=_points_per_metre(fig, ax))
+    _scale_bar(ax, xmin, xmax, ymin - pad * 0.5 if focus is None else ymin + 0.03 * (ymax - ymin), scale)
+    row = rows.get(focus) if focus is not None else None
+    _titles(fig, title or (cat.label + (f": {row.area_name}" if row else "")), cat, row or next(iter(rows.values())),
+            scale)
+    note = what_if_note(view, added, removed) if view is not None else ""
+    _footnote_text(fig, (note.strip() + " " if note else "") + _footnote(report, cat, rows), size[0], scale)
+    _legend(fig, kinds if focus is None else [_kind(rows.get(focus))], cat, n_assets, scale, (added, removed))
     return fig
+
+
+def _fade_others(ax: Any, areas: "gpd.GeoDataFrame", code: str, scale: float) -> None:
+    """Wash out every area but ``code`` with white (:data:`asset_map.outputs.slide_focus.FADE` opaque), then
+    outline ``code`` thickly."""
+    from .slide_focus import FADE
+
+    others = [g for c, g in zip(areas["area_code"], areas.geometry) if c != code]
+    if others:
+        ax.add_collection(_patches(others, "white", edgecolor="none", linewidth=0, alpha=FADE, zorder=1.5))
+    mine = [g for c, g in zip(areas["area_code"], areas.geometry) if c == code]
+    ax.add_collection(_patches(mine, "none", edgecolor="#000000", linewidth=3.0 * scale, zorder=2))
 
 
 def _titles(fig: Any, title: str, cat: Category, row: "GapRow", scale: float) -> None:
@@ -201,9 +235,11 @@ def _shade(ax: Any, geoms: Any, kinds: list[str], scale: float) -> None:
     ax.add_collection(_patches(geoms, "none", edgecolor=BORDER_COLOUR, linewidth=1.0 * scale))
 
 
-def _legend(fig: Any, kinds: list[str], cat: Category, n_assets: int | None, scale: float) -> None:
+def _legend(fig: Any, kinds: list[str], cat: Category, n_assets: int | None, scale: float,
+            what_if: tuple[int, int] = (0, 0)) -> None:
     """The legend right of the map: each level with its number of areas; "no data?", areas not in the
-    report and the asset dots only when there are any (dots: when assets were drawn)."""
+    report and the asset dots only when there are any (dots: when assets were drawn); the what-if's
+    added and removed assets (``what_if``: how many of each were drawn) when there are any."""
     from matplotlib.patches import Patch
 
     counts = {k: kinds.count(k) for k in _KIND_COLOURS}
@@ -224,12 +260,30 @@ def _legend(fig: Any, kinds: list[str], cat: Category, n_assets: int | None, sca
         handles.append(Line2D([], [], marker="o", linestyle="none", markersize=6 * scale,
                               markerfacecolor=ASSET_COLOUR, markeredgecolor="white"))
         texts.append(f"{cat.label} asset ({n_assets})")
+    _what_if_handles(handles, texts, what_if, scale)
     wrapped = [figure_text("\n".join(textwrap.wrap(t, 34))) for t in texts]
     legend = fig.legend(handles, wrapped, loc="upper left", bbox_to_anchor=(0.70, 0.84), frameon=False,
                         fontsize=12 * scale, title="Gap level (areas)", title_fontsize=13 * scale,
                         handlelength=2.2, handleheight=1.6, labelspacing=0.9, borderaxespad=0,
                         alignment="left")
     legend.set_in_layout(False)
+
+
+def _what_if_handles(handles: list, texts: list, what_if: tuple[int, int], scale: float) -> None:
+    """Legend entries for the what-if's added (green star) and removed (red cross) assets drawn."""
+    from matplotlib.lines import Line2D
+
+    from .slide_focus import ADDED_COLOUR, REMOVED_COLOUR
+
+    added, removed = what_if
+    if added:
+        handles.append(Line2D([], [], marker="*", linestyle="none", markersize=14 * scale,
+                              markerfacecolor=ADDED_COLOUR, markeredgecolor="black"))
+        texts.append(f"added for this what-if ({added})")
+    if removed:
+        handles.append(Line2D([], [], marker="x", linestyle="none", markersize=10 * scale,
+                              markeredgecolor=REMOVED_COLOUR, markeredgewidth=2.5 * scale))
+        texts.append(f"taken away in this what-if ({removed})")
 
 
 def _kind(row: "GapRow | None") -> str:

@@ -1,0 +1,134 @@
+"""What an output shows: the gaps (after a what-if, when there is one), the assets, the area in focus.
+
+Every output (the HTML map, the slide map, the gap cards, the workbook, the
+GeoJSON) is drawn from one :class:`OutputView`, so that ``--area`` and the
+what-if's ``--add``/``--without`` mean the same on each:
+
+- ``area``: the code of the area in focus. Maps zoom to it with its
+  neighbours faded; tables keep its rows (their priorities stay the ranks
+  over the whole study area).
+- ``what_if``: the gaps before and after (:class:`asset_map.analysis.whatif.WhatIf`).
+  ``report`` is then the *after* figures; ``before`` the figures as the
+  workspace holds them. ``assets`` are the assets counted after the what-if
+  (added ones included, with ``what_if = "added"``); ``removed`` are the
+  assets taken out (``what_if = "removed"``), drawn struck through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+    from ..analysis.gaps import GapReport, GapRow
+    from ..analysis.whatif import WhatIf
+
+
+@dataclass
+class OutputView:
+    """The figures and assets an output draws, and the area it frames (see the module docstring)."""
+
+    report: "GapReport"
+    assets: "gpd.GeoDataFrame | None"
+    area: str | None = None
+    what_if: "WhatIf | None" = None
+    removed: "gpd.GeoDataFrame | None" = None
+
+    @property
+    def before(self) -> "GapReport | None":
+        """The figures before the what-if, or None without one."""
+        return None if self.what_if is None else self.what_if.before
+
+    def rows(self) -> "list[GapRow]":
+        """The report's rows, those of the area in focus only when there is one (priority order)."""
+        return [r for r in self.report.rows if self.area is None or r.area_code == self.area]
+
+    def opening_category(self) -> str | None:
+        """The category a map opens on: that of the area's (or the study area's) top robust gap.
+
+        The first row by priority (of the area in focus, else of all) that is
+        a gap found in the lists (level ``none`` or ``low``, finding not
+        ``no data?``: "nothing found, but the lists may be missing it" is a
+        question about the data, not the gap a room came to discuss) and is
+        robust (in the top gaps under every ranking tried); failing one, the
+        first such gap; failing that, the first "no data?" row, then the first
+        row. None when the report is empty.
+        """
+        rows = self.rows()
+        gaps = [r for r in rows if r.level in ("none", "low") and r.finding != "no data?"]
+        robust = [r for r in gaps if r.robust]
+        unsure = [r for r in rows if r.finding == "no data?"]
+        for found in (robust, gaps, unsure, rows):
+            if found:
+                return found[0].category_id
+        return None
+
+    def what_if_text(self) -> str:
+        """One line saying what the what-if changed, or "" without one: ``What if: + Lunch club; − Library``."""
+        if self.what_if is None:
+            return ""
+        parts = [f"+ {a.name}" for a in self.what_if.added] + [f"− {r}" for r in self.what_if.removed]
+        return "What if: " + "; ".join(parts)
+
+
+def make_view(report: "GapReport", assets: "gpd.GeoDataFrame | None", areas: "gpd.GeoDataFrame", *,
+              area: str | None = None, what_if: "WhatIf | None" = None) -> OutputView:
+    """The view of ``report`` (the *after* figures when ``what_if`` is given) and the counted ``assets``.
+
+    With a what-if, the assets whose ids ``what_if.removed_ids`` lists move to
+    ``removed``, and each addition becomes an asset ``what-if-<k>`` (source
+    ``what if``, located as it was given) assigned to the area its point is in.
+    Every asset gets a ``what_if`` column: ``""``, ``"added"`` or ``"removed"``.
+    """
+    if what_if is None:
+        return OutputView(report, assets, area)
+    import pandas as pd
+
+    gone = set(what_if.removed_ids)
+    removed = None
+    if assets is not None:
+        hit = assets["asset_id"].astype(str).isin(gone)
+        removed = assets[hit].assign(what_if="removed")
+        assets = assets[~hit].assign(what_if="")
+    added = _added_frame(what_if, areas)
+    if added is not None:
+        assets = added if assets is None or not len(assets) else pd.concat([assets, added], ignore_index=True)
+    return OutputView(report, assets, area, what_if, removed)
+
+
+def _added_frame(what_if: "WhatIf", areas: "gpd.GeoDataFrame") -> "gpd.GeoDataFrame | None":
+    """The what-if's additions as assets (EPSG:27700), in the area their point falls in ("" outside every area)."""
+    if not what_if.added:
+        return None
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from ..analysis.assign import assign_points
+
+    pts = shapely.points([a.x for a in what_if.added], [a.y for a in what_if.added])
+    codes = assign_points(pts, np.asarray(areas.geometry, dtype=object), list(areas["area_code"]))
+    n = len(what_if.added)
+    return gpd.GeoDataFrame({
+        "asset_id": [f"what-if-{k}" for k in range(1, n + 1)], "name": [a.name for a in what_if.added],
+        "categories": [";".join(a.categories) for a in what_if.added],
+        "area_code": ["" if c is None else c for c in codes], "location_status": ["inside" if c else "outside"
+                                                                                  for c in codes],
+        "located_by": [a.located_by for a in what_if.added], "source": ["what if"] * n, "what_if": ["added"] * n,
+        **{c: [None] * n for c in ("category_text", "address", "postcode", "source_row", "merged_into")},
+    }, geometry=list(pts), crs=areas.crs)
+
+
+def change_lines(view: OutputView, codes: Sequence[str] | None = None) -> list[str]:
+    """A line per area × category the what-if changes (in ``codes`` when given), before → after:
+    ``Befriending in West: coverage 40% → 85%, 1 → 2 assets, low → ok``."""
+    if view.what_if is None:
+        return []
+    out = []
+    for ch in view.what_if.changes(areas=codes):
+        b, a = ch.before, ch.after
+        out.append(f"{a.category} in {a.area_name}: coverage {b.coverage:.0%} → {a.coverage:.0%}, "
+                   f"{b.assets} → {a.assets} assets, {b.shown_level} → {a.shown_level}")
+    return out
