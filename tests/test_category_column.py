@@ -106,6 +106,9 @@ def test_inspect_shows_the_same_choice_and_reason(tmp_path):
 def test_an_import_in_chunks_keeps_the_first_chunks_choice(tmp_path, workspace):
     result = workspace.import_assets(legal_forms_csv(tmp_path), chunk_rows=2, use_inferred=True, dry_run=True)
     assert result.not_category == "Type" and result.unknown_words == {}
+    # One account of the category column: the first chunk's refusal, not "no category column" from the others.
+    assert sum("is not used for categories" in n for n in result.notes) == 1
+    assert not any(n.startswith("no category column found") for n in result.notes)
     assert list(result.assets["categories"]) == ["carers", "arts_culture", "nature_green_space",
                                                  "loneliness_isolation;older_people_independence", ""]
 

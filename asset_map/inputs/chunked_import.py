@@ -153,7 +153,7 @@ class _ChunkRun:
             self.slim.append(_compact(r.assets))
         self._count(r)
         # Later chunks use the first chunk's columns, and its refusal of a category column (None: no column).
-        return {**({"category": None} if r.not_category else {}), **r.columns}
+        return {**({"category": None} if r.not_category is not None else {}), **r.columns}
 
     def _count(self, r: "ImportResult") -> None:
         """Add a chunk's counts, rejects, words and notes to the total."""

@@ -276,10 +276,13 @@ def _columns(table: InputTable, overrides: dict[str, str | None] | None, taxonom
              category_map: "CategoryMap | None", fixed: list[str] | None,
              notes: list[str]) -> tuple[ColumnMap, str | None]:
     """The columns found by their headers (:func:`detect_columns`), the category column checked by its content
-    unless ``--category`` applies (:func:`choose_category_column`); and the column refused as categories."""
+    unless ``--category`` applies (:func:`choose_category_column`); and the column refused as categories
+    (``""`` when an earlier part of the same file refused it: ``overrides`` holds ``category: None``)."""
     cmap = detect_columns(table.columns, overrides, source=str(table.path))
     if fixed is not None:
         return cmap, None
+    if (overrides or {}).get("category", "") is None:
+        return cmap, ""
     cmap, refused, note = choose_category_column(table.frame, cmap, taxonomy, category_map, overrides=overrides)
     notes += [note] if note else []
     return cmap, refused
