@@ -381,11 +381,10 @@ class Workspace:
         """What the outputs show (:mod:`asset_map.outputs.view`): the gaps (after the what-if ``add`` and
         ``without`` when given, see :meth:`what_if`), the assets they count, and the area in focus
         (``area``, a code or name)."""
-        from .analysis.gaps import find_area
         from .outputs.view import make_view
 
         areas = self._require_areas()
-        code = find_area(areas, area) if area is not None else None
+        code = self.find_area(area)[0] if area is not None else None
         wi = self.what_if(add=add, without=without, filters=filters, robust=True) if add or without else None
         report = wi.after if wi is not None else self.gaps(filters=filters)
         return make_view(report, self.counted_assets(filters), areas, area=code, what_if=wi)
@@ -393,12 +392,11 @@ class Workspace:
     def _gap_inputs(self, area: str | None, category: str | None, filters: "AssetFilter | None"):
         """What the gaps count (:func:`asset_map.inputs.gap_inputs.read_gap_inputs`), and the area codes
         and category ids ``area`` and ``category`` narrow them to."""
-        from .analysis.gaps import find_area
         from .inputs.gap_inputs import read_gap_inputs
 
         areas = self._required(self.store.read("areas"), "areas")
         taxonomy = self.taxonomy()
-        codes = [find_area(areas, area)] if area is not None else None
+        codes = [self.find_area(area)[0]] if area is not None else None
         cat_ids = _category_ids(taxonomy, category)
         return read_gap_inputs(self.store, areas, taxonomy, filters, self.study_names()), codes, cat_ids
 

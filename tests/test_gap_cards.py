@@ -6,6 +6,7 @@ import base64
 import io
 import re
 import struct
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -244,3 +245,20 @@ def test_trafford_four_cards(tmp_path):
     assert page.count('<section class="card"') == 4 and len(data_uri_pngs(page)) == 4
     md = cards_markdown(cards, image_names(cards))
     assert md.count(": gaps and assets\n") == 4
+
+
+def test_a_card_with_no_gap_found_but_categories_not_known_says_so():
+    from dataclasses import replace
+
+    from asset_map.outputs.gap_cards import GapCard, card_markdown
+
+    card = GapCard(area_code="W01", area_name="West", data_date="2026-12-07", gaps=[], gaps_total=0,
+                   categories_measured=21, exists=[], assets_total=0, coverage_method="population-weighted",
+                   population_loaded=True)
+    assert "Every one of the 21 categories has reasonable provision here." in card_markdown(card)
+    unknown = [SimpleNamespace(category=f"Category {n}", priority=n) for n in (3, 7)]
+    page = card_markdown(replace(card, unknown=unknown))
+    # Two categories are not known: the card must not say that every one is fine.
+    assert "Every one of" not in page
+    assert "No gap found: the 19 categories the lists cover have reasonable provision here; 2 are not known" in page
+    assert "Category 3 (priority 3); Category 7 (priority 7)" in page

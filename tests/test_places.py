@@ -62,6 +62,16 @@ def test_gaps_for_a_place_say_which_area_is_shown(ws):
     assert rows and {row["area_code"] for row in rows} == {"E01"}
 
 
+def test_the_library_takes_places_too(ws):
+    """From Python as on the command line: a ward or a district stands for the area holding it."""
+    assert {r.area_code for r in ws.gaps(area="M32").rows} == {"E01"}
+    assert ws.output_view(area="Old Trafford").area == "W01"
+    export = CliRunner().invoke(app, ["export", "geojson", "--area", "m16", "-o", "-", "-w", ws.location])
+    assert export.exit_code == 0, export.stderr
+    assert "M16 is a postcode district inside West: showing West" in export.stderr
+    assert '"area_code": "W01"' in export.stdout and '"area_code": "E01"' not in export.stdout
+
+
 @pytest.mark.parametrize("name", ["St. John's Friends & Neighbours", "st johns friends and neighbours",
                                   "ST JOHNS FRIENDS & NEIGHBOURS!", "g1"])
 def test_without_matches_names_in_any_case_and_punctuation(ws, name):

@@ -504,7 +504,7 @@ def parse_inferred(text: str | None) -> list[str]:
 #: Bodies that are not services to the public, each a reason and the phrases
 #: (regular expressions over each text in :func:`normalise_word` form) that
 #: recognise it. See :func:`not_a_service`.
-NOT_A_SERVICE: tuple[tuple[str, tuple[str, ...]], ...] = (
+NOT_A_SERVICE_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("a school's parent-teacher or friends' association", (
         r"\bparents? (and )?(teachers?|staff|friends)\b", r"\b(parents?|friends) association\b",
         r"\b(pta|ptfa|pfta|pfa|psa|p t a)\b",
@@ -540,7 +540,7 @@ _FUNDRAISING = re.compile(r"\b(raise|raises|raising|raised) (funds|money)\b|\bfu
 #: A grant phrase does not make a body that also runs something for the public
 #: a grant-maker (a church that makes grants, a choir that makes donations).
 _RUNS_SOMETHING = re.compile(r"\b(worship|performances?|classes|courses|sessions|drop in)\b")
-_COMPILED = tuple((reason, tuple(re.compile(p) for p in patterns)) for reason, patterns in NOT_A_SERVICE)
+_COMPILED = tuple((reason, tuple(re.compile(p) for p in patterns)) for reason, patterns in NOT_A_SERVICE_PHRASES)
 
 
 #: The ``category_source`` of an asset recognised as not a service starts with
@@ -561,7 +561,7 @@ def is_not_a_service(category_source: object) -> bool:
 def not_a_service(texts: Iterable[str | None]) -> str | None:
     """Why an asset is not a service to the public, from its free texts; ``None`` when it may be one.
 
-    Recognised, in this order, by the phrases of :data:`NOT_A_SERVICE`: a
+    Recognised, in this order, by the phrases of :data:`NOT_A_SERVICE_PHRASES`: a
     school's parent-teacher or friends' association ("PTFA", "Parents' and
     Friends' Association", with a school or pupils named); a fundraising group
     (a text that begins with fundraising, one that raises funds for a school

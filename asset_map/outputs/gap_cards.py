@@ -287,8 +287,14 @@ def _gaps_heading(card: GapCard) -> str:
 
 
 def _no_gaps_text(card: GapCard) -> str:
+    """What the card says when it lists no gap: none measured, all reasonable, or none found among the
+    categories the lists cover (the others are not known: their section follows)."""
     if not card.categories_measured:
         return "No gap figures for this area."
+    if card.unknown:
+        known = card.categories_measured - len(card.unknown)
+        return (f"No gap found: the {known} categories the lists cover have reasonable provision here; "
+                f"{len(card.unknown)} {'is' if len(card.unknown) == 1 else 'are'} not known (below).")
     return f"Every one of the {card.categories_measured} categories has reasonable provision here."
 
 
