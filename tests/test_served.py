@@ -45,6 +45,22 @@ def test_rows_without_a_place_that_serve_an_area_are_kept_not_rejected(ws, tmp_p
     assert ws.status()["unlocated"] == 3
 
 
+def test_a_served_row_without_a_category_gets_one_from_its_name(ws, tmp_path, monkeypatch):
+    """Categorised as the imported rows are: its name suggests carers (used by default, marked inferred)."""
+    monkeypatch.setattr("asset_map.inputs.categorising.DEFAULT_USE_CONFIDENCE", 0.0)  # whatever the calibration
+    result = ws.import_assets(write_csv(tmp_path / "l.csv", ["Name", "Category", "Latitude", "Longitude",
+                                                             "Area served"], [
+        row("Friends", "befriending", X0 + 500, Y0 + 1000),
+        row("Helpline for unpaid carers", "", served="Borough-wide"),
+    ]))
+    assert (result.imported, len(result.served_only)) == (1, 1)
+    # "unpaid carers": carers; "helpline": information and signposting.
+    cats = ws.frame("unlocated").set_index("name").loc["Helpline for unpaid carers", "categories"]
+    assert cats == "carers;information_signposting"
+    west = {r.category_id: r for r in ws.gaps(area="West").rows}["carers"]
+    assert (west.assets, west.served, west.coverage) == (0, 1, 1.0)  # the borough-wide line reaches everyone
+
+
 def test_served_areas_count_for_coverage_and_are_shown_separately(ws, tmp_path):
     import_list(ws, tmp_path)
     report = ws.gaps()

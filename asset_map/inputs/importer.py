@@ -265,7 +265,7 @@ def prepare_assets(
                           category_map=category_map, use_inferred=use_inferred, progress=progress)
     cats = categorised(keep=placement.kept())
     assets = _in_areas(_assets_frame(table, cmap, placement, cats, src, notes, seen_ids), areas, notes)
-    served = _served_only(table.frame, cmap, table.row_numbers, placement.rejects, src, taxonomy, category_map, fixed)
+    served = _served_only(table.frame, cmap, table.row_numbers, placement.rejects, src, categorised)
     result = _result(table, src, cmap, assets, placement.rejects, cats, taxonomy, notes, served)
     result.not_category = refused
     _outside_lookup(result, cmap, placement, categorised, find_postcodes, taxonomy)
@@ -429,35 +429,38 @@ def _who_when_cost(text_column, cmap: ColumnMap, n: int) -> dict[str, list[str]]
 
 
 def _served_only(frame, cmap: ColumnMap, rows: list[int], rejects: list[Reject], source: str,
-                 taxonomy: Taxonomy, category_map, fixed: list[str] | None) -> list[dict[str, str]]:
+                 categorised) -> list[dict[str, str]]:
     """Take out of ``rejects`` the rows rejected for having no location that name an area they serve.
 
     A helpline or a borough-wide service has no place but reaches people; it
     is kept as a service without a location (like a directory's), counted for
-    coverage where it serves (:mod:`asset_map.categories.served`).
+    coverage where it serves (:mod:`asset_map.categories.served`). Its
+    categories are worked out as the imported rows' are (``categorised``:
+    :func:`~asset_map.inputs.categorising.categorise` for given positions),
+    suggestions from its text included.
     """
     served_col = cmap.get("served_area")
     if not served_col:
         return []
     index = {r: i for i, r in enumerate(rows)}
-    kept: list[Reject] = []
-    out: list[dict[str, str]] = []
     other = {r.row for r in rejects if r.kind != "no location"}  # e.g. no name as well: stays rejected
-    from .kept_unlocated import unlocated_record
-
-    cat_col = cmap.get("category")
+    kept: list[Reject] = []
+    chosen: list[tuple[Reject, int]] = []
     for r in rejects:
         i = index.get(r.row)
         served = frame[served_col].iloc[i] if i is not None else None
         if r.kind != "no location" or r.row in other or served is None or not str(served).strip():
             kept.append(r)
-            continue
-        ids = fixed if fixed is not None else taxonomy.map_cell(frame[cat_col].iloc[i] if cat_col else None,
-                                                               category_map).ids
-        out.append(unlocated_record(frame, cmap, i, r.row, source, ";".join(ids), "no location; serves an area",
-                                    served))
+        else:
+            chosen.append((r, i))
     rejects[:] = kept
-    return out
+    if not chosen:
+        return []
+    from .kept_unlocated import unlocated_record
+
+    cats = categorised(keep=[i for _, i in chosen])
+    return [unlocated_record(frame, cmap, i, r.row, source, ids, "no location; serves an area",
+                             frame[served_col].iloc[i]) for (r, i), ids in zip(chosen, cats.ids)]
 
 
 def _capacities(cells: list[str], units: list[str], column: str | None, notes: list[str]) -> dict[str, list]:
