@@ -21,7 +21,9 @@ direct evidence for the category
     category kept because their valid postcode lies outside a local lookup's
     coverage (:data:`OUTSIDE_LOOKUP`: the registered office elsewhere of an
     organisation operating in the study area), which operate in the study
-    area at unknown places: evidence in every area, never provision.
+    area at unknown places: evidence in every area, never provision (unless
+    the row itself names an area it serves: then it serves it, as any service
+    without a location does, and is not counted here).
 hidden
     assets located in the area with no category, and rejected rows placed
     there whose category is unknown: any of them could be of this category.
