@@ -541,8 +541,8 @@ class Workspace:
         """Groups of likely duplicate assets, then with ``venues`` the shared venues (:mod:`asset_map.inputs.duplicates`)."""
         from .inputs.duplicates import DEFAULT_DISTANCE_M, SIMILAR_NAME_SCORE, find_duplicates
 
-        return find_duplicates(self.assets(), distance_m=DEFAULT_DISTANCE_M if distance_m is None else distance_m, venues=venues,
-                               min_score=SIMILAR_NAME_SCORE if min_score is None else min_score)
+        return find_duplicates(self.assets(), distance_m=DEFAULT_DISTANCE_M if distance_m is None else distance_m,
+                               venues=venues, min_score=SIMILAR_NAME_SCORE if min_score is None else min_score)
 
     @_changes
     def merge(self, keep: str, others: list[str]) -> int:

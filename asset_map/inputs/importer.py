@@ -27,10 +27,8 @@ served": "borough-wide", "online", an area's name) is not rejected: it is kept
 as a service without a location, which counts for coverage where it serves
 (:mod:`asset_map.categories.served`). A row whose well-formed postcode lies
 outside a local postcode lookup's coverage is kept too, with its location
-unknown: it counts as evidence in confidence, never as provision at a place
-(only an area the row itself says it serves counts, as for any service
-without a location: :mod:`asset_map.inputs.kept_unlocated`);
-``reject_outside_lookup`` rejects it instead.
+unknown: evidence in confidence, never provision at a place (see
+:mod:`asset_map.inputs.kept_unlocated`); ``reject_outside_lookup`` rejects it.
 
 The counts reconcile: ``rows read = imported + kept without a location +
 rejected``, and ``outside``, ``uncategorised`` and ``not_services`` are counted among the imported.
