@@ -109,11 +109,6 @@ class Evidence:
     edge: Counter = field(default_factory=Counter)  # (area, category) -> flagged edge share (0 to 1)
     catchment: dict = field(default_factory=dict)  # category -> catchment (m), for the edge reason
 
-    def expected_hidden(self, area: str, category: str) -> float:
-        """``hidden × (n_c + 1) / (n + K)``: hidden assets expected to be of ``category``."""
-        hidden = self.uncategorised[area] + self.rejected_unknown[area]
-        return hidden * (self.study[category] + 1) / (sum(self.study.values()) + self.n_categories)
-
 
 def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", rejects: "Table | None",
            imports: "Table | None", postcode_area: Callable[[str], str | None] | None = None, *,
@@ -362,7 +357,7 @@ class _RowEvidence:
     ``unlocated`` counts the services without a location serving the row's
     area or an unnamed one (``unlocated_anywhere``: the latter alone), and
     the rows of the category at unknown places (``elsewhere``: those alone);
-    ``expected`` is ``hidden × (n_c + 1) / (n + K)`` (:meth:`Evidence.expected_hidden`).
+    ``expected`` is ``hidden × (n_c + 1) / (n + K)`` (the module docstring's *hidden*).
     """
 
     unlocated: "np.ndarray"
@@ -378,16 +373,18 @@ class _RowEvidence:
     located: "np.ndarray"
     edge: "np.ndarray"  # the flagged edge share, 0 where not flagged
     edge_m: "np.ndarray"  # the catchment of the edge share
-    inferred: "np.ndarray | None" = None  # assets of the row categorised by inference
+    inferred: "np.ndarray"  # assets of the row categorised by inference
 
     @property
     def mostly_inferred(self) -> "np.ndarray":
         """Rows whose assets are mostly (more than :data:`MOSTLY_INFERRED`) categorised by inference."""
-        import numpy as np
-
-        if self.inferred is None:
-            return np.zeros(len(self.located), dtype=bool)
         return (self.located != 0) & (self.inferred > MOSTLY_INFERRED * self.located)
+
+    @property
+    def some_evidence(self) -> "np.ndarray":
+        """Rows with anything that lowers confidence to medium at least (module docstring)."""
+        return ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
+                | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0) | (self.edge > 0) | self.mostly_inferred)
 
     @classmethod
     def of_rows(cls, ev: Evidence, areas: list[Any], categories: list[str]) -> "_RowEvidence":
@@ -406,8 +403,7 @@ class _RowEvidence:
                         per_row(ev.filtered, pairs), study, hidden, per_row(ev.uncategorised, areas),
                         per_row(ev.rejected_unknown, areas), per_row(ev.stale, pairs), per_row(ev.located, pairs),
                         np.array([float(ev.edge[k]) for k in pairs]),
-                        np.array([float(ev.catchment.get(c, 0)) for c in categories]))
-        out.inferred = per_row(ev.inferred, pairs)
+                        np.array([float(ev.catchment.get(c, 0)) for c in categories]), per_row(ev.inferred, pairs))
         return out
 
     @classmethod
@@ -447,22 +443,23 @@ class _RowEvidence:
                         by_pair(ev.filtered), by_cat([ev.study[c] for c in categories]),
                         uncategorised + rejected_unknown, uncategorised, rejected_unknown,
                         by_pair(ev.stale), by_pair(ev.located), by_pair(ev.edge).astype(float),
-                        by_cat([float(ev.catchment.get(c, 0)) for c in categories]))
-        out.inferred = by_pair(ev.inferred)
+                        by_cat([float(ev.catchment.get(c, 0)) for c in categories]), by_pair(ev.inferred))
         return out
 
     @classmethod
     def _make(cls, ev: Evidence, unlocated: "np.ndarray", anywhere: "np.ndarray", elsewhere: "np.ndarray",
               rejected: "np.ndarray", filtered: "np.ndarray", study: "np.ndarray", hidden: "np.ndarray",
               uncategorised: "np.ndarray", rejected_unknown: "np.ndarray", stale: "np.ndarray",
-              located: "np.ndarray", edge: "np.ndarray", edge_m: "np.ndarray") -> "_RowEvidence":
+              located: "np.ndarray", edge: "np.ndarray", edge_m: "np.ndarray",
+              inferred: "np.ndarray") -> "_RowEvidence":
         """The arrays; ``unlocated`` becomes every row of the category without a place, ``elsewhere`` included."""
         total = sum(ev.study.values()) + ev.n_categories
         if total == 0 and len(hidden):
             raise ZeroDivisionError("no categorised asset and no category")
         unlocated = unlocated + elsewhere
         return cls(unlocated, anywhere, elsewhere, rejected, filtered, (study == 0) & (unlocated == 0),
-                   hidden * (study + 1) / (total or 1), uncategorised, rejected_unknown, stale, located, edge, edge_m)
+                   hidden * (study + 1) / (total or 1), uncategorised, rejected_unknown, stale, located, edge, edge_m,
+                   inferred)
 
     def judge(self, provision: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
         """The finding and the confidence of each row (object arrays of str).
@@ -471,14 +468,12 @@ class _RowEvidence:
         """
         import numpy as np
 
-        reasons = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
-                   | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0) | (self.edge > 0) | self.mostly_inferred)
         missing_data = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
                         | (self.expected >= NO_DATA_HIDDEN))
         no_data = ~provision & missing_data
         finding = np.where(provision, "provision", np.where(missing_data, "no data?", "no provision"))
         low = no_data | ((self.located != 0) & (self.stale * 2 >= self.located))
-        confidence = np.where(low, "low", np.where(reasons, "medium", "high"))
+        confidence = np.where(low, "low", np.where(self.some_evidence, "medium", "high"))
         return finding.astype(object), confidence.astype(object)
 
     def reasons(self, index: "np.ndarray", labels: list[str], stale_days: int) -> list[str]:
@@ -487,8 +482,7 @@ class _RowEvidence:
 
         index = np.asarray(index, dtype=np.intp)
         mostly = self.mostly_inferred
-        some = ((self.unlocated != 0) | (self.rejected != 0) | (self.filtered != 0) | self.nowhere
-                | (self.expected >= MEDIUM_HIDDEN) | (self.stale != 0) | (self.edge > 0) | mostly)[index]
+        some = self.some_evidence[index]
         out = ["no sign of missing data"] * len(index)
         at = np.flatnonzero(some)
         rows = index[at]
@@ -496,7 +490,7 @@ class _RowEvidence:
             self.unlocated, self.unlocated_anywhere, self.elsewhere, self.rejected, self.filtered, self.nowhere,
             self.expected, self.uncategorised, self.rejected_unknown, self.stale, self.located, self.edge,
             self.edge_m)))
-        inferred = (self.inferred if self.inferred is not None else np.zeros(len(mostly), dtype=int))[rows].tolist()
+        inferred = self.inferred[rows].tolist()
         located = self.located[rows].tolist()
         for n, v, guessed, here, most in zip(at.tolist(), values, inferred, located, mostly[rows].tolist()):
             why = _why(labels[n], *v, stale_days)

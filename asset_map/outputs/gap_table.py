@@ -23,7 +23,7 @@ NO_DATA = "no data?"
 LEVEL_STYLE = {"none": "bold red", "low": "yellow", "ok": "green", NO_DATA: "magenta"}
 
 
-def _num(v: float | None, fmt: str) -> str:
+def num_text(v: float | None, fmt: str) -> str:
     """``v`` formatted as ``fmt``, or a dash when it is unknown."""
     return "–" if v is None else format(v, fmt)
 
@@ -40,13 +40,13 @@ COLUMNS: dict[str, tuple[str, bool, Callable[["GapRow"], str]]] = {
     "#": ("#", True, lambda r: str(r.priority)),
     "Area": ("Area", False, lambda r: r.area_name),
     "Category": ("Category", False, lambda r: r.category),
-    "Target pop.": ("Target", True, lambda r: _num(r.target_population, ",.0f")),
+    "Target pop.": ("Target", True, lambda r: num_text(r.target_population, ",.0f")),
     "Assets": ("Assets", True, lambda r: str(r.assets)),
-    "Per 10k": ("/10k", True, lambda r: _num(r.rate_per_10k, ".1f")),
+    "Per 10k": ("/10k", True, lambda r: num_text(r.rate_per_10k, ".1f")),
     "Coverage": ("Cover", True, lambda r: f"{r.coverage:.0%}"),
-    "Access /10k": ("Access", True, lambda r: _num(r.access_per_10k, ".2f")),
-    "Unreached": ("Unreached", True, lambda r: _num(r.uncovered, ",.0f")),
-    "Need": ("Need", True, lambda r: _num(r.need_index, ".2f")),
+    "Access /10k": ("Access", True, lambda r: num_text(r.access_per_10k, ".2f")),
+    "Unreached": ("Unreached", True, lambda r: num_text(r.uncovered, ",.0f")),
+    "Need": ("Need", True, lambda r: num_text(r.need_index, ".2f")),
     "Gap": ("Gap", False, lambda r: r.shown_level),
     "Robust": ("Robust", False, lambda r: "yes" if r.robust else ""),
     "Reason (with the study-area figure)": ("Reason", False, reason_text),

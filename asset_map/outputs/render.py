@@ -26,11 +26,6 @@ if TYPE_CHECKING:  # pragma: no cover
 FORMATS = ("table", "csv", "json", "markdown")
 
 
-def _num(v: float | None, fmt: str) -> str:
-    """``v`` formatted as ``fmt``, or a dash when it is unknown."""
-    return "–" if v is None else format(v, fmt)
-
-
 def _markdown_row(cells: list[str]) -> str:
     """A Markdown table row, each ``|`` in a cell escaped."""
     return "| " + " | ".join(md_escape(c) for c in cells) + " |"
@@ -400,9 +395,11 @@ def _whatif_fields(changes) -> list[tuple[str, str, str]]:
 
 def _whatif_cells(change, fields) -> list[str]:
     """Area, category, then each figure as ``before → after`` (or once, if it does not change)."""
+    from .gap_table import num_text
+
     cells = [change.after.area_name, change.after.category]
     for name, _, spec in fields:
-        b, a = _num(getattr(change.before, name), spec), _num(getattr(change.after, name), spec)
+        b, a = num_text(getattr(change.before, name), spec), num_text(getattr(change.after, name), spec)
         cells.append(a if a == b else f"{b} → {a}")
     return cells
 
