@@ -185,7 +185,8 @@ class Workspace:
         "E08000009"), so that services serving it count as serving every area
         (:mod:`asset_map.categories.served`); replaces those given before.
 
-        Replaces the areas and re-assigns every stored asset to the new areas.
+        ``level``: store them as a second level of that name (:mod:`asset_map.inputs.levels`) instead.
+        Replaces the areas (levels are kept) and re-assigns every stored asset to the new areas.
         With ``small_areas`` the population layer is replaced too. Without
         any population option a population layer loaded before is kept,
         counted in the new areas, and gives them their population; when the
@@ -199,6 +200,11 @@ class Workspace:
         from .inputs.stored_taxonomy import ensure_taxonomy
 
         study_names = clean_names(options.pop("study_names", None))
+        if options.get("level"):  # a second level: the areas, population and assets stay as they are
+            from .inputs.levels import load_level
+
+            return load_level(self.store, path, options.pop("level"), **options)
+        options.pop("level", None)
         result = load_boundaries(path, **options)
         assets = self.assets()
         population = population_after(self.store, result)
@@ -323,8 +329,8 @@ class Workspace:
         return import_assets(self.store, path, options, taxonomy=self.taxonomy(), areas=self.areas())
 
     # ------------------------------------------------------------------ analysis
-    def gaps(self, *, area: str | None = None, category: str | None = None,
-             stale_days: int | None = None, filters: "AssetFilter | None" = None) -> "GapReport":
+    def gaps(self, *, area: str | None = None, category: str | None = None, stale_days: int | None = None,
+             filters: "AssetFilter | None" = None, by: str | None = None) -> "GapReport":
         """Gap measures for every area × category, ranked by priority, with their confidence.
 
         ``area`` is an area code or name, ``category`` a category id, label
@@ -332,13 +338,19 @@ class Workspace:
         whole table). ``stale_days``: records verified longer ago than this
         lower the confidence (default 730). ``filters`` restricts which
         assets count (:mod:`asset_map.categories.filters`). See :mod:`asset_map.analysis.gaps`
-        and :mod:`asset_map.analysis.confidence` for the definitions.
+        and :mod:`asset_map.analysis.confidence` for the definitions. ``by``: a second level (or
+        ``"small-areas"``), whose areas inside ``area`` are measured instead (:mod:`asset_map.inputs.levels`).
         """
         from .inputs.gap_inputs import gap_report
+        from .inputs.levels import level_gaps
 
         inputs, codes, cat_ids = self._gap_inputs(area, category, filters)
-        report = gap_report(self.store, inputs, inputs.assets, self.need(), stale_days=stale_days,
-                            unknown=inputs.unknown)
+        if by is not None:
+            report, codes = level_gaps(self.store, inputs, by, codes and codes[0], self.need(),
+                                       stale_days=stale_days), None
+        else:
+            report = gap_report(self.store, inputs, inputs.assets, self.need(), stale_days=stale_days,
+                                unknown=inputs.unknown)
         report.notes[:0] = inputs.notes
         return report.select(areas=codes, categories=cat_ids)
 

@@ -58,7 +58,8 @@ CRS = "EPSG:27700"
 READ_BATCH = 50_000
 
 #: Layers with geometry, and their geometry type.
-SPATIAL_LAYERS = {"areas": "MultiPolygon", "population": "MultiPolygon", "assets": "Point"}
+SPATIAL_LAYERS = {"areas": "MultiPolygon", "population": "MultiPolygon", "assets": "Point",
+                  "level_areas": "MultiPolygon"}
 
 
 @dataclass
