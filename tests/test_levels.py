@@ -137,3 +137,44 @@ def test_trafford_wards_inside_north(tmp_path):
     north = ws.areas().set_index("area_name").loc["North", "all_ages"]
     total = sum(r.target_population for r in report.rows)
     assert total == pytest.approx(north, rel=0.01)
+
+
+def small_features(page: str) -> dict:
+    import json
+    import re
+
+    data = json.loads(re.search(r'<script id="asset-map-data" type="application/json">(.*?)</script>', page,
+                                re.S).group(1))
+    return {f["properties"]["code"]: f["properties"] for f in (data["small"] or {"features": []})["features"]}
+
+
+def test_the_map_shades_where_the_unreached_live(drill):
+    small = small_features(drill.export_html(area="North"))
+    assert set(small) == {"S1", "S2", "S3", "S4"}  # South's S5 is not in focus
+    assert [small[c]["loneliness_isolation_unreached"] for c in ("S1", "S2", "S3", "S4")] == [0, 2000, 1500, 500]
+    assert [small[c]["loneliness_isolation_target"] for c in ("S1", "S2", "S3", "S4")] == [1000, 2000, 1500, 500]
+    assert small_features(drill.export_html()) == {}  # no focus: no small areas
+    what_if = drill.export_html(area="North", without=["Friends"])
+    assert small_features(what_if) == {}  # the shading would be of the figures before the what-if: left out
+
+
+@pytest.mark.skipif(not (__import__("shutil").which("chromium") and __import__("shutil").which("chromedriver")),
+                    reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+def test_the_shading_in_headless_chromium(drill, tmp_path):
+    from test_html_map import chromium
+
+    page = tmp_path / "north.html"
+    page.write_text(drill.export_html(area="North", category="befriending"), encoding="utf-8")
+    driver = chromium("900,900")
+    try:
+        driver.get(page.as_uri())
+        fills = driver.execute_script(
+            "var out = {}; assetMap.small.eachLayer(function (l) { out[l.feature.properties.code] ="
+            " [l.options.fillColor, l.options.fillOpacity]; }); return out;")
+        legend = driver.execute_script("return document.querySelector('.legend').textContent")
+    finally:
+        driver.quit()
+    # S1 is wholly within reach (the lightest class); S2, S3 and S4 wholly out of reach (the darkest).
+    assert fills == {"S1": ["#F2F0F7", 0.85], "S2": ["#54278F", 0.85], "S3": ["#54278F", 0.85],
+                     "S4": ["#54278F", 0.85]}
+    assert "Out of reach, by small area" in legend and "75% or more" in legend

@@ -25,7 +25,8 @@ small areas
     with ``--by small-areas`` each part of the population layer in *F* is an
     area of its own (code: the small area's), so its coverage is
     ``covered_i`` of :mod:`asset_map.analysis.access` and its unreached
-    residents ``T_i·(1 − covered_i)``.
+    residents ``T_i·(1 − covered_i)``; :func:`unreached_by_small_area` gives
+    the maps and cards these figures, to shade where the unreached live.
 assets
     counted in the level area containing them; reach counts every located
     asset, as for the main areas.
@@ -201,3 +202,26 @@ def _reassigned(assets: "Table | None", areas: "gpd.GeoDataFrame") -> "Table | N
         return assets
     codes = assign_points(assets.geometry, areas.geometry.to_numpy(), list(areas["area_code"]))
     return Table({**assets.columns, "area_code": codes}, assets.geometry)
+
+
+def unreached_by_small_area(store: "Store", inputs: "GapInputs", focus: str | None,
+                            need: "NeedIndicator | None") -> "gpd.GeoDataFrame | None":
+    """The population layer's parts in the area ``focus`` (``--by small-areas``), each with, for every category
+    *c*, ``<c>_target`` (``T_i``, its target residents) and ``<c>_unreached`` (``T_i·(1 − covered_i)``): where
+    the unreached residents of the area live. None without a focus area or a population layer.
+    """
+    if focus is None or not store.count("population"):
+        return None
+    from .stored import frame
+
+    areas, _ = _small_areas(frame(store, "population"), focus)
+    report = level_gaps(store, inputs, SMALL_AREAS, focus, need)
+    figures: dict[str, dict[str, float]] = {}
+    for r in report.rows:
+        target = r.target_population or 0.0
+        figures.setdefault(f"{r.category_id}_target", {})[r.area_code] = target
+        figures.setdefault(f"{r.category_id}_unreached", {})[r.area_code] = target * (1 - r.coverage)
+    out = areas[["area_code", "area_name", "geometry"]].copy()
+    for name, values in figures.items():
+        out[name] = [values.get(c, 0.0) for c in out["area_code"]]
+    return out

@@ -12,6 +12,11 @@ what-if's ``--add``/``--without`` mean the same on each:
   workspace holds them. ``assets`` are the assets counted after the what-if
   (added ones included, with ``what_if = "added"``); ``removed`` are the
   assets taken out (``what_if = "removed"``), drawn struck through.
+- ``small_areas``: with an area in focus and a population layer (and no
+  what-if), the small areas (parts) inside it, each with ``<c>_target`` and
+  ``<c>_unreached`` for every category *c*
+  (:func:`asset_map.inputs.levels.unreached_by_small_area`): the maps shade
+  them by the share out of reach, to show where the unreached live.
 """
 
 from __future__ import annotations
@@ -35,6 +40,16 @@ class OutputView:
     area: str | None = None
     what_if: "WhatIf | None" = None
     removed: "gpd.GeoDataFrame | None" = None
+    small_areas: "gpd.GeoDataFrame | None" = None
+
+    def unreached(self, category_id: str) -> "list[tuple[str, str, object, float, float]]":
+        """``(code, name, polygon, unreached, target)`` of each small area in focus for one category
+        (none without :attr:`small_areas`)."""
+        s = self.small_areas
+        if s is None or f"{category_id}_target" not in s.columns:
+            return []
+        return list(zip(s["area_code"], s["area_name"], s.geometry, s[f"{category_id}_unreached"],
+                        s[f"{category_id}_target"]))
 
     @property
     def before(self) -> "GapReport | None":
@@ -74,7 +89,8 @@ class OutputView:
 
 
 def make_view(report: "GapReport", assets: "gpd.GeoDataFrame | None", areas: "gpd.GeoDataFrame", *,
-              area: str | None = None, what_if: "WhatIf | None" = None) -> OutputView:
+              area: str | None = None, what_if: "WhatIf | None" = None,
+              small_areas: "gpd.GeoDataFrame | None" = None) -> OutputView:
     """The view of ``report`` (the *after* figures when ``what_if`` is given) and the counted ``assets``.
 
     With a what-if, the assets whose ids ``what_if.removed_ids`` lists move to
@@ -83,7 +99,7 @@ def make_view(report: "GapReport", assets: "gpd.GeoDataFrame | None", areas: "gp
     Every asset gets a ``what_if`` column: ``""``, ``"added"`` or ``"removed"``.
     """
     if what_if is None:
-        return OutputView(report, assets, area)
+        return OutputView(report, assets, area, small_areas=small_areas)
     import pandas as pd
 
     gone = set(what_if.removed_ids)
