@@ -178,3 +178,26 @@ def test_the_shading_in_headless_chromium(drill, tmp_path):
     assert fills == {"S1": ["#F2F0F7", 0.85], "S2": ["#54278F", 0.85], "S3": ["#54278F", 0.85],
                      "S4": ["#54278F", 0.85]}
     assert "Out of reach, by small area" in legend and "75% or more" in legend
+
+
+def test_the_card_map_shades_where_the_unreached_live(drill):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    (card,) = drill.gap_cards("North")
+    assert card.gaps[0].category_id == "loneliness_isolation"
+    assert card.shading.startswith("Small areas shaded by the share of their target residents (all ages) out of reach "
+                                   "of Loneliness and social isolation")
+    pixels = np.asarray(Image.open(io.BytesIO(card.map_png)).convert("RGB")).reshape(-1, 3)
+
+    def share(hex_colour):
+        rgb = [int(hex_colour[k:k + 2], 16) for k in (1, 3, 5)]
+        return (np.abs(pixels.astype(int) - rgb).sum(axis=1) <= 6).mean()
+
+    # S2, S3 and S4 (three quarters of North) wholly out of reach, S1 (a quarter) wholly within.
+    assert share("#54278F") > 2.5 * share("#F2F0F7") > 0
+    assert "out of reach of Loneliness" in drill.cards_page(area="North")
+    (plain,) = drill.gap_cards("North", without=["Friends"])
+    assert plain.shading == ""  # with a what-if the map keeps the figures it shows: no shading

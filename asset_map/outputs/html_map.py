@@ -24,7 +24,7 @@ What is on the page:
 - with an area in focus and a population layer, **where the unreached
   live**: the small areas (parts) inside the area shaded by the share of
   their target residents out of reach of the chosen category
-  (``unreached / target``, in the classes of :data:`UNREACHED_CLASSES`), with
+  (``unreached / target``, in the classes of :data:`asset_map.outputs.view.UNREACHED_CLASSES`), with
   a tooltip giving both numbers and a legend section saying what the shade
   means (:meth:`~asset_map.outputs.view.OutputView.unreached`).
 
@@ -54,6 +54,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from .slide_map import LEVEL_COLOURS
+from .view import UNREACHED_CLASSES
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -65,10 +66,6 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Fill colour per gap level and for "no data?": the slide maps' Okabe–Ito colours (colour-blind safe);
 #: "no data?" a darker grey than the slide's, as the page has no hatching.
 COLOURS = {**LEVEL_COLOURS, "no data?": "#BDBDBD"}
-#: The shading of the small areas in focus by the share of their target residents out of reach: (upper bound of the
-#: share, colour, legend text), ColorBrewer's sequential Purples (colour-blind safe, apart from the level colours).
-UNREACHED_CLASSES = [(0.005, "#F2F0F7", "none out of reach"), (0.25, "#CBC9E2", "under 25%"),
-                     (0.5, "#9E9AC8", "25% to 50%"), (0.75, "#756BB1", "50% to 75%"), (1.01, "#54278F", "75% or more")]
 LEVEL_TEXT = {"none": "no provision within reach", "low": "low coverage or rate", "ok": "reasonable provision",
               "no data?": "none found — lists may be missing it"}
 

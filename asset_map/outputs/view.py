@@ -31,6 +31,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.whatif import WhatIf
 
 
+#: How the small areas in focus are shaded by the share of their target residents out of reach: (upper bound of
+#: the share, colour, legend text), ColorBrewer's sequential Purples (colour-blind safe, apart from the level colours).
+UNREACHED_CLASSES = [(0.005, "#F2F0F7", "none out of reach"), (0.25, "#CBC9E2", "under 25%"),
+                     (0.5, "#9E9AC8", "25% to 50%"), (0.75, "#756BB1", "50% to 75%"), (1.01, "#54278F", "75% or more")]
+
+
+def unreached_colour(unreached: float, target: float) -> str | None:
+    """The colour of :data:`UNREACHED_CLASSES` for ``unreached / target`` (None when ``target`` is 0)."""
+    if not target > 0:
+        return None
+    share = unreached / target
+    return next((colour for bound, colour, _ in UNREACHED_CLASSES if share < bound), UNREACHED_CLASSES[-1][1])
+
+
 @dataclass
 class OutputView:
     """The figures and assets an output draws, and the area it frames (see the module docstring)."""
