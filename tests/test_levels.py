@@ -201,3 +201,17 @@ def test_the_card_map_shades_where_the_unreached_live(drill):
     assert "out of reach of Loneliness" in drill.cards_page(area="North")
     (plain,) = drill.gap_cards("North", without=["Friends"])
     assert plain.shading == ""  # with a what-if the map keeps the figures it shows: no shading
+
+
+def test_by_needs_the_population_layer(tmp_path):
+    ws = asset_map.Workspace(tmp_path / "ws.gpkg")
+    ws.load_boundaries(write_areas(tmp_path / "loc.geojson", [("N", "North", 100, square(X0, Y0, 2000))]))
+    ws.load_boundaries(write_areas(tmp_path / "w.geojson", [("W1", "One", 0, square(X0, Y0, 2000))]), level="wards")
+    with pytest.raises(WorkspaceError, match="--by wards needs the population layer"):
+        ws.gaps(area="North", by="wards")
+    assert asset_map.Workspace(tmp_path / "ws.gpkg").status()["levels"] == {"wards": 1}
+
+
+def test_a_copied_workspace_keeps_its_levels(drill, tmp_path):
+    drill.copy_to(tmp_path / "copy.gpkg")
+    assert asset_map.Workspace(tmp_path / "copy.gpkg").status()["levels"] == {"wards": 3}
