@@ -185,7 +185,8 @@ class Workspace:
         "E08000009"), so that services serving it count as serving every area
         (:mod:`asset_map.categories.served`); replaces those given before.
 
-        Replaces the areas and re-assigns every stored asset to the new areas.
+        ``level``: store them as a second level of that name (:mod:`asset_map.inputs.levels`) instead.
+        Replaces the areas (levels are kept) and re-assigns every stored asset to the new areas.
         With ``small_areas`` the population layer is replaced too. Without
         any population option a population layer loaded before is kept,
         counted in the new areas, and gives them their population; when the
@@ -199,6 +200,11 @@ class Workspace:
         from .inputs.stored_taxonomy import ensure_taxonomy
 
         study_names = clean_names(options.pop("study_names", None))
+        if options.get("level"):  # a second level: the areas, population and assets stay as they are
+            from .inputs.levels import load_level
+
+            return load_level(self.store, path, options.pop("level"), **options)
+        options.pop("level", None)
         result = load_boundaries(path, **options)
         assets = self.assets()
         population = population_after(self.store, result)
@@ -323,8 +329,8 @@ class Workspace:
         return import_assets(self.store, path, options, taxonomy=self.taxonomy(), areas=self.areas())
 
     # ------------------------------------------------------------------ analysis
-    def gaps(self, *, area: str | None = None, category: str | None = None,
-             stale_days: int | None = None, filters: "AssetFilter | None" = None) -> "GapReport":
+    def gaps(self, *, area: str | None = None, category: str | None = None, stale_days: int | None = None,
+             filters: "AssetFilter | None" = None, by: str | None = None) -> "GapReport":
         """Gap measures for every area × category, ranked by priority, with their confidence.
 
         ``area`` is an area code or name, ``category`` a category id, label
@@ -332,13 +338,16 @@ class Workspace:
         whole table). ``stale_days``: records verified longer ago than this
         lower the confidence (default 730). ``filters`` restricts which
         assets count (:mod:`asset_map.categories.filters`). See :mod:`asset_map.analysis.gaps`
-        and :mod:`asset_map.analysis.confidence` for the definitions.
+        and :mod:`asset_map.analysis.confidence` for the definitions. ``by``: a second level (or
+        ``"small-areas"``), whose areas inside ``area`` are measured instead (:mod:`asset_map.inputs.levels`).
         """
         from .inputs.gap_inputs import gap_report
+        from .inputs.levels import level_gaps
 
         inputs, codes, cat_ids = self._gap_inputs(area, category, filters)
-        report = gap_report(self.store, inputs, inputs.assets, self.need(), stale_days=stale_days,
-                            unknown=inputs.unknown)
+        report, codes = (level_gaps(self.store, inputs, by, codes and codes[0], self.need(), stale_days=stale_days),
+                         None) if by else (gap_report(self.store, inputs, inputs.assets, self.need(),
+                                                      stale_days=stale_days, unknown=inputs.unknown), codes)
         report.notes[:0] = inputs.notes
         return report.select(areas=codes, categories=cat_ids)
 
@@ -377,17 +386,21 @@ class Workspace:
         return WhatIf(before, after, additions, removed, gone)
 
     def output_view(self, *, area: str | None = None, add: "Sequence[str]" = (), without: "Sequence[str]" = (),
-                    filters: "AssetFilter | None" = None) -> "OutputView":
+                    filters: "AssetFilter | None" = None, shade: bool = False) -> "OutputView":
         """What the outputs show (:mod:`asset_map.outputs.view`): the gaps (after the what-if ``add`` and
         ``without`` when given, see :meth:`what_if`), the assets they count, and the area in focus
-        (``area``, a code or name)."""
+        (``area``, a code or name); ``shade``: and, without a what-if, where the area's unreached residents live
+        (:func:`asset_map.inputs.levels.unreached_by_small_area`)."""
+        from .inputs.levels import unreached_by_small_area
         from .outputs.view import make_view
 
         areas = self._require_areas()
         code = self.find_area(area)[0] if area is not None else None
         wi = self.what_if(add=add, without=without, filters=filters, robust=True) if add or without else None
         report = wi.after if wi is not None else self.gaps(filters=filters)
-        return make_view(report, self.counted_assets(filters), areas, area=code, what_if=wi)
+        small = unreached_by_small_area(self.store, self._gap_inputs(None, None, filters)[0], code,
+                                        self.need()) if shade and wi is None else None
+        return make_view(report, self.counted_assets(filters), areas, area=code, what_if=wi, small_areas=small)
 
     def _gap_inputs(self, area: str | None, category: str | None, filters: "AssetFilter | None"):
         """What the gaps count (:func:`asset_map.inputs.gap_inputs.read_gap_inputs`), and the area codes
@@ -418,7 +431,7 @@ class Workspace:
         ``view``: ``filters`` and the what-if's ``add`` and ``without`` (:meth:`output_view`)."""
         from .outputs.gap_cards import TOP, view_cards
 
-        return view_cards(self.output_view(area=area, **view), self._require_areas(), self.taxonomy(),
+        return view_cards(self.output_view(area=area, shade=True, **view), self._require_areas(), self.taxonomy(),
                           top=TOP if top is None else top, data_date=self._data_date())
 
     def _data_date(self) -> str:
@@ -460,8 +473,8 @@ class Workspace:
         areas = self._require_areas()
         taxonomy = self.taxonomy()
         first = (_category_ids(taxonomy, category) or [None])[0]
-        return map_html(areas, self.output_view(**view), taxonomy, title=title or "Community assets and gaps",
-                        data_date=self._data_date(), category=first)
+        return map_html(areas, self.output_view(**view, shade=True), taxonomy, category=first,
+                        title=title or "Community assets and gaps", data_date=self._data_date())
 
     def export_png(self, path: str | Path, category: str | None = None, *, title: str | None = None,
                    **view: Any) -> Path:

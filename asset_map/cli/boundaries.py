@@ -53,19 +53,28 @@ def boundaries_load(
     study_name: Annotated[Optional[list[str]], typer.Option(
         "--study-name", help="A name or code of the whole study area (e.g. Trafford, E08000009; repeatable): "
         "services that serve it count as serving every area.")] = None,
+    level: Annotated[Optional[str], typer.Option(
+        help="Store these as a second level of areas with this name (e.g. wards), beside the areas, for "
+        "`gaps --area AREA --by NAME`; the areas, population and assets stay as they are.")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Load neighbourhood boundaries (and population) into the workspace, replacing any loaded before."""
+    """Load neighbourhood boundaries (and population) into the workspace, replacing any loaded before;
+    with --level, a second level of areas inside them (wards in localities)."""
     ws = open_workspace(workspace)
     result = ws.load_boundaries(
         file, code_field=code_field, name_field=name_field, population_field=population_field,
         population_csv=population, population_code_column=population_code_column, small_areas=small_areas,
         dissolve=dissolve, into=into, into_name=into_name, layer=layer, crs=crs, study_names=study_name,
+        level=level,
     )
     err = stderr()
     for w in result.warnings:
         err.print(f"Warning: {w}")
     a = result.areas
+    if level:
+        err.print(f"Loaded {len(a)} areas from {result.source} as the level {level.strip()!r} into {ws.location}; "
+                  f"the areas are kept (gaps --area AREA --by {level.strip()})")
+        return
     pop = f", population {a['all_ages'].sum():,.0f}" if "all_ages" in a.columns else ", no population"
     err.print(f"Loaded {len(a)} areas from {result.source}{pop} into {ws.location}")
     if result.small_areas is not None:

@@ -38,17 +38,23 @@ def gaps(
         "--explain", help="After the table, say how each figure is computed (the method text).")] = False,
     stale_days: Annotated[Optional[int], typer.Option(
         min=1, help="Records verified longer ago than this lower the confidence (default 730).")] = None,
+    by: Annotated[Optional[str], typer.Option(
+        help="Break --area down: rank the gaps of a second level's areas inside it (loaded with "
+        "`boundaries load FILE --level NAME`), or of the population layer's small-areas.")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Coverage gaps for each area and need category, sorted by priority."""
     ws = open_workspace(workspace)
     flt = asset_filter(audience, when, free, verified_since)
     area = area_code(ws, area)
+    if (add or without) and by is not None:
+        raise typer.BadParameter("--by shows the gaps as they are; leave out --add/--without with it")
     if add or without:
         _print_what_if(ws, add or [], without or [], area, category, format, output, top, flt)
         return
-    report = ws.gaps(area=area, category=category, filters=flt, stale_days=stale_days)
-    title = "Gaps by priority" + (f" — {report.rows[0].area_name}" if area and report.rows else "")
+    report = ws.gaps(area=area, category=category, filters=flt, stale_days=stale_days, by=by)
+    title = "Gaps by priority" + (f" — {report.rows[0].area_name}" if area and report.rows and not by else "")
+    title += f" — by {by}" + (f" inside {area}" if area else "") if by else ""
     print_gaps(report, format, output, top, title, hide_no_data=hide_no_data, explain=explain)
 
 

@@ -20,6 +20,8 @@ def status(workspace: WorkspaceOpt = None) -> None:
         stderr().print(f"No workspace at {info['workspace']} yet.")
         return
     for key, value in info.items():
+        if key == "levels":  # second levels of areas, for gaps --by
+            value = ", ".join(f"{name} ({n} areas)" for name, n in value.items())
         if key != "exists":
             typer.echo(f"{key}: {value}")
 

@@ -19,13 +19,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def assess_report(store: "Store", report: "GapReport", areas: "Table", assets: "Table | None", *,
                   taxonomy: "Taxonomy", study_names: set[str], stale_days: int | None,
-                  unknown: "list | tuple" = ()) -> "GapReport":
+                  unknown: "list | tuple" = (), ground: "Table | None" = None) -> "GapReport":
     """Add each row's finding and confidence (:mod:`asset_map.analysis.confidence`).
 
     ``assets`` are all the active assets (before any filter); ``unknown`` the
     (area, categories) of those a filter left out because their lists do not
     say; records verified longer ago than ``stale_days`` (default 730) lower
-    the confidence.
+    the confidence. ``ground``: the areas whose polygons, with the population
+    beyond them, make the loaded ground for the edge check (default ``areas``;
+    the main areas when ``areas`` are a second level inside them).
     """
     from ..analysis.confidence import STALE_DAYS, assess, gather
 
@@ -33,11 +35,11 @@ def assess_report(store: "Store", report: "GapReport", areas: "Table", assets: "
     ev = gather(areas, assets, store.read("unlocated"), store.read("rejects"), store.read("imports"),
                 _sector_lookup(store, areas), taxonomy=taxonomy, stale_days=days, unknown_filtered=unknown,
                 study_names=study_names)
-    _edges(store, ev, areas, taxonomy)
+    _edges(store, ev, areas, taxonomy, areas if ground is None else ground)
     return assess(report, ev, stale_days=days)
 
 
-def _edges(store: "Store", ev, areas: "Table", taxonomy: "Taxonomy") -> None:
+def _edges(store: "Store", ev, areas: "Table", taxonomy: "Taxonomy", ground: "Table") -> None:
     """With a population layer of polygons, the areas whose catchment ring lies beyond the loaded population
     by more than :data:`asset_map.analysis.edge.EDGE_SHARE` (:mod:`asset_map.analysis.edge`)."""
     import numpy as np
@@ -51,7 +53,7 @@ def _edges(store: "Store", ev, areas: "Table", taxonomy: "Taxonomy") -> None:
     if layer is None or not np.isin(shapely.get_type_id(layer.geometry), (3, 6)).any():
         return  # points: the ground the population covers is not known
     catchment = {c.id: c.catchment_m for c in taxonomy}
-    shares = edge_shares(areas.geometry, loaded_ground(areas, layer), catchment.values())
+    shares = edge_shares(areas.geometry, loaded_ground(ground, layer), catchment.values())
     ev.catchment = catchment
     for cat, d in catchment.items():
         for code, e in zip(areas["area_code"], shares[d].tolist()):

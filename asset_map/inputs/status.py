@@ -20,7 +20,7 @@ def workspace_status(store: "Store", location: str) -> dict[str, Any]:
     that could be any (not the bodies recognised as not services, counted as
     ``assets_not_services`` when there are any), and
     ``unlocated_outside_lookup`` the rows kept because their postcode lies
-    outside the postcode lookup's coverage.
+    outside the postcode lookup's coverage; ``levels`` the areas of each second level, when any are loaded.
     """
     out: dict[str, Any] = {"workspace": location, "exists": store.exists()}
     for name in COUNTED:
@@ -28,6 +28,10 @@ def workspace_status(store: "Store", location: str) -> dict[str, Any]:
     assets = store.read("assets")
     if assets is not None and len(assets):
         out.update(_asset_counts(assets))
+    if store.count("level_areas"):  # second levels of areas (:mod:`asset_map.inputs.levels`): areas in each
+        from collections import Counter
+
+        out["levels"] = dict(Counter(str(v) for v in store.read("level_areas", columns=["level"])["level"]))
     if out["unlocated"]:
         from .locating import OUTSIDE_LOOKUP
 

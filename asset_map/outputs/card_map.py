@@ -32,7 +32,7 @@ OUTSIDE_DOT = "#8C8C8C"
 
 def map_png(areas: "gpd.GeoDataFrame", area_code: str, assets: "gpd.GeoDataFrame | None" = None, *,
             size: tuple[float, float] = MAP_SIZE, dpi: float = MAP_DPI,
-            removed: "gpd.GeoDataFrame | None" = None) -> bytes:
+            removed: "gpd.GeoDataFrame | None" = None, shades: "list[tuple[Any, str]] | None" = None) -> bytes:
     """The area shaded and outlined among its neighbours, the assets as dots, as PNG bytes.
 
     With a what-if (:mod:`asset_map.outputs.view`), assets whose ``what_if`` is
@@ -42,7 +42,8 @@ def map_png(areas: "gpd.GeoDataFrame", area_code: str, assets: "gpd.GeoDataFrame
     The view is the area's bounding box widened by :data:`MAP_MARGIN` of its
     larger side and stretched to the figure's shape (:func:`_view`); neighbours
     are the other areas in view, labelled with their names. The PNG is
-    ``round(size × dpi)`` pixels.
+    ``round(size × dpi)`` pixels. ``shades``: (polygon, colour) of the small areas inside the area, drawn over
+    its fill with white edges (where its unreached residents live, :mod:`asset_map.outputs.view`).
     """
     from shapely.geometry import box
 
@@ -56,6 +57,11 @@ def map_png(areas: "gpd.GeoDataFrame", area_code: str, assets: "gpd.GeoDataFrame
     fig, ax = _blank_map(size, dpi, (xmin, ymin, xmax, ymax))
     others = _neighbours(areas, area_code, view)
     _draw_areas(ax, geom, others)
+    if shades:
+        from .slide_map import _patches
+
+        ax.add_collection(_patches([g for g, _ in shades], [c for _, c in shades], edgecolor="white",
+                                   linewidth=0.6, zorder=1.5))
     _label_neighbours(ax, others, view)
     if assets is not None and len(assets):
         _draw_assets(ax, _asset_points(areas, area_code, assets, view))

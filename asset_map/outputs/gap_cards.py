@@ -101,6 +101,8 @@ class GapCard:
     unknown: list["GapRow"] = field(default_factory=list)
     #: With a what-if: the line saying what it changed, then each of the area's rows it changes, before → after.
     what_if: list[str] = field(default_factory=list)
+    #: When the map shades the small areas by their residents out of reach: what the shade means (else "").
+    shading: str = ""
 
     @property
     def title(self) -> str:
@@ -184,7 +186,26 @@ def view_cards(view: "OutputView", areas: "gpd.GeoDataFrame", taxonomy: Iterable
             card.what_if = [view.what_if_text()] + (change_lines(view, [card.area_code])
                                                     or ["no figure of this area changes"])
             card.map_png = map_png(areas, card.area_code, view.assets, removed=view.removed)
+    for card in cards if view.small_areas is not None else []:
+        _shade_map(card, view, areas)
     return cards
+
+
+def _shade_map(card: GapCard, view: "OutputView", areas: "gpd.GeoDataFrame") -> None:
+    """Draw the card's map again with the small areas in it shaded by the share of their target residents out of
+    reach of the card's first gap (else the area's opening category, :meth:`OutputView.opening_category`)."""
+    from .view import UNREACHED_CLASSES, unreached_colour
+
+    row = card.gaps[0] if card.gaps else next((r for r in view.rows() if r.category_id == view.opening_category()),
+                                              None)
+    shades = [(g, unreached_colour(u, t)) for _, _, g, u, t in view.unreached(row.category_id)] if row else []
+    shades = [(g, c) for g, c in shades if c is not None]
+    if not shades:
+        return
+    card.map_png = map_png(areas, card.area_code, view.assets, removed=view.removed, shades=shades)
+    classes = ", ".join(text for _, _, text in UNREACHED_CLASSES)
+    card.shading = (f"Small areas shaded by the share of their target residents ({row.target}) out of reach of "
+                    f"{row.category}, lightest to darkest: {classes}.")
 
 
 def is_gap(row: "GapRow") -> bool:
@@ -373,7 +394,7 @@ def card_markdown(card: GapCard, image_path: str | None = None) -> str:
     lines += ["", "## Map", ""]
     if image_path and card.map_png:
         lines.append(f"![Map of {e(card.area_name)}]({quote(str(image_path).replace(os.sep, '/'))})")
-        lines += ["", MAP_CAPTION]
+        lines += ["", MAP_CAPTION] + ([card.shading] if card.shading else [])
     else:
         lines.append("(no map)")
     return "\n".join(lines) + "\n"
@@ -466,7 +487,8 @@ def card_section(card: GapCard) -> str:
     if card.map_png:
         data = base64.b64encode(card.map_png).decode("ascii")
         out.append(f'<h2>Map</h2><div class="map"><img src="data:image/png;base64,{data}" '
-                   f'alt="Map of {e(card.area_name)}"><p>{e(MAP_CAPTION)}</p></div>')
+                   f'alt="Map of {e(card.area_name)}"><p>{e(MAP_CAPTION)}</p>'
+                   + (f'<p class="shading">{e(card.shading)}</p>' if card.shading else "") + "</div>")
     out.append("</section>")
     return "\n".join(out)
 

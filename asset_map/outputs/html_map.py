@@ -20,7 +20,13 @@ What is on the page:
   how the asset was located;
 - a legend and a title with the date of the data;
 - every area's name written on the map (permanent labels at the centre of
-  the largest circle inside it), not only on hover.
+  the largest circle inside it), not only on hover;
+- with an area in focus and a population layer, **where the unreached
+  live**: the small areas (parts) inside the area shaded by the share of
+  their target residents out of reach of the chosen category
+  (``unreached / target``, in the classes of :data:`asset_map.outputs.view.UNREACHED_CLASSES`), with
+  a tooltip giving both numbers and a legend section saying what the shade
+  means (:meth:`~asset_map.outputs.view.OutputView.unreached`).
 
 From an output view (:mod:`asset_map.outputs.view`): with an area in focus
 the map is zoomed to it, outlined, its neighbours faded (and their names
@@ -48,6 +54,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from .slide_map import LEVEL_COLOURS
+from .view import UNREACHED_CLASSES
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -124,6 +131,7 @@ def map_html(areas: "gpd.GeoDataFrame", view: "OutputView", taxonomy: "Taxonomy"
         "first": first, "colours": COLOURS, "levels": LEVEL_TEXT, "method": report.coverage_method,
         "unknown": unknown_categories(report, taxonomy),
         "focus": view.area, "whatIf": view.what_if_text(),
+        "small": _small_areas(view, taxonomy), "unreachedClasses": UNREACHED_CLASSES,
     }
     return _PAGE.format(
         title=html.escape(title), date=html.escape(data_date), leaflet_css=_asset("leaflet.css"),
@@ -145,6 +153,25 @@ def _add_shades(areas_fc: dict, report: "GapReport", before: "GapReport | None",
                 b = old[key]
                 p[f"{c.id}_shade_before"], p[f"{c.id}_coverage_before"] = b.shown_level, round(b.coverage, 4)
                 p[f"{c.id}_assets_before"], p[f"{c.id}_priority_before"] = b.assets, b.priority
+
+
+def _small_areas(view: "OutputView", taxonomy: "Taxonomy") -> dict | None:
+    """The small areas in focus as GeoJSON (WGS84), each with ``<c>_unreached`` and ``<c>_target`` of every
+    category *c* (:meth:`OutputView.unreached`); None without them."""
+    if view.small_areas is None or not len(view.small_areas):
+        return None
+    from ..geo import WGS84
+
+    frame = view.small_areas.to_crs(WGS84)
+    features = []
+    for k, geom in enumerate(frame.geometry):
+        props: dict[str, Any] = {"code": str(frame["area_code"].iloc[k]), "name": str(frame["area_name"].iloc[k])}
+        for c in taxonomy:
+            for part in ("unreached", "target"):
+                col = f"{c.id}_{part}"
+                props[col] = round(float(frame[col].iloc[k]), 1) if col in frame.columns else None
+        features.append({"type": "Feature", "properties": props, "geometry": geom.__geo_interface__})
+    return {"type": "FeatureCollection", "features": features}
 
 
 def _label_points(areas: "gpd.GeoDataFrame") -> list[list[float] | None]:
@@ -268,6 +295,32 @@ header h1, header .date {{ white-space: nowrap; }}
       layer.bindTooltip(function () {{ return areaTip(f); }}, {{ sticky: true }});
     }}
   }}).addTo(map);
+  function unreachedClass(p) {{
+    var t = p[current + "_target"], u = p[current + "_unreached"];
+    if (!(t > 0)) return null;
+    for (var i = 0; i < data.unreachedClasses.length; i++) {{
+      if (u / t < data.unreachedClasses[i][0]) return data.unreachedClasses[i];
+    }}
+    return data.unreachedClasses[data.unreachedClasses.length - 1];
+  }}
+  function smallStyle(f) {{
+    var k = unreachedClass(f.properties);
+    return {{ color: "#ffffff", weight: 0.8, fillColor: k ? k[1] : "#ffffff", fillOpacity: k ? 0.85 : 0 }};
+  }}
+  function smallTip(f) {{
+    var p = f.properties, div = document.createElement("div"), t = p[current + "_target"], u = p[current + "_unreached"];
+    var b = document.createElement("b"); b.textContent = p.name + " (" + p.code + ")"; div.appendChild(b);
+    var d = document.createElement("div");
+    d.textContent = label(current) + ": " + Math.round(u).toLocaleString("en-GB") + " of "
+      + Math.round(t).toLocaleString("en-GB") + " residents out of reach" + (t > 0 ? " (" + Math.round(100 * u / t) + "%)" : "");
+    div.appendChild(d); return div;
+  }}
+  var small = data.small ? L.geoJSON(data.small, {{
+    style: smallStyle,
+    onEachFeature: function (f, layer) {{ layer.bindTooltip(function () {{ return smallTip(f); }}, {{ sticky: true }}); }}
+  }}).addTo(map) : null;
+  if (small) L.geoJSON({{ type: "FeatureCollection", features: data.areas.features.filter(focused) }}, {{
+    interactive: false, style: {{ fill: false, color: "#000", weight: 3 }} }}).addTo(map);
   var labels = L.layerGroup().addTo(map);
   data.areas.features.forEach(function (f) {{
     if (!f.properties.label) return;
@@ -337,11 +390,22 @@ header h1, header .date {{ white-space: nowrap; }}
       w.textContent = (phase === "before" ? "Before the what-if. " : "After the what-if. ") + data.whatIf;
       div.appendChild(w);
     }}
+    if (small) {{
+      var sh = document.createElement("h2"); sh.textContent = "Out of reach, by small area"; div.appendChild(sh);
+      data.unreachedClasses.forEach(function (k) {{
+        var r = document.createElement("div"), i = document.createElement("i");
+        i.style.background = k[1]; r.appendChild(i); r.appendChild(document.createTextNode(k[2])); div.appendChild(r);
+      }});
+      var sn = document.createElement("div"); sn.className = "note";
+      sn.textContent = "Share of each small area's target residents beyond every " + label(current)
+        + " asset's catchment: where the unreached live."; div.appendChild(sn);
+    }}
     var note = document.createElement("div"); note.className = "note";
     note.textContent = "Coverage: " + data.method + "."; div.appendChild(note);
   }}
   function restyle() {{
     areas.setStyle(areaStyle);
+    if (small) small.setStyle(smallStyle);
     markers.eachLayer(function (m) {{
       m.setStyle(markerStyle(m.feature));
       if (inCategory(m.feature) || m.feature.properties.what_if) m.bringToFront();
@@ -356,7 +420,7 @@ header h1, header .date {{ white-space: nowrap; }}
   var framed = L.featureGroup(areas.getLayers().filter(function (l) {{ return focused(l.feature); }}));
   map.fitBounds(framed.getBounds(), {{ padding: [20, 20] }});
   restyle();
-  window.assetMap = {{ map: map, areas: areas, markers: markers, labels: labels, struck: struck, framed: framed,
+  window.assetMap = {{ map: map, areas: areas, small: small, markers: markers, labels: labels, struck: struck, framed: framed,
     show: function (id) {{ select.value = id; current = id; restyle(); }},
     phase: function (p) {{ scenario.value = p; phase = p; restyle(); }} }};
 }})();

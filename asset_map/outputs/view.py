@@ -12,6 +12,11 @@ what-if's ``--add``/``--without`` mean the same on each:
   workspace holds them. ``assets`` are the assets counted after the what-if
   (added ones included, with ``what_if = "added"``); ``removed`` are the
   assets taken out (``what_if = "removed"``), drawn struck through.
+- ``small_areas``: with an area in focus and a population layer (and no
+  what-if), the small areas (parts) inside it, each with ``<c>_target`` and
+  ``<c>_unreached`` for every category *c*
+  (:func:`asset_map.inputs.levels.unreached_by_small_area`): the maps shade
+  them by the share out of reach, to show where the unreached live.
 """
 
 from __future__ import annotations
@@ -26,6 +31,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.whatif import WhatIf
 
 
+#: How the small areas in focus are shaded by the share of their target residents out of reach: (upper bound of
+#: the share, colour, legend text), ColorBrewer's sequential Purples (colour-blind safe, apart from the level colours).
+UNREACHED_CLASSES = [(0.005, "#F2F0F7", "none out of reach"), (0.25, "#CBC9E2", "under 25%"),
+                     (0.5, "#9E9AC8", "25% to 50%"), (0.75, "#756BB1", "50% to 75%"), (1.01, "#54278F", "75% or more")]
+
+
+def unreached_colour(unreached: float, target: float) -> str | None:
+    """The colour of :data:`UNREACHED_CLASSES` for ``unreached / target`` (None when ``target`` is 0)."""
+    if not target > 0:
+        return None
+    share = unreached / target
+    return next((colour for bound, colour, _ in UNREACHED_CLASSES if share < bound), UNREACHED_CLASSES[-1][1])
+
+
 @dataclass
 class OutputView:
     """The figures and assets an output draws, and the area it frames (see the module docstring)."""
@@ -35,6 +54,16 @@ class OutputView:
     area: str | None = None
     what_if: "WhatIf | None" = None
     removed: "gpd.GeoDataFrame | None" = None
+    small_areas: "gpd.GeoDataFrame | None" = None
+
+    def unreached(self, category_id: str) -> "list[tuple[str, str, object, float, float]]":
+        """``(code, name, polygon, unreached, target)`` of each small area in focus for one category
+        (none without :attr:`small_areas`)."""
+        s = self.small_areas
+        if s is None or f"{category_id}_target" not in s.columns:
+            return []
+        return list(zip(s["area_code"], s["area_name"], s.geometry, s[f"{category_id}_unreached"],
+                        s[f"{category_id}_target"]))
 
     @property
     def before(self) -> "GapReport | None":
@@ -74,7 +103,8 @@ class OutputView:
 
 
 def make_view(report: "GapReport", assets: "gpd.GeoDataFrame | None", areas: "gpd.GeoDataFrame", *,
-              area: str | None = None, what_if: "WhatIf | None" = None) -> OutputView:
+              area: str | None = None, what_if: "WhatIf | None" = None,
+              small_areas: "gpd.GeoDataFrame | None" = None) -> OutputView:
     """The view of ``report`` (the *after* figures when ``what_if`` is given) and the counted ``assets``.
 
     With a what-if, the assets whose ids ``what_if.removed_ids`` lists move to
@@ -83,7 +113,7 @@ def make_view(report: "GapReport", assets: "gpd.GeoDataFrame | None", areas: "gp
     Every asset gets a ``what_if`` column: ``""``, ``"added"`` or ``"removed"``.
     """
     if what_if is None:
-        return OutputView(report, assets, area)
+        return OutputView(report, assets, area, small_areas=small_areas)
     import pandas as pd
 
     gone = set(what_if.removed_ids)

@@ -16,6 +16,9 @@ Grid (EPSG:27700):
     area's), ``area_code`` (the part's neighbourhood; none beyond them),
     ``share`` of the small area's people, ``method`` and the part's point
     ``x``, ``y`` (see :mod:`asset_map.inputs.apportion`).
+``level_areas``
+    optional second levels of areas (wards inside localities): the columns
+    of ``areas`` and ``level``, the level's name (see :mod:`asset_map.inputs.levels`).
 ``assets``
     points: one row per asset (see :mod:`asset_map.inputs.importer`).
 ``categories``
@@ -58,7 +61,8 @@ CRS = "EPSG:27700"
 READ_BATCH = 50_000
 
 #: Layers with geometry, and their geometry type.
-SPATIAL_LAYERS = {"areas": "MultiPolygon", "population": "MultiPolygon", "assets": "Point"}
+SPATIAL_LAYERS = {"areas": "MultiPolygon", "population": "MultiPolygon", "assets": "Point",
+                  "level_areas": "MultiPolygon"}
 
 
 @dataclass
