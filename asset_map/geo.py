@@ -80,3 +80,16 @@ def suggest_postcode(value: Any) -> str | None:
     inward = compact[-3:]
     fixed = compact[:-3] + inward[0].replace("O", "0").replace("I", "1").replace("L", "1") + inward[1:]
     return normalise_postcode(fixed) if fixed != compact else None
+
+
+def label_circle(geom: Any) -> "tuple[Any, float]":
+    """Where an area's name goes: the centre and radius (metres) of the largest circle inside ``geom``
+    (shapely's ``maximum_inscribed_circle``, to 1/1000 of its outline), or any point inside it and 0 when that
+    fails (an invalid polygon)."""
+    import shapely
+
+    try:
+        circle = shapely.maximum_inscribed_circle(geom, tolerance=geom.length / 1000 or None)
+        return shapely.get_point(circle, 0), circle.length
+    except Exception:  # an invalid polygon: any point inside it
+        return geom.representative_point(), 0.0

@@ -28,6 +28,8 @@ NEIGHBOUR_FILL = "#EFEFEF"
 NEIGHBOUR_EDGE = "#9A9A9A"
 INSIDE_DOT = "#000000"
 OUTSIDE_DOT = "#8C8C8C"
+#: The what-if markers on the card's small map, as a share of their size on the slide map.
+CARD_MARK_SCALE = 0.76
 
 
 def map_png(areas: "gpd.GeoDataFrame", area_code: str, assets: "gpd.GeoDataFrame | None" = None, *,
@@ -159,18 +161,12 @@ def _draw_assets(ax, points: tuple[list[float], list[float], list[float], list[f
 
 def _draw_what_if(ax, assets: "gpd.GeoDataFrame | None", removed: "gpd.GeoDataFrame | None", view) -> None:
     """The what-if's added assets in view as green stars, and the removed ones struck through in red."""
-    from .slide_focus import ADDED_COLOUR, REMOVED_COLOUR
+    from .slide_focus import mark_what_if
 
     for frame, kind in ((assets, "added"), (removed, "removed")):
         if frame is None or not len(frame) or "what_if" not in frame.columns:
             continue
         pts = [g for w, g in zip(frame["what_if"], frame.geometry)
                if w == kind and g is not None and not g.is_empty and view.contains(g)]
-        if not pts:
-            continue
-        xs, ys = [p.x for p in pts], [p.y for p in pts]
-        if kind == "added":
-            ax.scatter(xs, ys, s=150, marker="*", c=ADDED_COLOUR, edgecolors="black", linewidths=0.6, zorder=5)
-        else:
-            ax.scatter(xs, ys, s=40, facecolors="white", edgecolors="black", linewidths=0.8, zorder=5)
-            ax.scatter(xs, ys, s=90, marker="x", c=REMOVED_COLOUR, linewidths=2, zorder=6)
+        if pts:
+            mark_what_if(ax, [p.x for p in pts], [p.y for p in pts], kind, CARD_MARK_SCALE)

@@ -124,14 +124,10 @@ def view_geojson(view: "OutputView", areas: "gpd.GeoDataFrame", taxonomy: Taxono
     if view.before is None:
         return text
     data = json.loads(text)
-    before = {(r.area_code, r.category_id): r for r in view.before.rows}
     for f in data["features"]:
         p = f["properties"]
         p["what_if"] = view.what_if_text()
-        for cid in categories or taxonomy.ids:
-            b = before[(p["area_code"], cid)]
-            p[f"{cid}_coverage_before"], p[f"{cid}_assets_before"] = round(b.coverage, 4), b.assets
-            p[f"{cid}_level_before"] = b.level
+        p.update(view.before_fields(p["area_code"], categories or taxonomy.ids))
     return json.dumps(data, ensure_ascii=False)
 
 

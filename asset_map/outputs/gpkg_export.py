@@ -139,14 +139,13 @@ def areas_layer(areas: "gpd.GeoDataFrame", report: "GapReport", taxonomy: Taxono
 
 
 def _add_before(layer: "gpd.GeoDataFrame", before: "GapReport", cat_ids: Sequence[str], what_if: str) -> None:
-    """Put the figures before a what-if beside the areas' measures (in place)."""
-    rows = {(r.area_code, r.category_id): r for r in before.rows}
+    """Put the figures before a what-if beside the areas' measures (in place; :func:`.view.before_fields`)."""
+    from .view import before_fields
+
+    fields = [before_fields(before, code, cat_ids) for code in layer["area_code"]]
     layer["what_if"] = what_if
-    for cid in cat_ids:
-        found = [rows[(code, cid)] for code in layer["area_code"]]
-        layer[f"{cid}_coverage_before"] = [round(r.coverage, 4) for r in found]
-        layer[f"{cid}_assets_before"] = [r.assets for r in found]
-        layer[f"{cid}_level_before"] = [r.level for r in found]
+    for name in fields[0] if fields else ():
+        layer[name] = [f[name] for f in fields]
 
 
 def assets_layer(assets: "gpd.GeoDataFrame", taxonomy: Taxonomy,

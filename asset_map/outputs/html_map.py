@@ -178,19 +178,10 @@ def _label_points(areas: "gpd.GeoDataFrame") -> list[list[float] | None]:
     """Where each area's name is written: [latitude, longitude] of the centre of the largest circle inside it
     (a point inside it when that fails), or None for an empty area."""
     import geopandas as gpd
-    import shapely
 
-    from ..geo import WGS84
+    from ..geo import WGS84, label_circle
 
-    centres = []
-    for geom in areas.geometry:
-        if geom is None or geom.is_empty:
-            centres.append(None)
-            continue
-        try:
-            centres.append(shapely.get_point(shapely.maximum_inscribed_circle(geom, tolerance=geom.length / 1000), 0))
-        except Exception:  # an invalid polygon: any point inside it
-            centres.append(geom.representative_point())
+    centres = [None if geom is None or geom.is_empty else label_circle(geom)[0] for geom in areas.geometry]
     points = gpd.GeoSeries(centres, crs=areas.crs).to_crs(WGS84)
     return [None if p is None or p.is_empty else [round(p.y, 7), round(p.x, 7)] for p in points]
 

@@ -64,15 +64,20 @@ def draw_what_if(ax: Any, view: "OutputView", cat: "Category", scale: float) -> 
         counts.append(len(pts))
         if not len(pts):
             continue
-        xs, ys = pts.geometry.x, pts.geometry.y
-        if kind == "added":
-            ax.scatter(xs, ys, s=260 * scale ** 2, marker="*", c=ADDED_COLOUR, edgecolors="black",
-                       linewidths=0.8 * scale, zorder=5)
-        else:
-            ax.scatter(xs, ys, s=70 * scale ** 2, facecolors="white", edgecolors="black", linewidths=1 * scale,
-                       zorder=5)
-            ax.scatter(xs, ys, s=160 * scale ** 2, marker="x", c=REMOVED_COLOUR, linewidths=2.5 * scale, zorder=6)
+        mark_what_if(ax, pts.geometry.x, pts.geometry.y, kind, scale)
     return counts[0], counts[1]
+
+
+def mark_what_if(ax: Any, xs: Any, ys: Any, kind: str, scale: float) -> None:
+    """Assets the what-if ``added`` as green stars, or ``removed`` ones as white dots struck through in red
+    (the slide map at ``scale``; the card's map at about 0.76 of the slide's)."""
+    if kind == "added":
+        ax.scatter(xs, ys, s=260 * scale ** 2, marker="*", c=ADDED_COLOUR, edgecolors="black",
+                   linewidths=0.8 * scale, zorder=5)
+    else:
+        ax.scatter(xs, ys, s=70 * scale ** 2, facecolors="white", edgecolors="black", linewidths=1 * scale,
+                   zorder=5)
+        ax.scatter(xs, ys, s=160 * scale ** 2, marker="x", c=REMOVED_COLOUR, linewidths=2.5 * scale, zorder=6)
 
 
 def _points(frame: "gpd.GeoDataFrame | None", cat: "Category", kind: str) -> "gpd.GeoDataFrame":

@@ -330,8 +330,9 @@ def _label(ax: Any, areas: "gpd.GeoDataFrame", found: list["GapRow | None"], sca
     is made smaller (down to a floor) to fit that circle, and long names are
     wrapped, so neighbouring labels overlap as little as possible.
     """
-    import shapely
     from matplotlib import patheffects
+
+    from ..geo import label_circle
 
     largest = 13 * scale
     smallest = 6.5 * scale
@@ -340,11 +341,7 @@ def _label(ax: Any, areas: "gpd.GeoDataFrame", found: list["GapRow | None"], sca
         geom = a.geometry
         if geom is None or geom.is_empty:
             continue
-        try:
-            circle = shapely.maximum_inscribed_circle(geom, tolerance=geom.length / 1000 or None)
-            centre, radius = shapely.get_point(circle, 0), circle.length
-        except Exception:  # an invalid polygon: fall back to any point inside it
-            centre, radius = geom.representative_point(), 0.0
+        centre, radius = label_circle(geom)
         name = "\n".join(textwrap.wrap(str(a["area_name"]), 16)) or str(a["area_name"])
         text = name
         if row is not None:

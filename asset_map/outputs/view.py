@@ -94,12 +94,28 @@ class OutputView:
                 return found[0].category_id
         return None
 
+    def before_fields(self, area_code: str, category_ids: Sequence[str]) -> dict[str, object]:
+        """An area's figures before the what-if as the exports' fields (:func:`before_fields`; empty without one)."""
+        return {} if self.before is None else before_fields(self.before, area_code, category_ids)
+
     def what_if_text(self) -> str:
         """One line saying what the what-if changed, or "" without one: ``What if: + Lunch club; − Library``."""
         if self.what_if is None:
             return ""
         parts = [f"+ {a.name}" for a in self.what_if.added] + [f"− {r}" for r in self.what_if.removed]
         return "What if: " + "; ".join(parts)
+
+
+def before_fields(before: "GapReport", area_code: str, category_ids: Sequence[str]) -> dict[str, object]:
+    """An area's figures in ``before`` (the gaps before a what-if) as the exports' fields: for each category
+    ``<id>_coverage_before`` (rounded to 4 places), ``<id>_assets_before`` and ``<id>_level_before``."""
+    rows = {r.category_id: r for r in before.rows if r.area_code == area_code}
+    out: dict[str, object] = {}
+    for cid in category_ids:
+        r = rows[cid]
+        out.update({f"{cid}_coverage_before": round(r.coverage, 4), f"{cid}_assets_before": r.assets,
+                    f"{cid}_level_before": r.level})
+    return out
 
 
 def make_view(report: "GapReport", assets: "gpd.GeoDataFrame | None", areas: "gpd.GeoDataFrame", *,
