@@ -156,10 +156,17 @@ def next_step(result: "ImportResult", file: str, *, verb: str = "import") -> str
     return f"{what}; row {first.row}: {first.reason}."
 
 
+def unused_suggestions(result: "ImportResult") -> int:
+    """Rows imported without a category whose text gave suggestions that were not used (below the default
+    confidence, or ``--no-inferred``)."""
+    assets = result.assets
+    return int(((assets["categories"] == "") & (assets["inferred"] != "")).sum()) if len(assets) else 0
+
+
 def _categorise_step(result: "ImportResult", quoted: str, verb: str) -> str:
     """The next step for rows imported without a category: use the unused suggestions, or decide in Excel."""
     uncategorised = result.uncategorised
-    unused = int(((result.assets["categories"] == "") & (result.assets["inferred"] != "")).sum())
+    unused = unused_suggestions(result)
     if unused * 2 > uncategorised:
         return (f"Next step: {uncategorised:,} of {result.imported:,} rows imported have no category, "
                 f"{unused:,} of them with suggestions that were not used: "

@@ -146,8 +146,9 @@ def import_summary(result: "ImportResult") -> "RichTable":
     if by_map:
         t.add_row("  of which categorised by the category map", str(by_map))
     t.add_row("  of which without a known category", str(result.uncategorised))
-    unused = int(((result.assets["categories"] == "") & (result.assets["inferred"] != "")).sum()) \
-        if len(result.assets) else 0
+    from ..inputs.import_review import unused_suggestions
+
+    unused = unused_suggestions(result)
     if unused:
         t.add_row("    with suggestions from their text not used (--use-inferred uses them)", str(unused))
     if result.not_services:
