@@ -1,7 +1,7 @@
 """The package's shape: imports flow one way between its folders, with no circles.
 
 The layers, lowest first (docs/architecture.md draws them): ``errors`` and
-``geo``; ``store``; ``categories``; ``analysis``; ``inputs``; ``outputs``;
+``geo``; ``store``; ``network``; ``categories``; ``analysis``; ``inputs``; ``outputs``;
 ``workspace`` (with ``demo``); ``cli``. A module may import from its own layer
 and the layers below it, never from above: ``analysis`` never imports
 ``inputs`` or ``outputs``, ``outputs`` never imports the workspace. Every import
@@ -14,9 +14,9 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "asset_map"
-LAYERS = ["errors", "geo", "store", "categories", "analysis", "inputs", "outputs", "workspace", "cli"]
-RANK = {"errors": 0, "geo": 0, "files": 0, "cells": 0, "numbers": 0, "store": 1, "categories": 2, "analysis": 3, "inputs": 4, "outputs": 5,
-        "workspace": 6, "demo": 6, "cli": 7, "__main__": 7}
+LAYERS = ["errors", "geo", "store", "network", "categories", "analysis", "inputs", "outputs", "workspace", "cli"]
+RANK = {"errors": 0, "geo": 0, "files": 0, "cells": 0, "numbers": 0, "store": 1, "network": 2, "categories": 3, "analysis": 4,
+        "inputs": 5, "outputs": 6, "workspace": 7, "demo": 7, "cli": 8, "__main__": 8}
 #: The size limits the layout keeps to (library code; the vendored data folder aside).
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60
