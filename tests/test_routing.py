@@ -160,3 +160,16 @@ def test_points_with_no_usable_street_reach_nothing():
     assert s.edge.tolist() == [-1]
     assert Router(net, "drive").pairs(s, s, 60).minutes.size == 0
     assert shapely.is_missing(np.array([None], dtype=object)).all()
+
+
+def test_node_times_are_the_times_to_the_asset():
+    net = network(river_town())
+    r = Router(net, "walk")
+    (j, nodes, seconds), = list(r.node_times(_snap(net, "walk", [at(200, 900)]), limit_min=6))
+    # 6 min at 4.8 km/h = 480 m: the asset stands on the street at x = 200, y = 900 (a node), no walk to it.
+    xy = {(round(net.x[n] - 380_000), round(net.y[n] - 400_000)): t for n, t in zip(nodes, seconds)}
+    assert j == 0 and xy[(200, 900)] == pytest.approx(0, abs=1e-5)
+    assert xy[(600, 900)] == pytest.approx(400 / WALK)
+    assert (700, 900) not in xy and (200, 1000) not in xy  # 500 m; across the river: 1,700 m
+    assert xy[(200, 600)] == pytest.approx(300 / WALK)
+    assert all(t <= 360 for t in seconds)

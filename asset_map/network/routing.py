@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING
 from .profiles import SPEED_KMH
 
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Iterator
+
     import numpy as np
 
     from .graph import StreetNetwork
@@ -112,6 +114,27 @@ class Router:
             empty = np.array([], dtype=np.intp)
             return Pairs(empty, empty, np.array([], dtype=float))
         return Pairs(np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_t) / 60.0)
+
+    def node_times(self, supply: "Snapped", limit_min: float) -> "Iterator[tuple[int, np.ndarray, np.ndarray]]":
+        """For each snapped asset *j*: ``(j, nodes, seconds)``, the nodes from which *j* is reached within
+        ``limit_min`` minutes and ``D(n, j)`` from each (module docstring), one asset at a time.
+
+        For drawing catchments (isochrones); the measures use :meth:`pairs`.
+        """
+        import numpy as np
+        from scipy.sparse.csgraph import dijkstra
+
+        s_ok = np.flatnonzero(supply.edge >= 0)
+        if not len(s_ok):
+            return
+        graph = self._with_assets(supply, s_ok)
+        n = self.net.n_nodes
+        for start in range(0, len(s_ok), BATCH):
+            k = np.arange(start, min(start + BATCH, len(s_ok)))
+            dist = dijkstra(graph, directed=True, indices=n + k, limit=limit_min * 60.0)[:, :n]
+            for row, j in zip(dist, s_ok[k]):
+                nodes = np.flatnonzero(np.isfinite(row))
+                yield int(j), nodes, row[nodes]
 
     def _leaving(self, p: "Snapped", idx: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
         """``t(i → v_i)`` and ``t(i → u_i)`` (inf where not allowed) of the points ``idx``, seconds."""
