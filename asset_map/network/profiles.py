@@ -22,4 +22,4 @@ NOMINAL_KMH = {"walk": 4.8, "cycle": 15.0, "drive": 30.0}
 
 def straight_line_m(minutes: float, mode: str) -> float:
     """The straight-line equivalent of ``minutes`` by ``mode``: ``minutes / 60 × NOMINAL_KMH[mode] × 1,000`` m."""
-    return minutes / 60 * NOMINAL_KMH[mode] * 1000
+    return minutes * NOMINAL_KMH[mode] * 1000 / 60
