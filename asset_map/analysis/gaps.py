@@ -99,6 +99,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from ..categories.served import ServedAreas
+    from ..network.graph import StreetNetwork
     from ..store import Table
     from .need import NeedIndicator
 
@@ -108,7 +109,8 @@ __all__ = ["COVERAGE_METHOD", "POPULATION_METHOD", "GapReport", "GapRow", "Study
 
 def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
                  population: "Table | None" = None, need: "NeedIndicator | None" = None,
-                 *, served: "ServedAreas | None" = None, robust: bool = True, top: int | None = None) -> GapReport:
+                 *, served: "ServedAreas | None" = None, robust: bool = True, top: int | None = None,
+                 network: "StreetNetwork | None" = None) -> GapReport:
     """Compute the gap measures for every area × category, ranked by priority.
 
     Parameters
@@ -139,6 +141,10 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
     top
         How many rows make "the top" for robustness (default: 10% of the
         rows, at least 5).
+    network
+        A street network: with a population layer, the categories with a
+        travel time are measured on it (:mod:`asset_map.analysis.network_reach`);
+        ``None``: every catchment is a straight line.
 
     The steps: check the areas, gather what the categories share
     (:class:`GapContext`), measure each category for all areas at once
@@ -150,7 +156,7 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
     import numpy as np
 
     _check_areas(areas)
-    ctx = GapContext(areas, assets, population, need, served)
+    ctx = GapContext(areas, assets, population, need, served, network)
     cats = list(taxonomy)
     n_rows = len(ctx.codes) * len(cats)
     base, alt = _measure_categories(ctx, cats, robust=robust and n_rows > 0)
@@ -220,6 +226,9 @@ def _gap_table(ctx: GapContext, cats: list[Category], base: list[CategoryMeasure
         coverage=joined(base, "coverage"), coverage_located=joined(base, "coverage_located"),
         access=optional("access"), access_e=optional("access_e"), need=optional("need"),
         score=score, served=joined(base, "served", np.int64), level=level, priority=priority,
+        reach=[ctx.catchment(cat).text for cat in cats], straight_m=[ctx.catchment(cat).straight_m for cat in cats],
+        barrier=np.concatenate([m.barrier if m.barrier is not None else np.full(len(ctx.codes), np.nan)
+                                for m in base]) if any(m.barrier is not None for m in base) else None,
     )
 
 
