@@ -242,7 +242,7 @@ class Workspace:
             method = "postcodes" if self.store.count("postcodes") else "area"
         if method == "postcodes" and not options.get("finer") and not options.get("lookup"):
             options["postcodes"] = postcode_points(self.store, areas)
-        reach = max((c.catchment_m for c in self.taxonomy()), default=0.0) * 2
+        reach = max((c.reach_m for c in self.taxonomy()), default=0.0) * 2
         result = load_population_layer(path, areas, method=method, reach_m=reach, **options)
         with self.store.transaction() as tx:
             tx.write("areas", result.areas)
@@ -330,7 +330,8 @@ class Workspace:
 
     # ------------------------------------------------------------------ analysis
     def gaps(self, *, area: str | None = None, category: str | None = None, stale_days: int | None = None,
-             filters: "AssetFilter | None" = None, by: str | None = None) -> "GapReport":
+             filters: "AssetFilter | None" = None, by: str | None = None,
+             straight_line: bool = False) -> "GapReport":
         """Gap measures for every area × category, ranked by priority, with their confidence.
 
         ``area`` is an area code or name, ``category`` a category id, label
@@ -340,11 +341,12 @@ class Workspace:
         assets count (:mod:`asset_map.categories.filters`). See :mod:`asset_map.analysis.gaps`
         and :mod:`asset_map.analysis.confidence` for the definitions. ``by``: a second level (or
         ``"small-areas"``), whose areas inside ``area`` are measured instead (:mod:`asset_map.inputs.levels`).
+        ``straight_line``: by the straight line even with a street network (:mod:`asset_map.analysis.network_reach`).
         """
         from .inputs.gap_inputs import gap_report
         from .inputs.levels import level_gaps
 
-        inputs, codes, cat_ids = self._gap_inputs(area, category, filters)
+        inputs, codes, cat_ids = self._gap_inputs(area, category, filters, straight_line)
         report, codes = (level_gaps(self.store, inputs, by, codes and codes[0], self.need(), stale_days=stale_days),
                          None) if by else (gap_report(self.store, inputs, inputs.assets, self.need(),
                                                       stale_days=stale_days, unknown=inputs.unknown), codes)
@@ -359,7 +361,7 @@ class Workspace:
         return find_place(self.store, query)
 
     def what_if(self, *, add: "Sequence[str]" = (), without: "Sequence[str]" = (),
-                filters: "AssetFilter | None" = None, robust: bool = False) -> "WhatIf":
+                filters: "AssetFilter | None" = None, robust: bool = False, straight_line: bool = False) -> "WhatIf":
         """The gaps before and after adding assets (``"name;category;postcode or lon,lat"``) or
         taking them away (asset ids or exact names); the workspace is not changed.
 
@@ -372,7 +374,7 @@ class Workspace:
         from .inputs.gap_inputs import gap_report
         from .inputs.postcode_finder import find_one_postcode
 
-        inputs, _, _ = self._gap_inputs(None, None, filters)
+        inputs, _, _ = self._gap_inputs(None, None, filters, straight_line)
         find = partial(find_one_postcode, self.store)
         additions = [parse_addition(spec, inputs.taxonomy, find) for spec in add]
         changed, removed = changed_assets(inputs.assets, additions, list(without), inputs.areas,
@@ -402,7 +404,8 @@ class Workspace:
                                         self.need()) if shade and wi is None else None
         return make_view(report, self.counted_assets(filters), areas, area=code, what_if=wi, small_areas=small)
 
-    def _gap_inputs(self, area: str | None, category: str | None, filters: "AssetFilter | None"):
+    def _gap_inputs(self, area: str | None, category: str | None, filters: "AssetFilter | None",
+                    straight_line: bool = False):
         """What the gaps count (:func:`asset_map.inputs.gap_inputs.read_gap_inputs`), and the area codes
         and category ids ``area`` and ``category`` narrow them to."""
         from .inputs.gap_inputs import read_gap_inputs
@@ -411,7 +414,8 @@ class Workspace:
         taxonomy = self.taxonomy()
         codes = [self.find_area(area)[0]] if area is not None else None
         cat_ids = _category_ids(taxonomy, category)
-        return read_gap_inputs(self.store, areas, taxonomy, filters, self.study_names()), codes, cat_ids
+        return (read_gap_inputs(self.store, areas, taxonomy, filters, self.study_names(), straight_line=straight_line),
+                codes, cat_ids)
 
     def counted_assets(self, filters: "AssetFilter | None" = None) -> "gpd.GeoDataFrame | None":
         """The active assets (merged duplicates left out) that ``filters`` keeps, as a GeoDataFrame."""

@@ -86,3 +86,16 @@ def test_the_reasons_speak_of_the_walk_and_name_the_barrier():
         "by street (a river, railway, main road or missing path between).")
     assert rows["S"].reason.startswith("50% of residents in South live more than a 10 min walk from any lunch clubs")
     assert "Barrier" not in rows["S"].reason
+
+
+def test_the_notes_say_how_reach_was_measured_and_flag_points_far_from_a_street():
+    areas, assets, pop, tax = _inputs()
+    assets = Table({"categories": ["lonely", "lonely"], "area_code": ["S", None]},
+                   np.array([at(200, 900), at(200, -400)], dtype=object))  # the second: 400 m south of the town
+    report = compute_gaps(areas, assets, tax, pop, network=network(river_town()), robust=False)
+    assert report.notes[-1] == ("reach: travel times on the street network, by walk; the walk from each point to "
+                                "its street counts; assets more than 250 m from a street: 1 by walk")
+    # Without a population layer the network is not used, and the report says so.
+    report = compute_gaps(areas, assets, tax, None, network=network(river_town()), robust=False)
+    assert report.rows[0].reach == "straight-line 800 m"
+    assert any("without one, reach is the straight line" in n for n in report.notes)

@@ -160,6 +160,8 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
     cats = list(taxonomy)
     n_rows = len(ctx.codes) * len(cats)
     base, alt = _measure_categories(ctx, cats, robust=robust and n_rows > 0)
+    if ctx.network is not None:
+        ctx.notes.append(ctx.network.note())
     score, level = joined(base, "score"), joined(base, "level", np.int8)
     ranker = Ranker(ctx.code_rank, len(cats))
     ranks = {"count": ranker.rank(score, level)}

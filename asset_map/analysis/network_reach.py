@@ -74,6 +74,8 @@ class NetworkReach:
         self.net = net
         self.points = np.asarray(demand_points, dtype=object)
         self._modes: dict[str, tuple] = {}
+        #: The places of the assets snapped further than FAR_M from a street, by mode.
+        self.far_assets: dict[str, set[tuple[float, float]]] = {}
 
     def _mode(self, mode: str) -> tuple:
         """The router, snapper and snapped small-area points of a mode (made once)."""
@@ -86,10 +88,21 @@ class NetworkReach:
             self._modes[mode] = (router, snapper, snapper.snap(self.points))
         return self._modes[mode]
 
-    def far(self, mode: str) -> int:
-        """How many small-area points stand further than :data:`~asset_map.network.snapping.FAR_M` from a
-        street ``mode`` may use."""
-        return int(self._mode(mode)[2].far.sum())
+    def note(self) -> str:
+        """What the report says of the network: the modes used, and the points far from their streets."""
+        from ..network.snapping import FAR_M
+
+        source = self.net.source.get("file") if isinstance(self.net.source, dict) else None
+        text = (f"reach: travel times on the street network{f' ({source})' if source else ''}, by "
+                f"{', '.join(sorted(self._modes))}; the walk from each point to its street counts")
+        far = {m: int(v[2].far.sum()) for m, v in sorted(self._modes.items())}
+        if any(far.values()):
+            text += "; small areas' points more than {:.0f} m from a street: {}".format(
+                FAR_M, ", ".join(f"{n} by {m}" for m, n in far.items() if n))
+        if any(self.far_assets.values()):
+            text += "; assets more than {:.0f} m from a street: {}".format(
+                FAR_M, ", ".join(f"{len(v)} by {m}" for m, v in sorted(self.far_assets.items()) if v))
+        return text
 
     def by(self, mode: str) -> "ModeReach":
         return ModeReach(self, mode)
@@ -106,8 +119,14 @@ class ModeReach:
         """Every (small area *i*, asset *j*) with ``τ_ij ≤ limit_min``; ``distance`` holds the minutes."""
         import numpy as np
 
+        import shapely
+
         router, snapper, demand = self.network._mode(self.mode)
         supply = np.asarray(supply_points, dtype=object)
-        p = router.pairs(demand, snapper.snap(supply), limit_min)
+        snapped = snapper.snap(supply)
+        if snapped.far.any():
+            far = self.network.far_assets.setdefault(self.mode, set())
+            far.update(map(tuple, shapely.get_coordinates(supply[snapped.far]).tolist()))
+        p = router.pairs(demand, snapped, limit_min)
         order = np.lexsort((p.supply, p.demand))  # the order of the straight line's pairs: by small area
         return Reach(p.demand[order], p.supply[order], p.minutes[order], limit_min, len(demand.edge), len(supply))

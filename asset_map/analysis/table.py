@@ -169,7 +169,8 @@ class RowView:
         """The optional measures the rows carry (none when there are no rows)."""
         t, some = self.table, len(self.index) > 0
         return {name for name, present in (("access", t.access is not None), ("need", t.need is not None),
-                                           ("robust", t.robust is not None)) if present and some}
+                                           ("robust", t.robust is not None), ("barrier", t.barrier is not None))
+                if present and some}
 
     def columns(self) -> dict[str, list[Any]]:
         """Each field's values for these rows, as the rows hold them (worked out once)."""

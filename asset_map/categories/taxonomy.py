@@ -197,6 +197,11 @@ class Category:
     travel: "Travel | None" = None
 
     @property
+    def reach_m(self) -> float:
+        """The widest straight-line reach: ``catchment_m``, or the travel time's equivalent when wider."""
+        return max(self.catchment_m, self.travel.straight_m if self.travel else 0.0)
+
+    @property
     def catchment_text(self) -> str:
         """``800 m`` or ``1.6 km``."""
         m = self.catchment_m
