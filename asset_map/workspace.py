@@ -570,27 +570,10 @@ class Workspace:
 
     @_changes
     def merge_groups(self, groups: "list[tuple[str, list[str]]]") -> int:
-        """Merge several ``(keep, others)`` groups in one write."""
-        import pandas as pd
+        """Merge several ``(keep, others)`` groups in one write (:func:`asset_map.inputs.merging.merge_groups`)."""
+        from .inputs.merging import merge_groups
 
-        from .inputs.duplicates import MERGE_COLUMNS, merge
-
-        assets = self._required(self.assets(), "assets")
-        records = []
-        for keep, others in groups:
-            try:
-                assets, rows = merge(assets, keep, others)
-            except ValueError as exc:
-                raise WorkspaceError(f"{self.location}: cannot merge: {exc}") from None
-            records.append(rows)
-        if not records:
-            return 0
-        old = self.frame("merges")
-        merges = pd.concat(([old] if old is not None else []) + records, ignore_index=True)
-        with self.store.transaction() as tx:
-            tx.write("assets", assets)
-            tx.write("merges", merges.astype({"merged_row": "int64"})[list(MERGE_COLUMNS)])
-        return sum(len(r) for r in records)
+        return merge_groups(self.store, self._required(self.assets(), "assets"), groups)
 
 
 def _category_ids(taxonomy: Taxonomy, category: str | None) -> list[str] | None:
