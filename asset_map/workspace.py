@@ -46,6 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .analysis.whatif import WhatIf
     from .outputs.view import OutputView
     from .store import Table
+    from .inputs.network_load import NetworkResult, Progress
+    from .network.graph import StreetNetwork
 
 
 def _changes(method):
@@ -575,6 +577,21 @@ class Workspace:
 
         return merge_groups(self.store, self._required(self.assets(), "assets"), groups)
 
+    @_changes
+    def load_network(self, path: str | Path, *, margin_m: float | None = None,
+                     progress: "Progress | None" = None) -> "NetworkResult":
+        """Read an OpenStreetMap extract into the workspace's street network, replacing any loaded before
+        (:func:`asset_map.inputs.network_load.load_network`)."""
+        from .inputs.network_load import load_network
+
+        return load_network(self.store, path, self._require_areas(), self.taxonomy(), margin_m=margin_m,
+                            progress=progress)
+
+    def network(self, geometry: bool = True) -> "StreetNetwork | None":
+        """The stored street network, or ``None`` (:func:`asset_map.network.layers.read_network`)."""
+        from .network.layers import read_network
+
+        return read_network(self.store, geometry=geometry)
 
 def _category_ids(taxonomy: Taxonomy, category: str | None) -> list[str] | None:
     """``[id]`` of a category id, label or synonym (an unknown one raises
