@@ -293,8 +293,7 @@ def test_an_area_without_walkable_streets_is_named(tmp_path, extract):
 
 # --------------------------------------------------------------------------- errors
 def test_errors_name_the_file_and_say_what_to_do(hulme, tmp_path, extract):
-    from asset_map.errors import WorkspaceError
-    from asset_map.network.pbf import NetworkError
+    from asset_map.errors import NetworkError, WorkspaceError
 
     text = tmp_path / "streets.osm.pbf"
     text.write_text("<osm version='0.6'></osm>")

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..network.pbf import NetworkError
+from ..errors import NetworkError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -62,8 +62,9 @@ def load_network(store: "Store", path: str | Path, areas: "gpd.GeoDataFrame", ta
     from ..network.pbf import read_pbf
 
     path = Path(path)
-    if margin_m is not None and not margin_m >= 0:
-        raise NetworkError(f"--margin {margin_m:g}: must be 0 metres or more")
+    if margin_m is not None and not 0 <= margin_m < float("inf"):
+        raise NetworkError(f"{path}: a margin of {margin_m:g} m around the study area cannot be used; give 0 "
+                           "metres or more (--margin)")
     margin = clip_margin_m(taxonomy) if margin_m is None else float(margin_m)
     study = shapely.union_all(list(areas.geometry))
     read = read_pbf(path, clip=study.buffer(margin), progress=progress)

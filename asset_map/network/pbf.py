@@ -30,7 +30,7 @@ from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, NamedTuple
 
-from ..errors import AssetMapError
+from ..errors import NetworkError
 from .graph import StreetNetwork
 from .profiles import PROFILES_VERSION, way_rules
 
@@ -44,10 +44,6 @@ Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 20_000
 #: The first bytes of every PBF file hold a block header naming the block ``OSMHeader``.
 _PBF_MAGIC = b"OSMHeader"
-
-
-class NetworkError(AssetMapError, ValueError):
-    """A street network cannot be read or used: not an OSM extract, no streets, not covering the study area."""
 
 
 class _Ways:
