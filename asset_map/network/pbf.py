@@ -94,6 +94,8 @@ def file_digest(path: Path) -> str:
 
 def check_pbf(path: Path) -> None:
     """Refuse, in one line, a path that is not an OpenStreetMap PBF extract."""
+    if path.is_dir():
+        raise NetworkError(f"{path} is a folder: give the OpenStreetMap extract in it (a .osm.pbf file)")
     if not path.is_file():
         raise NetworkError(f"{path}: no such file; give an OpenStreetMap extract (.osm.pbf), e.g. from "
                            "https://download.geofabrik.de")
