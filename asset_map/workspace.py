@@ -46,6 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .analysis.whatif import WhatIf
     from .outputs.view import OutputView
     from .store import Table
+    from .inputs.network_load import NetworkResult, Progress
+    from .network.graph import StreetNetwork
 
 
 def _changes(method):
@@ -574,28 +576,26 @@ class Workspace:
 
     @_changes
     def merge_groups(self, groups: "list[tuple[str, list[str]]]") -> int:
-        """Merge several ``(keep, others)`` groups in one write."""
-        import pandas as pd
+        """Merge several ``(keep, others)`` groups in one write (:func:`asset_map.inputs.merging.merge_groups`)."""
+        from .inputs.merging import merge_groups
 
-        from .inputs.duplicates import MERGE_COLUMNS, merge
+        return merge_groups(self.store, self._required(self.assets(), "assets"), groups)
 
-        assets = self._required(self.assets(), "assets")
-        records = []
-        for keep, others in groups:
-            try:
-                assets, rows = merge(assets, keep, others)
-            except ValueError as exc:
-                raise WorkspaceError(f"{self.location}: cannot merge: {exc}") from None
-            records.append(rows)
-        if not records:
-            return 0
-        old = self.frame("merges")
-        merges = pd.concat(([old] if old is not None else []) + records, ignore_index=True)
-        with self.store.transaction() as tx:
-            tx.write("assets", assets)
-            tx.write("merges", merges.astype({"merged_row": "int64"})[list(MERGE_COLUMNS)])
-        return sum(len(r) for r in records)
+    @_changes
+    def load_network(self, path: str | Path, *, margin_m: float | None = None,
+                     progress: "Progress | None" = None) -> "NetworkResult":
+        """Read an OpenStreetMap extract into the workspace's street network, replacing any loaded before
+        (:func:`asset_map.inputs.network_load.load_network`)."""
+        from .inputs.network_load import load_network
 
+        return load_network(self.store, path, self._require_areas(), self.taxonomy(), margin_m=margin_m,
+                            progress=progress)
+
+    def network(self, geometry: bool = True) -> "StreetNetwork | None":
+        """The stored street network, or ``None`` (:func:`asset_map.network.layers.read_network`)."""
+        from .network.layers import read_network
+
+        return read_network(self.store, geometry=geometry)
 
 def _category_ids(taxonomy: Taxonomy, category: str | None) -> list[str] | None:
     """``[id]`` of a category id, label or synonym (an unknown one raises
