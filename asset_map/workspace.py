@@ -542,17 +542,10 @@ class Workspace:
 
         ``source`` keeps only the assets of one import. See :mod:`asset_map.outputs.oruk_export`.
         """
-        from .outputs.oruk_export import hand_added, oruk_tables, write_oruk_csv
+        from .outputs.oruk_export import export_oruk
 
-        assets = self._required(self.assets(), "assets")
-        chosen = hand_added(assets)
-        if source is not None:
-            if source not in set(assets["source"]):
-                raise WorkspaceError(f"{self.location}: no import called {source!r}; the imports are "
-                                     f"{', '.join(sorted(set(assets['source'])))}")
-            chosen = chosen[chosen["source"] == source]
-        write_oruk_csv(oruk_tables(chosen, self.taxonomy()), folder)
-        return len(chosen)
+        return export_oruk(self._required(self.assets(), "assets"), self.taxonomy(), folder, source=source,
+                           location=self.location)
 
     # ------------------------------------------------------------------ duplicates
     def duplicates(self, *, distance_m: float | None = None, min_score: float | None = None,
@@ -596,6 +589,7 @@ class Workspace:
         from .network.layers import read_network
 
         return read_network(self.store, geometry=geometry)
+
 
 def _category_ids(taxonomy: Taxonomy, category: str | None) -> list[str] | None:
     """``[id]`` of a category id, label or synonym (an unknown one raises

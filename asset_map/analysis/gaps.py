@@ -136,22 +136,18 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
         Also rank under half and double the catchments, and by
         accessibility, and mark the gaps that stay in the top of every ranking.
     served
-        Where services reach beyond their own door (:mod:`asset_map.categories.served`):
-        residents inside count as covered.
+        Where services reach beyond their door (:mod:`asset_map.categories.served`).
     top
         How many rows make "the top" for robustness (default: 10% of the
         rows, at least 5).
     network
-        A street network: with a population layer, the categories with a
-        travel time are measured on it (:mod:`asset_map.analysis.network_reach`);
-        ``None``: every catchment is a straight line.
+        A street network, for the categories with a travel time
+        (:mod:`asset_map.analysis.network_reach`); ``None``: straight lines.
 
-    The steps: check the areas, gather what the categories share
-    (:class:`GapContext`), measure each category for all areas at once
-    (:func:`_measure_categories`), rank the rows by sorting those arrays
+    The steps: gather what the categories share (:class:`GapContext`),
+    measure each category for all areas at once, rank the rows by sorting
     (:class:`Ranker`), lay them out as a :class:`GapTable` and mark the
-    robust gaps (:func:`_mark_robust`); the report makes its row objects
-    only when they are read.
+    robust gaps; the report makes its row objects only when read.
     """
     import numpy as np
 
@@ -160,10 +156,8 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
     cats = list(taxonomy)
     n_rows = len(ctx.codes) * len(cats)
     base, alt = _measure_categories(ctx, cats, robust=robust and n_rows > 0)
-    if ctx.network is not None:
-        ctx.notes.append(ctx.network.note())
-    score, level = joined(base, "score"), joined(base, "level", np.int8)
-    ranker = Ranker(ctx.code_rank, len(cats))
+    ctx.notes += [ctx.network.note()] if ctx.network is not None else []
+    score, level, ranker = joined(base, "score"), joined(base, "level", np.int8), Ranker(ctx.code_rank, len(cats))
     ranks = {"count": ranker.rank(score, level)}
     if alt:
         ranks.update(ranker.rerank(base, level, alt, with_access=ctx.layer is not None))
