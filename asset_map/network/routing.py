@@ -159,20 +159,26 @@ class Router:
         return from_u, from_v
 
     def _with_assets(self, supply: "Snapped", j: "np.ndarray"):
-        """The reversed graph with each asset ``j[k]`` added as node ``n + k``, its arcs to ``u_j`` and ``v_j``."""
+        """The reversed graph with each asset ``j[k]`` added as node ``n + k``, its arcs to ``u_j`` and ``v_j``.
+
+        The network's arcs are sorted by node once (:meth:`_reversed_arcs`); the assets' rows come after
+        them, so the matrix is laid out directly, without sorting again.
+        """
         import numpy as np
         from scipy.sparse import csr_matrix
 
-        n = self.net.n_nodes
+        n, m = self.net.n_nodes, len(j)
         from_u, from_v = self._arriving(supply, j)
-        virtual = n + np.arange(len(j))
         e = supply.edge[j]
-        rows = np.concatenate([self._arcs[0], virtual, virtual])
-        cols = np.concatenate([self._arcs[1], self.net.u[e], self.net.v[e]])
-        w = np.concatenate([self._arcs[2], np.maximum(from_u, MIN_ARC_S), np.maximum(from_v, MIN_ARC_S)])
+        rows = np.concatenate([np.arange(m), np.arange(m)])
+        cols = np.concatenate([self.net.u[e], self.net.v[e]])
+        w = np.maximum(np.concatenate([from_u, from_v]), MIN_ARC_S)
         keep = np.isfinite(w)
         rows, cols, w = quickest(rows[keep], cols[keep], w[keep])  # u = v on a closed way's single edge
-        return csr_matrix((w, (rows, cols)), shape=(n + len(j), n + len(j)))
+        a_rows, a_cols, a_w = self._arcs
+        counts = np.concatenate([np.bincount(a_rows, minlength=n), np.bincount(rows, minlength=m)])
+        indptr = np.concatenate([[0], np.cumsum(counts)])
+        return csr_matrix((np.concatenate([a_w, w]), np.concatenate([a_cols, cols]), indptr), shape=(n + m, n + m))
 
     def _batch(self, graph, demand: "Snapped", d_ok: "np.ndarray", to_v: "np.ndarray", to_u: "np.ndarray",
                supply: "Snapped", j: "np.ndarray", k: "np.ndarray",
