@@ -21,6 +21,7 @@ from .errors import (
     ColumnError,
     InputFileError,
     FeedError,
+    NetworkError,
     PostcodeServiceError,
     TaxonomyError,
     UnknownAreaError,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __version__ = "0.1.0"
 
 __all__ = [
-    "AssetMapError", "BoundaryError", "ColumnError", "FeedError", "InputFileError", "PostcodeServiceError", "TaxonomyError",
+    "AssetMapError", "BoundaryError", "ColumnError", "FeedError", "InputFileError", "NetworkError", "PostcodeServiceError", "TaxonomyError",
     "UnknownAreaError", "WorkspaceError", "Category", "Taxonomy", "load_taxonomy", "Workspace",
     "GapReport", "GapRow", "compute_gaps",
 ]

@@ -53,3 +53,7 @@ class FeedError(AssetMapError):
 
 class OutputPathError(AssetMapError, ValueError):
     """An output cannot be written there: the workspace itself, a folder, a read-only file..."""
+
+
+class NetworkError(AssetMapError, ValueError):
+    """A street network cannot be read or used: not an OpenStreetMap extract, no streets, not covering the study area."""

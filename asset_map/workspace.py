@@ -46,6 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .analysis.whatif import WhatIf
     from .outputs.view import OutputView
     from .store import Table
+    from .inputs.network_load import NetworkResult, Progress
+    from .network.graph import StreetNetwork
 
 
 def _changes(method):
@@ -242,7 +244,7 @@ class Workspace:
             method = "postcodes" if self.store.count("postcodes") else "area"
         if method == "postcodes" and not options.get("finer") and not options.get("lookup"):
             options["postcodes"] = postcode_points(self.store, areas)
-        reach = max((c.catchment_m for c in self.taxonomy()), default=0.0) * 2
+        reach = max((c.reach_m for c in self.taxonomy()), default=0.0) * 2
         result = load_population_layer(path, areas, method=method, reach_m=reach, **options)
         with self.store.transaction() as tx:
             tx.write("areas", result.areas)
@@ -330,7 +332,8 @@ class Workspace:
 
     # ------------------------------------------------------------------ analysis
     def gaps(self, *, area: str | None = None, category: str | None = None, stale_days: int | None = None,
-             filters: "AssetFilter | None" = None, by: str | None = None) -> "GapReport":
+             filters: "AssetFilter | None" = None, by: str | None = None,
+             straight_line: bool = False) -> "GapReport":
         """Gap measures for every area × category, ranked by priority, with their confidence.
 
         ``area`` is an area code or name, ``category`` a category id, label
@@ -340,11 +343,12 @@ class Workspace:
         assets count (:mod:`asset_map.categories.filters`). See :mod:`asset_map.analysis.gaps`
         and :mod:`asset_map.analysis.confidence` for the definitions. ``by``: a second level (or
         ``"small-areas"``), whose areas inside ``area`` are measured instead (:mod:`asset_map.inputs.levels`).
+        ``straight_line``: by the straight line even with a street network (:mod:`asset_map.analysis.network_reach`).
         """
         from .inputs.gap_inputs import gap_report
         from .inputs.levels import level_gaps
 
-        inputs, codes, cat_ids = self._gap_inputs(area, category, filters)
+        inputs, codes, cat_ids = self._gap_inputs(area, category, filters, straight_line)
         report, codes = (level_gaps(self.store, inputs, by, codes and codes[0], self.need(), stale_days=stale_days),
                          None) if by else (gap_report(self.store, inputs, inputs.assets, self.need(),
                                                       stale_days=stale_days, unknown=inputs.unknown), codes)
@@ -359,7 +363,7 @@ class Workspace:
         return find_place(self.store, query)
 
     def what_if(self, *, add: "Sequence[str]" = (), without: "Sequence[str]" = (),
-                filters: "AssetFilter | None" = None, robust: bool = False) -> "WhatIf":
+                filters: "AssetFilter | None" = None, robust: bool = False, straight_line: bool = False) -> "WhatIf":
         """The gaps before and after adding assets (``"name;category;postcode or lon,lat"``) or
         taking them away (asset ids or exact names); the workspace is not changed.
 
@@ -372,7 +376,7 @@ class Workspace:
         from .inputs.gap_inputs import gap_report
         from .inputs.postcode_finder import find_one_postcode
 
-        inputs, _, _ = self._gap_inputs(None, None, filters)
+        inputs, _, _ = self._gap_inputs(None, None, filters, straight_line)
         find = partial(find_one_postcode, self.store)
         additions = [parse_addition(spec, inputs.taxonomy, find) for spec in add]
         changed, removed = changed_assets(inputs.assets, additions, list(without), inputs.areas,
@@ -402,7 +406,8 @@ class Workspace:
                                         self.need()) if shade and wi is None else None
         return make_view(report, self.counted_assets(filters), areas, area=code, what_if=wi, small_areas=small)
 
-    def _gap_inputs(self, area: str | None, category: str | None, filters: "AssetFilter | None"):
+    def _gap_inputs(self, area: str | None, category: str | None, filters: "AssetFilter | None",
+                    straight_line: bool = False):
         """What the gaps count (:func:`asset_map.inputs.gap_inputs.read_gap_inputs`), and the area codes
         and category ids ``area`` and ``category`` narrow them to."""
         from .inputs.gap_inputs import read_gap_inputs
@@ -411,7 +416,8 @@ class Workspace:
         taxonomy = self.taxonomy()
         codes = [self.find_area(area)[0]] if area is not None else None
         cat_ids = _category_ids(taxonomy, category)
-        return read_gap_inputs(self.store, areas, taxonomy, filters, self.study_names()), codes, cat_ids
+        return (read_gap_inputs(self.store, areas, taxonomy, filters, self.study_names(), straight_line=straight_line),
+                codes, cat_ids)
 
     def counted_assets(self, filters: "AssetFilter | None" = None) -> "gpd.GeoDataFrame | None":
         """The active assets (merged duplicates left out) that ``filters`` keeps, as a GeoDataFrame."""
@@ -536,17 +542,10 @@ class Workspace:
 
         ``source`` keeps only the assets of one import. See :mod:`asset_map.outputs.oruk_export`.
         """
-        from .outputs.oruk_export import hand_added, oruk_tables, write_oruk_csv
+        from .outputs.oruk_export import export_oruk
 
-        assets = self._required(self.assets(), "assets")
-        chosen = hand_added(assets)
-        if source is not None:
-            if source not in set(assets["source"]):
-                raise WorkspaceError(f"{self.location}: no import called {source!r}; the imports are "
-                                     f"{', '.join(sorted(set(assets['source'])))}")
-            chosen = chosen[chosen["source"] == source]
-        write_oruk_csv(oruk_tables(chosen, self.taxonomy()), folder)
-        return len(chosen)
+        return export_oruk(self._required(self.assets(), "assets"), self.taxonomy(), folder, source=source,
+                           location=self.location)
 
     # ------------------------------------------------------------------ duplicates
     def duplicates(self, *, distance_m: float | None = None, min_score: float | None = None,
@@ -570,27 +569,26 @@ class Workspace:
 
     @_changes
     def merge_groups(self, groups: "list[tuple[str, list[str]]]") -> int:
-        """Merge several ``(keep, others)`` groups in one write."""
-        import pandas as pd
+        """Merge several ``(keep, others)`` groups in one write (:func:`asset_map.inputs.merging.merge_groups`)."""
+        from .inputs.merging import merge_groups
 
-        from .inputs.duplicates import MERGE_COLUMNS, merge
+        return merge_groups(self.store, self._required(self.assets(), "assets"), groups)
 
-        assets = self._required(self.assets(), "assets")
-        records = []
-        for keep, others in groups:
-            try:
-                assets, rows = merge(assets, keep, others)
-            except ValueError as exc:
-                raise WorkspaceError(f"{self.location}: cannot merge: {exc}") from None
-            records.append(rows)
-        if not records:
-            return 0
-        old = self.frame("merges")
-        merges = pd.concat(([old] if old is not None else []) + records, ignore_index=True)
-        with self.store.transaction() as tx:
-            tx.write("assets", assets)
-            tx.write("merges", merges.astype({"merged_row": "int64"})[list(MERGE_COLUMNS)])
-        return sum(len(r) for r in records)
+    @_changes
+    def load_network(self, path: str | Path, *, margin_m: float | None = None,
+                     progress: "Progress | None" = None) -> "NetworkResult":
+        """Read an OpenStreetMap extract into the workspace's street network, replacing any loaded before
+        (:func:`asset_map.inputs.network_load.load_network`)."""
+        from .inputs.network_load import load_network
+
+        return load_network(self.store, path, self._require_areas(), self.taxonomy(), margin_m=margin_m,
+                            progress=progress)
+
+    def network(self, geometry: bool = True) -> "StreetNetwork | None":
+        """The stored street network, or ``None`` (:func:`asset_map.network.layers.read_network`)."""
+        from .network.layers import read_network
+
+        return read_network(self.store, geometry=geometry)
 
 
 def _category_ids(taxonomy: Taxonomy, category: str | None) -> list[str] | None:

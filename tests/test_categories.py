@@ -321,7 +321,7 @@ def test_a_user_taxonomy_saved_by_excel_with_a_bom_loads(tmp_path):
 def test_the_default_taxonomy_round_trips_through_its_own_file_format(tmp_path):
     path = tmp_path / "copy.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=["id", "label", "catchment_m", "target_population", "synonyms", "capacity_unit"])
+        w = csv.DictWriter(fh, fieldnames=["id", "label", "catchment_m", "target_population", "synonyms", "capacity_unit", "travel"])
         w.writeheader()
         w.writerows(DEFAULT.to_rows())
     copy = load_taxonomy(path)
@@ -337,12 +337,12 @@ def test_the_default_taxonomy_round_trips_through_its_own_file_format(tmp_path):
     pytest.param(
         "id,label,catchment_m,synonyms\nsocial,Social,1000,befriending\n",
         "needs.csv: missing column(s) target_population; a taxonomy needs id, label, catchment_m, "
-        "target_population, synonyms (and optionally capacity_unit)",
+        "target_population, synonyms (and optionally capacity_unit and travel)",
         id="missing-column"),
     pytest.param(
         "id,label,catchment_m\nsocial,Social,1000\n",
         "needs.csv: missing column(s) target_population, synonyms; a taxonomy needs id, label, catchment_m, "
-        "target_population, synonyms (and optionally capacity_unit)",
+        "target_population, synonyms (and optionally capacity_unit and travel)",
         id="missing-columns"),
     pytest.param(
         HEADER + "social,Social,1000,all,\nolder,Older,1500,65+,\nsocial,Again,1000,all,\n",
@@ -436,3 +436,36 @@ def test_a_taxonomy_built_in_code_without_rows_still_names_the_problem():
             Taxonomy(cats, source="code")
         assert str(info.value) == (f"code: the word {clash!r} is given for both 'a' and 'b'; "
                                    "keep it in one category")
+
+
+@pytest.mark.parametrize("text, minutes, mode", [("10 min walk", 10, "walk"), ("15 mins cycling", 15, "cycle"),
+                                                 ("1 hour drive", 60, "drive"), ("20 minutes on foot", 20, "walk"),
+                                                 ("7.5 Min Bike", 7.5, "cycle")])
+def test_a_travel_time_is_a_time_and_a_mode(text, minutes, mode):
+    from asset_map.categories.travel import parse_travel
+
+    t = parse_travel(text)
+    assert (t.minutes, t.mode) == (minutes, mode)
+
+
+def test_a_travel_time_has_a_straight_line_equivalent_and_the_default_taxonomy_gives_one_to_every_category():
+    from asset_map.categories.taxonomy import load_taxonomy
+
+    tax = load_taxonomy()
+    assert all(c.travel is not None for c in tax)
+    lonely = tax.get("loneliness_isolation")
+    # 10 min at 4.8 km/h: 800 m, the category's straight-line catchment.
+    assert (lonely.travel.text, lonely.travel.straight_m) == ("10 min walk", 800.0)
+    assert tax.get("housing").travel.straight_m == 3000.0  # 12 min at 15 km/h
+    assert tax.get("bereavement").travel.straight_m == 3000.0  # 6 min at 30 km/h
+
+
+def test_a_bad_travel_time_says_where_and_what_to_write(tmp_path):
+    from asset_map.categories.taxonomy import load_taxonomy
+
+    f = tmp_path / "needs.csv"
+    f.write_text("id,label,catchment_m,target_population,synonyms,travel\nsocial,Social,800,all,club,10 min swim\n")
+    with pytest.raises(TaxonomyError) as e:
+        load_taxonomy(f)
+    assert str(e.value) == ("needs.csv, row 2, column 'travel': '10 min swim' is not a time and a mode; write e.g. "
+                            '"10 min walk", "15 min cycle" or "20 min drive"')

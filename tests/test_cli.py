@@ -114,7 +114,7 @@ def test_rejects_status_and_taxonomy(ws, tmp_path):
     status = dict(line.split(": ", 1) for line in run("status", "-w", ws).stdout.splitlines())
     assert status["areas"] == "2" and status["assets"] == "5" and status["rejects"] == "1"
     shown = run("taxonomy", "show", "-w", ws).stdout.splitlines()
-    assert shown[0] == "id,label,catchment_m,target_population,synonyms,capacity_unit" and len(shown) == 22
+    assert shown[0] == "id,label,catchment_m,target_population,synonyms,capacity_unit,travel" and len(shown) == 22
     custom = tmp_path / "tax.csv"
     custom.write_text("id,label,catchment_m,target_population,synonyms\nsocial,Social,1000,all,befriending\n")
     r = run("taxonomy", "load", custom, "-w", ws)

@@ -902,6 +902,12 @@ CASES: list[Case] = [
     Case("demo-over-a-users-workspace", demo_over_workspace, 1, [r"ws\.gpkg", r"demo"], gpkg=True),
     Case("demo-outputs-is-a-file", demo_outputs_file, 1, [r"out\.txt", FOLDER], gpkg=True),
 
+    Case("network-load-a-folder", ws_args("network", "load", adir), 1, [r"adir", FOLDER, r"\.osm\.pbf"]),
+    Case("network-load-missing-file", ws_args("network", "load", lambda d: d / "nope.osm.pbf"), 1,
+         [r"nope\.osm\.pbf", r"no such file", r"geofabrik"]),
+    Case("network-load-the-workspace", ws_args("network", "load", the_ws), 1,
+         [r"ws\.gpkg", r"not an OpenStreetMap PBF extract"], gpkg=True),
+
     # 2. Tracebacks: hostile geometry and text ----------------------------------------------------
     Case("boundaries-nan-coordinates", fresh_args("boundaries", "load", nan_polygon), 1,
          [r"ring\.geojson", r"NaN|not a number|missing coordinate"]),
@@ -1030,6 +1036,15 @@ CASES: list[Case] = [
                                     f"{LATS.replace('.', ',')};{LONS.replace('.', ',')}\n")),
          0, rows=1, check=check_decimal_comma),
     Case("taxonomy-empty-file", ws_args("taxonomy", "load", csv_text("t.csv", "")), 1, [r"t\.csv", r"empty"]),
+
+    Case("network-load-empty-file", ws_args("network", "load", csv_text("empty.osm.pbf", b"")), 1,
+         [r"empty\.osm\.pbf", r"not an OpenStreetMap PBF extract", r"download"]),
+    Case("network-load-xml-extract", ws_args("network", "load", csv_text("m.osm", "<osm version='0.6'/>")), 1,
+         [r"m\.osm", r"not an OpenStreetMap PBF extract"]),
+    Case("network-load-negative-margin", ws_args("network", "load", csv_text("x.osm.pbf", "x"), "--margin", "-5"),
+         2),
+    Case("network-load-before-boundaries", fresh_args("network", "load", csv_text("x.osm.pbf", "x")), 1,
+         [r"no areas loaded", r"boundaries load"]),
 
     # 7. Leftovers -----------------------------------------------------------------------------------
     Case("hot-journal-beside-the-workspace", hot_journal, 0, [r"journal"], gpkg=True, unchanged=False,

@@ -64,25 +64,30 @@ E2SFCA_WEIGHTS = (1.0, 0.68, 0.22)
 
 @dataclass(frozen=True)
 class Reach:
-    """The (small area, asset) pairs within a catchment distance."""
+    """The (small area, asset) pairs within a catchment: a distance, or a travel time on a street network.
+
+    ``distance`` and ``catchment`` are in the catchment's unit: metres by
+    the straight line, minutes on a network
+    (:mod:`asset_map.analysis.network_reach`).
+    """
 
     demand: "np.ndarray"  # index of the small area, int
     supply: "np.ndarray"  # index of the asset, int
-    distance: "np.ndarray"  # metres, float
-    catchment_m: float
+    distance: "np.ndarray"  # metres or minutes, float
+    catchment: float
     n_demand: int
     n_supply: int
 
-    def within(self, catchment_m: float) -> "Reach":
+    def within(self, catchment: float) -> "Reach":
         """The pairs within a catchment no wider than this one's, in the same order.
 
         The same pairs, distances and order as :func:`reach` finds for that
         catchment (the order does not depend on the catchment).
         """
-        if not catchment_m <= self.catchment_m:
-            raise ValueError(f"catchment {catchment_m} m is wider than the {self.catchment_m} m of these pairs")
-        keep = self.distance <= catchment_m
-        return Reach(self.demand[keep], self.supply[keep], self.distance[keep], catchment_m, self.n_demand,
+        if not catchment <= self.catchment:
+            raise ValueError(f"catchment {catchment} is wider than the {self.catchment} of these pairs")
+        keep = self.distance <= catchment
+        return Reach(self.demand[keep], self.supply[keep], self.distance[keep], catchment, self.n_demand,
                      self.n_supply)
 
 
@@ -193,7 +198,7 @@ def band_weights(r: Reach) -> "np.ndarray":
     """E2SFCA weight of each pair: 1, 0.68 or 0.22 by third of the catchment."""
     import numpy as np
 
-    d0 = r.catchment_m
+    d0 = r.catchment
     w1, w2, w3 = E2SFCA_WEIGHTS
     return np.where(r.distance <= d0 / 3, w1, np.where(r.distance <= 2 * d0 / 3, w2, w3))
 

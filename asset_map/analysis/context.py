@@ -23,7 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..categories.served import ServedAreas
     from ..categories.taxonomy import Category
+    from ..network.graph import StreetNetwork
     from ..store import Table
+    from .network_reach import Catchment
     from .need import NeedIndicator
 
 #: A served area counts for an area when it covers more than this share of it.
@@ -57,12 +59,21 @@ class GapContext:
     """
 
     def __init__(self, areas: "Table", assets: "Table | None", population: "Table | None",
-                 need: "NeedIndicator | None", served: "ServedAreas | None" = None) -> None:
+                 need: "NeedIndicator | None", served: "ServedAreas | None" = None,
+                 network: "StreetNetwork | None" = None) -> None:
         self.notes: list[str] = []
         self._read_areas(areas)
         self.layer = SmallAreas(population, self.code_index) if _has_layer(population) else None
         if self.layer is not None:
             self.notes.append(self.layer.note())
+        self.network = None
+        if network is not None and self.layer is not None:
+            from .network_reach import NetworkReach
+
+            self.network = NetworkReach(network, self.layer.points)
+        elif network is not None:
+            self.notes.append("reach: the street network is used with a population layer (its small areas are "
+                              "where people live); without one, reach is the straight line")
         self.population_loaded = self.layer is not None or (
             "all_ages" in areas and all(v is not None for v in areas["all_ages"]))
         self.method = POPULATION_METHOD if self.layer is not None else COVERAGE_METHOD
@@ -75,6 +86,16 @@ class GapContext:
         self._served_by: dict[str, tuple[Any, Any]] = {}
         self._targets: dict[Any, tuple[Any, str]] = {}
         self._supply: dict[str, Any] = {}
+
+    def catchment(self, cat: "Category") -> "Catchment":
+        """How the category's reach is measured (:func:`asset_map.analysis.network_reach.catchment`)."""
+        from .network_reach import catchment
+
+        return catchment(cat, self.network is not None)
+
+    def reach_by(self, c: "Catchment") -> Any:
+        """What finds the pairs in reach for ``c``: a mode of the street network, or ``None`` (the straight line)."""
+        return self.network.by(c.mode) if c.on_network and self.network is not None else None
 
     def _read_areas(self, areas: "Table") -> None:
         """The areas' codes, names, polygons and sizes, and the order of their codes."""

@@ -99,6 +99,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from ..categories.served import ServedAreas
+    from ..network.graph import StreetNetwork
     from ..store import Table
     from .need import NeedIndicator
 
@@ -108,7 +109,8 @@ __all__ = ["COVERAGE_METHOD", "POPULATION_METHOD", "GapReport", "GapRow", "Study
 
 def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
                  population: "Table | None" = None, need: "NeedIndicator | None" = None,
-                 *, served: "ServedAreas | None" = None, robust: bool = True, top: int | None = None) -> GapReport:
+                 *, served: "ServedAreas | None" = None, robust: bool = True, top: int | None = None,
+                 network: "StreetNetwork | None" = None) -> GapReport:
     """Compute the gap measures for every area × category, ranked by priority.
 
     Parameters
@@ -134,28 +136,28 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
         Also rank under half and double the catchments, and by
         accessibility, and mark the gaps that stay in the top of every ranking.
     served
-        Where services reach beyond their own door (:mod:`asset_map.categories.served`):
-        residents inside count as covered.
+        Where services reach beyond their door (:mod:`asset_map.categories.served`).
     top
         How many rows make "the top" for robustness (default: 10% of the
         rows, at least 5).
+    network
+        A street network, for the categories with a travel time
+        (:mod:`asset_map.analysis.network_reach`); ``None``: straight lines.
 
-    The steps: check the areas, gather what the categories share
-    (:class:`GapContext`), measure each category for all areas at once
-    (:func:`_measure_categories`), rank the rows by sorting those arrays
+    The steps: gather what the categories share (:class:`GapContext`),
+    measure each category for all areas at once, rank the rows by sorting
     (:class:`Ranker`), lay them out as a :class:`GapTable` and mark the
-    robust gaps (:func:`_mark_robust`); the report makes its row objects
-    only when they are read.
+    robust gaps; the report makes its row objects only when read.
     """
     import numpy as np
 
     _check_areas(areas)
-    ctx = GapContext(areas, assets, population, need, served)
+    ctx = GapContext(areas, assets, population, need, served, network)
     cats = list(taxonomy)
     n_rows = len(ctx.codes) * len(cats)
     base, alt = _measure_categories(ctx, cats, robust=robust and n_rows > 0)
-    score, level = joined(base, "score"), joined(base, "level", np.int8)
-    ranker = Ranker(ctx.code_rank, len(cats))
+    ctx.notes += [ctx.network.note()] if ctx.network is not None else []
+    score, level, ranker = joined(base, "score"), joined(base, "level", np.int8), Ranker(ctx.code_rank, len(cats))
     ranks = {"count": ranker.rank(score, level)}
     if alt:
         ranks.update(ranker.rerank(base, level, alt, with_access=ctx.layer is not None))
@@ -220,6 +222,9 @@ def _gap_table(ctx: GapContext, cats: list[Category], base: list[CategoryMeasure
         coverage=joined(base, "coverage"), coverage_located=joined(base, "coverage_located"),
         access=optional("access"), access_e=optional("access_e"), need=optional("need"),
         score=score, served=joined(base, "served", np.int64), level=level, priority=priority,
+        reach=[ctx.catchment(cat).text for cat in cats], straight_m=[ctx.catchment(cat).straight_m for cat in cats],
+        barrier=np.concatenate([m.barrier if m.barrier is not None else np.full(len(ctx.codes), np.nan)
+                                for m in base]) if any(m.barrier is not None for m in base) else None,
     )
 
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..categories.taxonomy import Category
     from .context import GapContext
+    from .network_reach import Catchment
 
 #: Segments per quarter circle when drawing catchment discs (area error < 0.2%).
 QUAD_SEGS = 16
@@ -61,6 +62,7 @@ class CategoryMeasures:
     need: "np.ndarray | None" = None
     served: "np.ndarray | None" = None
     study: StudyFigures | None = None
+    barrier: "np.ndarray | None" = None
 
 
 def measure(ctx: "GapContext", cat: Category, *, scale: float, full: bool = True) -> CategoryMeasures:
@@ -72,11 +74,13 @@ def measure(ctx: "GapContext", cat: Category, *, scale: float, full: bool = True
     figures (:func:`_rated`). With ``full`` false, only what a ranking
     needs: ``score``, ``access_score`` and ``level``.
     """
-    catchment = cat.catchment_m * scale
+    c = ctx.catchment(cat)
     counts, placed = _provision(ctx, cat.id)
     serving, served = ctx.served_by(cat.id)
-    within = _with_layer if ctx.layer is not None else _by_area
-    reached = within(ctx, cat, catchment, placed, serving, full)
+    if ctx.layer is not None:
+        reached = _with_layer(ctx, cat, c, scale, placed, serving, full)
+    else:
+        reached = _by_area(ctx, cat, c.limit * scale, placed, serving, full)
     return _rated(cat, counts, reached, served, full)
 
 
@@ -91,15 +95,18 @@ def _provision(ctx: "GapContext", category_id: str) -> tuple["np.ndarray", "np.n
     return counts, placed
 
 
-def _with_layer(ctx: "GapContext", cat: Category, catchment: float, placed: "np.ndarray", serving: Any,
-                full: bool) -> ReachFigures:
-    """The small areas' figures; where an area has no target residents counted (``T = 0``: an industrial
-    estate, a park), the share of the area within reach instead."""
+def _with_layer(ctx: "GapContext", cat: Category, c: "Catchment", scale: float, placed: "np.ndarray",
+                serving: Any, full: bool) -> ReachFigures:
+    """The small areas' figures (on the street network when ``c`` is a travel time, with the barrier effect);
+    where an area has no target residents counted (``T = 0``: an industrial estate, a park), the share of
+    the area within reach instead, by the straight line (the travel time's straight-line equivalent)."""
     import numpy as np
 
     pts = ctx.asset_pts[placed]
-    m = ctx.layer.measures(cat, catchment, pts, ctx.supply(cat, placed), len(ctx.codes), ctx.need_small, serving,
-                           full=full, key=cat.id)
+    m = ctx.layer.measures(cat, c.limit * scale, pts, ctx.supply(cat, placed), len(ctx.codes), ctx.need_small,
+                           serving, full=full, key=cat.id, by=ctx.reach_by(c),
+                           barrier_m=c.straight_m * scale if c.on_network else None)
+    catchment = c.straight_m * scale
     empty = m.target <= 0
     if empty.any():
         m.coverage = np.where(empty, uniform_coverage(pts, catchment, ctx.geoms, ctx.area_m2, serving), m.coverage)
@@ -153,7 +160,7 @@ def _rated(cat: Category, counts: "np.ndarray", reached: ReachFigures, served: "
         score=reached.score, access_score=reached.access_score, level=level, counts=counts,
         target=reached.target, target_text=reached.description, rate=area_rate, has_rate=has_rate,
         coverage=reached.coverage, coverage_located=reached.coverage_located, access=reached.access,
-        access_e=reached.access_e, need=reached.need_index, served=served,
+        access_e=reached.access_e, need=reached.need_index, served=served, barrier=reached.barrier,
         study=StudyFigures(cat.id, s_assets, s_target, s_rate, reached.study_coverage, reached.study_access,
                            reached.study_access_e),
     )

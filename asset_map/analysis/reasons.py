@@ -30,9 +30,10 @@ class Wording:
     study: StudyFigures
 
     @classmethod
-    def of(cls, cat: Category, study: StudyFigures) -> "Wording":
+    def of(cls, cat: Category, study: StudyFigures, reach: str = "") -> "Wording":
+        """``reach`` is the row's reach ("10 min walk", "straight-line 800 m"; empty: the catchment distance)."""
         s_rate = f"{_per10k(study.rate_per_10k)} per 10,000" if study.rate_per_10k is not None else "no rate"
-        return cls(cat.label.lower(), cat.target.phrase, cat.catchment_text, s_rate, study)
+        return cls(cat.label.lower(), cat.target.phrase, reach_phrase(reach) or cat.catchment_text, s_rate, study)
 
     def reason(self, level: str, area_name: str, count: int, cov: float, rate: float | None) -> str:
         """One plain-English sentence saying why the level of the row in ``area_name`` is what it is."""
@@ -62,6 +63,29 @@ def served_text(n: int, area_name: str, located: float, cov: float) -> str:
     them = "service serves" if n == 1 else "services serve"
     return (f" {n} {them} {area_name} without being located there (borough-wide, online or by area): "
             f"coverage {_pct(cov)} with them, {_pct(located)} from located assets alone.")
+
+
+def reach_phrase(reach: str) -> str:
+    """How a reach reads in a sentence: ``a 10 min walk`` ("within a 10 min walk of"), ``800 m``."""
+    if not reach:
+        return ""
+    if reach.startswith("straight-line "):
+        return reach.removeprefix("straight-line ")
+    return f"{article(reach)} {reach}"
+
+
+#: Below this barrier share, a row's reason says nothing of barriers (street detours alone give a few percent).
+BARRIER_MENTION = 0.05
+
+
+def barrier_text(share: float | None, who: str, reach: str, straight_m: float) -> str:
+    """The sentence naming the barrier effect (:mod:`asset_map.analysis.network_reach`), or ``""`` below
+    :data:`BARRIER_MENTION`."""
+    if share is None or not share >= BARRIER_MENTION:
+        return ""
+    d = f"{straight_m:.0f} m" if straight_m < 1000 else f"{straight_m / 1000:g} km"
+    return (f" Barrier: {_pct(share)} of {who} here live within {d} of one in a straight line but not within "
+            f"{reach_phrase(reach)} by street (a river, railway, main road or missing path between).")
 
 
 def article(word: str) -> str:

@@ -101,7 +101,7 @@ class GapReport:
 
     def computed(self) -> set[str]:
         """The optional measures the rows carry: ``access`` (population layer), ``need`` (indicator),
-        ``robust`` (robustness rankings)."""
+        ``robust`` (robustness rankings), ``barrier`` (a street network)."""
         view = self.arrays()
         if view is not None:
             return view.computed()
@@ -110,6 +110,7 @@ class GapReport:
             ("access", any(r.access_per_10k is not None for r in rows)),
             ("need", any(r.need_index is not None for r in rows)),
             ("robust", any(r.robust is not None for r in rows)),
+            ("barrier", any(r.barrier_share is not None for r in rows)),
         ) if present}
 
     def records(self) -> list[dict[str, Any]]:

@@ -68,6 +68,11 @@ class GapRow:
     confidence_reason: str = ""
     coverage_located: float | None = None
     served: int = 0
+    #: How reach was measured: "10 min walk" on the street network, or "straight-line 800 m".
+    reach: str = ""
+    #: The share of the target population cut off by barriers (:mod:`asset_map.analysis.network_reach`);
+    #: ``None`` by the straight line.
+    barrier_share: float | None = None
 
     @property
     def shown_level(self) -> str:

@@ -73,6 +73,7 @@ class ReachFigures:
     need_index: "np.ndarray | None" = None
     study_coverage: float | None = None
     study_access_e: float | None = None
+    barrier: "np.ndarray | None" = None  # barrier_share of each area (on a street network)
 
 
 class SmallAreas:
@@ -127,7 +128,7 @@ class SmallAreas:
 
     def measures(self, cat: Category, catchment: float, points: "np.ndarray", capacity: "np.ndarray",
                  n_areas: int, need: "np.ndarray | None", serving: Any = None, *, full: bool = True,
-                 key: str | None = None) -> ReachFigures:
+                 key: str | None = None, by: Any = None, barrier_m: float | None = None) -> ReachFigures:
         """Target population, coverage, accessibility and priority scores of each area (see the module docstring).
 
         ``need`` is ``n_i`` (``None``: 1 everywhere); ``serving`` the union
@@ -135,13 +136,18 @@ class SmallAreas:
         the target, coverage, the two scores and ``Ā`` (the rest is
         ``None``). ``key`` names the set of ``points``: asked again for the
         same key and a catchment no wider, the pairs in reach are those
-        found last time, within the new catchment.
+        found last time, within the new catchment. ``by`` finds the pairs
+        (default: the straight line; a mode of a street network, with
+        ``catchment`` in minutes: :mod:`asset_map.analysis.network_reach`).
+        With ``barrier_m`` (and ``full``), the barrier effect's share: the
+        target residents within ``barrier_m`` of a located asset in a
+        straight line but out of reach (``barrier``).
         """
         import numpy as np
 
         t_small, desc, target = self.target(cat, n_areas)
         n = np.ones(len(t_small)) if need is None else need
-        r = self._in_reach(points, catchment, key)
+        r = self._in_reach(points, catchment, key, by or self.reach)
         located, cov_small = self._covered(r, serving)
         a2 = two_step_fca(r, t_small, capacity) * 10_000
         s_access = self._study_mean(a2, t_small)
@@ -158,14 +164,17 @@ class SmallAreas:
             m.need_index = self._mean(n, t_small, n_areas)
             m.study_coverage = self._study_mean(cov_small, t_small)
             m.study_access_e = self._study_mean(ae, t_small)
+            if barrier_m is not None:
+                near = covered(self.reach.reach(points, barrier_m))
+                m.barrier = self._mean((near & (located == 0)).astype(float), t_small, n_areas)
         return m
 
-    def _in_reach(self, points: "np.ndarray", catchment: float, key: str | None) -> "Reach":
+    def _in_reach(self, points: "np.ndarray", catchment: float, key: str | None, by: Any) -> "Reach":
         """The (small area, asset) pairs within ``catchment``; the last pairs of ``key`` when they are wide enough."""
         last = self._widest
         if key is not None and last is not None and last[0] == key and catchment <= last[1]:
             return last[2].within(catchment)
-        r = self.reach.reach(points, catchment)
+        r = by.reach(points, catchment)
         self._widest = None if key is None else (key, catchment, r)
         return r
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from .arrays import objects
 from .levels import LEVELS
-from .reasons import Wording, served_text
+from .reasons import Wording, barrier_text, served_text
 from .rows import ROW_FIELDS, GapRow, StudyFigures, make_row
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,6 +54,9 @@ class GapTable:
     served: "np.ndarray"
     level: "np.ndarray"  # index into LEVELS
     priority: "np.ndarray"
+    reach: list[str] | None = None  # of each category: "10 min walk", "straight-line 800 m"
+    barrier: "np.ndarray | None" = None  # the barrier effect's share (NaN by the straight line)
+    straight_m: list[float] | None = None  # of each category: the straight-line distance the barrier is against
     robust: "np.ndarray | None" = None
     best: "np.ndarray | None" = None  # best and worst place over the rankings
     worst: "np.ndarray | None" = None
@@ -63,16 +66,19 @@ class GapTable:
 
     def reasons(self, index: "np.ndarray") -> list[str]:
         """The plain-English reason of each of the rows ``index`` (see :mod:`asset_map.analysis.reasons`)."""
-        wording = [Wording.of(cat, study) for cat, study in zip(self.cats, self.study)]
+        reach = self.reach or [""] * len(self.cats)
+        wording = [Wording.of(cat, study, r) for cat, study, r in zip(self.cats, self.study, reach)]
         k, i = (x.tolist() for x in divmod(index, self.n_areas))
         names = self.names[i].tolist()
         rates = [r if ok else None for r, ok in zip(self.rate[index].tolist(), self.has_rate[index].tolist())]
+        barrier = [None] * len(index) if self.barrier is None else self.barrier[index].tolist()
         return [wording[kk].reason(LEVELS[lv], name, count, cov, rate)
                 + (served_text(n, name, located, cov) if n else "")
-                for kk, lv, name, count, cov, rate, n, located in zip(
+                + barrier_text(b, wording[kk].who, reach[kk], self.straight_m[kk] if self.straight_m else 0.0)
+                for kk, lv, name, count, cov, rate, n, located, b in zip(
                     k, self.level[index].tolist(), names, self.counts[index].tolist(),
                     self.coverage[index].tolist(), rates, self.served[index].tolist(),
-                    self.coverage_located[index].tolist())]
+                    self.coverage_located[index].tolist(), barrier)]
 
     def columns(self, index: "np.ndarray") -> dict[str, list[Any]]:
         """Each field's values for the rows ``index``, as Python values, in the order given."""
@@ -124,6 +130,9 @@ class GapTable:
             "confidence_reason": [""] * n if self.confidence_reason is None else self.confidence_reason(index),
             "coverage_located": self.coverage_located[index].tolist(),
             "served": self.served[index].tolist(),
+            "reach": per_cat(self.reach) if self.reach is not None else [""] * n,
+            "barrier_share": [None] * n if self.barrier is None else [
+                None if b != b else b for b in self.barrier[index].tolist()],
         }
 
 
@@ -160,7 +169,8 @@ class RowView:
         """The optional measures the rows carry (none when there are no rows)."""
         t, some = self.table, len(self.index) > 0
         return {name for name, present in (("access", t.access is not None), ("need", t.need is not None),
-                                           ("robust", t.robust is not None)) if present and some}
+                                           ("robust", t.robust is not None), ("barrier", t.barrier is not None))
+                if present and some}
 
     def columns(self) -> dict[str, list[Any]]:
         """Each field's values for these rows, as the rows hold them (worked out once)."""

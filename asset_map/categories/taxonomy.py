@@ -14,6 +14,12 @@ A taxonomy is a CSV file with one row per category and the columns
     ``16-64``, ``16+``, ``11-25``...;
 ``synonyms``
     words found in real lists that mean this category, separated by ``;``;
+``travel`` (optional)
+    how long, and how, people travel to an asset of this category, as a
+    time and a mode: ``10 min walk``, ``15 min cycle``, ``20 min drive``
+    (:mod:`asset_map.categories.travel`). With a street network loaded, the
+    measures use this travel time instead of ``catchment_m``; empty: the
+    straight line always;
 ``capacity_unit`` (optional)
     what an asset's capacity counts for this category (``places``, ``pupils``,
     ``sessions a week``...), for lists that give a capacity without saying
@@ -47,9 +53,10 @@ from typing import Callable, Protocol
 from ..errors import InputFileError, TaxonomyError
 from ..numbers import number, unit
 from .csv_files import cell_text
+from .travel import Travel, parse_travel
 
-TAXONOMY_COLUMNS = ("id", "label", "catchment_m", "target_population", "synonyms", "capacity_unit")
-#: The columns a taxonomy file must have (``capacity_unit`` may be left out).
+TAXONOMY_COLUMNS = ("id", "label", "catchment_m", "target_population", "synonyms", "capacity_unit", "travel")
+#: The columns a taxonomy file must have (``capacity_unit`` and ``travel`` may be left out).
 REQUIRED_COLUMNS = TAXONOMY_COLUMNS[:5]
 
 #: What separates several category words in one cell: ``;``, ``|``, a line
@@ -186,6 +193,13 @@ class Category:
     synonyms: tuple[str, ...] = ()
     #: What a capacity counts, in :func:`asset_map.numbers.unit`'s form; ``""`` for none.
     capacity_unit: str = ""
+    #: The catchment as a travel time and mode, used with a street network (``None``: straight line only).
+    travel: "Travel | None" = None
+
+    @property
+    def reach_m(self) -> float:
+        """The widest straight-line reach: ``catchment_m``, or the travel time's equivalent when wider."""
+        return max(self.catchment_m, self.travel.straight_m if self.travel else 0.0)
 
     @property
     def catchment_text(self) -> str:
@@ -500,6 +514,7 @@ class Taxonomy:
                 "target_population": c.target.code,
                 "synonyms": "; ".join(c.synonyms),
                 "capacity_unit": c.capacity_unit,
+                "travel": c.travel.text if c.travel else "",
             }
             for c in self.categories
         ]
@@ -528,7 +543,12 @@ class Taxonomy:
             except ValueError as exc:
                 raise TaxonomyError(f"{source}, row {n}, column 'target_population': {exc}") from None
             synonyms = tuple(s.strip() for s in cell_text(row, "synonyms").split(";") if s.strip())
-            cats.append(Category(cid, label or cid, catchment, target, synonyms, unit(cell_text(row, "capacity_unit"))))
+            try:
+                travel = parse_travel(cell_text(row, "travel"))
+            except ValueError as exc:
+                raise TaxonomyError(f"{source}, row {n}, column 'travel': {exc}") from None
+            cats.append(Category(cid, label or cid, catchment, target, synonyms, unit(cell_text(row, "capacity_unit")),
+                                 travel))
             numbers.append(n)
         return cls(cats, source=source, row_numbers=numbers)
 
@@ -562,6 +582,6 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     if missing:
         raise TaxonomyError(
             f"{source}: missing column(s) {', '.join(missing)}; a taxonomy needs "
-            f"{', '.join(REQUIRED_COLUMNS)} (and optionally capacity_unit)"
+            f"{', '.join(REQUIRED_COLUMNS)} (and optionally capacity_unit and travel)"
         )
     return Taxonomy.from_rows(list(reader), source=source)

@@ -14,7 +14,7 @@ import signal
 
 import typer
 
-from . import boundaries, duplicates, export, gaps, import_, postcodes, taxonomy, workspace_cmds
+from . import boundaries, duplicates, export, gaps, import_, network, postcodes, taxonomy, workspace_cmds
 
 app = typer.Typer(
     name="asset-map",
@@ -42,6 +42,7 @@ app.add_typer(boundaries.need_app, name="need")
 app.add_typer(export.app, name="export")
 app.add_typer(taxonomy.app, name="taxonomy")
 app.add_typer(postcodes.app, name="postcodes")
+app.add_typer(network.app, name="network")
 
 
 def _sigterm(_signum, _frame):

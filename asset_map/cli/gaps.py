@@ -41,6 +41,9 @@ def gaps(
     by: Annotated[Optional[str], typer.Option(
         help="Break --area down: rank the gaps of a second level's areas inside it (loaded with "
         "`boundaries load FILE --level NAME`), or of the population layer's small-areas.")] = None,
+    straight_line: Annotated[bool, typer.Option(
+        "--straight-line", help="Measure reach by the straight line even when a street network is loaded "
+        "(to compare with the travel times).")] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Coverage gaps for each area and need category, sorted by priority."""
@@ -50,9 +53,10 @@ def gaps(
     if (add or without) and by is not None:
         raise typer.BadParameter("--by shows the gaps as they are; leave out --add/--without with it")
     if add or without:
-        _print_what_if(ws, add or [], without or [], area, category, format, output, top, flt)
+        _print_what_if(ws, add or [], without or [], area, category, format, output, top, flt, straight_line)
         return
-    report = ws.gaps(area=area, category=category, filters=flt, stale_days=stale_days, by=by)
+    report = ws.gaps(area=area, category=category, filters=flt, stale_days=stale_days, by=by,
+                     straight_line=straight_line)
     title = "Gaps by priority" + (f" — {report.rows[0].area_name}" if area and report.rows and not by else "")
     title += f" — by {by}" + (f" inside {area}" if area else "") if by else ""
     print_gaps(report, format, output, top, title, hide_no_data=hide_no_data, explain=explain)
@@ -91,11 +95,11 @@ def print_gaps(report: "GapReport", fmt: GapFormat, output: Optional[Path], top:
 
 def _print_what_if(ws: "Workspace", add: list[str], without: list[str], area: Optional[str],
                    category: Optional[str], fmt: GapFormat, output: Optional[Path], top: Optional[int],
-                   flt: "AssetFilter | None" = None) -> None:
+                   flt: "AssetFilter | None" = None, straight_line: bool = False) -> None:
     """Print the area × category figures that adding and leaving out assets would change (within area, category)."""
     from ..outputs import render
 
-    result = ws.what_if(add=add, without=without, filters=flt)
+    result = ws.what_if(add=add, without=without, filters=flt, straight_line=straight_line)
     one = ws.gaps(area=area, category=category) if (area is not None or category is not None) else None
     codes = sorted({r.area_code for r in one.rows}) if one else None
     cats = sorted({r.category_id for r in one.rows}) if one else None

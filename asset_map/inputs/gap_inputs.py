@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.need import NeedIndicator
     from ..categories.filters import AssetFilter
     from ..categories.taxonomy import Taxonomy
+    from ..network.graph import StreetNetwork
     from ..store import Store, Table
 
 #: Asset columns that gaps and what-ifs never look at: not read for them (at national scale, most of the time).
@@ -49,16 +50,21 @@ class GapInputs:
     #: The (area, categories) of the assets left out because their lists do not say.
     unknown: list
     study_names: set[str]
+    #: The street network reach is measured on (``None``: none loaded, or the straight line asked for).
+    network: "StreetNetwork | None" = None
 
 
 def read_gap_inputs(store: "Store", areas: "Table", taxonomy: "Taxonomy", filters: "AssetFilter | None",
-                    study_names: set[str]) -> GapInputs:
-    """The stored assets and services without a location, and those of them ``filters`` keeps."""
+                    study_names: set[str], *, straight_line: bool = False) -> GapInputs:
+    """The stored assets and services without a location, and those of them ``filters`` keeps; and the
+    street network, unless ``straight_line``."""
+    from ..network.layers import read_network
     from .duplicates import active
 
     everything = active(store.read("assets", exclude=UNUSED_BY_GAPS))
     unlocated = store.read("unlocated")
-    inputs = GapInputs(areas, taxonomy, taxonomy, everything, everything, unlocated, [], [], study_names)
+    inputs = GapInputs(areas, taxonomy, taxonomy, everything, everything, unlocated, [], [], study_names,
+                       None if straight_line else read_network(store))
     if filters is not None and filters.active:
         _apply_filter(inputs, filters)
     return inputs
@@ -91,6 +97,6 @@ def gap_report(store: "Store", inputs: GapInputs, assets: "Table | None", need: 
 
     served = resolve(inputs.areas, assets, inputs.unlocated, inputs.study_names)
     report = compute_gaps(inputs.areas, assets, inputs.counted_taxonomy, store.read("population"), need,
-                          served=served, robust=robust)
+                          served=served, robust=robust, network=inputs.network)
     return assess_report(store, report, inputs.areas, inputs.everything, taxonomy=inputs.taxonomy,
                          study_names=inputs.study_names, stale_days=stale_days, unknown=unknown)

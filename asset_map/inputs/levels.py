@@ -110,12 +110,12 @@ def level_gaps(store: "Store", inputs: "GapInputs", level: str, focus: str | Non
     if chosen == SMALL_AREAS:
         areas, layer = _small_areas(parts, focus)
     else:
-        reach = 2 * max((c.catchment_m for c in inputs.taxonomy), default=0.0)
+        reach = 2 * max((c.reach_m for c in inputs.taxonomy), default=0.0)
         areas, layer = _shared(parts, _inside(frame(store, LEVEL_LAYER), chosen, focus, focus_poly), reach)
     table, pop = _table(areas), _table(layer)
     assets, everything = (_reassigned(t, areas) for t in (inputs.assets, inputs.everything))
     served = resolve(table, assets, inputs.unlocated, inputs.study_names)
-    report = compute_gaps(table, assets, inputs.counted_taxonomy, pop, need, served=served)
+    report = compute_gaps(table, assets, inputs.counted_taxonomy, pop, need, served=served, network=inputs.network)
     return assess_report(store, report, table, everything, taxonomy=inputs.taxonomy, study_names=inputs.study_names,
                          stale_days=stale_days, unknown=(), ground=inputs.areas)
 

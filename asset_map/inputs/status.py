@@ -20,7 +20,8 @@ def workspace_status(store: "Store", location: str) -> dict[str, Any]:
     that could be any (not the bodies recognised as not services, counted as
     ``assets_not_services`` when there are any), and
     ``unlocated_outside_lookup`` the rows kept because their postcode lies
-    outside the postcode lookup's coverage; ``levels`` the areas of each second level, when any are loaded.
+    outside the postcode lookup's coverage; ``levels`` the areas of each second level, when any are loaded;
+    ``network`` the street network loaded (:func:`network_line`), when one is.
     """
     out: dict[str, Any] = {"workspace": location, "exists": store.exists()}
     for name in COUNTED:
@@ -32,12 +33,27 @@ def workspace_status(store: "Store", location: str) -> dict[str, Any]:
         from collections import Counter
 
         out["levels"] = dict(Counter(str(v) for v in store.read("level_areas", columns=["level"])["level"]))
+    network = network_line(store)
+    if network:
+        out["network"] = network
     if out["unlocated"]:
         from .locating import OUTSIDE_LOOKUP
 
         reasons = store.read("unlocated", columns=["reason"])["reason"]
         out["unlocated_outside_lookup"] = sum(1 for r in reasons if r == OUTSIDE_LOOKUP)
     return out
+
+
+def network_line(store: "Store") -> str | None:
+    """The street network loaded, in a line: its file, edges and km per mode, when it was loaded."""
+    from ..network.graph import MODES
+    from ..network.layers import stored_info
+
+    info = stored_info(store)
+    if info is None:
+        return None
+    modes = ", ".join(f"{m} {int(info[f'{m}_edges']):,} edges ({float(info[f'{m}_km']):,.1f} km)" for m in MODES)
+    return f"{info['file']}: {modes}; loaded {info['loaded_at']}"
 
 
 def _asset_counts(assets) -> dict[str, int]:

@@ -40,6 +40,7 @@ COLUMNS: dict[str, tuple[str, bool, Callable[["GapRow"], str]]] = {
     "#": ("#", True, lambda r: str(r.priority)),
     "Area": ("Area", False, lambda r: r.area_name),
     "Category": ("Category", False, lambda r: r.category),
+    "Reach": ("Reach", False, lambda r: r.reach),
     "Target pop.": ("Target", True, lambda r: num_text(r.target_population, ",.0f")),
     "Assets": ("Assets", True, lambda r: str(r.assets)),
     "Per 10k": ("/10k", True, lambda r: num_text(r.rate_per_10k, ".1f")),
@@ -47,6 +48,7 @@ COLUMNS: dict[str, tuple[str, bool, Callable[["GapRow"], str]]] = {
     "Access /10k": ("Access", True, lambda r: num_text(r.access_per_10k, ".2f")),
     "Unreached": ("Unreached", True, lambda r: num_text(r.uncovered, ",.0f")),
     "Need": ("Need", True, lambda r: num_text(r.need_index, ".2f")),
+    "Barrier": ("Barrier", True, lambda r: "" if r.barrier_share is None else f"{r.barrier_share:.0%}"),
     "Gap": ("Gap", False, lambda r: r.shown_level),
     "Robust": ("Robust", False, lambda r: "yes" if r.robust else ""),
     "Reason (with the study-area figure)": ("Reason", False, reason_text),
@@ -54,8 +56,8 @@ COLUMNS: dict[str, tuple[str, bool, Callable[["GapRow"], str]]] = {
 REASON = "Reason (with the study-area figure)"
 
 #: Which columns a narrow console keeps, most important first: it leaves out the last until the rest fit.
-KEEP_ORDER = ("Area", "Category", "Unreached", "Gap", "Robust", "#", "Coverage", "Assets", "Access /10k", "Need",
-              "Per 10k", "Target pop.")
+KEEP_ORDER = ("Area", "Category", "Unreached", "Gap", "Robust", "#", "Coverage", "Barrier", "Assets", "Access /10k",
+              "Need", "Per 10k", "Reach", "Target pop.")
 
 #: Below this console width the reasons go under the table as numbered notes.
 WIDE_CONSOLE = 150
@@ -86,8 +88,8 @@ def short_label(label: str) -> str:
 
 
 def headers(report: "GapReport") -> list[str]:
-    """The columns this report fills: access, need and robustness only when computed."""
-    optional = {"Access /10k": "access", "Need": "need", "Robust": "robust"}
+    """The columns this report fills: access, need, robustness and the barrier effect only when computed."""
+    optional = {"Access /10k": "access", "Need": "need", "Robust": "robust", "Barrier": "barrier"}
     computed = report.computed()
     return [h for h in COLUMNS if h not in optional or optional[h] in computed]
 

@@ -9,7 +9,9 @@ The areas layer carries, for each category ``<id>``, the properties
 ``<id>_robust``, ``<id>_finding`` and ``<id>_confidence`` (see
 :mod:`asset_map.analysis.gaps` and :mod:`asset_map.analysis.confidence`), and with a
 population layer ``<id>_access_per_10k`` and ``<id>_access_e2sfca_per_10k``,
-so a map can be shaded by any of them.
+so a map can be shaded by any of them; ``<id>_reach`` says how reach was
+measured ("10 min walk", "straight-line 800 m") and, on a street network,
+``<id>_barrier_share`` is the barrier effect (:mod:`asset_map.analysis.network_reach`).
 
 From an output view (:func:`view_geojson`, :mod:`asset_map.outputs.view`):
 with an area in focus only that area, and its assets, are written; with a
@@ -80,6 +82,9 @@ def areas_geojson(
             p[f"{cid}_assets"] = r.assets
             p[f"{cid}_rate_per_10k"] = None if r.rate_per_10k is None else round(r.rate_per_10k, 3)
             p[f"{cid}_coverage"] = round(r.coverage, 4)
+            p[f"{cid}_reach"] = r.reach
+            if r.barrier_share is not None:
+                p[f"{cid}_barrier_share"] = round(r.barrier_share, 4)
             if r.access_per_10k is not None:
                 p[f"{cid}_access_per_10k"] = round(r.access_per_10k, 4)
                 p[f"{cid}_access_e2sfca_per_10k"] = round(r.access_e2sfca_per_10k, 4)

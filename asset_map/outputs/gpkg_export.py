@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Suffixes of the numeric per-category measures (kept numeric even when every value is empty).
 NUMERIC_SUFFIXES = ("_assets", "_rate_per_10k", "_coverage", "_access_per_10k", "_access_e2sfca_per_10k",
-                    "_priority")
+                    "_priority", "_barrier_share")
 
 
 def write_gpkg(

@@ -68,8 +68,13 @@ COLUMN_NOTES: dict[str, str] = {
     "Target population": "The target group living in the area.",
     "Assets": "Assets of the category located in the area.",
     "Per 10k": "Assets per 10,000 of the target population.",
-    "Coverage": "Share of the target population within the category's catchment (straight line) "
+    "Reach": "How reach was measured: a travel time on the street network (\"10 min walk\"), or a straight "
+             "line (\"straight-line 800 m\").",
+    "Coverage": "Share of the target population within the category's catchment (its Reach) "
                 "of at least one asset, including assets just over the area's border.",
+    "Barrier": "Share of the target population within the straight-line equivalent of the travel time "
+               "(time x speed) of an asset but not within that time by street: cut off by a river, railway, "
+               "main road or missing path (and the streets' ordinary detours).",
     "Access per 10k": "Asset places within reach per 10,000 of the target population, each asset shared "
                       "among everyone in its reach (two-step floating catchment, 2SFCA).",
     "Unreached": "Target residents beyond the catchment of every asset of the category.",
@@ -111,6 +116,7 @@ _FORMATS: dict[str, tuple[str, str]] = {
     "Assets": ("0", "d"),
     "Per 10k": ("0.0", ".1f"),
     "Coverage": ("0%", ".0%"),
+    "Barrier": ("0%", ".0%"),
     "Access per 10k": ("0.00", ".2f"),
     "Unreached": ("#,##0", ".0f"),
     "Need index": ("0.00", ".2f"),
@@ -147,9 +153,9 @@ class HandoutTable:
 def _gap_columns(report: "GapReport") -> list[str]:
     """The summary's columns: access, need and robustness only when the report computed them."""
     cols = ["Priority", "Area", "Area code", "Category", "Target group", "Target population", "Assets",
-            "Per 10k", "Coverage", "Access per 10k", "Unreached", "Need index", "Gap", "Robust",
+            "Per 10k", "Reach", "Coverage", "Barrier", "Access per 10k", "Unreached", "Need index", "Gap", "Robust",
             "Confidence", "Data caveat", "Reason"]
-    optional = {"Access per 10k": "access", "Need index": "need", "Robust": "robust"}
+    optional = {"Access per 10k": "access", "Need index": "need", "Robust": "robust", "Barrier": "barrier"}
     computed = report.computed()
     return [c for c in cols if c not in optional or optional[c] in computed]
 
@@ -164,7 +170,9 @@ def _gap_values(r: "GapRow") -> dict[str, Any]:
         "Target population": r.target_population,
         "Assets": r.assets,
         "Per 10k": r.rate_per_10k,
+        "Reach": r.reach,
         "Coverage": r.coverage,
+        "Barrier": r.barrier_share,
         "Access per 10k": r.access_per_10k,
         "Unreached": r.uncovered,
         "Need index": r.need_index,

@@ -58,6 +58,23 @@ def _date(value) -> str:
     return text[:10] if len(text) >= 10 and text[4] == "-" else ""
 
 
+def export_oruk(assets: "gpd.GeoDataFrame", taxonomy: "Taxonomy", folder: str | Path, *, source: str | None,
+                location: str) -> int:
+    """Write the assets not from a directory feed (of the import ``source`` only, when given) as Open Referral
+    UK CSV files in ``folder``; returns how many. An unknown ``source`` raises
+    :class:`~asset_map.errors.WorkspaceError` naming the imports of the workspace at ``location``."""
+    from ..errors import WorkspaceError
+
+    chosen = hand_added(assets)
+    if source is not None:
+        if source not in set(assets["source"]):
+            raise WorkspaceError(f"{location}: no import called {source!r}; the imports are "
+                                 f"{', '.join(sorted(set(assets['source'])))}")
+        chosen = chosen[chosen["source"] == source]
+    write_oruk_csv(oruk_tables(chosen, taxonomy), folder)
+    return len(chosen)
+
+
 def hand_added(assets: "gpd.GeoDataFrame") -> "gpd.GeoDataFrame":
     """The assets that did not come from a directory feed and were not merged into another."""
     from ..inputs.duplicates import active

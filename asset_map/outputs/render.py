@@ -59,10 +59,14 @@ def gaps_caption(report: "GapReport") -> str:
     if report.coverage_method == POPULATION_METHOD:
         text = ("Coverage: share of the target population living in small areas (or their parts, where split "
                 "between areas) whose point is within the "
-                "category's catchment (straight line) of at least one asset. Access /10k: asset capacity (1 per "
+                "category's catchment (its Reach: a travel time on the street network, or a straight line) of at "
+                "least one asset. Access /10k: asset capacity (1 per "
                 "asset where unknown) within reach per 10,000 of the target population, each asset shared among "
                 "everyone in its reach (two-step floating catchment, 2SFCA). Unreached: the target population "
                 "beyond reach.")
+        if "barrier" in report.computed():
+            text += (" Barrier: share of the target population within the straight-line equivalent of a travel "
+                     "time (time x speed) of an asset but not within that time by street.")
     else:
         pop = ("" if report.population_loaded else
                " No population loaded: rates are blank and priority uses area.")

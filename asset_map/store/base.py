@@ -27,6 +27,10 @@ Grid (EPSG:27700):
     one row per import: file, checksum, time and the counts.
 ``rejects``
     every input row that could not be used: file, row, column, reason.
+``network_nodes``, ``network_edges``, ``network``
+    optional street network read from an OpenStreetMap extract: junctions
+    (points), streets between them (lines) with what each mode may do on
+    them, and one row about the extract (see :mod:`asset_map.network.layers`).
 ``postcodes``
     optional postcode lookup: ``postcode``, ``x``, ``y`` (centroid, BNG),
     ``terminated`` (see :mod:`asset_map.inputs.postcodes`).
@@ -62,7 +66,7 @@ READ_BATCH = 50_000
 
 #: Layers with geometry, and their geometry type.
 SPATIAL_LAYERS = {"areas": "MultiPolygon", "population": "MultiPolygon", "assets": "Point",
-                  "level_areas": "MultiPolygon"}
+                  "level_areas": "MultiPolygon", "network_nodes": "Point", "network_edges": "LineString"}
 
 
 @dataclass
