@@ -106,8 +106,11 @@ def check_pbf(path: Path) -> None:
     if not path.is_file():
         raise NetworkError(f"{path}: no such file; give an OpenStreetMap extract (.osm.pbf), e.g. from "
                            "https://download.geofabrik.de")
-    with open(path, "rb") as fh:
-        head = fh.read(64)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except OSError as exc:
+        raise NetworkError(f"{path}: cannot be read ({exc.strerror}); check that you may read it") from None
     if _PBF_MAGIC not in head[:32]:
         raise NetworkError(f"{path}: not an OpenStreetMap PBF extract (.osm.pbf); download one, e.g. "
                            "greater-manchester-latest.osm.pbf from https://download.geofabrik.de")
