@@ -13,11 +13,12 @@ from conftest import PROJECT
 
 
 def test_the_generator_rewrites_the_committed_files_byte_for_byte(tmp_path):
-    subprocess.run([sys.executable, str(PROJECT / "examples" / "make_example.py"), "--out", str(tmp_path)],
-                   check=True, capture_output=True)
+    for script in ("make_example.py", "make_streets.py"):
+        subprocess.run([sys.executable, str(PROJECT / "examples" / script), "--out", str(tmp_path)],
+                       check=True, capture_output=True)
     committed = example_files(PROJECT)
     fresh = example_files(tmp_path)
-    for name in ("small_areas", "lookup", "population", "assets"):
+    for name in ("small_areas", "lookup", "population", "assets", "streets"):
         assert getattr(fresh, name).read_bytes() == getattr(committed, name).read_bytes(), name
 
 
