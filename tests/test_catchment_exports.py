@@ -106,3 +106,14 @@ def test_gpkg_catchments_layer(ws, tmp_path):
     plain = write_view_gpkg(tmp_path / "p.gpkg", ws.output_view(), ws.areas(), ws.taxonomy(), assets=ws.assets())
     assert "catchments" not in plain
     assert "catchments" not in dict(pyogrio.list_layers(tmp_path / "p.gpkg"))
+
+
+def test_cli_gpkg_says_why_there_is_no_catchments_layer(ws, tmp_path):
+    from typer.testing import CliRunner
+
+    from asset_map.cli import app
+
+    r = CliRunner().invoke(app, ["export", "gpkg", "-o", str(tmp_path / "g.gpkg"), "-w", str(ws.location)])
+    assert r.exit_code == 0, r.stderr
+    assert "areas 2, assets 3, population 4" in r.stderr
+    assert "No catchments layer: it needs a street network (`asset-map network load`)" in " ".join(r.stderr.split())
