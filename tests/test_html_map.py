@@ -7,6 +7,7 @@ import re
 import shutil
 
 import pytest
+import shapely
 
 from asset_map.outputs.html_map import map_html
 from conftest import TRAFFORD, X0, Y0, asset_row, trafford_localities, write_csv
@@ -276,11 +277,22 @@ def catchment_view(ws):
 
 
 def test_page_holds_the_catchments_and_their_reach(ws):
-    data = page_data(map_html(ws.areas(), catchment_view(ws), ws.taxonomy(), title="t", data_date="2026-01-01"))
-    names = sorted((f["properties"]["category"], f["properties"]["name"]) for f in data["catchments"]["features"])
-    assert names == sorted([("loneliness_isolation", "Friends"), ("loneliness_isolation", EVIL),
-                            ("food_cooking", "Pantry")])
-    assert data["reach"] == {"loneliness_isolation": "10 min walk", "food_cooking": "5 min walk"}
+    from shapely.geometry import shape
+
+    from conftest import bng_to_lonlat
+
+    view = catchment_view(ws)
+    data = page_data(map_html(ws.areas(), view, ws.taxonomy(), title="t", data_date="2026-01-01"))
+    # One shape per category: the union of its assets' catchments (the page stays light with many assets).
+    feats = {f["properties"]["category"]: f for f in data["catchments"]["features"]}
+    assert {c: (f["properties"]["reach"], f["properties"]["assets"]) for c, f in feats.items()} == {
+        "loneliness_isolation": ("10 min walk", 2), "food_cooking": ("5 min walk", 1)}
+    lonely = shape(feats["loneliness_isolation"]["geometry"])
+    assert lonely.geom_type == "Polygon"  # Friends' and the other group's catchments overlap: one shape
+    assert all(lonely.contains(shapely.Point(bng_to_lonlat(X0 + x, Y0 + y))) for x, y in ((500, 1000), (1000, 1800)))
+    # Friends' 800 m reach east along y = 1,000 ends at x = 1,300 (+ 40 m): beyond it, nothing of theirs.
+    assert lonely.contains(shapely.Point(bng_to_lonlat(X0 + 1330, Y0 + 1000)))
+    assert not lonely.contains(shapely.Point(bng_to_lonlat(X0 + 1350, Y0 + 1000)))
     assert [f["properties"]["code"] for f in data["small"]["features"]] == ["S1", "S2", "S3", "S4"]
     plain = page_data(map_html(ws.areas(), ws.output_view(), ws.taxonomy(), title="t", data_date="2026-01-01"))
     assert plain["catchments"] is None and plain["small"] is None
@@ -298,10 +310,10 @@ def test_catchments_layer_toggles_in_headless_chromium(ws, tmp_path):
     try:
         driver.get(page.as_uri())
         shown = ("return [assetMap.map.hasLayer(assetMap.catchments), assetMap.catchments.getLayers().map("
-                 "function (l) { return l.feature.properties.name; }).sort()]")
-        assert driver.execute_script(shown) == [True, sorted(["Friends", EVIL])]
+                 "function (l) { return l.feature.properties.category; })]")
+        assert driver.execute_script(shown) == [True, ["loneliness_isolation"]]
         legend = driver.find_element("css selector", ".legend")
-        assert "10 min walk catchments" in legend.text
+        assert "10 min walk catchments of 2 assets" in legend.text
         # The whole study area's small areas, shaded by the share unreached: 0%, 20%, 60%, 100%.
         fills = "return assetMap.small.getLayers().map(function (l) { return l.options.fillColor; })"
         assert driver.execute_script(fills) == ["#F2F0F7", "#CBC9E2", "#756BB1", "#54278F"]
@@ -312,8 +324,8 @@ def test_catchments_layer_toggles_in_headless_chromium(ws, tmp_path):
         assert "catchments" not in driver.find_element("css selector", ".legend").text
         switch.click()
         Select(driver.find_element("id", "category")).select_by_value("food_cooking")
-        assert driver.execute_script(shown) == [True, ["Pantry"]]
-        assert "5 min walk catchments" in driver.find_element("css selector", ".legend").text
+        assert driver.execute_script(shown) == [True, ["food_cooking"]]
+        assert "5 min walk catchments of 1 asset" in driver.find_element("css selector", ".legend").text
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
                   and "tile.openstreetmap.org" not in e["message"]]
         assert errors == []

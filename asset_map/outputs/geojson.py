@@ -45,7 +45,8 @@ if TYPE_CHECKING:  # pragma: no cover
 PRECISION = 7
 
 
-def _feature_collection(gdf: "gpd.GeoDataFrame", properties: list[dict[str, Any]]) -> str:
+def feature_collection(gdf: "gpd.GeoDataFrame", properties: list[dict[str, Any]]) -> str:
+    """``gdf``'s geometries with ``properties`` as RFC 7946 GeoJSON text (module docstring); NaN written as null."""
     import shapely
 
     geoms = gdf.to_crs(WGS84).geometry.to_numpy()
@@ -99,7 +100,7 @@ def areas_geojson(
             p[f"{cid}_finding"] = r.finding
             p[f"{cid}_confidence"] = r.confidence
         props.append(p)
-    return _feature_collection(areas, props)
+    return feature_collection(areas, props)
 
 
 #: Why there is no catchments layer without a street network, and what to do.
@@ -177,7 +178,7 @@ def assets_geojson(assets: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame | None",
             "postcode": a["postcode"],
             **({"what_if": a.get("what_if") or ""} if "what_if" in assets.columns else {}),
         })
-    return _feature_collection(assets, props)
+    return feature_collection(assets, props)
 
 
 def catchments_geojson(catchments: "gpd.GeoDataFrame", taxonomy: Taxonomy) -> str:
@@ -186,4 +187,4 @@ def catchments_geojson(catchments: "gpd.GeoDataFrame", taxonomy: Taxonomy) -> st
     props = [{"asset_id": r["asset_id"], "name": r["name"], "category": r["category"],
               "category_label": labels.get(r["category"], r["category"]), "reach": r["reach"],
               "minutes": r["minutes"], "mode": r["mode"]} for _, r in catchments.iterrows()]
-    return _feature_collection(catchments, props)
+    return feature_collection(catchments, props)

@@ -30,10 +30,13 @@ What is on the page:
   shading over the whole study area when the view holds every small area;
 - with a street network, **the catchments** of the chosen category's
   assets (:meth:`~asset_map.outputs.view.OutputView.shown_catchments`): the
-  streets from which each is reached within the category's time, outlined
-  with a light fill, a switch in the header to show or hide them, and the
-  reach in the legend ("10 min walk catchments"). They are simplified to
-  :data:`SIMPLIFY_M` for the page; the measures use the exact travel times.
+  streets from which at least one of them is reached within the category's
+  time (the union of their catchments, one shape per category, so the page
+  stays light with thousands of assets), outlined with a light fill, with a
+  switch in the header to show or hide them, and the reach and the number of
+  assets in the legend ("10 min walk catchments of 3 assets").
+  They are simplified to :data:`SIMPLIFY_M` for the page; the measures use
+  the exact travel times.
 
 From an output view (:mod:`asset_map.outputs.view`): with an area in focus
 the map is zoomed to it, outlined, its neighbours faded (and their names
@@ -143,7 +146,7 @@ def map_html(areas: "gpd.GeoDataFrame", view: "OutputView", taxonomy: "Taxonomy"
         "unknown": unknown_categories(report, taxonomy),
         "focus": view.area, "whatIf": view.what_if_text(),
         "small": _small_areas(view, taxonomy), "unreachedClasses": UNREACHED_CLASSES,
-        **_catchments(view, taxonomy),
+        **_catchments(view),
     }
     return _PAGE.format(
         title=html.escape(title), date=html.escape(data_date), leaflet_css=_asset("leaflet.css"),
@@ -186,23 +189,24 @@ def _small_areas(view: "OutputView", taxonomy: "Taxonomy") -> dict | None:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _catchments(view: "OutputView", taxonomy: "Taxonomy") -> dict[str, Any]:
-    """``catchments``: the view's catchments as GeoJSON (WGS84, simplified to :data:`SIMPLIFY_M`) with each one's
-    asset ``name``, ``category`` and ``reach``, or None without them; ``reach``: each category's reach text;
+def _catchments(view: "OutputView") -> dict[str, Any]:
+    """``catchments``: for each category, the union of its assets' catchments as GeoJSON (WGS84, simplified to
+    :data:`SIMPLIFY_M`) with ``category``, ``reach`` and ``assets`` (how many), or None without catchments;
     ``catchmentColour``."""
     shown = view.shown_catchments()
     if shown is None:
-        return {"catchments": None, "reach": {}, "catchmentColour": CATCHMENT_COLOUR}
+        return {"catchments": None, "catchmentColour": CATCHMENT_COLOUR}
+    import geopandas as gpd
     import shapely
 
-    from .geojson import catchments_geojson
+    from .geojson import feature_collection
 
-    drawn = shown.set_geometry(shapely.simplify(shown.geometry.to_numpy(), SIMPLIFY_M), crs=shown.crs)
-    fc = json.loads(catchments_geojson(drawn, taxonomy))
-    for f in fc["features"]:
-        f["properties"] = {k: f["properties"][k] for k in ("name", "category", "reach")}
-    reach = {str(c): str(r) for c, r in zip(view.catchments["category"], view.catchments["reach"])}
-    return {"catchments": fc, "reach": reach, "catchmentColour": CATCHMENT_COLOUR}
+    groups = list(shown.groupby("category", sort=False))
+    union = [shapely.simplify(shapely.union_all(g.geometry.to_numpy()), SIMPLIFY_M) for _, g in groups]
+    props = [{"category": str(c), "reach": str(g["reach"].iloc[0]), "assets": int(g["asset_id"].nunique())}
+             for c, g in groups]
+    fc = json.loads(feature_collection(gpd.GeoDataFrame(geometry=union, crs=shown.crs), props))
+    return {"catchments": fc, "catchmentColour": CATCHMENT_COLOUR}
 
 
 def _label_points(areas: "gpd.GeoDataFrame") -> list[list[float] | None]:
@@ -428,8 +432,10 @@ header h1, header .date {{ white-space: nowrap; }}
     if (catchments && showCatchments.checked) {{
       var cr = document.createElement("div"), ci = document.createElement("i");
       ci.style.background = "rgba(0, 114, 178, 0.12)"; ci.style.borderColor = data.catchmentColour; cr.appendChild(ci);
-      cr.appendChild(document.createTextNode(data.reach[current] ? data.reach[current] + " catchments"
-        : "no catchment: no located asset of this category")); div.appendChild(cr);
+      var cf = data.catchments.features.filter(function (f) {{ return f.properties.category === current; }})[0];
+      cr.appendChild(document.createTextNode(cf ? cf.properties.reach + " catchments of " + cf.properties.assets
+        + (cf.properties.assets === 1 ? " asset" : " assets") : "no catchment: no located asset of this category"));
+      div.appendChild(cr);
       var cn = document.createElement("div"); cn.className = "note";
       cn.textContent = "Catchments follow the streets (a drawing: the figures use exact travel times).";
       div.appendChild(cn);
