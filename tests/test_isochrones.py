@@ -118,3 +118,31 @@ def test_catchments_frame_reprojects_assets_given_in_wgs84():
     wgs = catchments_frame(net, bng.to_crs("EPSG:4326"), catchments)
     same = catchments_frame(net, bng, catchments).geometry.iloc[0]
     assert shapely.hausdorff_distance(wgs.geometry.iloc[0], same) < 0.01  # the same, to the round trip's mm
+
+
+@pytest.mark.parametrize("mode, minutes", [("walk", 10), ("cycle", 3), ("drive", 2)])
+def test_the_drawing_agrees_with_the_travel_times_the_measures_use(mode, minutes):
+    # Points along the river town's streets (a third of them one-way for bikes and cars), drawn 0.5 m wide:
+    # a point is inside its catchment exactly when Router.pairs finds it within the limit (points whose time
+    # is within 2 m of travel of the limit left out: the buffer's width).
+    rng = np.random.default_rng(19)
+    lines = river_town()
+    oneway = rng.random(len(lines)) < 1 / 3
+    net = network(lines, oneway_cycle=oneway, oneway_drive=oneway)
+    router = Router(net, mode)
+    snapper = Snapper(net, router.usable)
+    asset = snapper.snap(np.array([at(1050, 900)], dtype=object))
+    poly = catchment_polygons(router, asset, minutes, width_m=0.5)[0]
+    edges = rng.integers(0, net.n_edges, 3000)
+    pts = shapely.line_interpolate_point(net.geometry[edges], rng.uniform(0.1, 0.9, len(edges)), normalized=True)
+    homes = snapper.snap(pts)
+    assert (homes.edge == edges).all() and np.allclose(homes.access_m, 0)
+    pairs = router.pairs(homes, asset, 2 * minutes)  # beyond the limit too, to know which are near it
+    tau = np.full(len(pts), np.inf)
+    tau[pairs.demand] = pairs.minutes * 60
+    margin = 2.0 / router.speed[edges]
+    clear = np.abs(tau - minutes * 60) > margin
+    inside = shapely.contains(poly, pts)
+    assert clear.sum() > 2500
+    assert (inside[clear] == (tau[clear] <= minutes * 60)).all()
+    assert 100 < inside.sum() < 2900  # neither nothing nor everything: the check has teeth
