@@ -179,7 +179,7 @@ def _small_areas(parts: "gpd.GeoDataFrame", focus: str | None):
     codes = mine["code"].astype(str)
     twice = codes.duplicated(keep=False)
     codes = codes.where(~twice, codes + "/" + mine["area_code"].astype(str))
-    areas = mine.drop(columns=["share", "method", "x", "y"]).assign(area_code=codes.to_numpy(),
+    areas = mine.drop(columns=["share", "method", "x", "y"], errors="ignore").assign(area_code=codes.to_numpy(),
                                                                    area_name=mine["name"].to_numpy())
     areas["area_km2"] = areas.geometry.area / 1e6
     return areas.drop(columns=["code", "name"]), mine.assign(area_code=codes.to_numpy())

@@ -24,7 +24,9 @@ line. Each reached part is buffered by :data:`WIDTH_M` either side (the
 residents' own walk to the street, which the drawing leaves out, and a width
 that shows on a map) and the buffers are unioned: a street reached on one
 bank of a river gives no polygon on the other bank away from a bridge, as
-it would if the reached nodes were wrapped in a hull.
+it would if the reached nodes were wrapped in a hull. A hole left inside
+under :data:`BLOCK_M2` is a block between reached streets, whose residents
+walk out to one of them: it is filled.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover
 #: How far either side of a reached street the catchment is drawn, m (NETWORK-NOTES: 40 m buffers and a union
 #: take ~90 ms for a 15-minute walk's ~2,400 nodes).
 WIDTH_M = 40.0
+#: Holes smaller than this inside a catchment are blocks between reached streets, filled (5 ha, m²).
+BLOCK_M2 = 50_000.0
 #: Segments per quarter circle of the buffers' round ends (shapely's default is 8; 4 draws the same at half the cost).
 QUAD_SEGS = 4
 
@@ -75,8 +79,17 @@ def catchment_polygons(router: "Router", snapped: "Snapped", limit_min: float, *
     for j, nodes, seconds in router.node_times(snapped, limit_min):
         parts = reached_parts(router, lines, nodes, seconds, limit_min * 60.0, snapped, j)
         if len(parts):
-            out[j] = shapely.union_all(shapely.buffer(parts, width_m, quad_segs=QUAD_SEGS))
+            out[j] = fill_blocks(shapely.union_all(shapely.buffer(parts, width_m, quad_segs=QUAD_SEGS)))
     return out
+
+
+def fill_blocks(shape, block_m2: float = BLOCK_M2):
+    """``shape`` with its holes under ``block_m2`` filled (module docstring)."""
+    import shapely
+
+    polys = [shapely.Polygon(p.exterior, [r for r in p.interiors if shapely.Polygon(r).area >= block_m2])
+             for p in shapely.get_parts(shape)]
+    return shapely.union_all(polys) if len(polys) > 1 else (polys[0] if polys else shape)
 
 
 def reached_parts(router: "Router", lines: "np.ndarray", nodes: "np.ndarray", seconds: "np.ndarray",

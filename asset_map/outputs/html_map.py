@@ -77,7 +77,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: "no data?" a darker grey than the slide's, as the page has no hatching.
 COLOURS = {**LEVEL_COLOURS, "no data?": "#BDBDBD"}
 #: Catchment outlines on the page are simplified to this many metres (they are drawn 40 m either side of streets).
-SIMPLIFY_M = 5.0
+SIMPLIFY_M = 20.0
 #: The catchments' outline and fill: Okabe–Ito blue, apart from the level colours.
 CATCHMENT_COLOUR = "#0072B2"
 LEVEL_TEXT = {"none": "no provision within reach", "low": "low coverage or rate", "ok": "reasonable provision",

@@ -73,7 +73,10 @@ class OutputView:
         a = self.assets
         if a is not None and self.area is not None:
             a = a[a["area_code"].astype(str) == self.area]
-        keep = c.geometry.notna().to_numpy() & ~c.geometry.is_empty.to_numpy()
+        import shapely
+
+        geoms = c.geometry.to_numpy()
+        keep = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
         keep &= c["asset_id"].isin(set() if a is None else set(a["asset_id"])).to_numpy()
         if categories:
             keep &= c["category"].isin(list(categories)).to_numpy()
