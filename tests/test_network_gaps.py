@@ -100,3 +100,27 @@ def test_the_notes_say_how_reach_was_measured_and_flag_points_far_from_a_street(
     report = compute_gaps(areas, assets, tax, None, network=network(river_town()), robust=False)
     assert report.rows[0].reach == "straight-line 800 m"
     assert any("without one, reach is the straight line" in n for n in report.notes)
+
+
+def test_a_served_radius_follows_the_streets():
+    """A lunch club that visits "within 500 m" on the south bank: by the straight line the far bank (N1, 100 m
+    away) is inside; along the streets it is 1,700 m away."""
+    from asset_map.categories.served import resolve
+    from asset_map.network.isochrones import street_radius
+
+    areas, _, pop, tax = _inputs()
+    assets = Table({"categories": ["lonely"], "area_code": ["S"], "name": ["Visits"], "served_area": ["within 500 m"]},
+                   np.array([at(200, 900)], dtype=object))
+    net = network(river_town())
+    disc = resolve(areas, assets, None).areas[0].geometry
+    streets = resolve(areas, assets, None, radius=street_radius(net)).areas[0].geometry
+    assert disc.contains(at(200, 1000)) and not streets.contains(at(200, 1000))
+    assert streets.contains(at(200, 600)) and streets.contains(at(600, 900))  # 300 m and 400 m along the street
+    assert not streets.contains(at(800, 900))  # 600 m along it
+    # In the measures: North is served by the disc, not by the streets.
+    rows = _rows(compute_gaps(areas, Table({**assets.columns, "served_area": [None]}, assets.geometry), tax, pop,
+                              network=net, robust=False, served=resolve(areas, assets, None, radius=street_radius(net))))
+    assert rows["N"].coverage == 0.0
+    rows = _rows(compute_gaps(areas, assets, tax, pop, network=net, robust=False,
+                              served=resolve(areas, assets, None)))
+    assert rows["N"].coverage == pytest.approx(1 / 3)  # N1 inside the 500 m disc

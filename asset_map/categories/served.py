@@ -21,7 +21,9 @@ whole study area
     ("Trafford", "E08000009"): every area;
 radius
     "within 5 km", "5 miles", "3km radius", "800 m": a disc of that radius
-    around the asset (only for assets with a location);
+    around the asset (only for assets with a location); with a street
+    network, the streets within that distance of the asset along them
+    (:func:`asset_map.network.isochrones.street_radius`);
 GeoJSON extent
     the polygon itself.
 
@@ -41,7 +43,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..store import Table
@@ -133,16 +135,18 @@ def _metres(value: str, unit: str) -> float:
 
 
 def resolve(areas: "Table", assets: "Table | None", unlocated: "Table | None",
-            study_names: "set[str] | frozenset[str]" = frozenset()) -> ServedAreas:
+            study_names: "set[str] | frozenset[str]" = frozenset(), *,
+            radius: "Callable[[Any, float], Any] | None" = None) -> ServedAreas:
     """Turn every service's served-area text and extent into polygons.
 
     ``study_names`` are the study area's own names and codes (lower case:
     ``{"trafford", "e08000009"}``), which mean the whole study area. A
     service's polygon is the union of what each part of its text names
     (:class:`_StudyPlaces`) and of its extent; parts not understood are
-    counted in ``unresolved``.
+    counted in ``unresolved``. ``radius(point, metres)`` draws a radius
+    (default: a disc).
     """
-    places = _StudyPlaces(areas, study_names)
+    places = _StudyPlaces(areas, study_names, radius)
     out: list[ServedArea] = []
     unresolved: Counter = Counter()
     for name, cats, area, text, extent, point in _records(assets, unlocated):
@@ -159,7 +163,9 @@ def resolve(areas: "Table", assets: "Table | None", unlocated: "Table | None",
 class _StudyPlaces:
     """The study's areas by code and by name (any case), and the whole study area, as served-area parts name them."""
 
-    def __init__(self, areas: "Table", study_names: "set[str] | frozenset[str]") -> None:
+    def __init__(self, areas: "Table", study_names: "set[str] | frozenset[str]",
+                 radius: "Callable[[Any, float], Any] | None" = None) -> None:
+        self.radius = radius
         self.polygons = {str(c): g for c, g in zip(areas["area_code"], areas.geometry)}
         self.by_name = {str(n).strip().lower(): str(c) for c, n in zip(areas["area_code"], areas["area_name"])}
         self.by_name.update({c.lower(): c for c in self.polygons})
@@ -185,7 +191,10 @@ class _StudyPlaces:
             return self.whole
         radius = _RADIUS.fullmatch(key)
         if radius and point is not None and not shapely.is_missing(point):
-            return shapely.buffer(point, _metres(radius.group(1), radius.group(2)), quad_segs=16)
+            metres = _metres(radius.group(1), radius.group(2))
+            if self.radius is not None:
+                return self.radius(point, metres)
+            return shapely.buffer(point, metres, quad_segs=16)
         return None
 
 

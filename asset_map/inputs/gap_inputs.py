@@ -12,7 +12,7 @@ their confidence against every active asset (:mod:`asset_map.inputs.evidence`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .evidence import assess_report
 
@@ -95,8 +95,16 @@ def gap_report(store: "Store", inputs: GapInputs, assets: "Table | None", need: 
     from ..analysis.gaps import compute_gaps
     from ..categories.served import resolve
 
-    served = resolve(inputs.areas, assets, inputs.unlocated, inputs.study_names)
+    served = resolve(inputs.areas, assets, inputs.unlocated, inputs.study_names, radius=street_radius(inputs))
     report = compute_gaps(inputs.areas, assets, inputs.counted_taxonomy, store.read("population"), need,
                           served=served, robust=robust, network=inputs.network)
     return assess_report(store, report, inputs.areas, inputs.everything, taxonomy=inputs.taxonomy,
                          study_names=inputs.study_names, stale_days=stale_days, unknown=unknown)
+
+
+def street_radius(inputs: GapInputs) -> "Callable[[object, float], object] | None":
+    """How a served radius is drawn: along the streets with a network (:func:`asset_map.network.isochrones.street_radius`),
+    else ``None`` (a disc)."""
+    from ..network.isochrones import street_radius as along_streets
+
+    return along_streets(inputs.network) if inputs.network is not None else None

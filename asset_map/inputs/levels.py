@@ -98,6 +98,7 @@ def level_gaps(store: "Store", inputs: "GapInputs", level: str, focus: str | Non
     from ..analysis.gaps import compute_gaps
     from ..categories.served import resolve
     from .evidence import assess_report
+    from .gap_inputs import street_radius
     from .stored import frame
 
     parts = frame(store, "population")
@@ -114,7 +115,7 @@ def level_gaps(store: "Store", inputs: "GapInputs", level: str, focus: str | Non
         areas, layer = _shared(parts, _inside(frame(store, LEVEL_LAYER), chosen, focus, focus_poly), reach)
     table, pop = _table(areas), _table(layer)
     assets, everything = (_reassigned(t, areas) for t in (inputs.assets, inputs.everything))
-    served = resolve(table, assets, inputs.unlocated, inputs.study_names)
+    served = resolve(table, assets, inputs.unlocated, inputs.study_names, radius=street_radius(inputs))
     report = compute_gaps(table, assets, inputs.counted_taxonomy, pop, need, served=served, network=inputs.network)
     return assess_report(store, report, table, everything, taxonomy=inputs.taxonomy, study_names=inputs.study_names,
                          stale_days=stale_days, unknown=(), ground=inputs.areas)

@@ -52,6 +52,31 @@ BLOCK_M2 = 50_000.0
 QUAD_SEGS = 4
 
 
+def street_radius(net: "StreetNetwork") -> "Callable[[object, float], object]":
+    """``draw(point, metres)``: the streets within ``metres`` of ``point`` measured along them (the walking
+    network: every street but motorways, and footpaths), drawn as :func:`catchment_polygons` draws a walk of
+    ``metres`` at 4.8 km/h; a disc of that radius for a point on no street. For the served areas that services
+    state as a radius ("we visit within 5 miles", :mod:`asset_map.categories.served`)."""
+    import numpy as np
+    import shapely
+
+    from .routing import Router
+    from .snapping import Snapper
+
+    made: list = []  # the router and snapper, made at the first radius drawn (most lists have none)
+
+    def draw(point: object, metres: float) -> object:
+        if not made:
+            made.append(Router(net, "walk"))
+            made.append(Snapper(net, made[0].usable))
+        router, snapper = made
+        minutes = metres / (SPEED_KMH["walk"] / 3.6) / 60
+        shape = catchment_polygons(router, snapper.snap(np.array([point], dtype=object)), minutes)[0]
+        return shape if shape is not None and not shape.is_empty else shapely.buffer(point, metres, quad_segs=16)
+
+    return draw
+
+
 def edge_lines(net: "StreetNetwork") -> "np.ndarray":
     """Each edge's line from ``u`` to ``v``: its geometry, or the straight line between its nodes without one."""
     import numpy as np
