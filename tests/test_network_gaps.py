@@ -96,10 +96,6 @@ def test_the_notes_say_how_reach_was_measured_and_flag_points_far_from_a_street(
     report = compute_gaps(areas, assets, tax, pop, network=network(river_town()), robust=False)
     assert report.notes[-1] == ("reach: travel times on the street network, by walk; the walk from each point to "
                                 "its street counts; assets more than 250 m from a street: 1 by walk")
-    # Without a population layer the network is not used, and the report says so.
-    report = compute_gaps(areas, assets, tax, None, network=network(river_town()), robust=False)
-    assert report.rows[0].reach == "straight-line 800 m"
-    assert any("without one, reach is the straight line" in n for n in report.notes)
 
 
 def test_a_served_radius_follows_the_streets():
@@ -124,3 +120,22 @@ def test_a_served_radius_follows_the_streets():
     rows = _rows(compute_gaps(areas, assets, tax, pop, network=net, robust=False,
                               served=resolve(areas, assets, None)))
     assert rows["N"].coverage == pytest.approx(1 / 3)  # N1 inside the 500 m disc
+
+
+def test_without_a_population_layer_reach_is_measured_at_grid_points_across_each_area():
+    """The grid runs every 100 m from (-50, -50); North (y 950-2100, x -100-2100) holds 22 columns × 11 rows of it
+    (x -50 ... 2050, y 1050 ... 2050; the row at y = 950 lies on the border and goes to South, the first area).
+    The club at (200, 900) reaches no point across the river in 10 minutes; by the straight line, the points
+    within 800 m of it."""
+    areas, assets, _, tax = _inputs()
+    report = compute_gaps(areas, assets, tax, None, network=network(river_town()), robust=False)
+    rows = _rows(report)
+    assert rows["N"].reach == "10 min walk" and rows["N"].coverage == 0.0
+    xs, ys = np.arange(-50, 2100, 100), np.arange(1050, 2100, 100)
+    gx, gy = np.meshgrid(xs, ys)
+    near = np.hypot(gx - 200, gy - 900) <= 800
+    assert rows["N"].barrier_share == pytest.approx(near.sum() / gx.size)
+    assert any("measured at points every 100 m" in n for n in report.notes)
+    # South: the grid points within a 10 min walk (800 m along the streets, plus the walk to the street).
+    straight = _rows(compute_gaps(areas, assets, tax, None, robust=False))
+    assert 0 < rows["S"].coverage < straight["S"].coverage

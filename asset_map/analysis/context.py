@@ -66,14 +66,15 @@ class GapContext:
         self.layer = SmallAreas(population, self.code_index) if _has_layer(population) else None
         if self.layer is not None:
             self.notes.append(self.layer.note())
-        self.network = None
-        if network is not None and self.layer is not None:
-            from .network_reach import NetworkReach
+        self.network = self.grid = None
+        if network is not None:
+            from .network_reach import AreaGrid, NetworkReach
 
-            self.network = NetworkReach(network, self.layer.points)
-        elif network is not None:
-            self.notes.append("reach: the street network is used with a population layer (its small areas are "
-                              "where people live); without one, reach is the straight line")
+            self.grid = AreaGrid(self.geoms) if self.layer is None else None
+            self.network = NetworkReach(network, self.layer.points if self.layer is not None else self.grid.points)
+            if self.grid is not None:
+                self.notes.append(f"reach on the street network without a population layer: measured at points every "
+                                  f"{self.grid.step:.0f} m across each area, residents taken as spread evenly")
         self.population_loaded = self.layer is not None or (
             "all_ages" in areas and all(v is not None for v in areas["all_ages"]))
         self.method = POPULATION_METHOD if self.layer is not None else COVERAGE_METHOD

@@ -80,7 +80,7 @@ def measure(ctx: "GapContext", cat: Category, *, scale: float, full: bool = True
     if ctx.layer is not None:
         reached = _with_layer(ctx, cat, c, scale, placed, serving, full)
     else:
-        reached = _by_area(ctx, cat, c.limit * scale, placed, serving, full)
+        reached = _by_area(ctx, cat, c, scale, placed, serving, full)
     return _rated(cat, counts, reached, served, full)
 
 
@@ -118,15 +118,19 @@ def _with_layer(ctx: "GapContext", cat: Category, c: "Catchment", scale: float, 
     return m
 
 
-def _by_area(ctx: "GapContext", cat: Category, catchment: float, placed: "np.ndarray", serving: Any,
+def _by_area(ctx: "GapContext", cat: Category, c: "Catchment", scale: float, placed: "np.ndarray", serving: Any,
              full: bool) -> ReachFigures:
-    """Without a population layer: uniform-density coverage, the areas' own target population ``T``, the
+    """Without a population layer: uniform-density coverage (on a street network, at the points of
+    :class:`~asset_map.analysis.network_reach.AreaGrid`), the areas' own target population ``T``, the
     priority score ``T × (1 − coverage) × n_a`` (km² for ``T`` without population) and the study-area
     coverage ``Σ T·coverage / Σ T`` (0 when ``Σ T`` is not above 0)."""
     import numpy as np
 
-    pts, n_areas = ctx.asset_pts[placed], len(ctx.codes)
-    if serving is None:
+    pts, n_areas, catchment = ctx.asset_pts[placed], len(ctx.codes), c.limit * scale
+    barrier = None
+    if c.on_network and ctx.grid is not None:
+        coverage_located, coverage, barrier = _on_grid(ctx, c, scale, pts, serving, full)
+    elif serving is None:
         coverage = coverage_located = uniform_coverage(pts, catchment, ctx.geoms, ctx.area_m2)
     else:
         coverage_located = uniform_coverage(pts, catchment, ctx.geoms, ctx.area_m2) if full else None
@@ -139,8 +143,29 @@ def _by_area(ctx: "GapContext", cat: Category, catchment: float, placed: "np.nda
         target=target, description=description, coverage=coverage,
         score=np.nan_to_num(weights) * (1 - coverage) * n, access_score=np.zeros(n_areas),
         coverage_located=coverage_located, need_index=ctx.need_area,
-        study_coverage=float(np.sum(weights * coverage) / w_total) if w_total > 0 else 0.0,
+        study_coverage=float(np.sum(weights * coverage) / w_total) if w_total > 0 else 0.0, barrier=barrier,
+        study_barrier=(float(np.sum(weights * barrier) / w_total) if w_total > 0 else 0.0) if barrier is not None
+        else None,
     )
+
+
+def _on_grid(ctx: "GapContext", c: "Catchment", scale: float, pts: "np.ndarray", serving: Any,
+             full: bool) -> tuple["np.ndarray", "np.ndarray", "np.ndarray | None"]:
+    """Coverage from located assets, coverage with the served areas, and (when ``full``) the barrier share of
+    each area, at the grid's points (:mod:`asset_map.analysis.network_reach`)."""
+    import numpy as np
+    import shapely
+
+    from .access import ReachIndex, covered
+
+    grid = ctx.grid
+    located = covered(ctx.reach_by(c).reach(pts, c.limit * scale))
+    with_served = located | shapely.intersects(serving, grid.points) if serving is not None else located
+    barrier = None
+    if full:
+        near = covered(ReachIndex(grid.points).reach(pts, c.straight_m * scale))
+        barrier = grid.mean((near & ~located).astype(float))
+    return grid.mean(located.astype(float)), grid.mean(with_served.astype(float)), barrier
 
 
 def _rated(cat: Category, counts: "np.ndarray", reached: ReachFigures, served: "np.ndarray",

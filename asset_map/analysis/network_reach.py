@@ -20,6 +20,16 @@ barrier effect
     It is the share of people whom a river, a railway, a motorway or a
     missing path cuts off from a service that looks near on a map. (Some
     of it is the ordinary detour of streets: it is rarely 0.)
+
+without a population layer
+    Residents are taken as spread evenly over each area (as by the straight
+    line), so reach on the network is measured at points on a square grid
+    across the areas (:class:`AreaGrid`: every :data:`GRID_M` metres, wider
+    for large study areas so that there are at most :data:`GRID_POINTS`;
+    an area no grid point falls in gets a point inside it), each standing
+    for an equal piece of ground: coverage is the share of an area's grid
+    points within the time (or inside a served area), and ``barrier_share``
+    the share within ``d*`` but not within the time.
 """
 
 from __future__ import annotations
@@ -130,3 +140,42 @@ class ModeReach:
         p = router.pairs(demand, snapped, limit_min)
         order = np.lexsort((p.supply, p.demand))  # the order of the straight line's pairs: by small area
         return Reach(p.demand[order], p.supply[order], p.minutes[order], limit_min, len(demand.edge), len(supply))
+
+
+#: Spacing of the grid of points that stands for evenly spread residents without a population layer, m.
+GRID_M = 100.0
+#: At most this many grid points (the spacing widens for large study areas).
+GRID_POINTS = 20_000
+
+
+class AreaGrid:
+    """Points on a square grid across the areas, each in one area (see the module docstring)."""
+
+    def __init__(self, geoms: "np.ndarray") -> None:
+        import math
+
+        import numpy as np
+        import shapely
+
+        geoms = np.asarray(geoms, dtype=object)
+        x0, y0, x1, y1 = shapely.total_bounds(geoms)
+        step = max(GRID_M, math.sqrt(float(shapely.area(geoms).sum()) / GRID_POINTS))
+        gx, gy = np.meshgrid(np.arange(x0 + step / 2, x1, step), np.arange(y0 + step / 2, y1, step))
+        pts = shapely.points(gx.ravel(), gy.ravel())
+        tree = shapely.STRtree(geoms)
+        p, a = tree.query(pts, predicate="intersects")
+        first = np.unique(p, return_index=True)[1]  # a point on a shared border: the first area
+        p, a = p[first], a[first]
+        lonely = np.setdiff1d(np.arange(len(geoms)), a)  # areas no grid point falls in
+        self.points = np.concatenate([pts[p], shapely.point_on_surface(geoms[lonely])])
+        self.area = np.concatenate([a, lonely]).astype(np.intp)
+        self.n_areas = len(geoms)
+        self.count = np.bincount(self.area, minlength=self.n_areas)
+        self.step = step
+
+    def mean(self, values: "np.ndarray") -> "np.ndarray":
+        """The mean of ``values`` over each area's points."""
+        import numpy as np
+
+        sums = np.bincount(self.area, weights=values, minlength=self.n_areas)
+        return np.divide(sums, self.count, out=np.zeros(self.n_areas), where=self.count > 0)
