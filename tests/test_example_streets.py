@@ -120,6 +120,34 @@ def _walk_graph(extract):
     return coo_matrix((w + w, (list(u) + list(v), list(v) + list(u))), shape=(n, n)).tocsr(), np.array(xy)
 
 
+def _asset(name):
+    """An asset's British National Grid point, from examples/eastbrook_assets.csv."""
+    from pyproj import Transformer
+
+    with open(PROJECT / "examples" / "eastbrook_assets.csv", encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["Name"] == name)
+    return Transformer.from_crs(4326, 27700, always_xy=True).transform(float(row["Longitude"]),
+                                                                       float(row["Latitude"]))
+
+
+def test_eastfield_02_is_across_the_river_from_its_nearest_dementia_group(extract):
+    """The small area's point (its centroid, inside it) is 550 m from Singing for the Brain Eastfield in a
+    straight line; on foot the way round is by Town Bridge, 3.9 km north: more than 5 km."""
+    import geopandas as gpd
+    import numpy as np
+    from scipy.sparse.csgraph import dijkstra
+
+    areas = gpd.read_file(BOUNDARIES / "eastbrook_small_areas.geojson").to_crs(27700)
+    shape = areas.loc[areas["sa_name"] == "Eastfield 02", "geometry"].iloc[0]
+    assert shape.contains(shape.centroid)
+    point = (shape.centroid.x, shape.centroid.y)
+    group = _asset("Singing for the Brain Eastfield")
+    graph, xy = _walk_graph(extract)
+    na, nb = (int(np.argmin(np.hypot(*(xy - p).T))) for p in (point, group))
+    assert 540 < math.dist(point, group) < 560
+    assert dijkstra(graph, directed=False, indices=na)[nb] > 5000
+
+
 def test_from_the_east_bank_walkers_go_round_by_the_bridge(extract):
     """Riverside's friendship group (east bank) to its Singing for the Brain (west bank, 1.1 km away).
 
@@ -127,16 +155,11 @@ def test_from_the_east_bank_walkers_go_round_by_the_bridge(extract):
     lines to the bridge and from it: |A - bridge| + |bridge - B|.
     """
     import numpy as np
-    from pyproj import Transformer
     from scipy.sparse.csgraph import connected_components, dijkstra
 
     graph, xy = _walk_graph(extract)
-    to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
-    with open(PROJECT / "examples" / "eastbrook_assets.csv", encoding="utf-8") as f:
-        where = {row["Name"]: (float(row["Longitude"]), float(row["Latitude"])) for row in csv.DictReader(f)
-                 if row["Name"] in ("Riverside Friendship Group", "Singing for the Brain Riverside")}
-    a = to_bng.transform(*where["Riverside Friendship Group"])
-    b = to_bng.transform(*where["Singing for the Brain Riverside"])
+    a = _asset("Riverside Friendship Group")
+    b = _asset("Singing for the Brain Riverside")
     bridge = next(_bng(nodes) for tags, nodes in extract if tags.get("name") == "Town Bridge")
     mid = np.mean(bridge, axis=0)
     na, nb = (int(np.argmin(np.hypot(*(xy - p).T))) for p in (a, b))
