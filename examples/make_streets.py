@@ -6,9 +6,9 @@ written by ``examples/make_example.py``) so that ``asset-map demo`` can
 measure reach along streets without a download: a town of residential
 streets, main roads, footpaths and a park, a motorway with two junctions
 that nobody may walk along, and a river, the River Ease, crossed by exactly
-one bridge (Town Bridge, a main road with pavements). Riverside's eastern
-streets and the east bank beyond it reach the rest of the borough only over
-that bridge.
+one bridge (Town Bridge, a main road with pavements). The east bank (the
+east of Riverside and of Eastfield, and the country beyond) reaches the rest
+of the borough only over that bridge.
 
 The output is deterministic: the same script writes the same bytes (with
 the same pyosmium).

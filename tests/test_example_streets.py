@@ -44,11 +44,27 @@ def _bng(points):
     return list(zip(xs, ys))
 
 
-def test_the_generator_rewrites_the_committed_file_byte_for_byte(tmp_path):
+def _content(path):
+    """Every node (id, lon, lat) and way (id, node ids, tags) of an extract, in file order."""
+    import osmium
+
+    out = []
+    for obj in osmium.FileProcessor(str(path)):
+        if obj.is_node():
+            out.append(("n", obj.id, obj.location.lon, obj.location.lat))
+        elif obj.is_way():
+            out.append(("w", obj.id, tuple(n.ref for n in obj.nodes), tuple(sorted(dict(obj.tags).items()))))
+    return out
+
+
+def test_the_generator_rewrites_the_committed_file(tmp_path):
+    """The same nodes, ways and tags; the same bytes too with the pyosmium that wrote the committed file
+    (another version may encode the same content differently, so bytes are not compared)."""
     subprocess.run([sys.executable, str(PROJECT / "examples" / "make_streets.py"), "--out", str(tmp_path)],
                    check=True, capture_output=True)
-    fresh = tmp_path / "data" / "streets" / "eastbrook_streets.osm.pbf"
-    assert fresh.read_bytes() == PBF.read_bytes()
+    fresh = _content(tmp_path / "data" / "streets" / "eastbrook_streets.osm.pbf")
+    assert len(fresh) > 17_000
+    assert fresh == _content(PBF)
     assert PBF.stat().st_size < 2_000_000
 
 
