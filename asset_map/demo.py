@@ -2,7 +2,8 @@
 
 Eastbrook is a fictional borough (see ``examples/README.md``): 40 small areas
 dissolved into 6 neighbourhoods through a lookup, ONS-format population by
-age, and about 300 assets with messy category words and a few bad rows.
+age, a street network cut by a river with one bridge, and about 300 assets
+with messy category words and a few bad rows.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class ExampleFiles:
     lookup: Path
     population: Path
     assets: Path
+    streets: Path
 
 
 def example_files(root: str | Path | None = None) -> ExampleFiles:
@@ -37,19 +39,21 @@ def example_files(root: str | Path | None = None) -> ExampleFiles:
         lookup=base / "data" / "boundaries" / "eastbrook_neighbourhood_lookup.csv",
         population=base / "data" / "boundaries" / "eastbrook_population.csv",
         assets=base / "examples" / "eastbrook_assets.csv",
+        streets=base / "data" / "streets" / "eastbrook_streets.osm.pbf",
     )
-    for f in (files.small_areas, files.lookup, files.population, files.assets):
+    for f in (files.small_areas, files.lookup, files.population, files.assets, files.streets):
         if not f.is_file():
             raise WorkspaceError(f"{f}: the bundled example is missing; run the demo from a clone of the repository")
     return files
 
 
 def run_demo(workspace: "Workspace", root: str | Path | None = None) -> tuple["BoundaryResult", "ImportResult"]:
-    """Load the example's neighbourhoods and assets into ``workspace``.
+    """Load the example's neighbourhoods, its streets and its assets into ``workspace``.
 
     The neighbourhoods are built by dissolving the small areas through the
     lookup; their population is the sum of the small areas' ONS-format
-    estimates.
+    estimates. The streets (a synthetic OpenStreetMap extract: the River Ease
+    with one bridge) make reach a travel time.
     """
     files = example_files(root)
     _refuse_users_workspace(workspace, files.assets.name)
@@ -62,6 +66,7 @@ def run_demo(workspace: "Workspace", root: str | Path | None = None) -> tuple["B
         into="neighbourhood_code",
         into_name="neighbourhood_name",
     )
+    workspace.load_network(files.streets)
     imported = workspace.import_assets(files.assets)
     return boundaries, imported
 

@@ -108,17 +108,10 @@ class Workspace:
         return assets_frame(self.store)
 
     def rejects(self, *, source: str | None = None) -> "pd.DataFrame | None":
-        """The rejected input rows, or those of the import ``source`` (an unknown one raises
-        :class:`~asset_map.errors.WorkspaceError` naming the imports)."""
-        frame = self.frame("rejects")
-        if source is None:
-            return frame
-        imports = self.imports()
-        known = sorted(set(imports["source"])) if imports is not None else []
-        if source not in known:
-            raise WorkspaceError(f"{self.location}: no import called {source!r}; "
-                                 + (f"the imports are {', '.join(known)}" if known else "nothing is imported yet"))
-        return None if frame is None else frame[frame["source"] == source]
+        """The rejected input rows, or those of the import ``source`` (:func:`asset_map.inputs.stored.rejects_frame`)."""
+        from .inputs.stored import rejects_frame
+
+        return rejects_frame(self.store, source)
 
     def imports(self) -> "pd.DataFrame | None":
         return self.frame("imports")
@@ -390,11 +383,14 @@ class Workspace:
         return WhatIf(before, after, additions, removed, gone)
 
     def output_view(self, *, area: str | None = None, add: "Sequence[str]" = (), without: "Sequence[str]" = (),
-                    filters: "AssetFilter | None" = None, shade: bool = False) -> "OutputView":
+                    filters: "AssetFilter | None" = None, shade: bool = False,
+                    catchments: "bool | Sequence[str]" = False) -> "OutputView":
         """What the outputs show (:mod:`asset_map.outputs.view`): the gaps (after the what-if ``add`` and
         ``without`` when given, see :meth:`what_if`), the assets they count, and the area in focus
         (``area``, a code or name); ``shade``: and, without a what-if, where the area's unreached residents live
-        (:func:`asset_map.inputs.levels.unreached_by_small_area`)."""
+        (:func:`asset_map.inputs.levels.unreached_by_small_area`); ``catchments`` (all, or these category ids), with a
+        street network: the assets' catchments, and the shading over every area (:mod:`asset_map.inputs.catchment_view`)."""
+        from .inputs.catchment_view import view_catchments
         from .inputs.levels import unreached_by_small_area
         from .outputs.view import make_view
 
@@ -402,9 +398,14 @@ class Workspace:
         code = self.find_area(area)[0] if area is not None else None
         wi = self.what_if(add=add, without=without, filters=filters, robust=True) if add or without else None
         report = wi.after if wi is not None else self.gaps(filters=filters)
-        small = unreached_by_small_area(self.store, self._gap_inputs(None, None, filters)[0], code,
-                                        self.need()) if shade and wi is None else None
-        return make_view(report, self.counted_assets(filters), areas, area=code, what_if=wi, small_areas=small)
+        net = self.network() if catchments else None
+        small = unreached_by_small_area(self.store, self._gap_inputs(None, None, filters)[0], code, self.need(),
+                                        everywhere=net is not None) if shade and wi is None else None
+        view = make_view(report, self.counted_assets(filters), areas, area=code, what_if=wi, small_areas=small)
+        if net is not None:
+            view.catchments = view_catchments(net, self.taxonomy(), view.assets,
+                                              None if catchments is True else list(catchments))
+        return view
 
     def _gap_inputs(self, area: str | None, category: str | None, filters: "AssetFilter | None",
                     straight_line: bool = False):
@@ -462,11 +463,11 @@ class Workspace:
         """
         from .outputs.geojson import view_geojson
 
-        if layer not in ("areas", "assets"):
-            raise ValueError(f"layer must be 'areas' or 'assets', not {layer!r}")
+        if layer not in ("areas", "assets", "catchments"):
+            raise ValueError(f"layer must be 'areas', 'assets' or 'catchments', not {layer!r}")
         taxonomy = self.taxonomy()
         cat_ids = _category_ids(taxonomy, category)
-        v = self.output_view(**view)
+        v = self.output_view(**view, catchments=cat_ids or True) if layer == "catchments" else self.output_view(**view)
         if layer == "assets":
             self._required(v.assets, "assets")
         return view_geojson(v, self.areas(), taxonomy, layer, cat_ids, view.get("filters"))
@@ -479,7 +480,7 @@ class Workspace:
         areas = self._require_areas()
         taxonomy = self.taxonomy()
         first = (_category_ids(taxonomy, category) or [None])[0]
-        return map_html(areas, self.output_view(**view, shade=True), taxonomy, category=first,
+        return map_html(areas, self.output_view(**view, shade=True, catchments=True), taxonomy, category=first,
                         title=title or "Community assets and gaps", data_date=self._data_date())
 
     def export_png(self, path: str | Path, category: str | None = None, *, title: str | None = None,
@@ -534,8 +535,8 @@ class Workspace:
         areas = self._require_areas()
         taxonomy = self.taxonomy()
         cat_ids = _category_ids(taxonomy, category)
-        return write_view_gpkg(path, self.output_view(**view), areas, taxonomy, assets=self.assets(),
-                               population=self.frame("population"), categories=cat_ids)
+        return write_view_gpkg(path, self.output_view(**view, catchments=cat_ids or True), areas, taxonomy,
+                               assets=self.assets(), population=self.frame("population"), categories=cat_ids)
 
     def export_oruk(self, folder: str | Path, *, source: str | None = None) -> int:
         """Write the assets not from a directory feed as Open Referral UK v3 CSV files; returns how many.

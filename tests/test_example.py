@@ -13,11 +13,12 @@ from conftest import PROJECT
 
 
 def test_the_generator_rewrites_the_committed_files_byte_for_byte(tmp_path):
-    subprocess.run([sys.executable, str(PROJECT / "examples" / "make_example.py"), "--out", str(tmp_path)],
-                   check=True, capture_output=True)
+    for script in ("make_example.py", "make_streets.py"):
+        subprocess.run([sys.executable, str(PROJECT / "examples" / script), "--out", str(tmp_path)],
+                       check=True, capture_output=True)
     committed = example_files(PROJECT)
     fresh = example_files(tmp_path)
-    for name in ("small_areas", "lookup", "population", "assets"):
+    for name in ("small_areas", "lookup", "population", "assets", "streets"):
         assert getattr(fresh, name).read_bytes() == getattr(committed, name).read_bytes(), name
 
 
@@ -63,3 +64,19 @@ def test_the_demo_finds_the_deliberate_gaps(demo):
     areas = ws.areas()
     share = dict(zip(areas["area_name"], areas["aged_65_and_over"] / areas["all_ages"]))
     assert max(share, key=share.get) == "Southmoor"
+
+
+def test_the_demo_measures_reach_on_eastbrooks_streets_and_breaks_an_area_down(demo):
+    ws, _, _ = demo
+    net = ws.network(geometry=False)
+    assert net is not None and net.source["file"] == "eastbrook_streets.osm.pbf"
+    rows = {(r.area_name, r.category_id): r for r in ws.gaps().rows}
+    assert rows[("Southmoor", "dementia")].reach == "20 min walk"
+    assert rows[("Southmoor", "bereavement")].reach == "6 min drive"
+    assert all(r.barrier_share is not None for r in rows.values())
+    straight = {(r.area_name, r.category_id): r for r in ws.gaps(straight_line=True).rows}
+    assert straight[("Southmoor", "dementia")].reach == "straight-line 1.6 km"
+    assert straight[("Southmoor", "dementia")].barrier_share is None
+    # The demo's population layer comes from the boundaries (no apportioning columns): --by small-areas works.
+    small = ws.gaps(area="Southmoor", by="small-areas")
+    assert {r.area_name for r in small.rows} == {f"Southmoor {k:02d}" for k in range(1, 7)}  # its six small areas

@@ -7,6 +7,7 @@ import re
 import shutil
 
 import pytest
+import shapely
 
 from asset_map.outputs.html_map import map_html
 from conftest import TRAFFORD, X0, Y0, asset_row, trafford_localities, write_csv
@@ -251,3 +252,85 @@ def test_trafford_north_page(tmp_path):
     whole = page_data(ws.export_html())
     borough = [r for r in ws.gaps().rows if r.level in ("none", "low") and r.finding != "no data?"]
     assert whole["first"] == next((r for r in borough if r.robust), borough[0]).category_id
+
+
+def catchment_view(ws):
+    """The workspace's view with catchments on a grid of streets every 200 m, and four small areas (two per
+    area, 1 km × 2 km) over the whole study area, 0%, 20%, 60% and 100% of their befriending target unreached."""
+    import dataclasses
+
+    import geopandas as gpd
+    import shapely
+
+    from asset_map.network.isochrones import catchments_frame
+    from streets import network, river_town
+
+    view = ws.output_view()
+    net = network(river_town(size=4000, step=200, river_y=-50), origin=(X0, Y0))
+    frame = catchments_frame(net, view.assets, {"loneliness_isolation": (10.0, "walk", "10 min walk"),
+                                                "food_cooking": (5.0, "walk", "5 min walk")})
+    small = gpd.GeoDataFrame({
+        "area_code": ["S1", "S2", "S3", "S4"], "area_name": ["One", "Two", "Three", "Four"],
+        "loneliness_isolation_target": [1000.0] * 4, "loneliness_isolation_unreached": [0.0, 200.0, 600.0, 1000.0],
+    }, geometry=[shapely.box(X0 + k * 1000, Y0, X0 + (k + 1) * 1000, Y0 + 2000) for k in range(4)], crs="EPSG:27700")
+    return dataclasses.replace(view, catchments=frame, small_areas=small)
+
+
+def test_page_holds_the_catchments_and_their_reach(ws):
+    from shapely.geometry import shape
+
+    from conftest import bng_to_lonlat
+
+    view = catchment_view(ws)
+    data = page_data(map_html(ws.areas(), view, ws.taxonomy(), title="t", data_date="2026-01-01"))
+    # One shape per category: the union of its assets' catchments (the page stays light with many assets).
+    feats = {f["properties"]["category"]: f for f in data["catchments"]["features"]}
+    assert {c: (f["properties"]["reach"], f["properties"]["assets"]) for c, f in feats.items()} == {
+        "loneliness_isolation": ("10 min walk", 2), "food_cooking": ("5 min walk", 1)}
+    lonely = shape(feats["loneliness_isolation"]["geometry"])
+    assert lonely.geom_type == "Polygon"  # Friends' and the other group's catchments overlap: one shape
+    assert all(lonely.contains(shapely.Point(bng_to_lonlat(X0 + x, Y0 + y))) for x, y in ((500, 1000), (1000, 1800)))
+    # Friends' 800 m reach east along y = 1,000 ends at x = 1,300 (+ 40 m), drawn to within the page's 20 m.
+    from asset_map.outputs.html_map import SIMPLIFY_M
+
+    assert lonely.contains(shapely.Point(bng_to_lonlat(X0 + 1340 - SIMPLIFY_M, Y0 + 1000)))
+    assert not lonely.contains(shapely.Point(bng_to_lonlat(X0 + 1340 + SIMPLIFY_M, Y0 + 1000)))
+    assert [f["properties"]["code"] for f in data["small"]["features"]] == ["S1", "S2", "S3", "S4"]
+    plain = page_data(map_html(ws.areas(), ws.output_view(), ws.taxonomy(), title="t", data_date="2026-01-01"))
+    assert plain["catchments"] is None and plain["small"] is None
+
+
+@pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian's chromium and chromium-driver are not installed "
+                                                     "(.ci/run installs them)")
+def test_catchments_layer_toggles_in_headless_chromium(ws, tmp_path):
+    from selenium.webdriver.support.ui import Select
+
+    page = tmp_path / "map.html"
+    page.write_text(map_html(ws.areas(), catchment_view(ws), ws.taxonomy(), title="t", data_date="2026-01-01",
+                             category="loneliness_isolation"), encoding="utf-8")
+    driver = chromium()
+    try:
+        driver.get(page.as_uri())
+        shown = ("return [assetMap.map.hasLayer(assetMap.catchments), assetMap.catchments.getLayers().map("
+                 "function (l) { return l.feature.properties.category; })]")
+        assert driver.execute_script(shown) == [True, ["loneliness_isolation"]]
+        legend = driver.find_element("css selector", ".legend")
+        assert "10 min walk catchments of 2 assets" in legend.text
+        # The whole study area's small areas, shaded by the share unreached: 0%, 20%, 60%, 100%.
+        fills = "return assetMap.small.getLayers().map(function (l) { return l.options.fillColor; })"
+        assert driver.execute_script(fills) == ["#F2F0F7", "#CBC9E2", "#756BB1", "#54278F"]
+        switch = driver.find_element("id", "show-catchments")
+        assert switch.is_displayed()
+        switch.click()
+        assert driver.execute_script(shown)[0] is False
+        assert "catchments" not in driver.find_element("css selector", ".legend").text
+        switch.click()
+        Select(driver.find_element("id", "category")).select_by_value("food_cooking")
+        assert driver.execute_script(shown) == [True, ["food_cooking"]]
+        assert "5 min walk catchments of 1 asset" in driver.find_element("css selector", ".legend").text
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
+                  and "tile.openstreetmap.org" not in e["message"]]
+        assert errors == []
+        assert driver.execute_script("return window.pwned === undefined")
+    finally:
+        driver.quit()

@@ -158,6 +158,20 @@ def test_the_map_shades_where_the_unreached_live(drill):
     assert small_features(what_if) == {}  # the shading would be of the figures before the what-if: left out
 
 
+def test_the_shading_of_every_small_area_for_the_whole_study_area(drill):
+    from asset_map.inputs.levels import unreached_by_small_area
+
+    inputs = drill._gap_inputs(None, None, None)[0]
+    assert unreached_by_small_area(drill.store, inputs, None, drill.need()) is None
+    everywhere = unreached_by_small_area(drill.store, inputs, None, drill.need(), everywhere=True)
+    got = dict(zip(everywhere["area_code"], everywhere["loneliness_isolation_unreached"]))
+    # Only S1 is reached (the group at its centre reaches its point); South's S5 is in too, 4,000 unreached.
+    assert got == {"S1": 0, "S2": 2000, "S3": 1500, "S4": 500, "S5": 4000}
+    north = unreached_by_small_area(drill.store, inputs, "N", drill.need())
+    assert dict(zip(north["area_code"], north["loneliness_isolation_unreached"])) == {
+        c: got[c] for c in ("S1", "S2", "S3", "S4")}
+
+
 @pytest.mark.skipif(not (__import__("shutil").which("chromium") and __import__("shutil").which("chromedriver")),
                     reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
 def test_the_shading_in_headless_chromium(drill, tmp_path):

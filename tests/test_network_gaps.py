@@ -82,7 +82,8 @@ def test_the_reasons_speak_of_the_walk_and_name_the_barrier():
     rows = _rows(compute_gaps(areas, assets, tax, pop, network=network(river_town()), robust=False))
     assert rows["N"].reason == (
         "No lunch clubs asset in North or within a 10 min walk of it (study area: 1 asset, 2.0 per 10,000). "
-        "Barrier: 67% of residents here live within 800 m of one in a straight line but not within a 10 min walk "
+        # 2,000 of the study area's 5,000 are cut off (N1, N2): 40%.
+        "Barrier: 67% of residents here (study area: 40%) live within 800 m of one in a straight line but not within a 10 min walk "
         "by street (a river, railway, main road or missing path between).")
     assert rows["S"].reason.startswith("50% of residents in South live more than a 10 min walk from any lunch clubs")
     assert "Barrier" not in rows["S"].reason

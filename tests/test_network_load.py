@@ -43,8 +43,9 @@ WAYS = [
 ]
 
 
-def write_pbf(path: Path, ways=WAYS) -> Path:
-    """Write ``ways`` as an .osm.pbf: one OSM node per distinct grid position (shared by the ways through it)."""
+def write_pbf(path: Path, ways=WAYS, missing=()) -> Path:
+    """Write ``ways`` as an .osm.pbf: one OSM node per distinct grid position (shared by the ways through it),
+    but none for the positions in ``missing`` (as an extract cut at its border leaves them out)."""
     import osmium
 
     ids: dict[tuple[float, float], int] = {}
@@ -53,6 +54,8 @@ def write_pbf(path: Path, ways=WAYS) -> Path:
             ids.setdefault(p, len(ids) + 1)
     with osmium.SimpleWriter(str(path)) as writer:
         for p, nid in ids.items():
+            if p in missing:
+                continue
             writer.add_node(osmium.osm.mutable.Node(id=nid, location=bng_to_lonlat(*node_at(*p)), version=1))
         for wid, tags, points in ways:
             writer.add_way(osmium.osm.mutable.Way(id=wid, nodes=[ids[p] for p in points], tags=tags, version=1))
@@ -165,6 +168,19 @@ def test_clip_keeps_edges_with_a_vertex_inside(extract):
     read = read_pbf(extract, clip=box(GX - 10, GY - 10, GX + 10, GY + 10))
     assert sorted(int(w) for w in read.osm_way) == [101, 104]  # the two edges from the corner (0, 0)
     assert read.network.n_nodes == 3 and read.edges_split == 16
+
+
+def test_a_node_the_extract_lacks_cuts_the_way(tmp_path):
+    from asset_map.network.pbf import read_pbf
+
+    road = (1, {"highway": "residential"}, [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0)])
+    path = write_pbf(tmp_path / "cut.osm.pbf", [road, (2, {"highway": "footway"}, [(0, 1), (1, 1)])],
+                     missing={(2, 0), (1, 1)})
+    net = read_pbf(path).network
+    # (0,0)-(1,0) and (3,0)-(4,0): no edge across the missing node; the footway keeps a single node: none
+    assert net.n_edges == 2 and net.n_nodes == 4
+    assert sorted(np.round(net.length_m, 2)) == sorted(np.round([geodesic_m([(0, 0), (1, 0)]),
+                                                                  geodesic_m([(3, 0), (4, 0)])], 2))
 
 
 def test_the_real_helsinki_extract_counts_the_ways_of_each_class():

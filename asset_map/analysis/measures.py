@@ -162,7 +162,7 @@ def _rated(cat: Category, counts: "np.ndarray", reached: ReachFigures, served: "
         coverage=reached.coverage, coverage_located=reached.coverage_located, access=reached.access,
         access_e=reached.access_e, need=reached.need_index, served=served, barrier=reached.barrier,
         study=StudyFigures(cat.id, s_assets, s_target, s_rate, reached.study_coverage, reached.study_access,
-                           reached.study_access_e),
+                           reached.study_access_e, reached.study_barrier),
     )
 
 

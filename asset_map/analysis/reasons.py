@@ -74,18 +74,22 @@ def reach_phrase(reach: str) -> str:
     return f"{article(reach)} {reach}"
 
 
-#: Below this barrier share, a row's reason says nothing of barriers (street detours alone give a few percent).
-BARRIER_MENTION = 0.05
+#: A row's reason names the barrier effect from this share, when it is also :data:`BARRIER_ABOVE` times the
+#: study area's: the ordinary detours of streets cut off some everywhere (10-20% on a grid of streets), a
+#: river or a motorway more in the areas beside it.
+BARRIER_MENTION = 0.10
+BARRIER_ABOVE = 1.5
 
 
-def barrier_text(share: float | None, who: str, reach: str, straight_m: float) -> str:
-    """The sentence naming the barrier effect (:mod:`asset_map.analysis.network_reach`), or ``""`` below
-    :data:`BARRIER_MENTION`."""
-    if share is None or not share >= BARRIER_MENTION:
+def barrier_text(share: float | None, study: float | None, who: str, reach: str, straight_m: float) -> str:
+    """The sentence naming the barrier effect (:mod:`asset_map.analysis.network_reach`), or ``""`` when it is
+    under :data:`BARRIER_MENTION` or under :data:`BARRIER_ABOVE` × the study area's ``study``."""
+    if share is None or not share >= BARRIER_MENTION or (study is not None and not share >= BARRIER_ABOVE * study):
         return ""
     d = f"{straight_m:.0f} m" if straight_m < 1000 else f"{straight_m / 1000:g} km"
-    return (f" Barrier: {_pct(share)} of {who} here live within {d} of one in a straight line but not within "
-            f"{reach_phrase(reach)} by street (a river, railway, main road or missing path between).")
+    versus = f" (study area: {_pct(study)})" if study is not None else ""
+    return (f" Barrier: {_pct(share)} of {who} here{versus} live within {d} of one in a straight line but not "
+            f"within {reach_phrase(reach)} by street (a river, railway, main road or missing path between).")
 
 
 def article(word: str) -> str:

@@ -32,6 +32,8 @@ class StudyFigures:
     coverage: float
     access_per_10k: float | None = None
     access_e2sfca_per_10k: float | None = None
+    #: On a street network: the barrier effect's share over the whole study area.
+    barrier_share: float | None = None
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ class ReachFigures:
     study_coverage: float | None = None
     study_access_e: float | None = None
     barrier: "np.ndarray | None" = None  # barrier_share of each area (on a street network)
+    study_barrier: float | None = None
 
 
 class SmallAreas:
@@ -165,8 +166,9 @@ class SmallAreas:
             m.study_coverage = self._study_mean(cov_small, t_small)
             m.study_access_e = self._study_mean(ae, t_small)
             if barrier_m is not None:
-                near = covered(self.reach.reach(points, barrier_m))
-                m.barrier = self._mean((near & (located == 0)).astype(float), t_small, n_areas)
+                cut_off = (covered(self.reach.reach(points, barrier_m)) & (located == 0)).astype(float)
+                m.barrier = self._mean(cut_off, t_small, n_areas)
+                m.study_barrier = self._study_mean(cut_off, t_small)
         return m
 
     def _in_reach(self, points: "np.ndarray", catchment: float, key: str | None, by: Any) -> "Reach":

@@ -74,7 +74,8 @@ class GapTable:
         barrier = [None] * len(index) if self.barrier is None else self.barrier[index].tolist()
         return [wording[kk].reason(LEVELS[lv], name, count, cov, rate)
                 + (served_text(n, name, located, cov) if n else "")
-                + barrier_text(b, wording[kk].who, reach[kk], self.straight_m[kk] if self.straight_m else 0.0)
+                + barrier_text(b, self.study[kk].barrier_share, wording[kk].who, reach[kk],
+                               self.straight_m[kk] if self.straight_m else 0.0)
                 for kk, lv, name, count, cov, rate, n, located, b in zip(
                     k, self.level[index].tolist(), names, self.counts[index].tolist(),
                     self.coverage[index].tolist(), rates, self.served[index].tolist(),

@@ -22,15 +22,19 @@ class Layer(str, Enum):
 
     areas = "areas"
     assets = "assets"
+    catchments = "catchments"
 
 
 @app.command("geojson")
 @handle_errors
 def export_geojson(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write, or - for stdout.")],
-    layer: Annotated[Layer, typer.Option(help="areas (with gap measures per category) or assets.")] = Layer.areas,
+    layer: Annotated[Layer, typer.Option(
+        help="areas (with gap measures per category), assets, or catchments (each asset's catchment polygon per "
+        "category; needs a street network).")] = Layer.areas,
     category: Annotated[Optional[str], typer.Option(
-        help="Only this category: its measures (areas layer) or its assets (assets layer).")] = None,
+        help="Only this category: its measures (areas layer), its assets (assets layer) or its assets' catchments "
+        "(catchments layer).")] = None,
     area: FocusAreaOpt = None,
     add: AddOpt = None,
     without: WithoutOpt = None,
@@ -40,8 +44,8 @@ def export_geojson(
     verified_since: VerifiedOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Write areas or assets as RFC 7946 GeoJSON (WGS84) for web maps and QGIS (with --area only that area
-    and its assets; with --add/--without the measures after the what-if beside those before)."""
+    """Write areas, assets or catchments as RFC 7946 GeoJSON (WGS84) for web maps and QGIS (with --area only
+    that area and its assets; with --add/--without the measures after the what-if beside those before)."""
     ws = open_workspace(workspace)
     text = ws.export_geojson(
         layer.value, category=category, **view_options(ws, area, add, without, asset_filter(audience, when, free,
@@ -156,12 +160,16 @@ def export_gpkg(
     verified_since: VerifiedOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Write areas (with their measures), assets and the population layer as a GeoPackage for QGIS."""
+    """Write areas (with their measures), assets, the population layer and, with a street network, the
+    assets' catchments as a GeoPackage for QGIS."""
     ws = open_workspace(workspace)
     counts = ws.export_gpkg(
         output, category=category, **view_options(ws, area, add, without, asset_filter(audience, when, free,
                                                                                    verified_since)))
     stderr().print(f"Wrote {output}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    if "catchments" not in counts:
+        stderr().print("No catchments layer: it needs a street network (`asset-map network load`) and located "
+                       "assets; without one the catchments are straight-line distances.")
 
 
 @app.command("oruk")

@@ -179,7 +179,7 @@ def _small_areas(parts: "gpd.GeoDataFrame", focus: str | None):
     codes = mine["code"].astype(str)
     twice = codes.duplicated(keep=False)
     codes = codes.where(~twice, codes + "/" + mine["area_code"].astype(str))
-    areas = mine.drop(columns=["share", "method", "x", "y"]).assign(area_code=codes.to_numpy(),
+    areas = mine.drop(columns=["share", "method", "x", "y"], errors="ignore").assign(area_code=codes.to_numpy(),
                                                                    area_name=mine["name"].to_numpy())
     areas["area_km2"] = areas.geometry.area / 1e6
     return areas.drop(columns=["code", "name"]), mine.assign(area_code=codes.to_numpy())
@@ -205,12 +205,13 @@ def _reassigned(assets: "Table | None", areas: "gpd.GeoDataFrame") -> "Table | N
 
 
 def unreached_by_small_area(store: "Store", inputs: "GapInputs", focus: str | None,
-                            need: "NeedIndicator | None") -> "gpd.GeoDataFrame | None":
+                            need: "NeedIndicator | None", *, everywhere: bool = False) -> "gpd.GeoDataFrame | None":
     """The population layer's parts in the area ``focus`` (``--by small-areas``), each with, for every category
     *c*, ``<c>_target`` (``T_i``, its target residents) and ``<c>_unreached`` (``T_i·(1 − covered_i)``): where
-    the unreached residents of the area live. None without a focus area or a population layer.
+    the unreached residents of the area live. Without a focus area, the parts in every area when ``everywhere``
+    (for the map of the whole study area), else None; None without a population layer.
     """
-    if focus is None or not store.count("population"):
+    if (focus is None and not everywhere) or not store.count("population"):
         return None
     from .stored import frame
 

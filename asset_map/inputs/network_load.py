@@ -43,8 +43,9 @@ class NetworkResult:
 
 
 def clip_margin_m(taxonomy: "Taxonomy") -> float:
-    """The margin kept around the study area, in metres: the taxonomy's widest catchment (``max(catchment_m)``)."""
-    return max((float(c.catchment_m) for c in taxonomy), default=0.0)
+    """The margin kept around the study area, in metres: the taxonomy's widest reach in a straight line (its
+    distance, or its travel time's straight-line equivalent when wider: :attr:`Category.reach_m`)."""
+    return max((float(c.reach_m) for c in taxonomy), default=0.0)
 
 
 def load_network(store: "Store", path: str | Path, areas: "gpd.GeoDataFrame", taxonomy: "Taxonomy", *,

@@ -51,3 +51,19 @@ def postcode_points(store: "Store", areas: "gpd.GeoDataFrame") -> "np.ndarray":
     live = np.array([not t for t in table["terminated"]], dtype=bool)
     xy = np.column_stack([np.asarray(table["x"], dtype=float), np.asarray(table["y"], dtype=float)])
     return xy[live & np.isfinite(xy).all(axis=1)]
+
+
+def rejects_frame(store: "Store", source: str | None = None) -> "pd.DataFrame | None":
+    """The rejected input rows, or those of the import ``source`` (an unknown one raises
+    :class:`~asset_map.errors.WorkspaceError` naming the imports)."""
+    from ..errors import WorkspaceError
+
+    rejects = frame(store, "rejects")
+    if source is None:
+        return rejects
+    imports = frame(store, "imports")
+    known = sorted(set(imports["source"])) if imports is not None else []
+    if source not in known:
+        raise WorkspaceError(f"{store.location}: no import called {source!r}; "
+                             + (f"the imports are {', '.join(known)}" if known else "nothing is imported yet"))
+    return None if rejects is None else rejects[rejects["source"] == source]

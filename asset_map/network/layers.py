@@ -94,10 +94,10 @@ def read_network(store: "Store", *, geometry: bool = True) -> StreetNetwork | No
         return None
     nodes = store.read(NODES, columns=["node", "x", "y"])
     edges = store.read(EDGES, columns=list(EDGE_COLUMNS) + (["geometry"] if geometry else []))
-    order = np.asarray(nodes["node"], dtype=np.int64)
-    x = np.empty(len(order)), np.empty(len(order))
-    x[0][order], x[1][order] = np.asarray(nodes["x"], dtype=float), np.asarray(nodes["y"], dtype=float)
+    order = np.asarray(nodes["node"], dtype=np.int64)  # rows in any order: node i goes to place i
+    x, y = np.empty(len(order)), np.empty(len(order))
+    x[order], y[order] = np.asarray(nodes["x"], dtype=float), np.asarray(nodes["y"], dtype=float)
     kinds = {"u": np.intp, "v": np.intp, "length_m": float, "drive_kmh": float, "highway": object}
     columns = {name: np.asarray(edges[name], dtype=kinds.get(name, bool)) for name in EDGE_COLUMNS}
     lines = np.asarray(edges.geometry, dtype=object) if geometry else None
-    return StreetNetwork(x=x[0], y=x[1], **columns, geometry=lines, source=info)
+    return StreetNetwork(x=x, y=y, **columns, geometry=lines, source=info)

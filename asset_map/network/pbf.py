@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from ..errors import NetworkError
 from .graph import StreetNetwork
-from .profiles import PROFILES_VERSION, way_rules
+from .profiles import PROFILES_VERSION, WayRules, way_rules
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -50,6 +50,9 @@ class _Ways:
     """The kept ways as flat arrays: each way's node ids and locations one after the other."""
 
     def __init__(self) -> None:
+        import osmium
+
+        self._no_location = osmium.InvalidLocationError  # a node the extract does not hold
         self.refs = array("q")
         self.lon = array("d")
         self.lat = array("d")
@@ -62,25 +65,29 @@ class _Ways:
 
     def add(self, way, rules) -> None:
         """Add a way's nodes (backwards when ``rules.reverse``), one part per run of nodes with a location."""
-        nodes = [(n.ref, n.location) for n in way.nodes]
-        if rules.reverse:
-            nodes.reverse()
-        run: list = []
-        for ref, loc in nodes + [(0, None)]:
-            if loc is not None and loc.valid():
-                run.append((ref, loc.lon, loc.lat))
+        try:  # every node located: the usual case, read in one go
+            runs = [[(n.ref, n.lon, n.lat) for n in way.nodes]]
+        except self._no_location:  # a way leaving the extract: the runs of located nodes
+            runs = [[]]
+            for n in way.nodes:
+                if n.location.valid():
+                    runs[-1].append((n.ref, n.lon, n.lat))
+                elif runs[-1]:
+                    runs.append([])
+        for run in runs:
+            if len(run) < 2:
                 continue
-            if len(run) >= 2:
-                self.starts.append(len(self.refs))
-                for r, x, y in run:
-                    self.refs.append(r)
-                    self.lon.append(x)
-                    self.lat.append(y)
-                self.osm_id.append(way.id)
-                self.rules.append(rules)
-                self.highway.append(way.tags.get("highway"))
-                self.name.append(way.tags.get("name", None))
-            run = []
+            if rules.reverse:
+                run.reverse()
+            refs, lon, lat = zip(*run)
+            self.starts.append(len(self.refs))
+            self.refs.extend(refs)
+            self.lon.extend(lon)
+            self.lat.extend(lat)
+            self.osm_id.append(way.id)
+            self.rules.append(rules)
+            self.highway.append(way.tags.get("highway"))
+            self.name.append(way.tags.get("name", None))
 
 
 def file_digest(path: Path) -> str:
@@ -99,8 +106,11 @@ def check_pbf(path: Path) -> None:
     if not path.is_file():
         raise NetworkError(f"{path}: no such file; give an OpenStreetMap extract (.osm.pbf), e.g. from "
                            "https://download.geofabrik.de")
-    with open(path, "rb") as fh:
-        head = fh.read(64)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except OSError as exc:
+        raise NetworkError(f"{path}: cannot be read ({exc.strerror}); check that you may read it") from None
     if _PBF_MAGIC not in head[:32]:
         raise NetworkError(f"{path}: not an OpenStreetMap PBF extract (.osm.pbf); download one, e.g. "
                            "greater-manchester-latest.osm.pbf from https://download.geofabrik.de")
@@ -115,6 +125,8 @@ def read_ways(path: Path, progress: Progress | None = None) -> _Ways:
                  .with_locations()
                  .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
                  .with_filter(osmium.filter.KeyFilter("highway")))
+    if progress:  # the nodes come first: their locations are kept, nothing else to count
+        progress("reading nodes, then ways", 0, 0)
     try:
         for way in processor:
             ways.read += 1
@@ -203,7 +215,7 @@ def _split(ways: _Ways, clip: "BaseGeometry | None") -> PbfNetwork:
     net, osm_node = _network(ways, refs, np.asarray(x), np.asarray(y), way_of, edges)
     way = way_of[edges.first]
     return PbfNetwork(net, osm_node, np.frombuffer(ways.osm_id, dtype=np.int64)[way],
-                      np.array([ways.name[w] for w in way], dtype=object), ways.read, len(set(ways.osm_id)),
+                      np.array(ways.name, dtype=object)[way], ways.read, len(set(ways.osm_id)),
                       len(first))
 
 
@@ -228,10 +240,9 @@ def _network(ways: _Ways, refs, x, y, way_of, edges: _Edges) -> "tuple[StreetNet
     position = np.zeros(len(osm_node), dtype=np.int64)
     position[ends] = np.concatenate([edges.first, edges.last])
     way = way_of[edges.first]
-    rules = ways.rules
-    column = {name: np.array([getattr(rules[w], name) for w in way], dtype=kind) for name, kind in (
-        ("walk", bool), ("cycle", bool), ("drive", bool), ("drive_kmh", float), ("oneway_drive", bool),
-        ("oneway_cycle", bool))}
+    rules = np.array(ways.rules, dtype=float).reshape(-1, len(WayRules._fields))[way]  # one row per edge
+    column = {name: rules[:, i].astype(float if name == "drive_kmh" else bool)
+              for i, name in enumerate(WayRules._fields) if name != "reverse"}
     geometry = np.empty(k, dtype=object)
     if k:
         geometry[:] = shapely.linestrings(x[edges.vertex], y[edges.vertex],
@@ -239,5 +250,5 @@ def _network(ways: _Ways, refs, x, y, way_of, edges: _Edges) -> "tuple[StreetNet
     net = StreetNetwork(
         x=x[position], y=y[position], u=ends[:k].astype(np.intp), v=ends[k:].astype(np.intp),
         length_m=np.asarray(edges.length, dtype=float), **column,
-        highway=np.array([ways.highway[w] for w in way], dtype=object), geometry=geometry)
+        highway=np.array(ways.highway, dtype=object)[way], geometry=geometry)
     return net, osm_node

@@ -19,6 +19,13 @@ what-if the measures are those after it, each area gets ``what_if`` (the
 line saying what changed) and ``<id>_coverage_before``, ``<id>_assets_before``,
 ``<id>_level_before`` beside them, and the assets layer holds the assets added
 (``what_if``: ``added``) and those taken away (``removed``) too.
+
+The catchments layer (:func:`catchments_geojson`, with a street network only)
+holds a polygon per asset and category: the streets from which the asset is
+reached within the category's time, with ``asset_id``, ``name``,
+``category``, ``category_label``, ``reach`` ("10 min walk"), ``minutes`` and
+``mode`` (:mod:`asset_map.network.isochrones`): a drawing of the reach the
+measures compute from exact travel times.
 """
 
 from __future__ import annotations
@@ -40,7 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover
 PRECISION = 7
 
 
-def _feature_collection(gdf: "gpd.GeoDataFrame", properties: list[dict[str, Any]]) -> str:
+def feature_collection(gdf: "gpd.GeoDataFrame", properties: list[dict[str, Any]]) -> str:
+    """``gdf``'s geometries with ``properties`` as RFC 7946 GeoJSON text (module docstring); NaN written as null."""
     import shapely
 
     geoms = gdf.to_crs(WGS84).geometry.to_numpy()
@@ -97,20 +105,34 @@ def areas_geojson(
             p[f"{cid}_finding"] = r.finding
             p[f"{cid}_confidence"] = r.confidence
         props.append(p)
-    return _feature_collection(areas, props)
+    return feature_collection(areas, props)
+
+
+#: Why there is no catchments layer without a street network, and what to do.
+NO_NETWORK = ("no street network loaded: catchments are straight-line distances, with no street shape to draw; "
+              "load one with `asset-map network load`")
 
 
 def view_geojson(view: "OutputView", areas: "gpd.GeoDataFrame", taxonomy: Taxonomy, layer: str,
                  categories: Sequence[str] | None = None, filters: "AssetFilter | None" = None) -> str:
-    """The ``areas`` or ``assets`` layer of an output view (see the module docstring).
+    """The ``areas``, ``assets`` or ``catchments`` layer of an output view (see the module docstring).
 
     Raises
     ------
     FilterError
         If ``filters`` leaves no asset to write on the assets layer.
+    WorkspaceError
+        For the catchments layer without a street network (:data:`NO_NETWORK`).
     """
     import pandas as pd
 
+    if layer == "catchments":
+        shown = view.shown_catchments(categories)
+        if shown is None:
+            from ..errors import WorkspaceError
+
+            raise WorkspaceError(NO_NETWORK)
+        return catchments_geojson(shown, taxonomy)
     if layer == "assets":
         assets = view.assets
         if view.removed is not None and len(view.removed):
@@ -161,4 +183,13 @@ def assets_geojson(assets: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame | None",
             "postcode": a["postcode"],
             **({"what_if": a.get("what_if") or ""} if "what_if" in assets.columns else {}),
         })
-    return _feature_collection(assets, props)
+    return feature_collection(assets, props)
+
+
+def catchments_geojson(catchments: "gpd.GeoDataFrame", taxonomy: Taxonomy) -> str:
+    """Catchment polygons (:func:`asset_map.network.isochrones.catchments_frame`) with their category's label."""
+    labels = {c.id: c.label for c in taxonomy}
+    props = [{"asset_id": r["asset_id"], "name": r["name"], "category": r["category"],
+              "category_label": labels.get(r["category"], r["category"]), "reach": r["reach"],
+              "minutes": r["minutes"], "mode": r["mode"]} for _, r in catchments.iterrows()]
+    return feature_collection(catchments, props)

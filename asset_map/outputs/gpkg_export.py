@@ -21,6 +21,12 @@ QGIS picks it up):
 ``population``
     the small areas of the population layer (points or polygons), with
     ``area_name`` added, when one is loaded.
+``catchments``
+    with a street network, a polygon per asset and category: the streets
+    from which the asset is reached within the category's time, with the
+    properties of the GeoJSON export's catchments layer
+    (:func:`asset_map.outputs.geojson.catchments_geojson`). Left out
+    without a network, when the catchments are straight-line distances.
 
 From an output view (:func:`write_view_gpkg`): with an area in focus only
 that area, its assets and its population parts are written; with a what-if
@@ -66,6 +72,7 @@ def write_gpkg(
     categories: Sequence[str] | None = None,
     before: "GapReport | None" = None,
     what_if: str = "",
+    catchments: "gpd.GeoDataFrame | None" = None,
 ) -> dict[str, int]:
     """Write the layers to a GeoPackage at ``path``; returns each layer written and its feature count.
 
@@ -74,7 +81,9 @@ def write_gpkg(
     categories. ``assets`` and ``population`` are left out when ``None`` or
     empty. ``before``: the figures before a what-if (``what_if`` says what it
     changed), written beside the measures as ``<id>_coverage_before``,
-    ``<id>_assets_before`` and ``<id>_level_before``.
+    ``<id>_assets_before`` and ``<id>_level_before``. ``catchments``: the
+    polygons of :func:`asset_map.network.isochrones.catchments_frame`, left out
+    when ``None`` or empty.
     """
     layer = areas_layer(areas, report, taxonomy, categories=categories)
     if before is not None:
@@ -92,6 +101,13 @@ def write_gpkg(
         layers["population"] = (_with_area_name(population, names),
                                 "Small areas of the population layer with their population by age; a small area split "
                                 "between areas is one row per part, with its share and the method that gave it.")
+    if catchments is not None and len(catchments):
+        from ..network.isochrones import WIDTH_M
+
+        layers["catchments"] = (catchments_layer(catchments, taxonomy),
+                                "Catchments: for each asset and category, the streets from which the asset is reached "
+                                f"within the category's time (reach), drawn {WIDTH_M:g} m either side. A drawing: the "
+                                "measures use the exact travel times.")
     return _write(Path(path), layers)
 
 
@@ -113,7 +129,8 @@ def write_view_gpkg(path: str | os.PathLike, view: "OutputView", areas: "gpd.Geo
         assets = None if assets is None else assets[assets["area_code"].astype(str) == view.area]
         population = None if population is None else population[population["area_code"] == view.area]
     counts = write_gpkg(path, areas, view.report, taxonomy, assets=assets, population=population,
-                        categories=categories, before=view.before, what_if=view.what_if_text())
+                        categories=categories, before=view.before, what_if=view.what_if_text(),
+                        catchments=view.shown_catchments(categories))
     return counts
 
 
@@ -160,6 +177,22 @@ def assets_layer(assets: "gpd.GeoDataFrame", taxonomy: Taxonomy,
                ["; ".join(labels.get(c, c) for c in row) for row in ids])
     out = _with_area_name(out, area_names or {})
     return out.to_crs(BNG)
+
+
+def catchments_layer(catchments: "gpd.GeoDataFrame", taxonomy: Taxonomy) -> "gpd.GeoDataFrame":
+    """The catchment polygons with exactly the properties of :func:`asset_map.outputs.geojson.catchments_geojson`,
+    in BNG."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from .geojson import catchments_geojson
+
+    bare = gpd.GeoDataFrame(catchments.drop(columns=catchments.geometry.name), geometry=[None] * len(catchments),
+                            crs=catchments.crs)
+    features = json.loads(catchments_geojson(bare, taxonomy))["features"]
+    props = pd.DataFrame([f["properties"] for f in features], index=catchments.index)
+    props["minutes"] = pd.to_numeric(props["minutes"]).astype("float64")
+    return gpd.GeoDataFrame(props, geometry=catchments.geometry.to_numpy(), crs=catchments.crs).to_crs(BNG)
 
 
 def _with_area_name(frame: "gpd.GeoDataFrame", names: dict[str, str]) -> "gpd.GeoDataFrame":

@@ -26,7 +26,17 @@ What is on the page:
   their target residents out of reach of the chosen category
   (``unreached / target``, in the classes of :data:`asset_map.outputs.view.UNREACHED_CLASSES`), with
   a tooltip giving both numbers and a legend section saying what the shade
-  means (:meth:`~asset_map.outputs.view.OutputView.unreached`).
+  means (:meth:`~asset_map.outputs.view.OutputView.unreached`); the same
+  shading over the whole study area when the view holds every small area;
+- with a street network, **the catchments** of the chosen category's
+  assets (:meth:`~asset_map.outputs.view.OutputView.shown_catchments`): the
+  streets from which at least one of them is reached within the category's
+  time (the union of their catchments, one shape per category, so the page
+  stays light with thousands of assets), outlined with a light fill, with a
+  switch in the header to show or hide them, and the reach and the number of
+  assets in the legend ("10 min walk catchments of 3 assets").
+  They are simplified to :data:`SIMPLIFY_M` for the page; the measures use
+  the exact travel times.
 
 From an output view (:mod:`asset_map.outputs.view`): with an area in focus
 the map is zoomed to it, outlined, its neighbours faded (and their names
@@ -66,6 +76,10 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Fill colour per gap level and for "no data?": the slide maps' Okabe–Ito colours (colour-blind safe);
 #: "no data?" a darker grey than the slide's, as the page has no hatching.
 COLOURS = {**LEVEL_COLOURS, "no data?": "#BDBDBD"}
+#: Catchment outlines on the page are simplified to this many metres (they are drawn 40 m either side of streets).
+SIMPLIFY_M = 20.0
+#: The catchments' outline and fill: Okabe–Ito blue, apart from the level colours.
+CATCHMENT_COLOUR = "#0072B2"
 LEVEL_TEXT = {"none": "no provision within reach", "low": "low coverage or rate", "ok": "reasonable provision",
               "no data?": "none found — lists may be missing it"}
 
@@ -132,6 +146,7 @@ def map_html(areas: "gpd.GeoDataFrame", view: "OutputView", taxonomy: "Taxonomy"
         "unknown": unknown_categories(report, taxonomy),
         "focus": view.area, "whatIf": view.what_if_text(),
         "small": _small_areas(view, taxonomy), "unreachedClasses": UNREACHED_CLASSES,
+        **_catchments(view),
     }
     return _PAGE.format(
         title=html.escape(title), date=html.escape(data_date), leaflet_css=_asset("leaflet.css"),
@@ -174,6 +189,26 @@ def _small_areas(view: "OutputView", taxonomy: "Taxonomy") -> dict | None:
     return {"type": "FeatureCollection", "features": features}
 
 
+def _catchments(view: "OutputView") -> dict[str, Any]:
+    """``catchments``: for each category, the union of its assets' catchments as GeoJSON (WGS84, simplified to
+    :data:`SIMPLIFY_M`) with ``category``, ``reach`` and ``assets`` (how many), or None without catchments;
+    ``catchmentColour``."""
+    shown = view.shown_catchments()
+    if shown is None:
+        return {"catchments": None, "catchmentColour": CATCHMENT_COLOUR}
+    import geopandas as gpd
+    import shapely
+
+    from .geojson import feature_collection
+
+    groups = list(shown.groupby("category", sort=False))
+    union = [shapely.simplify(shapely.union_all(g.geometry.to_numpy()), SIMPLIFY_M) for _, g in groups]
+    props = [{"category": str(c), "reach": str(g["reach"].iloc[0]), "assets": int(g["asset_id"].nunique())}
+             for c, g in groups]
+    fc = json.loads(feature_collection(gpd.GeoDataFrame(geometry=union, crs=shown.crs), props))
+    return {"catchments": fc, "catchmentColour": CATCHMENT_COLOUR}
+
+
 def _label_points(areas: "gpd.GeoDataFrame") -> list[list[float] | None]:
     """Where each area's name is written: [latitude, longitude] of the centre of the largest circle inside it
     (a point inside it when that fails), or None for an empty area."""
@@ -200,7 +235,8 @@ header {{ height: 3.2em; display: flex; align-items: center; gap: 1em; padding: 
   background: #243447; color: #fff; }}
 header h1 {{ font-size: 1.15em; margin: 0; font-weight: 600; }}
 header .date {{ opacity: .8; font-size: .9em; }}
-header label {{ margin-left: auto; }}
+header label[for="category"] {{ margin-left: auto; }}
+#catchments-switch {{ white-space: nowrap; }}
 header select {{ font-size: 1em; }}
 .legend {{ background: #fff; padding: .6em .8em; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
   line-height: 1.5; max-width: 18em; }}
@@ -223,6 +259,7 @@ header h1, header .date {{ white-space: nowrap; }}
 <span class="whatif" id="whatif"></span>
 <select id="scenario" aria-label="Before or after the what-if" hidden>
 <option value="after">after the what-if</option><option value="before">before</option></select>
+<label id="catchments-switch" hidden><input type="checkbox" id="show-catchments" checked> catchments</label>
 <label for="category">Category</label><select id="category" aria-label="Category"></select></header>
 <div id="map"></div>
 <script>{leaflet_js}</script>
@@ -312,6 +349,17 @@ header h1, header .date {{ white-space: nowrap; }}
   }}).addTo(map) : null;
   if (small) L.geoJSON({{ type: "FeatureCollection", features: data.areas.features.filter(focused) }}, {{
     interactive: false, style: {{ fill: false, color: "#000", weight: 3 }} }}).addTo(map);
+  function catchmentFeatures() {{
+    return {{ type: "FeatureCollection",
+             features: data.catchments.features.filter(function (f) {{ return f.properties.category === current; }}) }};
+  }}
+  var catchments = data.catchments ? L.geoJSON(null, {{ interactive: false, style: {{
+    color: data.catchmentColour, weight: 1.5, fillColor: data.catchmentColour, fillOpacity: 0.12 }} }}) : null;
+  var showCatchments = document.getElementById("show-catchments");
+  if (catchments) {{
+    document.getElementById("catchments-switch").hidden = false;
+    showCatchments.addEventListener("change", function () {{ restyle(); }});
+  }}
   var labels = L.layerGroup().addTo(map);
   data.areas.features.forEach(function (f) {{
     if (!f.properties.label) return;
@@ -381,6 +429,17 @@ header h1, header .date {{ white-space: nowrap; }}
       w.textContent = (phase === "before" ? "Before the what-if. " : "After the what-if. ") + data.whatIf;
       div.appendChild(w);
     }}
+    if (catchments && showCatchments.checked) {{
+      var cr = document.createElement("div"), ci = document.createElement("i");
+      ci.style.background = "rgba(0, 114, 178, 0.12)"; ci.style.borderColor = data.catchmentColour; cr.appendChild(ci);
+      var cf = data.catchments.features.filter(function (f) {{ return f.properties.category === current; }})[0];
+      cr.appendChild(document.createTextNode(cf ? cf.properties.reach + " catchments of " + cf.properties.assets
+        + (cf.properties.assets === 1 ? " asset" : " assets") : "no catchment: no located asset of this category"));
+      div.appendChild(cr);
+      var cn = document.createElement("div"); cn.className = "note";
+      cn.textContent = "Catchments follow the streets (a drawing: the figures use exact travel times).";
+      div.appendChild(cn);
+    }}
     if (small) {{
       var sh = document.createElement("h2"); sh.textContent = "Out of reach, by small area"; div.appendChild(sh);
       data.unreachedClasses.forEach(function (k) {{
@@ -397,6 +456,12 @@ header h1, header .date {{ white-space: nowrap; }}
   function restyle() {{
     areas.setStyle(areaStyle);
     if (small) small.setStyle(smallStyle);
+    if (catchments) {{
+      catchments.clearLayers();
+      if (showCatchments.checked) {{ catchments.addData(catchmentFeatures()); catchments.addTo(map); }}
+      else catchments.remove();
+      markers.bringToFront();
+    }}
     markers.eachLayer(function (m) {{
       m.setStyle(markerStyle(m.feature));
       if (inCategory(m.feature) || m.feature.properties.what_if) m.bringToFront();
@@ -411,7 +476,7 @@ header h1, header .date {{ white-space: nowrap; }}
   var framed = L.featureGroup(areas.getLayers().filter(function (l) {{ return focused(l.feature); }}));
   map.fitBounds(framed.getBounds(), {{ padding: [20, 20] }});
   restyle();
-  window.assetMap = {{ map: map, areas: areas, small: small, markers: markers, labels: labels, struck: struck, framed: framed,
+  window.assetMap = {{ map: map, areas: areas, small: small, catchments: catchments, markers: markers, labels: labels, struck: struck, framed: framed,
     show: function (id) {{ select.value = id; current = id; restyle(); }},
     phase: function (p) {{ scenario.value = p; phase = p; restyle(); }} }};
 }})();

@@ -17,6 +17,12 @@ what-if's ``--add``/``--without`` mean the same on each:
   ``<c>_unreached`` for every category *c*
   (:func:`asset_map.inputs.levels.unreached_by_small_area`): the maps shade
   them by the share out of reach, to show where the unreached live.
+- ``catchments``: with a street network, each located asset's catchment for
+  each of its categories as a polygon (one row per asset × category:
+  ``asset_id``, ``name``, ``category``, ``reach``, ``minutes``, ``mode``;
+  :func:`asset_map.network.isochrones.catchments_frame`); None without a network (the catchments are then straight-line
+  distances). The exports write them and the HTML map draws the chosen
+  category's (:meth:`OutputView.shown_catchments`).
 """
 
 from __future__ import annotations
@@ -55,6 +61,26 @@ class OutputView:
     what_if: "WhatIf | None" = None
     removed: "gpd.GeoDataFrame | None" = None
     small_areas: "gpd.GeoDataFrame | None" = None
+    catchments: "gpd.GeoDataFrame | None" = None
+
+    def shown_catchments(self, categories: Sequence[str] | None = None) -> "gpd.GeoDataFrame | None":
+        """The catchments an output shows: those of the assets counted (:attr:`assets`: not those a what-if
+        takes away), in the area in focus when there is one, of ``categories`` (ids; all when None); rows
+        without a polygon left out. None without :attr:`catchments`."""
+        c = self.catchments
+        if c is None:
+            return None
+        a = self.assets
+        if a is not None and self.area is not None:
+            a = a[a["area_code"].astype(str) == self.area]
+        import shapely
+
+        geoms = c.geometry.to_numpy()
+        keep = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+        keep &= c["asset_id"].isin(set() if a is None else set(a["asset_id"])).to_numpy()
+        if categories:
+            keep &= c["category"].isin(list(categories)).to_numpy()
+        return c[keep]
 
     def unreached(self, category_id: str) -> "list[tuple[str, str, object, float, float]]":
         """``(code, name, polygon, unreached, target)`` of each small area in focus for one category
@@ -120,16 +146,18 @@ def before_fields(before: "GapReport", area_code: str, category_ids: Sequence[st
 
 def make_view(report: "GapReport", assets: "gpd.GeoDataFrame | None", areas: "gpd.GeoDataFrame", *,
               area: str | None = None, what_if: "WhatIf | None" = None,
-              small_areas: "gpd.GeoDataFrame | None" = None) -> OutputView:
+              small_areas: "gpd.GeoDataFrame | None" = None,
+              catchments: "gpd.GeoDataFrame | None" = None) -> OutputView:
     """The view of ``report`` (the *after* figures when ``what_if`` is given) and the counted ``assets``.
 
     With a what-if, the assets whose ids ``what_if.removed_ids`` lists move to
     ``removed``, and each addition becomes an asset ``what-if-<k>`` (source
     ``what if``, located as it was given) assigned to the area its point is in.
-    Every asset gets a ``what_if`` column: ``""``, ``"added"`` or ``"removed"``.
+    Every asset gets a ``what_if`` column: ``""``, ``"added"`` or ``"removed"``. ``catchments`` (those of
+    the assets counted, the added ones included) are kept as given.
     """
     if what_if is None:
-        return OutputView(report, assets, area, small_areas=small_areas)
+        return OutputView(report, assets, area, small_areas=small_areas, catchments=catchments)
     import pandas as pd
 
     gone = set(what_if.removed_ids)
@@ -141,7 +169,7 @@ def make_view(report: "GapReport", assets: "gpd.GeoDataFrame | None", areas: "gp
     added = _added_frame(what_if, areas)
     if added is not None:
         assets = added if assets is None or not len(assets) else pd.concat([assets, added], ignore_index=True)
-    return OutputView(report, assets, area, what_if, removed)
+    return OutputView(report, assets, area, what_if, removed, catchments=catchments)
 
 
 def _added_frame(what_if: "WhatIf", areas: "gpd.GeoDataFrame") -> "gpd.GeoDataFrame | None":
