@@ -6,9 +6,9 @@ written by ``examples/make_example.py``) so that ``asset-map demo`` can
 measure reach along streets without a download: a town of residential
 streets, main roads, footpaths and a park, a motorway with two junctions
 that nobody may walk along, and a river, the River Ease, crossed by exactly
-one bridge (Town Bridge, a main road with pavements). Riverside's eastern
-streets and the east bank beyond it reach the rest of the borough only over
-that bridge.
+one bridge (Town Bridge, a main road with pavements). The east bank (the
+east of Riverside and of Eastfield, and the country beyond) reaches the rest
+of the borough only over that bridge.
 
 The output is deterministic: the same script writes the same bytes (with
 the same pyosmium).
@@ -62,8 +62,8 @@ RING_M = 3000.0  # the extract covers this much around the borough
 LANE_EVERY = 5  # country lanes on every 5th grid line (750 m)
 #: The river's course (offsets from the centre, m), smoothed into meanders.
 RIVER = [(4600, 12000), (5000, 9600), (5500, 7000), (5000, 5600), (5600, 4300), (5200, 3000), (5600, 1800),
-         (5200, 600), (5500, -400), (5250, -1500), (6000, -2600), (5800, -4200), (6600, -6000), (6300, -9000),
-         (6600, -12000)]
+         (5200, 600), (5450, -300), (5050, -1000), (4950, -1900), (5000, -2700), (5400, -3600), (5300, -4800),
+         (6200, -6500), (6000, -9000), (6300, -12000)]
 #: Main roads: (kind, "row" (east-west) or "col" (north-south), offset from the centre, name).
 MAIN_ROADS = [("primary", "row", 1900.0, "Bridge Road"), ("primary", "col", 0.0, "London Road"),
               ("secondary", "row", -2600.0, "Moor Road"), ("secondary", "col", -3000.0, "Westbury Road"),
