@@ -80,3 +80,17 @@ def test_the_demo_measures_reach_on_eastbrooks_streets_and_breaks_an_area_down(d
     # The demo's population layer comes from the boundaries (no apportioning columns): --by small-areas works.
     small = ws.gaps(area="Southmoor", by="small-areas")
     assert {r.area_name for r in small.rows} == {f"Southmoor {k:02d}" for k in range(1, 7)}  # its six small areas
+
+
+def test_the_river_names_itself_in_eastfield(demo):
+    """Eastfield 02 lies across the River Ease from Eastfield's dementia group: 550 m in a straight line, about
+    8 km on foot by Town Bridge (tests/test_example_streets.py). Its residents aged 65+ are Eastfield's barrier."""
+    ws, _, _ = demo
+    pop = ws.frame("population")
+    eastfield = pop[pop["name"].str.startswith("Eastfield")]
+    cut_off = float(eastfield.loc[eastfield["name"] == "Eastfield 02", "aged_65_and_over"].iloc[0])
+    row = next(r for r in ws.gaps(area="Eastfield", category="dementia").rows)
+    assert row.barrier_share == pytest.approx(cut_off / eastfield["aged_65_and_over"].sum())  # 453 of 3,012: 15%
+    assert "Barrier: 15% of residents aged 65+ here" in row.reason
+    straight = next(r for r in ws.gaps(area="Eastfield", category="dementia", straight_line=True).rows)
+    assert straight.coverage - row.coverage == pytest.approx(row.barrier_share)  # in reach only by the crow
