@@ -42,8 +42,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .graph import StreetNetwork
     from .snapping import Snapped
 
-#: Assets searched at once (NETWORK-NOTES: 8-32 keeps time and memory low).
-BATCH = 16
+#: Assets searched at once (bench/network.py: 8 a batch was quicker than 32 on a county-sized network).
+BATCH = 8
 #: The smallest time an arc takes, seconds (scipy's sparse graphs cannot hold a zero weight).
 MIN_ARC_S = 1e-6
 
