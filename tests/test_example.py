@@ -94,3 +94,22 @@ def test_the_river_names_itself_in_eastfield(demo):
     assert "Barrier: 15% of residents aged 65+ here" in row.reason
     straight = next(r for r in ws.gaps(area="Eastfield", category="dementia", straight_line=True).rows)
     assert straight.coverage - row.coverage == pytest.approx(row.barrier_share)  # in reach only by the crow
+
+
+def test_a_what_if_puts_the_added_group_on_the_streets(demo):
+    """A dementia group added in Eastfield 02, across the river: Eastfield's barrier for dementia goes, its
+    coverage rises by as much."""
+    import shapely
+
+    from asset_map.geo import BNG, WGS84, transformer
+
+    ws, _, _ = demo
+    pop = ws.frame("population")
+    spot = shapely.point_on_surface(pop.loc[pop["name"] == "Eastfield 02"].geometry.iloc[0])
+    lon, lat = transformer(BNG, WGS84).transform(spot.x, spot.y)
+    wi = ws.what_if(add=[f"East bank memory cafe;dementia;{lon:.6f},{lat:.6f}"])
+    change = next(c for c in wi.changes(categories=["dementia"]) if c.after.area_name == "Eastfield")
+    assert change.after.reach == "20 min walk"
+    assert change.before.barrier_share == pytest.approx(0.150, abs=0.001)
+    assert change.after.barrier_share == 0.0
+    assert change.after.coverage - change.before.coverage == pytest.approx(change.before.barrier_share)
