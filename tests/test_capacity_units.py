@@ -174,3 +174,14 @@ def test_a_workspace_from_before_capacity_units_takes_the_default_units(ws, tmp_
     rows, notes = children_rows(ws)
     assert not [n for n in notes if "capacities" in n]
     assert rows["W01"].access_per_10k == pytest.approx(brute_force([420, 210, 20])["W01"], rel=1e-12)
+
+
+def test_a_workspace_from_before_travel_times_takes_the_default_times_where_its_distance_is_the_default(ws, tmp_path):
+    import_sites(ws, tmp_path, ["420", "210 places", "20"], ["", "", ""])
+    old = ws.frame("categories").drop(columns="travel")  # as stored before the column existed
+    old.loc[old["id"] == "carers", "catchment_m"] = 2500.0  # someone's own distance: keeps the straight line
+    with ws.store.transaction() as tx:
+        tx.write("categories", old)
+    tax = ws.taxonomy()
+    assert tax.get("dementia").travel.text == "20 min walk"
+    assert tax.get("carers").travel is None and tax.get("carers").catchment_m == 2500.0

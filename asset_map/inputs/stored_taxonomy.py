@@ -23,16 +23,30 @@ def stored_taxonomy(store: "Store") -> Taxonomy:
     """The store's taxonomy, or the default one if none is stored yet.
 
     A taxonomy stored before categories had a ``capacity_unit`` takes the
-    default taxonomy's unit for each category id the default has.
+    default taxonomy's unit for each category id the default has; one stored
+    before they had a ``travel`` time takes the default's time for each
+    category id the default has with the same ``catchment_m`` (a changed
+    distance was someone's choice: it keeps the straight line).
     """
     t = store.read("categories")
     if t is None:
         return load_taxonomy()
     rows = [dict(zip(t.columns, vals)) for vals in zip(*t.columns.values())]
+    default = {c.id: c for c in load_taxonomy()}
     if "capacity_unit" not in t.columns:
-        units = {c.id: c.capacity_unit for c in load_taxonomy()}
-        rows = [dict(r, capacity_unit=units.get(str(r.get("id")), "")) for r in rows]
+        rows = [dict(r, capacity_unit=default[r["id"]].capacity_unit if r.get("id") in default else "") for r in rows]
+    if "travel" not in t.columns:
+        rows = [dict(r, travel=_default_travel(default.get(str(r.get("id"))), r.get("catchment_m"))) for r in rows]
     return Taxonomy.from_rows(rows, source=f"{store.location} (categories)")
+
+
+def _default_travel(default, catchment_m) -> str:
+    """The default category's travel time (``""`` for none) when the stored distance is the default's."""
+    try:
+        same = default is not None and default.travel is not None and float(catchment_m) == default.catchment_m
+    except (TypeError, ValueError):
+        same = False
+    return default.travel.text if same else ""
 
 
 def taxonomy_frame(taxonomy: Taxonomy) -> "pd.DataFrame":
