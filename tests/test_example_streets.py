@@ -18,6 +18,8 @@ import pytest
 
 from conftest import PROJECT
 
+pytestmark = pytest.mark.gpkg_only  # reads files and rules only: nothing differs between stores
+
 PBF = PROJECT / "data" / "streets" / "eastbrook_streets.osm.pbf"
 BOUNDARIES = PROJECT / "data" / "boundaries"
 NOT_WALKED = {"motorway", "motorway_link"}

@@ -8,6 +8,8 @@ import pytest
 
 from asset_map.network.profiles import DRIVE_KMH, maxspeed_kmh, way_rules
 
+pytestmark = pytest.mark.gpkg_only  # reads files and rules only: nothing differs between stores
+
 MPH = 1.609344
 
 
