@@ -93,3 +93,8 @@ def label_circle(geom: Any) -> "tuple[Any, float]":
         return shapely.get_point(circle, 0), circle.length
     except Exception:  # an invalid polygon: any point inside it
         return geom.representative_point(), 0.0
+
+
+def distance_text(metres: float) -> str:
+    """A distance as people read it: ``800 m`` under a kilometre, else ``1.6 km``."""
+    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:g} km"

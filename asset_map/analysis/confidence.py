@@ -72,7 +72,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..categories.inference import is_not_a_service
-from ..geo import normalise_postcode
+from ..geo import distance_text, normalise_postcode
 from .arrays import floats
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -538,7 +538,7 @@ def _why(label: str, unl: int, unl_anywhere: int, elsewhere: int, rej: int, filt
         reasons.append(f"{stale} of {located} {label} asset{'s' if located != 1 else ''} here "
                        f"not verified in {stale_days} days")
     if edge:
-        reasons.append(f"edge: {edge:.0%} of this area's {_distance(edge_m)} catchment lies outside the loaded "
+        reasons.append(f"edge: {edge:.0%} of this area's {distance_text(edge_m)} catchment lies outside the loaded "
                        "population, so its accessibility may be overstated")
     return "; ".join(reasons) or "no sign of missing data"
 
@@ -548,11 +548,6 @@ def _inferred_note(label: str, inferred: int, located: int) -> str:
     many = located != 1
     return (f"{inferred} of {located} {label} asset{'s' if many else ''} here categorised from "
             f"{'their' if many else 'its'} text (inferred), not by {'their lists' if many else 'its list'}")
-
-
-def _distance(metres: float) -> str:
-    """``800 m``, ``1.6 km``, ``3 km``."""
-    return f"{metres:,.0f} m" if metres < 1000 else f"{metres / 1000:g} km"
 
 
 def _filled(n: int, rows: list[int], values: list[Any]) -> "np.ndarray":

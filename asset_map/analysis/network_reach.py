@@ -37,6 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..geo import distance_text
 from .access import Reach
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,8 +65,7 @@ class Catchment:
         """``10 min walk`` or ``straight-line 800 m`` (``1.6 km``)."""
         if self.mode is not None:
             return f"{self.limit:g} min {self.mode}"
-        m = self.limit
-        return "straight-line " + (f"{m:.0f} m" if m < 1000 else f"{m / 1000:g} km")
+        return "straight-line " + distance_text(self.limit)
 
 
 def catchment(cat: "Category", network: bool) -> Catchment:

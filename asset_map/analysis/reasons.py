@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..geo import distance_text
 from .levels import LOW_COVERAGE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,7 +87,7 @@ def barrier_text(share: float | None, study: float | None, who: str, reach: str,
     under :data:`BARRIER_MENTION` or under :data:`BARRIER_ABOVE` × the study area's ``study``."""
     if share is None or not share >= BARRIER_MENTION or (study is not None and not share >= BARRIER_ABOVE * study):
         return ""
-    d = f"{straight_m:.0f} m" if straight_m < 1000 else f"{straight_m / 1000:g} km"
+    d = distance_text(straight_m)
     versus = f" (study area: {_pct(study)})" if study is not None else ""
     return (f" Barrier: {_pct(share)} of {who} here{versus} live within {d} of one in a straight line but not "
             f"within {reach_phrase(reach)} by street (a river, railway, main road or missing path between).")

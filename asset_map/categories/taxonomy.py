@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from ..errors import InputFileError, TaxonomyError
+from ..geo import distance_text
 from ..numbers import number, unit
 from .csv_files import cell_text
 from .travel import Travel, parse_travel
@@ -204,8 +205,7 @@ class Category:
     @property
     def catchment_text(self) -> str:
         """``800 m`` or ``1.6 km``."""
-        m = self.catchment_m
-        return f"{m:.0f} m" if m < 1000 else f"{m / 1000:g} km"
+        return distance_text(self.catchment_m)
 
 
 @dataclass(frozen=True)
