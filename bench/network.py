@@ -78,12 +78,8 @@ def helsinki_pbf() -> Path:
     return path
 
 
-def tile(src: Path, copies: int, out: Path) -> tuple[int, int]:
-    """Write ``copies`` of ``src`` side by side (a square-ish grid, 5% apart) to ``out``; returns (nodes, ways).
-
-    Copy k's ids are ``id + k × step`` (``step`` a power of ten above the
-    largest id), its longitudes and latitudes shifted by whole tiles.
-    """
+def extract_parts(src: Path) -> tuple[list, list]:
+    """The nodes ``(id, lon, lat, tags)`` and ways ``(id, node ids, tags)`` of an extract."""
     import osmium
 
     nodes, ways = [], []
@@ -92,6 +88,18 @@ def tile(src: Path, copies: int, out: Path) -> tuple[int, int]:
             nodes.append((obj.id, obj.location.lon, obj.location.lat, dict(obj.tags)))
         else:
             ways.append((obj.id, [n.ref for n in obj.nodes], dict(obj.tags)))
+    return nodes, ways
+
+
+def tile(src: Path, copies: int, out: Path) -> tuple[int, int]:
+    """Write ``copies`` of ``src`` side by side (a square-ish grid, 5% apart) to ``out``; returns (nodes, ways).
+
+    Copy k's ids are ``id + k × step`` (``step`` a power of ten above the
+    largest id), its longitudes and latitudes shifted by whole tiles.
+    """
+    import osmium
+
+    nodes, ways = extract_parts(src)
     lon = np.array([n[1] for n in nodes])
     lat = np.array([n[2] for n in nodes])
     width, height = 1.05 * (lon.max() - lon.min()), 1.05 * (lat.max() - lat.min())

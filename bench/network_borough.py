@@ -30,7 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from network import helsinki_pbf  # noqa: E402  (bench/network.py)
+from network import extract_parts, helsinki_pbf  # noqa: E402  (bench/network.py)
 
 TRAFFORD = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "trafford"
 LISTS = {"trafford_general_practices.geojson": "gp practice", "trafford_care_homes.geojson": "care homes",
@@ -45,13 +45,7 @@ def tiled_over(bounds: tuple[float, float, float, float], out: Path, stretch: fl
     times larger (streets ``stretch`` times longer, ``stretch²`` times fewer per km²); (nodes, ways)."""
     import osmium
 
-    src = helsinki_pbf()
-    nodes, ways = [], []
-    for obj in osmium.FileProcessor(str(src), osmium.osm.NODE | osmium.osm.WAY):
-        if obj.is_node():
-            nodes.append((obj.id, obj.location.lon, obj.location.lat, dict(obj.tags)))
-        else:
-            ways.append((obj.id, [n.ref for n in obj.nodes], dict(obj.tags)))
+    nodes, ways = extract_parts(helsinki_pbf())
     lon = np.array([n[1] for n in nodes])
     lat = np.array([n[2] for n in nodes])
     # A tile's size in metres at Helsinki, laid out in degrees at Trafford's latitude so the streets keep their size.
