@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from ..geo import normalise_postcode
 from ..categories.taxonomy import normalise_word
+from ..categories.words import normalise_words
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -94,6 +95,20 @@ def name_key(name: str | None) -> str:
     and the filler words :data:`FILLER_WORDS` dropped."""
     words = _SAINT.sub("st", normalise_word(name or "")).split()
     return " ".join(w for w in words if w not in FILLER_WORDS)
+
+
+def name_keys(names: list) -> list[str]:
+    """:func:`name_key` of each name, a whole column at a time (:func:`~asset_map.categories.taxonomy.normalise_words`,
+    then "saint" and the filler words replaced in the column)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    words = pa.array([" " + w + " " for w in normalise_words([n or "" for n in names])], pa.string())
+    words = pc.replace_substring_regex(words, r"\bsaint\b", "st")
+    filler = " (?:" + "|".join(sorted(FILLER_WORDS)) + ") "
+    while pc.any(pc.match_substring_regex(words, filler)).as_py():  # " the ltd " needs two passes
+        words = pc.replace_substring_regex(words, filler, " ")
+    return pc.utf8_trim(words, " ").to_pylist()
 
 
 def name_score(a: str, b: str) -> float:
@@ -183,7 +198,7 @@ def find_duplicates(
     assets = active(assets)
     if assets is None or len(assets) == 0:
         return []
-    keys = [name_key(n) for n in assets["name"].tolist()]
+    keys = name_keys(assets["name"].tolist())
     xs, ys = assets.geometry.x.to_numpy(), assets.geometry.y.to_numpy()
     links = _Links(len(keys))
     _link_same_postcode(links, keys, _same_names(keys), _postcode_cells(assets))
