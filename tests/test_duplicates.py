@@ -207,3 +207,25 @@ def test_name_keys_of_a_column_are_each_names_key():
     texts = [n for n in names if n is not None]
     assert normalise_words(texts) == [normalise_word(t) for t in texts]
     assert name_keys(["The Saint Ltd Co Club", "Saints & Sinners"]) == ["st club", "saints and sinners"]
+
+
+def test_number_groups_and_same_names_of_a_column():
+    """Keys grouped a whole column at a time: equal codes exactly for equal sets of numbers (in order of first
+    appearance), and the names more than one asset has with their positions, in order."""
+    import random
+    import re
+
+    import pandas as pd
+
+    from asset_map.inputs.duplicates import _number_groups, _same_names
+
+    rng = random.Random(1)
+    keys = [" ".join(rng.choice(["a", "7th", "12", "sale", "", "3", "x 3 7", "007", "7 3"])
+                     for _ in range(rng.randint(0, 3))).strip() for _ in range(3000)]
+    sets = [" ".join(sorted(set(re.findall(r"\d+", k)))) for k in keys]
+    assert _number_groups(keys).tolist() == pd.factorize(pd.Series(sets, dtype=object))[0].tolist()
+    expected: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        if k:
+            expected.setdefault(k, []).append(i)
+    assert list(_same_names(keys).items()) == [(k, m) for k, m in expected.items() if len(m) > 1]

@@ -217,19 +217,40 @@ def find_duplicates(
 
 
 def _number_groups(keys: list[str]) -> "np.ndarray":
-    """A code per asset for the set of numbers in its name key ("7th sale scouts" → {7}); equal codes, equal sets."""
-    import pandas as pd
+    """A code per asset for the set of numbers in its name key ("7th sale scouts" → {7}); equal codes, equal sets.
 
-    return pd.factorize(pd.Series([" ".join(sorted(set(_DIGITS.findall(k)))) for k in keys], dtype=object))[0]
+    Codes are numbered in order of first appearance. A key holds only ``[0-9a-z ]`` (:func:`name_key`): keys with
+    no number or one are read a whole column at a time, those with more one by one.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = pa.array(keys, pa.string())
+    runs = pc.count_substring_regex(column, "[0-9]+").to_numpy()
+    sets = pc.if_else(pa.array(runs == 0), "", pc.struct_field(pc.extract_regex(column, "(?P<d>[0-9]+)"), [0]))
+    many = np.flatnonzero(runs > 1)
+    if len(many):
+        values = sets.to_numpy(zero_copy_only=False)
+        values[many] = [" ".join(sorted(set(_DIGITS.findall(keys[i])))) for i in many.tolist()]
+        sets = pa.array(values, pa.string())
+    return pc.dictionary_encode(sets).indices.to_numpy().astype(np.int64)
 
 
 def _same_names(keys: list[str]) -> dict[str, list[int]]:
-    """``{name key: asset positions}`` for the names (:func:`name_key`) more than one asset has."""
-    by_name: dict[str, list[int]] = {}
-    for i, k in enumerate(keys):
-        if k:
-            by_name.setdefault(k, []).append(i)
-    return {k: members for k, members in by_name.items() if len(members) > 1}
+    """``{name key: asset positions}`` for the names (:func:`name_key`) more than one asset has, in order of first
+    appearance (keys grouped a whole column at a time)."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(np.asarray(keys, dtype=object))
+    counts = np.bincount(codes, minlength=len(uniques))
+    shared = np.flatnonzero(counts > 1)
+    if not len(shared):
+        return {}
+    order = np.argsort(codes, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    return {uniques[c]: order[starts[c]:starts[c + 1]].tolist() for c in shared.tolist() if uniques[c]}
 
 
 def _postcode_cells(assets: "gpd.GeoDataFrame") -> list:
