@@ -198,7 +198,7 @@ def find_duplicates(
     assets = active(assets)
     if assets is None or len(assets) == 0:
         return []
-    keys = name_keys(assets["name"].tolist())
+    keys = name_keys(_cells(assets["name"]))
     xs, ys = assets.geometry.x.to_numpy(), assets.geometry.y.to_numpy()
     links = _Links(len(keys))
     _link_same_postcode(links, keys, _same_names(keys), _postcode_cells(assets))
@@ -206,7 +206,7 @@ def find_duplicates(
     i, j, d = _close_pairs(xs, ys, distance_m, groups=_number_groups(keys))
     _link_close(links, keys, _categories(assets), i, j, d, distance_m, min_score)
     wanted = set(only_ids) if only_ids is not None else None
-    ids = assets["asset_id"].astype(str).tolist()
+    ids = _cells(assets["asset_id"].astype(str))
     groups = [_group(assets, members, ids, keys, xs, ys, links.basis.get(r, set()))
               for r, members in sorted(links.groups().items())
               if len(members) >= 2 and (wanted is None or wanted.intersection(ids[m] for m in members))]
@@ -214,6 +214,11 @@ def find_duplicates(
         vi, vj, _ = _close_pairs(xs, ys, VENUE_DISTANCE_M)
         groups += shared_venues(assets, keys, links, vi, vj, ids)
     return groups
+
+
+def _cells(column) -> list:
+    """A column's values as a list (through numpy: a pandas column of Arrow strings iterates slowly)."""
+    return column.to_numpy(dtype=object).tolist() if hasattr(column, "to_numpy") else list(column)
 
 
 def _number_groups(keys: list[str]) -> "np.ndarray":

@@ -170,7 +170,10 @@ class ImportResult:
         if not len(self.assets):
             return {}
         prefix = f"{NOT_A_SERVICE}: "
-        reasons = Counter(s[len(prefix):] for s in self.assets["category_source"] if is_not_a_service(s))
+        reasons: Counter[str] = Counter()
+        for s, n in self.assets["category_source"].value_counts(sort=False).items():  # by distinct source
+            if is_not_a_service(s):
+                reasons[s[len(prefix):]] += int(n)
         return dict(reasons.most_common())
 
     @property
