@@ -168,7 +168,7 @@ def active(assets):
     """
     if assets is None or "merged_into" not in assets.columns:
         return assets
-    flags = [bool(m) for m in assets["merged_into"]]  # None and "" are "not merged"
+    flags = [bool(m) for m in _cells(assets["merged_into"])]  # None and "" are "not merged"
     if not any(flags):
         return assets
     if isinstance(assets.columns, dict):  # a store Table: filter its plain lists
@@ -259,7 +259,7 @@ def _same_names(keys: list[str]) -> dict[str, list[int]]:
 
 
 def _postcode_cells(assets: "gpd.GeoDataFrame") -> list:
-    return assets["postcode"].tolist() if "postcode" in assets.columns else [None] * len(assets)
+    return _cells(assets["postcode"]) if "postcode" in assets.columns else [None] * len(assets)
 
 
 class _Links:
@@ -385,7 +385,7 @@ def _candidates(keys: list[str], cats: list, i, j, d, distance_m: float):
 
 def _categories(assets: "gpd.GeoDataFrame") -> list:
     """Each asset's category cell (ids joined by ``;``)."""
-    return assets["categories"].tolist() if "categories" in assets.columns else [""] * len(assets)
+    return _cells(assets["categories"]) if "categories" in assets.columns else [""] * len(assets)
 
 
 def _share_a_category(a: object, b: object) -> bool:
