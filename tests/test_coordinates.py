@@ -114,3 +114,45 @@ def test_geojson_with_latitude_first_is_named(workspace, tmp_path):
     (rej,) = result.rejects
     assert rej.row == 2 and rej.column == "geometry"
     assert "looks swapped" in rej.reason and "GeoJSON needs longitude first" in rej.reason
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rows_placed_a_column_at_a_time_as_row_by_row(monkeypatch, seed):
+    """Rows whose coordinates are plain numbers in Great Britain are placed a whole column at a time; every
+    row ends where, and with the rejects and notes, reading each row gives (mistakes, blanks, postcodes,
+    decimal commas, degrees and grid references mixed)."""
+    import random
+
+    import numpy as np
+    import pandas as pd
+
+    from asset_map.inputs import locating
+    from asset_map.inputs.columns import ColumnMap
+
+    rng = random.Random(seed)
+    cells = [None, "0", "0.0", "-2.3089", "53.4466", "379170", "395070.5", "379,170", "1.5e5", " 12", "abc",
+             "700001", "999.5", "1000", "-0", "53,4466", "5.", ".5", "61.0", "-8.75", "1.9", "49.75", "nan"]
+    n = 400
+    def row() -> list:
+        mode = rng.random()
+        if mode < 0.25:  # degrees in Great Britain
+            return [f"{rng.uniform(49, 62):.5f}", f"{rng.uniform(-9, 2.5):.5f}", rng.choice(cells), None]
+        if mode < 0.5:  # a grid reference
+            return [None, None, f"{rng.uniform(-10, 720_000):.1f}", str(rng.randint(-10, 1_400_000))]
+        return [rng.choice(cells) if rng.random() < 0.8 else None for _ in range(4)]
+
+    frame = pd.DataFrame([row() for _ in range(n)], columns=["Latitude", "Longitude", "Easting", "Northing"],
+                         dtype=object)
+    frame["Postcode"] = [rng.choice([None, "M32 0LG", "not one"]) for _ in range(n)]
+    cmap = ColumnMap({"latitude": "Latitude", "longitude": "Longitude", "easting": "Easting",
+                      "northing": "Northing", "postcode": "Postcode"})
+    results = []
+    for plain in (True, False):
+        if not plain:
+            monkeypatch.setattr(locating._RowLocator, "place_plain", lambda self: np.zeros(n, dtype=bool))
+        placement, notes = locating.Placement(frame, list(range(2, n + 2))), []
+        locating.locate_rows(placement, cmap, notes, decimal_comma=seed == 2)
+        results.append((placement.x.tolist(), placement.y.tolist(), placement.located_by.tolist(),
+                        placement.ok.tolist(), sorted(map(repr, placement.rejects)), notes))
+    assert str(results[0]) == str(results[1])
+    assert (np.array(results[0][2]) == "coordinates").sum() > n / 4

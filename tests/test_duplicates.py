@@ -187,3 +187,45 @@ def test_real_trafford_lists_share_organisations(tmp_path):
     assert len(hub.names) == 8 and "VOLUNTARY AND COMMUNITY ACTION TRAFFORD LTD" in hub.names
     assert len(set(hub.postcodes)) == 1 and hub.basis == "within 10 m" and max(hub.scores[1:]) < 85
     assert len(hubs) == 35
+
+
+def test_name_keys_of_a_column_are_each_names_key():
+    """The name keys of a whole column (pyarrow for ASCII names) are those name_key gives one name at a time:
+    case, '&', apostrophes, 'Saint', filler words (also several in a row), accents and other scripts."""
+    import random
+
+    from asset_map.categories.words import normalise_word, normalise_words
+    from asset_map.inputs.duplicates import name_key, name_keys
+
+    rng = random.Random(3)
+    parts = ["The", "the", "St", "Saint", "saint's", "Ltd", "LIMITED", "co", "&", "'", "`", "\u2019", "é", "İ",
+             " ", "  ", "-", "Café", "7th", "Sale", "Scouts", "CIC", "cio.", "inc", "plc", "Theatre", "saints",
+             "ßtraße", "\u00a0", "."]
+    names = ["".join(rng.choice(parts) + rng.choice(["", " "]) for _ in range(rng.randint(0, 8)))
+             for _ in range(3000)] + [None, ""]
+    assert name_keys(names) == [name_key(n) for n in names]
+    texts = [n for n in names if n is not None]
+    assert normalise_words(texts) == [normalise_word(t) for t in texts]
+    assert name_keys(["The Saint Ltd Co Club", "Saints & Sinners"]) == ["st club", "saints and sinners"]
+
+
+def test_number_groups_and_same_names_of_a_column():
+    """Keys grouped a whole column at a time: equal codes exactly for equal sets of numbers (in order of first
+    appearance), and the names more than one asset has with their positions, in order."""
+    import random
+    import re
+
+    import pandas as pd
+
+    from asset_map.inputs.duplicates import _number_groups, _same_names
+
+    rng = random.Random(1)
+    keys = [" ".join(rng.choice(["a", "7th", "12", "sale", "", "3", "x 3 7", "007", "7 3"])
+                     for _ in range(rng.randint(0, 3))).strip() for _ in range(3000)]
+    sets = [" ".join(sorted(set(re.findall(r"\d+", k)))) for k in keys]
+    assert _number_groups(keys).tolist() == pd.factorize(pd.Series(sets, dtype=object))[0].tolist()
+    expected: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        if k:
+            expected.setdefault(k, []).append(i)
+    assert list(_same_names(keys).items()) == [(k, m) for k, m in expected.items() if len(m) > 1]

@@ -213,3 +213,19 @@ def test_nothing_imported_is_a_warning_naming_the_main_reason(workspace, tmp_pat
                               "postcodes load FILE`")
     assert workspace.import_assets(write_csv(tmp_path / "ok.csv", ["Name", "Easting", "Northing"],
                                              [["A", str(X0), str(Y0)]])).warnings == []
+
+
+def test_asset_id_place_keys_as_python_formats_them():
+    """The keys hashed into asset ids, made a whole column at a time, are those Python's ``:.0f`` writes:
+    halves rounded to even, -0, very large, non-finite and negative coordinates."""
+    import numpy as np
+
+    from asset_map.inputs.asset_ids import place_keys
+
+    rng = np.random.default_rng(1)
+    x = np.concatenate([rng.uniform(-1000, 700_000, 5000), np.round(rng.uniform(0, 1000, 2000)) + 0.5,
+                        [0.5, 1.5, 2.5, -0.4, -0.5, -0.0, 0.0, 1e17, 2 ** 52 + 0.5, np.nan, np.inf, -np.inf]])
+    y = x[::-1].copy()
+    names = [f"name {i}" for i in range(len(x))]
+    assert place_keys("src", names, x, y) == [f"src|{n}|{a:.0f}|{b:.0f}" for n, a, b in zip(names, x.tolist(),
+                                                                                            y.tolist())]

@@ -693,3 +693,51 @@ def test_formulas_saved_without_values_are_noted_but_text_results_are_not(tmp_pa
                 data = data.replace(b'<c r="A3"><f>1+1</f><v /></c>', b'<c r="A3" t="str"><f>""</f><v></v></c>')
             w.writestr(item, data)
     assert not any("formula" in n for n in read_input(out).notes)
+
+
+def test_whitespace_stripped_column_by_column_is_pythons():
+    """The characters a whole column is trimmed of are exactly those ``str.strip()`` removes."""
+    import sys
+
+    from asset_map.inputs.csv_columns import WHITESPACE
+
+    assert sorted(WHITESPACE) == [chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace()]
+
+
+COLUMN_CELLS = ["a", " B ", "", "na", "N/A", "\u00a0x\u00a0", "x\x00y", "-", "#REF!", "\u2013", "İ", "#DİV/0!", "1",
+                "2.5", '"q, x"', '"line\nbreak"', '"a ""b"""', ' "sp"', '"x"y', 'a"b', "\x1cz\x1f", "\u3000w", "NULL",
+                "nAn", '"  "', '"two\r\nlines"']
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_csv_read_column_by_column_as_record_by_record(tmp_path, monkeypatch, seed):
+    """A file whose records are all one width is read a column at a time (pyarrow); the cells, row numbers,
+    header, notes and columns are those the record-by-record reading gives, blank rows, quotes, line breaks
+    inside cells, the words for 'nothing' and empty headers included."""
+    import random
+
+    from asset_map.inputs import csv_reader
+
+    rng = random.Random(seed)
+    path, by_columns = tmp_path / "list.csv", 0
+    for _ in range(150):
+        width = rng.randint(1, 4)
+        header = ",".join(rng.choice(["Name", "", "Notes"]) if rng.random() < 0.15 else f"h{j}" for j in range(width))
+        lines = [header] + [",".join(rng.choice(COLUMN_CELLS) for _ in range(width)) if rng.random() > 0.1 else ""
+                            for _ in range(rng.randint(0, 6))]
+        path.write_bytes((rng.choice(["\n", "\r\n", "\r"]).join(lines) + rng.choice(["", "\n"])).encode("utf-8"))
+        fast = csv_reader.read_columns
+        results = []
+        for read in (fast, lambda *a: None):
+            monkeypatch.setattr(csv_reader, "read_columns", read)
+            try:
+                t = read_input(path)
+                results.append((t.frame.to_dict("list"), [str(d) for d in t.frame.dtypes], t.row_numbers, t.notes,
+                                t.header_row, t.unnamed))
+            except InputFileError as exc:
+                results.append(str(exc))
+        monkeypatch.setattr(csv_reader, "read_columns", fast)
+        assert results[0] == results[1], path.read_bytes()
+        if not isinstance(results[0], str):
+            by_columns += fast(path, path.read_bytes().decode("utf-8"), ",") is not None
+    assert by_columns > 30  # most of the files took the column-by-column way

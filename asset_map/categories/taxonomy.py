@@ -53,6 +53,7 @@ from typing import Callable, Protocol
 from ..errors import InputFileError, TaxonomyError
 from ..geo import distance_text
 from ..numbers import number, unit
+from .words import normalise_word  # noqa: F401 - the matching form, used here and imported from here
 from .csv_files import cell_text
 from .travel import Travel, parse_travel
 
@@ -89,21 +90,7 @@ AMBIGUOUS_WORDS = frozenset("""
     park heart mind send hub loss care active work information advice being well
 """.split())
 
-_APOSTROPHES = re.compile(r"['\u2018\u2019`]")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 _BAND = re.compile(r"^\s*(\d+)\s*(?:-|–|to)\s*(\d+)\s*$|^\s*(\d+)\s*\+\s*$")
-
-
-def normalise_word(text: str) -> str:
-    """Return the matching form of a category word.
-
-    Lower case; ``&`` read as "and"; apostrophes dropped; every other run of
-    non-alphanumeric characters becomes one space; accents on é are kept as
-    plain e.
-    """
-    text = text.lower().replace("&", " and ").replace("é", "e")
-    text = _APOSTROPHES.sub("", text)
-    return _NON_WORD.sub(" ", text).strip()
 
 
 #: Suggestion thresholds (see :meth:`Taxonomy.suggest`).

@@ -81,45 +81,77 @@ def categorise(frame: "pd.DataFrame", cmap: ColumnMap, keep, rows: list[int], ta
                progress: "Progress | None") -> Categorised:
     """The categories of the rows at positions ``keep``: ``fixed`` for every row, else each row's own.
 
-    A row's own categories come from its category cell (:class:`_CellMapper`);
-    with none known, from the category map's decision for the row, else the
-    categories its name and description suggest are recorded and used
-    (``use_inferred``: ``None`` those at or above the default confidence,
-    ``True`` all, ``False`` none).
+    A row's own categories come from its category cell (:class:`_CellMapper`,
+    each distinct cell once, its result given to all the rows that hold it:
+    :func:`_by_cell`); with none known, from the category map's decision for
+    the row, else the categories its name and description suggest are
+    recorded and used (``use_inferred``: ``None`` those at or above the
+    default confidence, ``True`` all, ``False`` none).
     """
-    tick(progress, "categorising", 0, len(keep))
+    import numpy as np
+
+    n = len(keep)
+    for done in range(0, n, PROGRESS_EVERY):
+        tick(progress, "categorising", done, n)
     out = Categorised()
-    mapper = _CellMapper(taxonomy, category_map)
+    if fixed is not None:
+        joined = ";".join(fixed)
+        out.ids, out.text, out.source, out.inferred, out.guesses = ([joined] * n, [joined] * n, ["--category"] * n,
+                                                                    [""] * n, [()] * n)
+        return out
     cat_cells = column_cells(frame, cmap.get("category"))
+    cells = [cat_cells[i] for i in keep] if cat_cells is not None else [None] * n
+    ids, source, todo = _by_cell(out, cells, [rows[i] for i in keep], _CellMapper(taxonomy, category_map))
+    inferred, guesses = np.full(n, "", dtype=object), [()] * n
     text_cells = [column_cells(frame, c) for c in (cmap.get("name"), cmap.get("description")) if c]
     names = column_cells(frame, cmap.get("name"))
     row_decision = getattr(category_map, "row_decision", None)
-    for n_done, i in enumerate(keep):
-        if n_done % PROGRESS_EVERY == 0:
-            tick(progress, "categorising", n_done, len(keep))
-        if fixed is not None:
-            out.add(";".join(fixed), ";".join(fixed), "--category", "")
-            continue
-        cell = cat_cells[i] if cat_cells is not None else None
-        mapping, by_map = mapper(cell)
-        for word in mapping.unknown:
-            out.unknown[word].append(rows[i])
-        out.ignored.update(mapping.ignored)
+    for k in todo:  # rows whose cell names no category: their text, or the category map's decision
+        i = keep[k]
         texts = [c[i] for c in text_cells]
-        reason = None if mapping.ids else not_a_service(texts)
-        guesses = () if mapping.ids or reason else infer_categories(texts, taxonomy)
-        out.inferred_count.update(g.category for g in guesses)
-        decided = None
-        if not mapping.ids and row_decision is not None and names is not None:
-            decided = row_decision(rows[i], names[i])
+        reason = not_a_service(texts)
+        found = () if reason else infer_categories(texts, taxonomy)
+        out.inferred_count.update(g.category for g in found)
+        decided = row_decision(rows[i], names[i]) if row_decision is not None and names is not None else None
         if decided is not None:
-            ids, source = ";".join(decided), "category map"
+            ids[k], source[k] = ";".join(decided), "category map"
         else:
-            ids, source = _chosen(mapping.ids, by_map, guesses, use_inferred)
+            ids[k], source[k] = _chosen((), False, found, use_inferred)
             if reason:
-                source = not_a_service_source(reason)
-        out.add(ids, "" if cell is None else str(cell), source, format_inferred(guesses), guesses)
+                source[k] = not_a_service_source(reason)
+        inferred[k], guesses[k] = format_inferred(found), found
+    out.ids, out.source, out.inferred, out.guesses = ids.tolist(), source.tolist(), inferred.tolist(), guesses
+    out.text = ["" if c is None else str(c) for c in cells]
     return out
+
+
+def _by_cell(out: Categorised, cells: list, rows: list[int], mapper: "_CellMapper") -> tuple:
+    """Map each distinct category cell once: the ids and source of every row whose cell names a category,
+    the positions of the rows whose cell names none (left to their text), and in ``out`` the unknown words
+    (with their rows, in row order) and the ignored ones (counted per row)."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(pd.Series(cells, dtype=object))
+    mapped = [mapper(u) for u in uniques] + [mapper(None)]  # code -1 (no cell) is the last
+    ids_u = np.array([";".join(m.ids) for m, _ in mapped], dtype=object)
+    source_u = np.array([_chosen(m.ids, by_map, (), None)[1] for m, by_map in mapped], dtype=object)
+    named = np.array([bool(m.ids) for m, _ in mapped])[codes]
+    ids, source = ids_u[codes], source_u[codes]
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(-1, len(uniques) + 1))
+    unknown: dict[str, list] = defaultdict(list)
+    for u, (m, _) in enumerate(mapped):
+        if m.unknown or m.ignored:
+            code = -1 if u == len(uniques) else u
+            at = order[starts[code + 1]:starts[code + 2]]
+            for word in m.unknown:
+                unknown[word].append(at)
+            for word in m.ignored:
+                out.ignored[word] += len(at)
+    for word, parts in unknown.items():
+        out.unknown[word].extend(rows[p] for p in np.sort(np.concatenate(parts)).tolist())
+    return ids, source, np.flatnonzero(~named).tolist()
 
 
 class _CellMapper:

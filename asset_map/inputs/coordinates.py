@@ -20,7 +20,12 @@ when it falls in no loaded area.
 
 from __future__ import annotations
 
-from ..geo import GB_LONLAT_BOUNDS, in_gb_bng, in_gb_lonlat
+from typing import TYPE_CHECKING
+
+from ..geo import GB_BNG_BOUNDS, GB_LONLAT_BOUNDS, in_gb_bng, in_gb_lonlat
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 #: Below this easting and northing (metres) the grid is open sea south-west
 #: of the Isles of Scilly: such "grid references" are degrees in the wrong columns.
@@ -79,3 +84,21 @@ def check_easting_northing(east: float, north: float) -> tuple[str, str] | None:
         return SWAPPED, f"{given} looks swapped: read the other way round it is in Great Britain; swap the two cells"
     return OUTSIDE, (f"{given} is outside Great Britain (easting 0 to 700,000, northing 0 to 1,300,000 "
                      "metres); check the coordinates")
+
+
+def usable_grid(east: "np.ndarray", north: "np.ndarray") -> "np.ndarray":
+    """For whole columns: where :func:`check_easting_northing` finds nothing wrong (NaN is never usable).
+
+    That is a grid reference in the British National Grid's extent with an
+    easting or a northing of at least :data:`GRID_CORNER_M` (which also
+    rules out the placeholder (0, 0) and degrees in the grid columns).
+    """
+    x0, y0, x1, y1 = GB_BNG_BOUNDS
+    return (x0 <= east) & (east <= x1) & (y0 <= north) & (north <= y1) & ((east >= GRID_CORNER_M)
+                                                                        | (north >= GRID_CORNER_M))
+
+
+def usable_degrees(lat: "np.ndarray", lon: "np.ndarray") -> "np.ndarray":
+    """For whole columns: where :func:`check_lat_lon` finds nothing wrong, in Great Britain's box (NaN never)."""
+    x0, y0, x1, y1 = GB_LONLAT_BOUNDS
+    return (x0 <= lon) & (lon <= x1) & (y0 <= lat) & (lat <= y1)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..errors import InputFileError
+from .csv_columns import SWALLOWED_LINES, read_columns
 from .csv_encoding import decode, decoded_lines, mixed_note, whole_lines
 from .table import (HEADER_SEARCH_ROWS, InputTable, Rows, build_frame, cells_frame, clean, column_letter,
                     existing_file, find_header, frame_columns, title_notes)
@@ -29,8 +30,6 @@ from .table import (HEADER_SEARCH_ROWS, InputTable, Rows, build_frame, cells_fra
 DELIMITERS = ",;\t|"
 #: Lines of a CSV file looked at to detect its delimiter.
 SNIFF_LINES = 50
-#: A CSV cell running over at least this many lines that look like rows of their own swallowed them.
-SWALLOWED_LINES = 10
 
 
 def read_csv(path: str | Path, *, encoding: str | None = None) -> InputTable:
@@ -48,7 +47,16 @@ def read_csv(path: str | Path, *, encoding: str | None = None) -> InputTable:
     if not text.strip():
         raise _empty(p)
     delimiter = _sniff_delimiter(text)
-    _check_quotes(p, io.StringIO(text, newline=""), delimiter)
+    quoted = '"' in text
+    if quoted:
+        _check_quotes(p, io.StringIO(text, newline=""), delimiter)
+    columns = read_columns(p, text, delimiter)
+    if columns is not None:
+        return InputTable(p, columns["frame"], columns["row_numbers"], "row", notes + columns["notes"],
+                          header_row=columns["header_row"], encoding=used, delimiter=delimiter,
+                          unnamed=columns["unnamed"])
+    if not quoted:  # a cell too long for the csv module: said with its row and column
+        _check_quotes(p, io.StringIO(text, newline=""), delimiter)
     with _csv_errors(p, used):
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     # A record is a spreadsheet row (a quoted cell holding line breaks is one

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from ..geo import normalise_postcode
 from ..categories.taxonomy import normalise_word
+from ..categories.words import normalise_words
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -94,6 +95,20 @@ def name_key(name: str | None) -> str:
     and the filler words :data:`FILLER_WORDS` dropped."""
     words = _SAINT.sub("st", normalise_word(name or "")).split()
     return " ".join(w for w in words if w not in FILLER_WORDS)
+
+
+def name_keys(names: list) -> list[str]:
+    """:func:`name_key` of each name, a whole column at a time (:func:`~asset_map.categories.taxonomy.normalise_words`,
+    then "saint" and the filler words replaced in the column)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    words = pa.array([" " + w + " " for w in normalise_words([n or "" for n in names])], pa.string())
+    words = pc.replace_substring_regex(words, r"\bsaint\b", "st")
+    filler = " (?:" + "|".join(sorted(FILLER_WORDS)) + ") "
+    while pc.any(pc.match_substring_regex(words, filler)).as_py():  # " the ltd " needs two passes
+        words = pc.replace_substring_regex(words, filler, " ")
+    return pc.utf8_trim(words, " ").to_pylist()
 
 
 def name_score(a: str, b: str) -> float:
@@ -153,7 +168,7 @@ def active(assets):
     """
     if assets is None or "merged_into" not in assets.columns:
         return assets
-    flags = [bool(m) for m in assets["merged_into"]]  # None and "" are "not merged"
+    flags = [bool(m) for m in _cells(assets["merged_into"])]  # None and "" are "not merged"
     if not any(flags):
         return assets
     if isinstance(assets.columns, dict):  # a store Table: filter its plain lists
@@ -183,7 +198,7 @@ def find_duplicates(
     assets = active(assets)
     if assets is None or len(assets) == 0:
         return []
-    keys = [name_key(n) for n in assets["name"].tolist()]
+    keys = name_keys(_cells(assets["name"]))
     xs, ys = assets.geometry.x.to_numpy(), assets.geometry.y.to_numpy()
     links = _Links(len(keys))
     _link_same_postcode(links, keys, _same_names(keys), _postcode_cells(assets))
@@ -191,7 +206,7 @@ def find_duplicates(
     i, j, d = _close_pairs(xs, ys, distance_m, groups=_number_groups(keys))
     _link_close(links, keys, _categories(assets), i, j, d, distance_m, min_score)
     wanted = set(only_ids) if only_ids is not None else None
-    ids = assets["asset_id"].astype(str).tolist()
+    ids = _cells(assets["asset_id"].astype(str))
     groups = [_group(assets, members, ids, keys, xs, ys, links.basis.get(r, set()))
               for r, members in sorted(links.groups().items())
               if len(members) >= 2 and (wanted is None or wanted.intersection(ids[m] for m in members))]
@@ -201,24 +216,50 @@ def find_duplicates(
     return groups
 
 
-def _number_groups(keys: list[str]) -> "np.ndarray":
-    """A code per asset for the set of numbers in its name key ("7th sale scouts" → {7}); equal codes, equal sets."""
-    import pandas as pd
+def _cells(column) -> list:
+    """A column's values as a list (through numpy: a pandas column of Arrow strings iterates slowly)."""
+    return column.to_numpy(dtype=object).tolist() if hasattr(column, "to_numpy") else list(column)
 
-    return pd.factorize(pd.Series([" ".join(sorted(set(_DIGITS.findall(k)))) for k in keys], dtype=object))[0]
+
+def _number_groups(keys: list[str]) -> "np.ndarray":
+    """A code per asset for the set of numbers in its name key ("7th sale scouts" → {7}); equal codes, equal sets.
+
+    Codes are numbered in order of first appearance. A key holds only ``[0-9a-z ]`` (:func:`name_key`): keys with
+    no number or one are read a whole column at a time, those with more one by one.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = pa.array(keys, pa.string())
+    runs = pc.count_substring_regex(column, "[0-9]+").to_numpy()
+    sets = pc.if_else(pa.array(runs == 0), "", pc.struct_field(pc.extract_regex(column, "(?P<d>[0-9]+)"), [0]))
+    many = np.flatnonzero(runs > 1)
+    if len(many):
+        values = sets.to_numpy(zero_copy_only=False)
+        values[many] = [" ".join(sorted(set(_DIGITS.findall(keys[i])))) for i in many.tolist()]
+        sets = pa.array(values, pa.string())
+    return pc.dictionary_encode(sets).indices.to_numpy().astype(np.int64)
 
 
 def _same_names(keys: list[str]) -> dict[str, list[int]]:
-    """``{name key: asset positions}`` for the names (:func:`name_key`) more than one asset has."""
-    by_name: dict[str, list[int]] = {}
-    for i, k in enumerate(keys):
-        if k:
-            by_name.setdefault(k, []).append(i)
-    return {k: members for k, members in by_name.items() if len(members) > 1}
+    """``{name key: asset positions}`` for the names (:func:`name_key`) more than one asset has, in order of first
+    appearance (keys grouped a whole column at a time)."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(np.asarray(keys, dtype=object))
+    counts = np.bincount(codes, minlength=len(uniques))
+    shared = np.flatnonzero(counts > 1)
+    if not len(shared):
+        return {}
+    order = np.argsort(codes, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    return {uniques[c]: order[starts[c]:starts[c + 1]].tolist() for c in shared.tolist() if uniques[c]}
 
 
 def _postcode_cells(assets: "gpd.GeoDataFrame") -> list:
-    return assets["postcode"].tolist() if "postcode" in assets.columns else [None] * len(assets)
+    return _cells(assets["postcode"]) if "postcode" in assets.columns else [None] * len(assets)
 
 
 class _Links:
@@ -344,7 +385,7 @@ def _candidates(keys: list[str], cats: list, i, j, d, distance_m: float):
 
 def _categories(assets: "gpd.GeoDataFrame") -> list:
     """Each asset's category cell (ids joined by ``;``)."""
-    return assets["categories"].tolist() if "categories" in assets.columns else [""] * len(assets)
+    return _cells(assets["categories"]) if "categories" in assets.columns else [""] * len(assets)
 
 
 def _share_a_category(a: object, b: object) -> bool:

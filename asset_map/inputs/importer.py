@@ -45,10 +45,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..categories.inference import NOT_A_SERVICE, is_not_a_service
-from ..categories.taxonomy import Taxonomy, normalise_word
+from ..categories.taxonomy import Taxonomy
 from ..errors import ColumnError
 from ..geo import BNG
 from ..numbers import quantity, unit
+from .asset_ids import asset_ids
 from .categorising import Categorised, categorise
 from .category_column import choose_category_column
 from .columns import ColumnMap, detect_columns
@@ -169,7 +170,10 @@ class ImportResult:
         if not len(self.assets):
             return {}
         prefix = f"{NOT_A_SERVICE}: "
-        reasons = Counter(s[len(prefix):] for s in self.assets["category_source"] if is_not_a_service(s))
+        reasons: Counter[str] = Counter()
+        for s, n in self.assets["category_source"].value_counts(sort=False).items():  # by distinct source
+            if is_not_a_service(s):
+                reasons[s[len(prefix):]] += int(n)
         return dict(reasons.most_common())
 
     @property
@@ -350,7 +354,7 @@ def _assets_frame(table: InputTable, cmap: ColumnMap, placement: Placement, cats
 
     assets = gpd.GeoDataFrame(
         {
-            "asset_id": _asset_ids(frame, cmap, keep, rows, src, placement.x, placement.y, seen_ids),
+            "asset_id": asset_ids(frame, cmap, keep, rows, src, placement.x, placement.y, seen_ids),
             "name": [str(names[i]) for i in keep] if names is not None else [],
             "categories": cats.ids,
             "category_text": cats.text,
@@ -547,31 +551,6 @@ def _no_name_column(table: InputTable) -> ColumnError:
             f"into it, or pass --map name={first!r}"
         )
     return ColumnError(f"{table.path}: {looked}; the columns are {cols}; pass --map name=COLUMN")
-
-
-def _asset_ids(frame, cmap: ColumnMap, keep, rows, source: str, x, y, seen: set[str] | None = None) -> list[str]:
-    """A stable id per asset: the file's id column, else a hash of source, name and place.
-
-    The hash uses the source name, the normalised name and the point rounded
-    to the metre, so re-importing an edited file keeps the ids of unchanged
-    rows. Repeated ids (within the file: ``seen``) get ``-<row>`` appended.
-    """
-    id_col, name_col = cmap.get("id"), cmap.get("name")
-    id_v, name_v = column_cells(frame, id_col), column_cells(frame, name_col)
-    out: list[str] = []
-    seen = set() if seen is None else seen
-    for i in keep:
-        raw = id_v[i] if id_v is not None else None
-        if raw is not None:
-            aid = str(raw).strip()
-        else:
-            key = f"{source}|{normalise_word(str(name_v[i]))}|{x[i]:.0f}|{y[i]:.0f}"
-            aid = "A" + hashlib.sha1(key.encode()).hexdigest()[:10]
-        if aid in seen:
-            aid = f"{aid}-{rows[i]}"
-        seen.add(aid)
-        out.append(aid)
-    return out
 
 
 def rejects_frame(result: ImportResult):

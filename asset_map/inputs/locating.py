@@ -27,12 +27,14 @@ from ..errors import InputFileError
 from ..geo import BNG, in_gb_bng, lonlat_to_bng, normalise_postcode
 from ..numbers import number
 from .columns import ColumnMap
-from .coordinates import DEGREES_AS_GRID, GRID_AS_DEGREES, PLACEHOLDER, SWAPPED, check_easting_northing, check_lat_lon
+from .coordinates import (DEGREES_AS_GRID, GRID_AS_DEGREES, PLACEHOLDER, SWAPPED, check_easting_northing,
+                          check_lat_lon, usable_degrees, usable_grid)
 from .postcodes import suggest_postcode
 from .progress import PROGRESS_EVERY, Progress, tick
 from .table import column_cells
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pandas as pd
 
 #: Looks up standard-form postcodes: ``{postcode: (x, y, terminated)}`` for those found, ``None`` without a lookup.
@@ -123,7 +125,9 @@ def locate_rows(placement: Placement, cmap: ColumnMap, notes: list[str],
     ``decimal_comma`` (a semicolon-separated file, as Excel saves CSV where
     the comma is the decimal point) ``52,6044`` is 52.6044, with a note.
 
-    Each row is read by :class:`_RowLocator`; then the latitudes and
+    Rows whose coordinates are plain decimal numbers inside Great Britain
+    are placed a whole column at a time (:meth:`_RowLocator.place_plain`);
+    every other row is read by :class:`_RowLocator`; then the latitudes and
     longitudes are converted to the grid all at once, a note is added when
     most rows share one mistake (:func:`_note_column_mistakes`) and the
     postcodes are looked up together (:func:`_locate_postcodes`).
@@ -132,10 +136,13 @@ def locate_rows(placement: Placement, cmap: ColumnMap, notes: list[str],
 
     n = len(placement.frame)
     rows = _RowLocator(placement, cmap, decimal_comma)
-    for i in range(n):
-        if i % PROGRESS_EVERY == 0:
-            tick(progress, "locating", i, n)
-        if placement.ok[i]:
+    marks = iter(range(0, n, PROGRESS_EVERY))  # progress as if every row were read in turn
+    mark = next(marks, n)
+    for i in np.flatnonzero(placement.ok & ~rows.place_plain()).tolist() + [n]:
+        while mark <= i and mark < n:
+            tick(progress, "locating", mark, n)
+            mark = next(marks, n)
+        if i < n:
             rows.locate(i)
     _note_column_mistakes(rows.kinds, int((placement.located_by == "coordinates").sum()), cmap, notes)
     if rows.comma_example:
@@ -177,6 +184,33 @@ class _RowLocator:
         self.lats: list[float] = []
         self.by_postcode: dict[int, str] = {}
         self.kinds: Counter[str] = Counter()
+
+    def place_plain(self) -> "np.ndarray":
+        """Place at once the rows whose coordinates need no reading row by row; which rows were placed.
+
+        Those are rows (not rejected) with a latitude and longitude, or with
+        no latitude or longitude cell but an easting and northing, that are
+        plain decimal numbers (:func:`_plain_numbers`) and pass
+        :func:`~asset_map.inputs.coordinates.check_lat_lon` or
+        :func:`~asset_map.inputs.coordinates.check_easting_northing`
+        (:func:`~asset_map.inputs.coordinates.usable_degrees`,
+        :func:`~asset_map.inputs.coordinates.usable_grid`). :meth:`locate`
+        would place them in the same way; it reads the others.
+        """
+        import numpy as np
+
+        n, ok = len(self.placement.frame), self.placement.ok
+        (lat, lat_none), (lon, lon_none), (east, _), (north, _) = (_plain_numbers(c, n) for c in self.cells)
+        degrees = ok & usable_degrees(lat, lon)
+        grid = ok & lat_none & lon_none & usable_grid(east, north)
+        at = np.flatnonzero(degrees)
+        self.lonlat_rows += at.tolist()
+        self.lons += lon[at].tolist()
+        self.lats += lat[at].tolist()
+        placed = degrees | grid
+        self.placement.x[grid], self.placement.y[grid] = east[grid], north[grid]
+        self.placement.located_by[placed] = "coordinates"
+        return placed
 
     def locate(self, i: int) -> None:
         """Place row ``i`` by the first pair of coordinate cells with a value, else by its postcode."""
@@ -272,6 +306,33 @@ class _RowLocator:
                               f"no {what} (the cells are empty); fill them in and import the file again",
                               kind="no location")
 
+
+
+#: A coordinate cell that is a plain decimal number: digits, perhaps a minus sign and a decimal point.
+_PLAIN_NUMBER = r"^-?[0-9]+(?:\.[0-9]+)?$"
+
+
+def _plain_numbers(cells: list | None, n: int) -> "tuple[np.ndarray, np.ndarray]":
+    """A column's cells as floats where they are plain decimal numbers (NaN elsewhere), and where they are empty.
+
+    A plain decimal number is what :func:`asset_map.numbers.number` reads
+    it as (with or without ``decimal_comma``: it holds no comma). A column
+    that is not all text (a workbook's numbers) is left to the row-by-row reading (all NaN, none empty).
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if cells is None:
+        return np.full(n, np.nan), np.ones(n, dtype=bool)
+    try:
+        text = pa.array(cells, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return np.full(n, np.nan), np.zeros(n, dtype=bool)
+    plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN_NUMBER), False)
+    values = pc.cast(pc.if_else(plain, text, pa.scalar(None, pa.string())), pa.float64())
+    return (values.to_numpy(zero_copy_only=False).astype(float),
+            pc.is_null(text).to_numpy(zero_copy_only=False))
 
 
 def _note_column_mistakes(kinds: Counter, good_rows: int, cmap: ColumnMap, notes: list[str]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..errors import InputFileError
 
@@ -154,11 +154,7 @@ def build_frame(p: Path, header: list, data: Rows, filled: dict[int, int] | None
     white space (line breaks too) made single spaces.
     """
     names, keep, unnamed = frame_columns(p, header, data)
-    notes = []
-    if unnamed:
-        letters = ", ".join(n.split()[-1] for n in unnamed)
-        notes.append(f"column {letters} has no header; it is named {unnamed[0]!r}" if len(unnamed) == 1 else
-                     f"columns {letters} have no header; they are named {', '.join(repr(n) for n in unnamed)}")
+    notes = unnamed_notes(unnamed)
     if filled:
         cols = [repr(names[keep.index(j)]) for j in sorted(filled) if j in keep]
         notes.append(f"{sum(filled.values())} cells merged down over several rows were filled in on every row "
@@ -166,14 +162,33 @@ def build_frame(p: Path, header: list, data: Rows, filled: dict[int, int] | None
     return cells_frame(data, names, keep), notes, unnamed
 
 
-def frame_columns(p: Path, header: list, data: Rows) -> tuple[list[str], list[int], list[str]]:
-    """The column names, the cell positions they come from, and the names made up for unnamed columns."""
-    width = max([len(header)] + [len(cells) for _, cells in data])
+def unnamed_notes(unnamed: list[str]) -> list[str]:
+    """A note naming the columns whose header cell is empty, and the names made up for them."""
+    if not unnamed:
+        return []
+    letters = ", ".join(n.split()[-1] for n in unnamed)
+    return [f"column {letters} has no header; it is named {unnamed[0]!r}" if len(unnamed) == 1 else
+            f"columns {letters} have no header; they are named {', '.join(repr(n) for n in unnamed)}"]
+
+
+def frame_columns(p: Path, header: list, data: Rows, width: int | None = None,
+                  has_values: "Callable[[int], bool] | None" = None) -> tuple[list[str], list[int], list[str]]:
+    """The column names, the cell positions they come from, and the names made up for unnamed columns.
+
+    ``width`` and ``has_values`` (whether column ``j`` has a value in any
+    data row) stand in for looking through ``data`` when a reader knows them
+    column by column.
+    """
+    if width is None:
+        width = max([len(header)] + [len(cells) for _, cells in data])
+    if has_values is None:
+        def has_values(j: int) -> bool:
+            return any(j < len(cells) and clean(cells[j]) is not None for _, cells in data)
     names, keep, unnamed = [], [], []
     for j in range(width):
         name = _header_name(header[j] if j < len(header) else None)
         if not name:
-            if not any(j < len(cells) and clean(cells[j]) is not None for _, cells in data):
+            if not has_values(j):
                 continue
             name = f"Column {column_letter(j + 1)}"
             unnamed.append(name)

@@ -313,7 +313,7 @@ class GeoPackageWriter:
         """Replace layer ``name`` with ``frame`` (a GeoDataFrame in EPSG:27700, or a DataFrame)."""
         import pyogrio
 
-        kwargs: dict[str, Any] = {"layer": name, "driver": "GPKG"}
+        kwargs: dict[str, Any] = {"layer": name, "driver": "GPKG", "use_arrow": True}
         if name in SPATIAL_LAYERS:
             kind = SPATIAL_LAYERS[name]
             if name == "population" and len(frame) and (frame.geometry.geom_type == "Point").all():
