@@ -70,6 +70,13 @@ MSOA_FILE = NATIONAL / "derived_msoa21_ew.gpkg"
 N_CATEGORIES = 20
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 MB = 1024 * 1024
+#: The digest of every gap row (:func:`gaps_digest`) that ``gaps()`` gave on the generated workload before its
+#: rework (reading the register as arrays, coverage by one neighbour query per category and catchment), by
+#: (assets, population points): the rework must give the same rows.
+OLD_GAPS_DIGESTS: dict[tuple[int, int], str] = {
+    (200_000, 35_672): "85e49f14a993b2a1e964f7ba02ee75eac4df7baf0e82f1809a923a9705adbc58",
+    (1_000_000, 35_672): "5cb8b3be5ab17571300d6f94bb6cd2467c382d265eaa75bdece75af58cbfdc7a",
+}
 
 
 # ---------------------------------------------------------------- memory
@@ -312,7 +319,40 @@ def run_asset_map(folder: Path, files: dict, steps: Steps, profile: Path | None)
     steps.run("asset-map", "measures: counts + coverage, all categories",
               lambda: compute_gaps(areas, assets, taxonomy, population, robust=False),
               note="compute_gaps(robust=False), tables already read")
+    del areas, assets, population
+    check_gaps(ws, files, steps)
     return out
+
+
+def gaps_digest(records: list[dict]) -> str:
+    """SHA-256 of the gap rows, every field, floats to 10 significant digits (so that the order of a sum
+    does not count), in the rows' order."""
+    import hashlib
+
+    def norm(v):
+        if hasattr(v, "item"):
+            v = v.item()
+        if isinstance(v, float):
+            return f"{v:.10g}"
+        return v if isinstance(v, (str, int, bool, type(None))) else str(v)
+
+    h = hashlib.sha256()
+    for r in records:
+        h.update(json.dumps({k: norm(v) for k, v in r.items()}, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def check_gaps(ws, files: dict, steps: Steps) -> None:
+    """``gaps()`` through the library (every row): its digest, and whether it equals the old code's."""
+    rows = steps.run("asset-map", "gaps, library, every row (for the digest)", lambda: ws.gaps().records(),
+                     note=lambda r: f"{len(r):,} rows")
+    if rows is None:
+        return
+    digest = gaps_digest(rows)
+    old = OLD_GAPS_DIGESTS.get((files["assets"], files["points"]))
+    verdict = "no digest of the old code for this size" if old is None else (
+        "SAME as the old code's" if digest == old else f"DIFFERENT from the old code's {old[:16]}")
+    print(f"  asset-map: gap rows digest {digest}: {verdict}")
 
 
 # ---------------------------------------------------------------- DuckDB (child process)
