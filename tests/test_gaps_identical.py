@@ -42,3 +42,28 @@ def test_a_changed_figure_is_a_difference():
     row = json.loads((GOLDEN / "example.json").read_text())[0]
     changed = dict(row, coverage=row["coverage"] * (1 + 1e-9) + 1e-9, priority=row["priority"] + 1)
     assert len(same([changed], [row])) == 2 and not same([dict(row)], [row])
+
+
+def test_points_decoded_as_one_array_are_those_of_each_blob():
+    import struct
+
+    import numpy as np
+    import shapely
+
+    from asset_map.store.gpkg import _decode_gpkg_geometry, _decode_points
+
+    xy = [(450_000.5, 300_000.25), (-2.3456789, 53.4), (0.0, -1e-9)]
+    little = [b"GP\x00\x01" + struct.pack("<i", 27700) + struct.pack("<BIdd", 1, 1, x, y) for x, y in xy]
+    big = [b"GP\x00\x00" + struct.pack(">i", 27700) + struct.pack(">BIdd", 0, 1, x, y) for x, y in xy]
+    for blobs in (little, big):
+        got = _decode_points(blobs)
+        assert got is not None and shapely.get_coordinates(got).tolist() == [list(p) for p in xy]
+    # Anything else goes blob by blob: a missing geometry, an empty one, a NaN point, another type.
+    nan = b"GP\x00\x01" + struct.pack("<i", 27700) + struct.pack("<BIdd", 1, 1, float("nan"), float("nan"))
+    line = b"GP\x00\x01" + struct.pack("<i", 27700) + shapely.to_wkb(shapely.linestrings([(0, 0), (1, 1)]))
+    for other in ([*little, None], [*little, nan], [*little, line], [little[0], b"GP\x00\x11" + little[1][4:]]):
+        assert _decode_points(other) is None
+        decoded = _decode_gpkg_geometry(other)
+        assert len(decoded) == len(other) and shapely.equals(decoded[0], shapely.points(xy[0]))
+    assert _decode_gpkg_geometry([*little, None])[-1] is None and np.asarray(
+        _decode_gpkg_geometry(little) != None).all()  # noqa: E711
