@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from ..errors import WorkspaceError
 from ..files import NAME_MAX, SQLITE_SIDE_FILES, protect, read_only
-from .base import DEFAULT_WORKSPACE, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, READ_BATCH, SPATIAL_LAYERS, Table
+from .base import (DEFAULT_WORKSPACE, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, READ_BATCH, SPATIAL_LAYERS, Table,
+                   paused_gc)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -276,6 +277,12 @@ class GeoPackageStore:
         """
         if not self.exists():
             return None
+        with paused_gc():
+            return self._read(name, where, params, columns, exclude)
+
+    def _read(self, name: str, where: str | None, params: tuple, columns: list[str] | None,
+              exclude: Sequence[str]) -> Table | None:
+        """:meth:`read`, with the garbage collector paused."""
         with _closing(self._connect()) as con:
             found = con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone()
             if not found:
