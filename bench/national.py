@@ -149,17 +149,31 @@ class Steps:
 
 
     def run_child(self, engine: str, step: str, cmd: list[str], note: str = "") -> bool:
-        """Time a command in its own process; its peak is that process's (``wait4``'s ``ru_maxrss``)."""
+        """Time a command in its own process; its peak is that process's own ``VmHWM``, read every 20 ms
+        while it runs (``wait4``'s ``ru_maxrss`` without /proc: on Linux it carries the peak of this
+        process at the fork, the import's)."""
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        seen, done = [0], threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                seen[0] = max(seen[0], _status_kb("VmHWM", proc.pid))
+                time.sleep(0.02)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        peak_kb = seen[0] or usage.ru_maxrss
         err = proc.stderr.read().decode(errors="replace").strip().splitlines()
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode:
-            self.add(engine, step, None, usage.ru_maxrss / 1024, f"FAILED: {err[-1] if err else proc.returncode}")
+            self.add(engine, step, None, peak_kb / 1024, f"FAILED: {err[-1] if err else proc.returncode}")
             return False
-        self.add(engine, step, seconds, usage.ru_maxrss / 1024, note)
+        self.add(engine, step, seconds, peak_kb / 1024, note)
         return True
 
 
@@ -391,26 +405,37 @@ def gaps_by_step(ws, steps: Steps) -> None:
             return len(con.execute(f'SELECT {cols}, geom FROM assets').fetchall())
 
     run("floor: SQLite fetch of those rows alone", fetch, "fetchall, no decoding")
-    run("floor: pairs in reach, STRtree dwithin", lambda: _pairs(inputs, pop, "strtree"),
-        note=lambda n: f"{n:,} pairs, widest catchment of each category")
-    run("  (cKDTree sparse_distance_matrix)", lambda: _pairs(inputs, pop, "kdtree"),
-        note=lambda n: f"{n:,} pairs, widest catchment of each category")
+    supplies = _supplies(inputs)
+    run("floor: pairs in reach, STRtree dwithin", lambda: _pairs(pop, supplies, "strtree"),
+        note=lambda n: f"{n:,} pairs, twice each category's catchment")
+    run("  (cKDTree sparse_distance_matrix)", lambda: _pairs(pop, supplies, "kdtree"),
+        note=lambda n: f"{n:,} pairs, twice each category's catchment")
 
 
-def _pairs(inputs, pop, how: str) -> int:
-    """The (small area, asset) pairs within twice each category's catchment, by STRtree or cKDTree."""
+def _supplies(inputs) -> list:
+    """Each category's asset points and twice its catchment (the widest that gaps measures)."""
+    import numpy as np
+
+    from asset_map.analysis.arrays import distinct
+
+    cells, which = distinct(inputs.assets["categories"])
+    out = []
+    for cat in inputs.counted_taxonomy:
+        has = np.array([cat.id in (c or "").split(";") for c in cells], dtype=bool)[which]
+        if has.any():
+            out.append((inputs.assets.geometry[has], 2 * cat.catchment_m))
+    return out
+
+
+def _pairs(pop, supplies: list, how: str) -> int:
+    """The (small area, asset) pairs in reach of every category, by STRtree (as gaps) or by cKDTree."""
     import numpy as np
     import shapely
     from scipy.spatial import cKDTree
 
     demand = shapely.points(np.column_stack([np.asarray(pop["x"], float), np.asarray(pop["y"], float)]))
-    dxy, cells, total = shapely.get_coordinates(demand), np.asarray(inputs.assets["categories"], dtype=object), 0
-    dtree = cKDTree(dxy) if how == "kdtree" else None
-    for cat in inputs.counted_taxonomy:
-        supply = inputs.assets.geometry[np.array([cat.id in (c or "").split(";") for c in cells])]
-        if not len(supply):
-            continue
-        d = 2 * cat.catchment_m
+    dtree, total = (cKDTree(shapely.get_coordinates(demand)) if how == "kdtree" else None), 0
+    for supply, d in supplies:
         if how == "kdtree":
             total += len(dtree.sparse_distance_matrix(cKDTree(shapely.get_coordinates(supply)), d,
                                                       output_type="ndarray"))
