@@ -119,10 +119,11 @@ def population_points(geometries: "np.ndarray") -> "np.ndarray":
 def reach(demand_points: "np.ndarray", supply_points: "np.ndarray", catchment_m: float) -> Reach:
     """Every pair (small area *i*, asset *j*) with ``d_ij ≤ catchment_m``.
 
-    Found with an STRtree over the assets, so the work grows with the number
-    of pairs in reach, not with the full distance matrix. Distances are
-    computed as ``hypot(Δx, Δy)`` from the coordinates. See
-    :class:`ReachIndex`, which keeps the small areas ready for many queries.
+    Found with k-d trees over the small areas and over the assets, so the
+    work grows with the number of pairs in reach, not with the full distance
+    matrix. Distances are computed as ``hypot(Δx, Δy)`` from the
+    coordinates. See :class:`ReachIndex`, which keeps the small areas ready
+    for many queries.
     """
     return ReachIndex(demand_points).reach(supply_points, catchment_m)
 

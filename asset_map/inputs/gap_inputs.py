@@ -1,7 +1,8 @@
 """What the gap analysis of a workspace reads from its store, and the analysis run on it.
 
 :func:`read_gap_inputs` reads the active assets (merged duplicates left out;
-without the columns the analysis never looks at, :data:`UNUSED_BY_GAPS`), the
+without the columns the analysis never looks at, :data:`UNUSED_BY_GAPS`; for the
+gaps alone without a filter, only :data:`GAPS_COLUMNS`), the
 services without a location and the study area's names, and applies an asset
 filter (:mod:`asset_map.categories.filters`). :func:`gap_report` then computes
 the gaps of a set of assets (:func:`asset_map.analysis.gaps.compute_gaps`)
