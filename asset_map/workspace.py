@@ -341,7 +341,7 @@ class Workspace:
         from .inputs.gap_inputs import gap_report
         from .inputs.levels import level_gaps
 
-        inputs, codes, cat_ids = self._gap_inputs(area, category, filters, straight_line)
+        inputs, codes, cat_ids = self._gap_inputs(area, category, filters, straight_line, lean=not by)
         report, codes = (level_gaps(self.store, inputs, by, codes and codes[0], self.need(), stale_days=stale_days),
                          None) if by else (gap_report(self.store, inputs, inputs.assets, self.need(),
                                                       stale_days=stale_days, unknown=inputs.unknown), codes)
@@ -408,17 +408,17 @@ class Workspace:
         return view
 
     def _gap_inputs(self, area: str | None, category: str | None, filters: "AssetFilter | None",
-                    straight_line: bool = False):
+                    straight_line: bool = False, lean: bool = False):
         """What the gaps count (:func:`asset_map.inputs.gap_inputs.read_gap_inputs`), and the area codes
-        and category ids ``area`` and ``category`` narrow them to."""
+        and category ids ``area`` and ``category`` narrow them to (``lean``: see there)."""
         from .inputs.gap_inputs import read_gap_inputs
 
         areas = self._required(self.store.read("areas"), "areas")
         taxonomy = self.taxonomy()
         codes = [self.find_area(area)[0]] if area is not None else None
         cat_ids = _category_ids(taxonomy, category)
-        return (read_gap_inputs(self.store, areas, taxonomy, filters, self.study_names(), straight_line=straight_line),
-                codes, cat_ids)
+        return (read_gap_inputs(self.store, areas, taxonomy, filters, self.study_names(), straight_line=straight_line,
+                                lean=lean), codes, cat_ids)
 
     def counted_assets(self, filters: "AssetFilter | None" = None) -> "gpd.GeoDataFrame | None":
         """The active assets (merged duplicates left out) that ``filters`` keeps, as a GeoDataFrame."""

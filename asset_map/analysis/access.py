@@ -81,8 +81,10 @@ class Reach:
     def within(self, catchment: float) -> "Reach":
         """The pairs within a catchment no wider than this one's, in the same order.
 
-        The same pairs, distances and order as :func:`reach` finds for that
-        catchment (the order does not depend on the catchment).
+        The same pairs and distances as :func:`reach` finds for that
+        catchment (in the order of these pairs, which may differ from that
+        of a search at the narrower catchment: sums over the pairs may then
+        differ in their last bits).
         """
         if not catchment <= self.catchment:
             raise ValueError(f"catchment {catchment} is wider than the {self.catchment} of these pairs")
@@ -117,16 +119,26 @@ def population_points(geometries: "np.ndarray") -> "np.ndarray":
 def reach(demand_points: "np.ndarray", supply_points: "np.ndarray", catchment_m: float) -> Reach:
     """Every pair (small area *i*, asset *j*) with ``d_ij ≤ catchment_m``.
 
-    Found with an STRtree over the assets, so the work grows with the number
-    of pairs in reach, not with the full distance matrix. Distances are
-    computed as ``hypot(Δx, Δy)`` from the coordinates. See
-    :class:`ReachIndex`, which keeps the small areas ready for many queries.
+    Found with k-d trees over the small areas and over the assets, so the
+    work grows with the number of pairs in reach, not with the full distance
+    matrix. Distances are computed as ``hypot(Δx, Δy)`` from the
+    coordinates. See :class:`ReachIndex`, which keeps the small areas ready
+    for many queries.
     """
     return ReachIndex(demand_points).reach(supply_points, catchment_m)
 
 
 class ReachIndex:
-    """Small-area points and their coordinates, set up once for :func:`reach` against many sets of assets."""
+    """Small-area points and their coordinates, set up once for :func:`reach` against many sets of assets.
+
+    The candidate pairs come from two k-d trees, one over the small areas
+    (made once) and one over the assets (scipy's ``cKDTree``
+    ``sparse_distance_matrix``), a hair wider than the catchment; the exact
+    test ``hypot(Δx, Δy) ≤ d₀`` then keeps the pairs in reach, so the pairs
+    are those of a search by STRtree ``dwithin`` (which is used when a point
+    is missing or not a point). Measured on 1,000,000 assets and 35,672 small
+    areas: 1.7 s for the k-d trees against 3.3 s for STRtree (bench/national.py).
+    """
 
     def __init__(self, demand_points: "np.ndarray") -> None:
         import numpy as np
@@ -134,21 +146,37 @@ class ReachIndex:
 
         self.points = np.asarray(demand_points, dtype=object)
         self.xy = shapely.get_coordinates(self.points)
+        self._tree = None
+
+    def _candidates(self, supply: "np.ndarray", distance: float) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
+        """The pairs (small area, asset) within ``distance`` as found by the trees, and the assets' coordinates."""
+        import numpy as np
+        import shapely
+
+        sxy = shapely.get_coordinates(supply)
+        if len(sxy) != len(supply) or len(self.xy) != len(self.points) or \
+                not (shapely.get_type_id(supply) == 0).all():
+            i, j = shapely.STRtree(supply).query(self.points, predicate="dwithin", distance=distance)
+            return i, j, sxy
+        from scipy.spatial import cKDTree
+
+        if self._tree is None:
+            self._tree = cKDTree(self.xy)
+        found = self._tree.sparse_distance_matrix(cKDTree(sxy), distance, output_type="ndarray")
+        return found["i"].astype(np.intp), found["j"].astype(np.intp), sxy
 
     def reach(self, supply_points: "np.ndarray", catchment_m: float) -> Reach:
         """Every pair (small area *i*, asset *j*) with ``d_ij ≤ catchment_m`` (see :func:`reach`)."""
         import numpy as np
-        import shapely
 
         demand = self.points
         supply = np.asarray(supply_points, dtype=object)
         empty = np.array([], dtype=np.intp)
         if len(demand) == 0 or len(supply) == 0:
             return Reach(empty, empty, np.array([], dtype=float), catchment_m, len(demand), len(supply))
-        tree = shapely.STRtree(supply)
         # A hair wider than the catchment, then the exact test on the computed distance.
-        i, j = tree.query(demand, predicate="dwithin", distance=catchment_m * (1 + 1e-9) + 1e-6)
-        dxy = self.xy[i] - shapely.get_coordinates(supply)[j]
+        i, j, sxy = self._candidates(supply, catchment_m * (1 + 1e-9) + 1e-6)
+        dxy = self.xy[i] - sxy[j]
         d = np.hypot(dxy[:, 0], dxy[:, 1])
         keep = d <= catchment_m
         return Reach(i[keep], j[keep], d[keep], catchment_m, len(demand), len(supply))

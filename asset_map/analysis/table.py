@@ -166,6 +166,14 @@ class RowView:
             keep &= np.array([c.id in categories for c in t.cats], dtype=bool)[k]
         return RowView(t, self.index[keep])
 
+    def partition(self, finding: str) -> tuple["RowView", "RowView"]:
+        """The rows whose finding is ``finding``, and the others, each in the same order."""
+        import numpy as np
+
+        f = self.table.finding
+        has = np.zeros(len(self.index), dtype=bool) if f is None else np.asarray(f[self.index] == finding, dtype=bool)
+        return RowView(self.table, self.index[has]), RowView(self.table, self.index[~has])
+
     def computed(self) -> set[str]:
         """The optional measures the rows carry (none when there are no rows)."""
         t, some = self.table, len(self.index) > 0

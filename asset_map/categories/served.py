@@ -208,7 +208,8 @@ def _records(assets: "Table | None", unlocated: "Table | None") -> Iterator[tupl
     if assets is not None and len(assets):
         texts = assets["served_area"] if "served_area" in assets else [None] * len(assets)
         extents = assets["served_extent"] if "served_extent" in assets else [None] * len(assets)
-        for j, (text, extent) in enumerate(zip(texts, extents)):
+        # Empty cells (None, "") are passed over without a Python call each; NaN and the rest are looked at.
+        for j, text, extent in [(j, t, e) for j, (t, e) in enumerate(zip(texts, extents)) if t or e]:
             if _text(text) or _text(extent):
                 yield (assets["name"][j], assets["categories"][j], assets["area_code"][j], text, extent,
                        assets.geometry[j])

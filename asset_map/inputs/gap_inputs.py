@@ -1,7 +1,8 @@
 """What the gap analysis of a workspace reads from its store, and the analysis run on it.
 
 :func:`read_gap_inputs` reads the active assets (merged duplicates left out;
-without the columns the analysis never looks at, :data:`UNUSED_BY_GAPS`), the
+without the columns the analysis never looks at, :data:`UNUSED_BY_GAPS`; for the
+gaps alone without a filter, only :data:`GAPS_COLUMNS`), the
 services without a location and the study area's names, and applies an asset
 filter (:mod:`asset_map.categories.filters`). :func:`gap_report` then computes
 the gaps of a set of assets (:func:`asset_map.analysis.gaps.compute_gaps`)
@@ -28,6 +29,11 @@ if TYPE_CHECKING:  # pragma: no cover
 #: ``category_source`` is read: confidence leaves out the assets that are not services, and says when a row's
 #: assets are mostly inferred.
 UNUSED_BY_GAPS = ("description", "address", "category_text", "inferred", "located_by", "postcode", "source_row")
+#: The only asset columns ``gaps`` reads without a filter, a second level or a what-if: the measures'
+#: (:mod:`asset_map.analysis.context`), the served areas' (:mod:`asset_map.categories.served`), confidence's
+#: (:func:`asset_map.analysis.confidence.gather`) and ``merged_into`` (merged duplicates left out).
+GAPS_COLUMNS = ("name", "categories", "area_code", "capacity", "capacity_unit", "served_area", "served_extent",
+                "last_verified", "category_source", "merged_into", "geometry")
 
 
 @dataclass
@@ -55,17 +61,20 @@ class GapInputs:
 
 
 def read_gap_inputs(store: "Store", areas: "Table", taxonomy: "Taxonomy", filters: "AssetFilter | None",
-                    study_names: set[str], *, straight_line: bool = False) -> GapInputs:
+                    study_names: set[str], *, straight_line: bool = False, lean: bool = False) -> GapInputs:
     """The stored assets and services without a location, and those of them ``filters`` keeps; and the
-    street network, unless ``straight_line``."""
+    street network, unless ``straight_line``. ``lean``: for the gaps alone (no second level, no what-if),
+    so that without a filter only :data:`GAPS_COLUMNS` are read."""
     from ..network.layers import read_network
     from .duplicates import active
 
-    everything = active(store.read("assets", exclude=UNUSED_BY_GAPS))
+    filtered = filters is not None and filters.active
+    everything = active(store.read("assets", columns=list(GAPS_COLUMNS)) if lean and not filtered
+                        else store.read("assets", exclude=UNUSED_BY_GAPS))
     unlocated = store.read("unlocated")
     inputs = GapInputs(areas, taxonomy, taxonomy, everything, everything, unlocated, [], [], study_names,
                        None if straight_line else read_network(store))
-    if filters is not None and filters.active:
+    if filtered:
         _apply_filter(inputs, filters)
     return inputs
 

@@ -100,7 +100,12 @@ def cells(r: "GapRow", cols: list[str]) -> list[str]:
 
 
 def split(report: "GapReport") -> tuple["GapReport", "GapReport"]:
-    """The rows with a finding (gaps and provision), and the ``no data?`` rows; ranks are kept."""
+    """The rows with a finding (gaps and provision), and the ``no data?`` rows; ranks are kept (on the
+    report's arrays while it has them: no row object is made)."""
+    view = report.arrays()
+    if view is not None:
+        unknown_rows, found_rows = view.partition(NO_DATA)
+        return report.with_rows(found_rows), report.with_rows(unknown_rows)
     found = [r for r in report.rows if r.finding != NO_DATA]
     unknown = [r for r in report.rows if r.finding == NO_DATA]
     return report.with_rows(found), report.with_rows(unknown)

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from ..errors import WorkspaceError
 from ..files import NAME_MAX, SQLITE_SIDE_FILES, protect, read_only
-from .base import DEFAULT_WORKSPACE, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, READ_BATCH, SPATIAL_LAYERS, Table
+from .base import (DEFAULT_WORKSPACE, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, READ_BATCH, SPATIAL_LAYERS, Table,
+                   paused_gc)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -25,10 +26,17 @@ def _decode_gpkg_geometry(blobs: list[bytes | None]) -> "np.ndarray":
     """Decode GeoPackage geometry blobs (header + WKB) into shapely geometries.
 
     The header is ``GP``, a version byte, a flags byte, a 4-byte SRS id and an
-    envelope whose length the flags give (0, 32, 48, 48 or 64 bytes).
+    envelope whose length the flags give (0, 32, 48, 48 or 64 bytes). A
+    layer of plain 2D points (every blob the same length, header and WKB
+    type alike, no empty point) is decoded as one array
+    (:func:`_decode_points`); anything else blob by blob.
     """
-    import numpy as np
     import shapely
+
+    points = _decode_points(blobs)
+    if points is not None:
+        return points
+    import numpy as np
 
     wkb: list[bytes | None] = []
     for blob in blobs:
@@ -42,6 +50,40 @@ def _decode_gpkg_geometry(blobs: list[bytes | None]) -> "np.ndarray":
         envelope = (0, 32, 48, 48, 64)[(flags >> 1) & 0b111]
         wkb.append(bytes(blob[8 + envelope:]))
     return shapely.from_wkb(np.array(wkb, dtype=object))
+
+
+def _decode_points(blobs: list[bytes | None]) -> "np.ndarray | None":
+    """The points of ``blobs`` when every one is a 2D WKB point (byte order, type 1, x, y) behind the same
+    header without an envelope, with finite coordinates; else ``None``.
+
+    The blobs are joined into one byte array, viewed as rows of 29 bytes,
+    and the coordinates read as little- or big-endian doubles: the same
+    points as decoding each one's WKB.
+    """
+    import numpy as np
+    import shapely
+
+    n = len(blobs)
+    if n == 0 or not isinstance(blobs[0], bytes) or len(blobs[0]) != 29:
+        return None
+    try:
+        joined = b"".join(blobs)
+    except TypeError:  # a missing geometry
+        return None
+    if len(joined) != 29 * n:
+        return None
+    rows = np.frombuffer(joined, dtype=np.uint8).reshape(n, 29)
+    head = rows[:, :4]
+    if (head != rows[0, :4]).any() or rows[0, 3] & 0b11110 or bytes(rows[0, :2]) != b"GP":
+        return None  # another header, an envelope or an empty geometry
+    order = rows[0, 8]
+    kind = "<u4" if order == 1 else ">u4"
+    if order not in (0, 1) or (rows[:, 8] != order).any() or (rows[:, 9:13].copy().view(kind) != 1).any():
+        return None
+    xy = rows[:, 13:29].copy().view("<f8" if order == 1 else ">f8").astype(float).reshape(n, 2)
+    if not np.isfinite(xy).all():
+        return None
+    return shapely.points(xy)
 
 
 #: What the longest working file beside a workspace adds to its name (``.NAME.PID.tmp.gpkg-journal``).
@@ -235,6 +277,12 @@ class GeoPackageStore:
         """
         if not self.exists():
             return None
+        with paused_gc():
+            return self._read(name, where, params, columns, exclude)
+
+    def _read(self, name: str, where: str | None, params: tuple, columns: list[str] | None,
+              exclude: Sequence[str]) -> Table | None:
+        """:meth:`read`, with the garbage collector paused."""
         with _closing(self._connect()) as con:
             found = con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone()
             if not found:

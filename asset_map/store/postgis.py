@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..errors import WorkspaceError
-from .base import CRS, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, SPATIAL_LAYERS, Table
+from .base import CRS, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, SPATIAL_LAYERS, Table, paused_gc
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -177,8 +177,14 @@ class PostGISStore:
         ``where`` is an SQL condition on the table's columns, with ``?``
         placeholders for ``params``; ``columns`` reads only those (and the
         geometry only if ``"geometry"`` is among them); ``exclude`` reads all
-        but those; as for a GeoPackage.
+        but those; as for a GeoPackage. The garbage collector is paused meanwhile (:func:`.base.paused_gc`).
         """
+        with paused_gc():
+            return self._read(name, where, params, columns, exclude)
+
+    def _read(self, name: str, where: str | None, params: tuple, columns: list[str] | None,
+              exclude: Sequence[str]) -> Table | None:
+        """:meth:`read`, with the garbage collector paused."""
         with self._session() as con:
             if name not in self._tables(con):
                 return None
