@@ -98,13 +98,30 @@ def catchment_polygons(router: "Router", snapped: "Snapped", limit_min: float, *
     import numpy as np
     import shapely
 
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
     lines = edge_lines(router.net)
     out = np.full(len(snapped.edge), None, dtype=object)
     out[snapped.edge >= 0] = shapely.Polygon()
-    for j, nodes, seconds in router.node_times(snapped, limit_min):
-        parts = reached_parts(router, lines, nodes, seconds, limit_min * 60.0, snapped, j)
-        if len(parts):
-            out[j] = fill_blocks(shapely.union_all(shapely.buffer(parts, width_m, quad_segs=QUAD_SEGS)))
+
+    def draw(parts: "np.ndarray") -> object:
+        return fill_blocks(shapely.union_all(shapely.buffer(parts, width_m, quad_segs=QUAD_SEGS)))
+
+    # The buffers and their union (most of the time) run in shapely's C code without the GIL: one thread per core,
+    # a few drawings waiting at a time.
+    workers = os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: dict = {}
+        for j, nodes, seconds in router.node_times(snapped, limit_min):
+            parts = reached_parts(router, lines, nodes, seconds, limit_min * 60.0, snapped, j)
+            if len(parts):
+                pending[j] = pool.submit(draw, parts)
+            if len(pending) >= 2 * workers:
+                first = next(iter(pending))
+                out[first] = pending.pop(first).result()
+        for j, future in pending.items():
+            out[j] = future.result()
     return out
 
 
