@@ -73,8 +73,10 @@ def test_by_the_straight_line_the_north_bank_looks_served():
     assert rows["N"].barrier_share is None
     # A category without a travel time stays a straight line even with a network.
     areas, assets, pop, tax = _inputs(travel=None)
-    rows = _rows(compute_gaps(areas, assets, tax, pop, network=network(river_town()), robust=False))
+    report = compute_gaps(areas, assets, tax, pop, network=network(river_town()), robust=False)
+    rows = _rows(report)
     assert rows["N"].reach == "straight-line 800 m" and rows["N"].coverage == pytest.approx(2 / 3)
+    assert report.notes[-1].startswith("reach: a street network is loaded, but no category has a travel time")
 
 
 def test_the_reasons_speak_of_the_walk_and_name_the_barrier():

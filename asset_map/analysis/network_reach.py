@@ -102,6 +102,9 @@ class NetworkReach:
         """What the report says of the network: the modes used, and the points far from their streets."""
         from ..network.snapping import FAR_M
 
+        if not self._modes:
+            return ("reach: a street network is loaded, but no category has a travel time (the taxonomy's travel "
+                    "column): every reach is the straight line")
         source = self.net.source.get("file") if isinstance(self.net.source, dict) else None
         text = (f"reach: travel times on the street network{f' ({source})' if source else ''}, by "
                 f"{', '.join(sorted(self._modes))}; the walk from each point to its street counts")
