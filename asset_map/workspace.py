@@ -398,9 +398,10 @@ class Workspace:
         code = self.find_area(area)[0] if area is not None else None
         wi = self.what_if(add=add, without=without, filters=filters, robust=True) if add or without else None
         report = wi.after if wi is not None else self.gaps(filters=filters)
-        net = self.network() if catchments else None
-        small = unreached_by_small_area(self.store, self._gap_inputs(None, None, filters)[0], code, self.need(),
-                                        everywhere=net is not None) if shade and wi is None else None
+        inputs = self._gap_inputs(None, None, filters)[0] if shade and wi is None else None
+        net = (inputs.network if inputs is not None else self.network()) if catchments else None  # read once
+        small = unreached_by_small_area(self.store, inputs, code, self.need(),
+                                        everywhere=net is not None) if inputs is not None else None
         view = make_view(report, self.counted_assets(filters), areas, area=code, what_if=wi, small_areas=small)
         if net is not None:
             view.catchments = view_catchments(net, self.taxonomy(), view.assets,

@@ -37,6 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..categories.travel import Travel
 from ..geo import distance_text
 from .access import Reach
 
@@ -64,7 +65,7 @@ class Catchment:
     def text(self) -> str:
         """``10 min walk`` or ``straight-line 800 m`` (``1.6 km``)."""
         if self.mode is not None:
-            return f"{self.limit:g} min {self.mode}"
+            return Travel(self.limit, self.mode).text
         return "straight-line " + distance_text(self.limit)
 
 
@@ -87,7 +88,7 @@ class NetworkReach:
         #: The places of the assets snapped further than FAR_M from a street, by mode.
         self.far_assets: dict[str, set[tuple[float, float]]] = {}
 
-    def _mode(self, mode: str) -> tuple:
+    def parts(self, mode: str) -> tuple:
         """The router, snapper and snapped small-area points of a mode (made once)."""
         if mode not in self._modes:
             from ..network.routing import Router
@@ -134,7 +135,7 @@ class ModeReach:
 
         import shapely
 
-        router, snapper, demand = self.network._mode(self.mode)
+        router, snapper, demand = self.network.parts(self.mode)
         supply = np.asarray(supply_points, dtype=object)
         snapped = snapper.snap(supply)
         if snapped.far.any():
