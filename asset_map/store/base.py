@@ -34,6 +34,16 @@ Grid (EPSG:27700):
 ``postcodes``
     optional postcode lookup: ``postcode``, ``x``, ``y`` (centroid, BNG),
     ``terminated`` (see :mod:`asset_map.inputs.postcodes`).
+``asset_map_state``
+    the workspace's own bookkeeping, not a layer (QGIS does not list it):
+    ``key``, ``version``, ``value``. The row ``changes`` counts the changes
+    to the workspace: every asset-map transaction adds one, and so does
+    every change made to a layer or table by another program (QGIS editing
+    the assets), through triggers asset-map puts on each of them. Other rows
+    hold what asset-map derived from the layers (the gap inputs of
+    :mod:`asset_map.inputs.gap_state`), each with the ``changes`` count it
+    was derived at: a row whose count is not the current one is out of date
+    and is not used.
 
 Every change goes through :meth:`GeoPackageStore.transaction`: the file is
 copied beside itself, the copy is changed, and only a complete copy replaces
@@ -64,6 +74,12 @@ ENV_VAR = "ASSET_MAP_WORKSPACE"
 CRS = "EPSG:27700"
 #: Rows fetched at a time when reading a table.
 READ_BATCH = 50_000
+
+#: The workspace's bookkeeping table (see above) and its row counting the changes.
+STATE_TABLE = "asset_map_state"
+CHANGES_KEY = "changes"
+#: The prefix of the triggers that count changes made by other programs.
+TRIGGER_PREFIX = "asset_map_changed"
 
 #: Layers with geometry, and their geometry type.
 SPATIAL_LAYERS = {"areas": "MultiPolygon", "population": "MultiPolygon", "assets": "Point",
@@ -141,6 +157,7 @@ class StoreWriter(Protocol):
     def append(self, name: str, frame: "pd.DataFrame") -> None: ...
     def delete(self, name: str, where: str, params: tuple = ()) -> int: ...
     def index(self, name: str, column: str) -> None: ...
+    def put_state(self, key: str, value: bytes, derived_at: int) -> None: ...
 
 
 class Store(Protocol):
@@ -153,5 +170,7 @@ class Store(Protocol):
     def count(self, name: str) -> int | None: ...
     def read(self, name: str, *, where: str | None = None, params: tuple = (),
              columns: list[str] | None = None, exclude: Sequence[str] = ()) -> Table | None: ...
+    def state(self, key: str) -> tuple[int, bytes] | None: ...
+    def changes(self) -> int: ...
     def lock(self, timeout: float | None = None) -> "Iterator[None]": ...
     def transaction(self) -> "Iterator[StoreWriter]": ...

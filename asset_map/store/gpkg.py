@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from ..errors import WorkspaceError
 from ..files import NAME_MAX, SQLITE_SIDE_FILES, protect, read_only
-from .base import (DEFAULT_WORKSPACE, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, READ_BATCH, SPATIAL_LAYERS, Table,
-                   paused_gc)
+from .base import (CHANGES_KEY, DEFAULT_WORKSPACE, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, READ_BATCH,
+                   SPATIAL_LAYERS, STATE_TABLE, TRIGGER_PREFIX, Table, paused_gc)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -266,6 +266,21 @@ class GeoPackageStore:
                 return None
             return con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
 
+    def changes(self) -> int:
+        """How many changes the workspace has seen (:data:`~asset_map.store.base.STATE_TABLE`); 0 before the first."""
+        found = self.state(CHANGES_KEY)
+        return found[0] if found is not None else 0
+
+    def state(self, key: str) -> tuple[int, bytes] | None:
+        """The bookkeeping row ``key``: the changes count it was written at, and its value; ``None`` if there is none."""
+        if not self.exists():
+            return None
+        with _closing(self._connect()) as con:
+            try:
+                return con.execute(f"SELECT version, value FROM {STATE_TABLE} WHERE key = ?", (key,)).fetchone()
+            except sqlite3.OperationalError:  # a workspace made before the table
+                return None
+
     def read(self, name: str, *, where: str | None = None, params: tuple = (),
              columns: list[str] | None = None, exclude: Sequence[str] = ()) -> Table | None:
         """Read a layer or table; ``None`` if the workspace does not have it.
@@ -330,7 +345,12 @@ class GeoPackageStore:
         try:
             if self.exists():
                 shutil.copyfile(target, tmp)
-            yield GeoPackageWriter(tmp)
+                _watch(tmp, False)
+            writer = GeoPackageWriter(tmp)
+            yield writer
+            if not tmp.exists():  # nothing was written
+                return
+            _watch(tmp, True, writer.states)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
@@ -356,6 +376,13 @@ class GeoPackageWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        #: Bookkeeping rows to write as the transaction ends, and the changes count each was derived at.
+        self.states: dict[str, tuple[bytes, int]] = {}
+
+    def put_state(self, key: str, value: bytes, derived_at: int) -> None:
+        """Keep ``value``, derived from the workspace as it was at changes count ``derived_at``, as the
+        bookkeeping row ``key``: written, current as of this transaction, only if nothing changed since."""
+        self.states[key] = (value, derived_at)
 
     def write(self, name: str, frame: "pd.DataFrame") -> None:
         """Replace layer ``name`` with ``frame`` (a GeoDataFrame in EPSG:27700, or a DataFrame)."""
@@ -409,6 +436,31 @@ class GeoPackageWriter:
         with _closing(sqlite3.connect(self.path)) as con:
             con.execute(f'CREATE INDEX IF NOT EXISTS "idx_{name}_{column}" ON "{name}" ("{column}")')
             con.commit()
+
+
+def _watch(path: Path, on: bool, states: "dict[str, tuple[bytes, int]] | None" = None) -> None:
+    """Take away (``on`` false, as a transaction starts: its own bulk writes are not counted row by row) or put
+    back the triggers that count other programs' changes to each layer and table, and, putting them back, count
+    this transaction as one change and write its bookkeeping rows at the new count."""
+    with _closing(sqlite3.connect(path)) as con:
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
+                                   (TRIGGER_PREFIX + "%",)).fetchall():
+            con.execute(f'DROP TRIGGER "{name}"')
+        if on:
+            con.execute(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (key TEXT PRIMARY KEY, version INTEGER NOT NULL, "
+                        "value BLOB)")
+            bump = f"UPDATE {STATE_TABLE} SET version = version + 1 WHERE key = '{CHANGES_KEY}';"
+            tables = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")]
+            for k, name in enumerate(tables):
+                for event in ("INSERT", "UPDATE", "DELETE"):
+                    con.execute(f'CREATE TRIGGER "{TRIGGER_PREFIX}_{k}_{event.lower()}" AFTER {event} ON "{name}" '
+                                f"BEGIN {bump} END")
+            con.execute(f"INSERT INTO {STATE_TABLE} VALUES (?, 0, NULL) ON CONFLICT (key) DO NOTHING", (CHANGES_KEY,))
+            was = con.execute(f"SELECT version FROM {STATE_TABLE} WHERE key = ?", (CHANGES_KEY,)).fetchone()[0]
+            con.execute(bump)
+            con.executemany(f"INSERT OR REPLACE INTO {STATE_TABLE} VALUES (?, ?, ?)",
+                            [(key, was + 1, value) for key, (value, at) in (states or {}).items() if at == was])
+        con.commit()
 
 
 def _pid_alive(pid: int) -> bool:

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..errors import WorkspaceError
-from .base import CRS, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, SPATIAL_LAYERS, Table, paused_gc
+from .base import (CHANGES_KEY, CRS, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, SPATIAL_LAYERS, STATE_TABLE,
+                   TRIGGER_PREFIX, Table, paused_gc)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -145,11 +146,7 @@ class PostGISStore:
         return _columns(con, self.schema, name)
 
     def _tables(self, con: "psycopg.Connection") -> list[str]:
-        rows = con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY table_name",
-            (self.schema,),
-        ).fetchall()
-        return [r[0] for r in rows]
+        return _tables(con, self.schema)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -162,6 +159,21 @@ class PostGISStore:
         """Names of the layers and tables in the workspace."""
         with self._session() as con:
             return self._tables(con)
+
+    def changes(self) -> int:
+        """How many changes the workspace has seen (:data:`~asset_map.store.base.STATE_TABLE`); 0 before the first."""
+        found = self.state(CHANGES_KEY)
+        return found[0] if found is not None else 0
+
+    def state(self, key: str) -> tuple[int, bytes] | None:
+        """The bookkeeping row ``key``: the changes count it was written at, and its value; ``None`` if there is none."""
+        with self._session() as con:
+            if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+                               (self.schema, STATE_TABLE)).fetchone():
+                return None
+            row = con.execute(f"SELECT version, value FROM {_q(self.schema)}.{STATE_TABLE} WHERE key = %s",
+                              (key,)).fetchone()
+        return None if row is None else (row[0], None if row[1] is None else bytes(row[1]))
 
     def count(self, name: str) -> int | None:
         """The number of rows of a layer or table; ``None`` if the workspace does not have it."""
@@ -300,7 +312,9 @@ class PostGISStore:
                     "CREATE EXTENSION postgis"
                 ) from None
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(self.schema)}")
-            yield PostGISWriter(con, self.schema)
+            writer = PostGISWriter(con, self.schema)
+            yield writer
+            _watch(con, self.schema, writer.states)
             con.commit()
         except psycopg.Error as e:
             _roll_back(con)
@@ -318,6 +332,13 @@ class PostGISWriter:
     def __init__(self, con: "psycopg.Connection", schema: str) -> None:
         self.con = con
         self.schema = schema
+        #: Bookkeeping rows to write as the transaction ends, and the changes count each was derived at.
+        self.states: dict[str, tuple[bytes, int]] = {}
+
+    def put_state(self, key: str, value: bytes, derived_at: int) -> None:
+        """Keep ``value``, derived from the workspace as it was at changes count ``derived_at``, as the
+        bookkeeping row ``key``: written, current as of this transaction, only if nothing changed since."""
+        self.states[key] = (value, derived_at)
 
     def write(self, name: str, frame: "pd.DataFrame") -> None:
         """Replace table ``name`` with ``frame`` (a GeoDataFrame in EPSG:27700, or a DataFrame).
@@ -392,6 +413,35 @@ class PostGISWriter:
         """Index ``column`` of table ``name`` for fast lookups."""
         self.con.execute(f"CREATE INDEX IF NOT EXISTS {_q(f'idx_{name}_{column}')} ON {_q(self.schema)}.{_q(name)} "
                          f"({_q(column)})")
+
+
+def _tables(con: "psycopg.Connection", schema: str) -> list[str]:
+    """The workspace's layers and tables (not its bookkeeping table), by name."""
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_name <> %s "
+        "ORDER BY table_name", (schema, STATE_TABLE)).fetchall()
+    return [r[0] for r in rows]
+
+
+def _watch(con: "psycopg.Connection", schema: str, states: "dict[str, tuple[bytes, int]]") -> None:
+    """As a transaction ends: make sure every layer and table counts the changes made to it (a trigger per
+    statement, so other programs' edits are counted too; tables this transaction re-created lost theirs),
+    count this transaction as one change, and write its bookkeeping rows at the new count."""
+    s, table = _q(schema), f"{_q(schema)}.{STATE_TABLE}"
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} (key text PRIMARY KEY, version bigint NOT NULL, value bytea)")
+    con.execute(f"INSERT INTO {table} VALUES (%s, 0, NULL) ON CONFLICT (key) DO NOTHING", (CHANGES_KEY,))
+    con.execute(f"CREATE OR REPLACE FUNCTION {s}.{TRIGGER_PREFIX}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"UPDATE {table} SET version = version + 1 WHERE key = '{CHANGES_KEY}'; RETURN NULL; END $$")
+    for name in _tables(con, schema):
+        con.execute(f"CREATE OR REPLACE TRIGGER {TRIGGER_PREFIX} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "
+                    f"{s}.{_q(name)} FOR EACH STATEMENT EXECUTE FUNCTION {s}.{TRIGGER_PREFIX}()")
+    now = con.execute(f"UPDATE {table} SET version = version + 1 WHERE key = %s RETURNING version",
+                      (CHANGES_KEY,)).fetchone()[0]
+    for key, (value, at) in states.items():
+        if at != now - 1:  # the workspace changed after the value was derived
+            continue
+        con.execute(f"INSERT INTO {table} VALUES (%s, %s, %s) ON CONFLICT (key) DO UPDATE SET version = "
+                    "EXCLUDED.version, value = EXCLUDED.value", (key, now, value))
 
 
 def _columns(con: "psycopg.Connection", schema: str, name: str) -> list[str]:
