@@ -91,7 +91,11 @@ OUTSIDE_LOOKUP = "postcode outside the lookup's coverage"
 
 @dataclass
 class Evidence:
-    """Counts of evidence of missing data, by area and by (area, category)."""
+    """Counts of evidence of missing data, by area and by (area, category).
+
+    ``stale`` is counted for one limit (a date); ``verified`` keeps the dates
+    themselves, so :meth:`stale_at` counts it again for another.
+    """
 
     uncategorised: Counter = field(default_factory=Counter)  # area -> assets
     unlocated: Counter = field(default_factory=Counter)  # (area or "", category) -> services
@@ -101,13 +105,23 @@ class Evidence:
     elsewhere: Counter = field(default_factory=Counter)  # category -> rows at unknown places (OUTSIDE_LOOKUP)
     elsewhere_rows: int = 0  # such rows, with or without a category
     filtered: Counter = field(default_factory=Counter)  # (area, category) -> assets left out as unknown
-    stale: Counter = field(default_factory=Counter)  # (area, category) -> assets
+    stale: Counter = field(default_factory=Counter)  # (area, category) -> assets verified before the limit
+    verified: Counter = field(default_factory=Counter)  # (area, category, date's ordinal) -> assets verified then
     inferred: Counter = field(default_factory=Counter)  # (area, category) -> assets categorised by inference
     located: Counter = field(default_factory=Counter)  # (area, category) -> assets
     study: Counter = field(default_factory=Counter)  # category -> categorised assets in the study area
     n_categories: int = 1
     edge: Counter = field(default_factory=Counter)  # (area, category) -> flagged edge share (0 to 1)
     catchment: dict = field(default_factory=dict)  # category -> catchment (m), for the edge reason
+
+    def stale_at(self, limit: date) -> Counter:
+        """The assets of each (area, category) last verified before ``limit``."""
+        before = limit.toordinal()
+        out: Counter = Counter()
+        for (area, c, day), n in self.verified.items():
+            if day < before:
+                out[(area, c)] += n
+        return out
 
 
 def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", rejects: "Table | None",
@@ -125,7 +139,7 @@ def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", re
     (:func:`_count_filtered`) and the rejected rows (:func:`_count_rejects`).
     """
     ev = Evidence(n_categories=len(taxonomy) if taxonomy is not None else 1)
-    limit = (today or date.today()) - timedelta(days=stale_days)
+    limit = stale_limit(stale_days, today)
     if assets is not None and len(assets):
         _count_assets(ev, assets, limit)
     if unlocated is not None and len(unlocated):
@@ -136,17 +150,23 @@ def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", re
     return ev
 
 
+def stale_limit(stale_days: int, today: date | None = None) -> date:
+    """The date before which a record verified is stale: ``stale_days`` before ``today`` (default: today)."""
+    return (today or date.today()) - timedelta(days=stale_days)
+
+
 def _count_assets(ev: Evidence, assets: "Table", limit: date) -> None:
     """The study area's assets of each category; by area, those without a category (less those that are not
     services), and those of each category located there and last verified before ``limit``."""
     verified = assets["last_verified"] if "last_verified" in assets else [None] * len(assets)
     sources = assets["category_source"] if "category_source" in assets else [""] * len(assets)
-    # Assets alike in area, category cell, staleness, service and inference are counted together (each value
-    # read once).
-    stale_of = functools.lru_cache(maxsize=None)(lambda when: _older(when, limit))
+    # Assets alike in area, category cell, verification date, service and inference are counted together (each
+    # value read once).
+    day_of = functools.lru_cache(maxsize=None)(_day)
     not_service = functools.lru_cache(maxsize=None)(is_not_a_service)
-    for (area, cats, old, no_service, guessed), n in Counter(zip(
-            assets["area_code"], assets["categories"], map(stale_of, verified), map(not_service, sources),
+    before = limit.toordinal()
+    for (area, cats, day, no_service, guessed), n in Counter(zip(
+            assets["area_code"], assets["categories"], map(day_of, verified), map(not_service, sources),
             (s == "inferred" for s in sources))).items():
         ids = [c for c in (cats or "").split(";") if c]
         for c in ids:
@@ -157,8 +177,10 @@ def _count_assets(ev: Evidence, assets: "Table", limit: date) -> None:
             ev.uncategorised[area] += n
         for c in ids:
             ev.located[(area, c)] += n
-            ev.stale[(area, c)] += old * n
             ev.inferred[(area, c)] += guessed * n
+            if day is not None:
+                ev.verified[(area, c, day)] += n
+                ev.stale[(area, c)] += (day < before) * n
 
 
 def _count_unlocated(ev: Evidence, unlocated: "Table", areas: "Table", study_names: "set[str] | frozenset[str]"
@@ -211,12 +233,13 @@ def _count_rejects(ev: Evidence, rejects: "Table", imports: "Table | None", area
             ev.rejected_unknown[area] += 1
 
 
-def _older(when: Any, limit: date) -> bool:
-    text = str(when or "")[:10]
+def _day(when: Any) -> int | None:
+    """The ordinal of the date a verification cell holds (its first 10 characters, ISO), or ``None``: no date
+    (never counted as stale)."""
     try:
-        return date.fromisoformat(text) < limit
+        return date.fromisoformat(str(when or "")[:10]).toordinal()
     except ValueError:
-        return False
+        return None
 
 
 def _columns_by_source(imports: "Table | None") -> dict[str, dict[str, str]]:

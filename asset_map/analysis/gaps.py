@@ -82,7 +82,7 @@ This module reads only plain columns and shapely geometries, so the
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..categories.taxonomy import Category, Taxonomy
@@ -149,24 +149,67 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
     (:class:`Ranker`), lay them out as a :class:`GapTable` and mark the
     robust gaps; the report makes its row objects only when read.
     """
-    import numpy as np
+    _check_areas(areas)
+    return rank_gaps(measure_gaps(areas, assets, taxonomy, population, need, served=served, robust=robust,
+                                  network=network), top=top)
 
+
+@dataclass
+class MeasuredGaps:
+    """Every category's figures at its catchment (``base``) and, for robustness, at half and double it
+    (``alt``), with what the ranking and the table need besides: all that :func:`compute_gaps` derives from
+    the assets and the population, before the rows are ranked. A workspace keeps it up to date
+    (:mod:`asset_map.inputs.gap_state`), so ``gaps`` need not read the register."""
+
+    codes: list
+    names: list
+    code_rank: "np.ndarray"
+    cats: list[Category]
+    base: list[CategoryMeasures]
+    alt: dict[str, list[CategoryMeasures]]
+    population_loaded: bool
+    method: str
+    with_layer: bool
+    need_name: str | None
+    notes: list[str]
+    #: Of each category: how reach is measured ("10 min walk") and the straight-line distance it is against.
+    reach: list[str]
+    straight_m: list[float]
+
+
+def measure_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy, population: "Table | None" = None,
+                 need: "NeedIndicator | None" = None, *, served: "ServedAreas | None" = None, robust: bool = True,
+                 network: "StreetNetwork | None" = None) -> MeasuredGaps:
+    """The measuring half of :func:`compute_gaps` (same parameters): what every category shares
+    (:class:`GapContext`), then each category's figures for all areas at once."""
     _check_areas(areas)
     ctx = GapContext(areas, assets, population, need, served, network)
     cats = list(taxonomy)
     n_rows = len(ctx.codes) * len(cats)
     base, alt = _measure_categories(ctx, cats, robust=robust and n_rows > 0)
     ctx.notes += [ctx.network.note()] if ctx.network is not None else []
-    score, level, ranker = joined(base, "score"), joined(base, "level", np.int8), Ranker(ctx.code_rank, len(cats))
+    return MeasuredGaps(ctx.codes, ctx.names, ctx.code_rank, cats, base, alt, ctx.population_loaded, ctx.method,
+                        ctx.layer is not None, need.name if need is not None else None, list(ctx.notes),
+                        [ctx.catchment(cat).text for cat in cats], [ctx.catchment(cat).straight_m for cat in cats])
+
+
+def rank_gaps(m: MeasuredGaps, *, top: int | None = None) -> GapReport:
+    """The ranking half of :func:`compute_gaps`: rank the rows by sorting (:class:`Ranker`), lay them out as a
+    :class:`GapTable` and mark the robust gaps (``top``: see :func:`compute_gaps`)."""
+    import numpy as np
+
+    cats, base, alt = m.cats, m.base, m.alt
+    n_rows = len(m.codes) * len(cats)
+    score, level, ranker = joined(base, "score"), joined(base, "level", np.int8), Ranker(m.code_rank, len(cats))
     ranks = {"count": ranker.rank(score, level)}
     if alt:
-        ranks.update(ranker.rerank(base, level, alt, with_access=ctx.layer is not None))
+        ranks.update(ranker.rerank(base, level, alt, with_access=m.with_layer))
     place = places(ranks, n_rows)
-    table = _gap_table(ctx, cats, base, score, level, place["count"])
+    table = _gap_table(m, base, score, level, place["count"])
     table, robustness = _mark_robust(table, ranks, place, top) if alt else (table, "")
-    return GapReport(RowView(table, ranks["count"]), {m.study.category_id: m.study for m in base},
-                     ctx.population_loaded, ctx.method, need_indicator=need.name if need is not None else None,
-                     robustness=robustness, notes=list(ctx.notes))
+    return GapReport(RowView(table, ranks["count"]), {x.study.category_id: x.study for x in base},
+                     m.population_loaded, m.method, need_indicator=m.need_name,
+                     robustness=robustness, notes=list(m.notes))
 
 
 def _check_areas(areas: "Table | None") -> None:
@@ -204,8 +247,8 @@ def _mark_robust(table: GapTable, ranks: "dict[str, np.ndarray]", place: "dict[s
     return replace(table, best=best, worst=worst, robust=robust), describe(ranks, top, n_rows)
 
 
-def _gap_table(ctx: GapContext, cats: list[Category], base: list[CategoryMeasures], score: "np.ndarray",
-               level: "np.ndarray", priority: "np.ndarray") -> GapTable:
+def _gap_table(m: MeasuredGaps, base: list[CategoryMeasures], score: "np.ndarray", level: "np.ndarray",
+               priority: "np.ndarray") -> GapTable:
     """The categories' figures end to end, as one :class:`GapTable`; ``priority`` is each row's place."""
     import numpy as np
 
@@ -213,18 +256,19 @@ def _gap_table(ctx: GapContext, cats: list[Category], base: list[CategoryMeasure
         """The figure of every category, or ``None`` where it was not computed."""
         return None if not base or getattr(base[0], name) is None else joined(base, name)
 
+    cats = m.cats
     return GapTable(
-        n_areas=len(ctx.codes), codes=objects(ctx.codes), names=objects(ctx.names), cats=cats,
-        target_text=[m.target_text or cat.target.code for m, cat in zip(base, cats)],
-        study=[m.study for m in base], catchment=[cat.catchment_m * 1.0 for cat in cats], method=ctx.method,
+        n_areas=len(m.codes), codes=objects(m.codes), names=objects(m.names), cats=cats,
+        target_text=[x.target_text or cat.target.code for x, cat in zip(base, cats)],
+        study=[x.study for x in base], catchment=[cat.catchment_m * 1.0 for cat in cats], method=m.method,
         counts=joined(base, "counts", np.int64), target=optional("target"),
         rate=joined(base, "rate"), has_rate=joined(base, "has_rate", bool),
         coverage=joined(base, "coverage"), coverage_located=joined(base, "coverage_located"),
         access=optional("access"), access_e=optional("access_e"), need=optional("need"),
         score=score, served=joined(base, "served", np.int64), level=level, priority=priority,
-        reach=[ctx.catchment(cat).text for cat in cats], straight_m=[ctx.catchment(cat).straight_m for cat in cats],
-        barrier=np.concatenate([m.barrier if m.barrier is not None else np.full(len(ctx.codes), np.nan)
-                                for m in base]) if any(m.barrier is not None for m in base) else None,
+        reach=list(m.reach), straight_m=list(m.straight_m),
+        barrier=np.concatenate([x.barrier if x.barrier is not None else np.full(len(m.codes), np.nan)
+                                for x in base]) if any(x.barrier is not None for x in base) else None,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..analysis.confidence import Evidence
     from ..analysis.gaps import GapReport
     from ..categories.taxonomy import Taxonomy
     from ..store import Store, Table
@@ -29,14 +30,33 @@ def assess_report(store: "Store", report: "GapReport", areas: "Table", assets: "
     beyond them, make the loaded ground for the edge check (default ``areas``;
     the main areas when ``areas`` are a second level inside them).
     """
-    from ..analysis.confidence import STALE_DAYS, assess, gather
+    from ..analysis.confidence import assess
 
-    days = STALE_DAYS if stale_days is None else stale_days
+    days = stale_days_or_default(stale_days)
+    ev = gather_evidence(store, areas, assets, taxonomy=taxonomy, study_names=study_names, stale_days=days,
+                         unknown=unknown, ground=ground)
+    return assess(report, ev, stale_days=days)
+
+
+def stale_days_or_default(stale_days: int | None) -> int:
+    """``stale_days``, or the default age (730 days) when it is ``None``."""
+    from ..analysis.confidence import STALE_DAYS
+
+    return STALE_DAYS if stale_days is None else stale_days
+
+
+def gather_evidence(store: "Store", areas: "Table", assets: "Table | None", *, taxonomy: "Taxonomy",
+                    study_names: set[str], stale_days: int, unknown: "list | tuple" = (),
+                    ground: "Table | None" = None) -> "Evidence":
+    """The evidence of missing data (:func:`asset_map.analysis.confidence.gather`) from what the store holds,
+    with the edge flags; parameters as for :func:`assess_report`."""
+    from ..analysis.confidence import gather
+
     ev = gather(areas, assets, store.read("unlocated"), store.read("rejects"), store.read("imports"),
-                _sector_lookup(store, areas), taxonomy=taxonomy, stale_days=days, unknown_filtered=unknown,
+                _sector_lookup(store, areas), taxonomy=taxonomy, stale_days=stale_days, unknown_filtered=unknown,
                 study_names=study_names)
     _edges(store, ev, areas, taxonomy, areas if ground is None else ground)
-    return assess(report, ev, stale_days=days)
+    return ev
 
 
 def _edges(store: "Store", ev, areas: "Table", taxonomy: "Taxonomy", ground: "Table") -> None:

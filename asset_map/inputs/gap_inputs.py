@@ -7,7 +7,8 @@ services without a location and the study area's names, and applies an asset
 filter (:mod:`asset_map.categories.filters`). :func:`gap_report` then computes
 the gaps of a set of assets (:func:`asset_map.analysis.gaps.compute_gaps`)
 with the services' reach (:mod:`asset_map.categories.served`), and assesses
-their confidence against every active asset (:mod:`asset_map.inputs.evidence`).
+their confidence against every active asset (:mod:`asset_map.inputs.evidence`); :func:`gap_measures`
+is its measuring half, which :mod:`asset_map.inputs.gap_state` keeps in the workspace.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from .evidence import assess_report
-
 if TYPE_CHECKING:  # pragma: no cover
-    from ..analysis.gaps import GapReport
+    from ..analysis.gaps import GapReport, MeasuredGaps
     from ..analysis.need import NeedIndicator
     from ..categories.filters import AssetFilter
     from ..categories.taxonomy import Taxonomy
@@ -101,14 +100,27 @@ def gap_report(store: "Store", inputs: GapInputs, assets: "Table | None", need: 
                robust: bool = True, stale_days: int | None = None, unknown: "list | tuple" = ()) -> "GapReport":
     """The gaps of ``assets`` (the filtered ones, or those of a what-if), their confidence assessed
     against every active asset (``unknown``: see :attr:`GapInputs.unknown`)."""
-    from ..analysis.gaps import compute_gaps
+    from ..analysis.confidence import assess
+    from ..analysis.gaps import rank_gaps
+    from .evidence import gather_evidence, stale_days_or_default
+
+    measured = gap_measures(store, inputs, assets, need, robust=robust)
+    days = stale_days_or_default(stale_days)
+    ev = gather_evidence(store, inputs.areas, inputs.everything, taxonomy=inputs.taxonomy,
+                         study_names=inputs.study_names, stale_days=days, unknown=unknown)
+    return assess(rank_gaps(measured), ev, stale_days=days)
+
+
+def gap_measures(store: "Store", inputs: GapInputs, assets: "Table | None", need: "NeedIndicator | None", *,
+                 robust: bool = True) -> "MeasuredGaps":
+    """The measures of ``assets`` before ranking (:func:`asset_map.analysis.gaps.measure_gaps`), with the
+    services' reach (:mod:`asset_map.categories.served`)."""
+    from ..analysis.gaps import measure_gaps
     from ..categories.served import resolve
 
     served = resolve(inputs.areas, assets, inputs.unlocated, inputs.study_names, radius=street_radius(inputs))
-    report = compute_gaps(inputs.areas, assets, inputs.counted_taxonomy, store.read("population"), need,
-                          served=served, robust=robust, network=inputs.network)
-    return assess_report(store, report, inputs.areas, inputs.everything, taxonomy=inputs.taxonomy,
-                         study_names=inputs.study_names, stale_days=stale_days, unknown=unknown)
+    return measure_gaps(inputs.areas, assets, inputs.counted_taxonomy, store.read("population"), need,
+                        served=served, robust=robust, network=inputs.network)
 
 
 def street_radius(inputs: GapInputs) -> "Callable[[object, float], object] | None":
