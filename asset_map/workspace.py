@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .errors import WorkspaceError
 from .store import open_store
+from .inputs.workspace_change import changes as _changes
 from .categories.taxonomy import Taxonomy, load_taxonomy
 
 #: What to run first when a command needs what the workspace lacks.
@@ -48,21 +49,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .store import Table
     from .inputs.network_load import NetworkResult, Progress
     from .network.graph import StreetNetwork
-
-
-def _changes(method):
-    """Run a method that changes the workspace holding its lock (:meth:`GeoPackageStore.lock`), so that
-    two commands changing one workspace at once both land instead of one overwriting the other."""
-    import functools
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        if kwargs.get("dry_run"):
-            return method(self, *args, **kwargs)
-        with self.store.lock():
-            return method(self, *args, **kwargs)
-
-    return wrapper
 
 
 class Workspace:
@@ -339,8 +325,14 @@ class Workspace:
         ``straight_line``: by the straight line even with a street network (:mod:`asset_map.analysis.network_reach`).
         """
         from .inputs.gap_inputs import gap_report
+        from .inputs.gap_state import stored_report
         from .inputs.levels import level_gaps
 
+        kept = None if by or straight_line or (filters is not None and filters.active) else stored_report(
+            self.store, self.taxonomy(), stale_days)  # a large workspace's kept inputs (:mod:`.inputs.gap_state`)
+        if kept is not None:
+            return kept.select(areas=[self.find_area(area)[0]] if area is not None else None,
+                               categories=_category_ids(self.taxonomy(), category))
         inputs, codes, cat_ids = self._gap_inputs(area, category, filters, straight_line, lean=not by)
         report, codes = (level_gaps(self.store, inputs, by, codes and codes[0], self.need(), stale_days=stale_days),
                          None) if by else (gap_report(self.store, inputs, inputs.assets, self.need(),

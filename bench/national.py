@@ -319,10 +319,14 @@ def run_asset_map(folder: Path, files: dict, steps: Steps, profile: Path | None)
 
     res = steps.run("asset-map", "import with area assignment", do_import,
                     note=lambda r: f"{r.imported:,} imported, {r.outside} outside, {r.rejected} rejected, "
-                                   f"{r.uncategorised} uncategorised")
+                                   f"{r.uncategorised} uncategorised; gap inputs kept")
     out["import_ok"] = res is not None
     if not out["import_ok"]:
         return out
+    from asset_map.inputs.workspace_change import keep_gap_inputs
+
+    steps.run("asset-map", "  of which: keeping the gap inputs", lambda: keep_gap_inputs(ws),
+              note="the same step again on its own: derive every area x category's inputs, write them")
     if layer is None:
         print("  asset-map: no population layer, so no population-weighted gaps to time")
         return out
@@ -364,16 +368,26 @@ def gaps_digest(records: list[dict]) -> str:
 
 
 def check_gaps(ws, files: dict, steps: Steps) -> None:
-    """``gaps()`` through the library (every row): its digest, and whether it equals the old code's."""
-    rows = steps.run("check", "gaps, library, every row (for the digest)", lambda: ws.gaps().records(),
+    """``gaps()`` through the library (every row), from the kept gap inputs and computed from the tables:
+    each one's digest, and whether it equals the old code's."""
+    from asset_map.inputs import gap_state
+
+    kept = steps.run("check", "gaps, library, every row, kept inputs", lambda: ws.gaps().records(),
                      note=lambda r: f"{len(r):,} rows")
-    if rows is None:
-        return
-    digest = gaps_digest(rows)
+    saved, gap_state.stored_report = gap_state.stored_report, lambda *a, **k: None
+    try:
+        fresh = steps.run("check", "gaps, library, every row, computed", lambda: ws.gaps().records(),
+                          note=lambda r: f"{len(r):,} rows")
+    finally:
+        gap_state.stored_report = saved
     old = OLD_GAPS_DIGESTS.get((files["assets"], files["points"]))
-    verdict = "no digest of the old code for this size" if old is None else (
-        "SAME as the old code's" if digest == old else f"DIFFERENT from the old code's {old[:16]}")
-    print(f"  asset-map: gap rows digest {digest}: {verdict}")
+    for how, rows in (("kept inputs", kept), ("computed", fresh)):
+        if rows is None:
+            continue
+        digest = gaps_digest(rows)
+        verdict = "no digest of the old code for this size" if old is None else (
+            "SAME as the old code's" if digest == old else f"DIFFERENT from the old code's {old[:16]}")
+        print(f"  asset-map: gap rows digest ({how}) {digest}: {verdict}")
 
 
 def gaps_by_step(ws, steps: Steps) -> None:

@@ -1,0 +1,189 @@
+"""The gap inputs a large workspace keeps up to date, so that ``gaps`` does not read the register.
+
+Everything :func:`asset_map.analysis.gaps.compute_gaps` derives from the
+assets, the population and the network before it ranks the rows (every
+area × category's counts, coverage, accessibility, need-weighted scores and
+levels at the catchment, half and double it: :class:`~asset_map.analysis.gaps.MeasuredGaps`),
+and the evidence of missing data its confidence counts
+(:class:`~asset_map.analysis.confidence.Evidence`, with each (area, category)'s
+verification dates rather than a stale count, so that any date and any
+``--stale-days`` can be judged from it), are derived by :func:`refresh` after
+every command that changes a workspace of at least :data:`MIN_ASSETS` assets,
+and kept in its bookkeeping table (:data:`asset_map.store.base.STATE_TABLE`) with the
+workspace's changes count. :func:`stored_report` ranks and judges them as
+``gaps`` would, without a filter, a second level or ``--straight-line``,
+only while the count is still the workspace's: any later change, by asset-map
+or by another program (QGIS), makes them out of date and ``gaps`` computes
+everything again. The rows are the same as computed afresh
+(tests/test_gap_state.py compares every field).
+
+The value is a NumPy ``.npz`` archive (read with ``allow_pickle=False``: a
+workspace from someone else cannot run code): the figures as arrays, and
+the rest (area codes and names, category ids, study-area figures, notes,
+the evidence's counts) as one JSON text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, fields
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..analysis.confidence import Evidence
+    from ..analysis.gaps import GapReport, MeasuredGaps
+    from ..analysis.need import NeedIndicator
+    from ..categories.taxonomy import Taxonomy
+    from ..store import Store, Table
+
+#: The bookkeeping row's key.
+KEY = "gap_inputs"
+#: The layout of the value; a value of another layout is not used.
+FORMAT = 1
+#: Workspaces with fewer assets compute their gaps in well under a second and keep nothing.
+MIN_ASSETS = 20_000
+_SCALES = ("half", "double")
+
+
+def refresh(store: "Store", taxonomy: "Taxonomy", need: "NeedIndicator | None", study_names: set[str]) -> bool:
+    """Derive the gap inputs of the workspace as it is now and keep them (one transaction); whether it did.
+
+    Nothing is kept for a workspace without areas or with fewer than
+    :data:`MIN_ASSETS` assets, and nothing is kept if the workspace changed
+    while they were derived.
+    """
+    from .evidence import gather_evidence, stale_days_or_default
+    from .gap_inputs import gap_measures, read_gap_inputs
+
+    areas = store.read("areas")
+    if areas is None or not len(areas) or (store.count("assets") or 0) < MIN_ASSETS:
+        return False
+    at = store.changes()
+    inputs = read_gap_inputs(store, areas, taxonomy, None, study_names, lean=True)
+    measured = gap_measures(store, inputs, inputs.assets, need)
+    ev = gather_evidence(store, areas, inputs.everything, taxonomy=taxonomy, study_names=study_names,
+                         stale_days=stale_days_or_default(None))
+    with store.transaction() as tx:
+        tx.put_state(KEY, encode(measured, ev), at)
+    return True
+
+
+def stored_report(store: "Store", taxonomy: "Taxonomy", stale_days: int | None) -> "GapReport | None":
+    """The gaps of the whole workspace from its kept inputs (ranked, and judged at today's date and
+    ``stale_days``), or ``None`` when there are none up to date."""
+    from ..analysis.confidence import assess, stale_limit
+    from ..analysis.gaps import rank_gaps
+    from .evidence import stale_days_or_default
+
+    found = store.state(KEY)
+    if found is None or found[1] is None or found[0] != store.changes():
+        return None
+    decoded = decode(found[1], taxonomy)
+    if decoded is None:
+        return None
+    measured, ev = decoded
+    days = stale_days_or_default(stale_days)
+    ev.stale = ev.stale_at(stale_limit(days))
+    return assess(rank_gaps(measured), ev, stale_days=days)
+
+
+def encode(measured: "MeasuredGaps", ev: "Evidence") -> bytes:
+    """The value kept: :func:`decode` gives back ``measured`` and ``ev`` (less ``ev.stale``)."""
+    import io
+    import json
+
+    import numpy as np
+
+    arrays: dict[str, Any] = {"code_rank": np.asarray(measured.code_rank)}
+    per_category = []
+    for k, base in enumerate(measured.base):
+        per_category.append(_measures(arrays, f"base/{k}", base))
+        for scale in _SCALES:
+            if scale in measured.alt:
+                _measures(arrays, f"{scale}/{k}", measured.alt[scale][k])
+    meta = {
+        "format": FORMAT, "codes": list(measured.codes), "names": list(measured.names),
+        "categories": [c.id for c in measured.cats], "scales": [s for s in _SCALES if s in measured.alt],
+        "population_loaded": measured.population_loaded, "method": measured.method,
+        "with_layer": measured.with_layer, "need_name": measured.need_name, "notes": measured.notes,
+        "reach": measured.reach, "straight_m": measured.straight_m, "base": per_category,
+        "evidence": _evidence_json(ev),
+    }
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    out = io.BytesIO()
+    np.savez(out, **arrays)
+    return out.getvalue()
+
+
+def decode(value: bytes, taxonomy: "Taxonomy") -> "tuple[MeasuredGaps, Evidence] | None":
+    """:func:`encode`'s ``measured`` and ``ev``, with the taxonomy's categories; ``None`` when the value is of
+    another layout or for other categories."""
+    import io
+    import json
+
+    import numpy as np
+
+    from ..analysis.gaps import MeasuredGaps
+    from ..analysis.measures import CategoryMeasures
+    from ..analysis.rows import StudyFigures
+
+    with np.load(io.BytesIO(value), allow_pickle=False) as archive:
+        data = {name: archive[name] for name in archive.files}
+    meta = json.loads(data.pop("meta").tobytes().decode("utf-8"))
+    cats = list(taxonomy)
+    if meta.get("format") != FORMAT or meta["categories"] != [c.id for c in cats]:
+        return None
+
+    def measures(prefix: str, scalars: dict[str, Any] | None) -> CategoryMeasures:
+        found = {name.split("/", 2)[2]: a for name, a in data.items() if name.startswith(prefix + "/")}
+        extra = {} if scalars is None else {"target_text": scalars["target_text"], "study": (
+            StudyFigures(**scalars["study"]) if scalars["study"] is not None else None)}
+        return CategoryMeasures(**found, **extra)
+
+    base = [measures(f"base/{k}", scalars) for k, scalars in enumerate(meta["base"])]
+    alt = {s: [measures(f"{s}/{k}", None) for k in range(len(cats))] for s in meta["scales"]}
+    measured = MeasuredGaps(meta["codes"], meta["names"], data["code_rank"], cats, base, alt,
+                            meta["population_loaded"], meta["method"], meta["with_layer"], meta["need_name"],
+                            meta["notes"], meta["reach"], meta["straight_m"])
+    return measured, _evidence(meta["evidence"])
+
+
+def _measures(arrays: dict[str, Any], prefix: str, m: Any) -> dict[str, Any]:
+    """Put ``m``'s arrays into ``arrays`` under ``prefix/``; its text and study-area figures, as JSON."""
+    for f in fields(m):
+        value = getattr(m, f.name)
+        if f.name not in ("target_text", "study") and value is not None:
+            arrays[f"{prefix}/{f.name}"] = value
+    return {"target_text": m.target_text, "study": asdict(m.study) if m.study is not None else None}
+
+
+def _evidence_json(ev: "Evidence") -> dict[str, Any]:
+    """The evidence's counts as JSON: each counter as its keys and its counts, column by column."""
+    out: dict[str, Any] = {}
+    for f in fields(ev):
+        if f.name == "stale":
+            continue
+        value = getattr(ev, f.name)
+        if isinstance(value, Counter):
+            keys = list(value)
+            out[f.name] = {"keys": [list(k) if isinstance(k, tuple) else k for k in keys],
+                           "counts": [value[k] for k in keys]}
+        else:
+            out[f.name] = value
+    return out
+
+
+def _evidence(data: dict[str, Any]) -> "Evidence":
+    """:func:`_evidence_json` read back."""
+    from ..analysis.confidence import Evidence
+
+    ev = Evidence()
+    for f in fields(ev):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        if isinstance(getattr(ev, f.name), Counter):
+            keys = (tuple(k) if isinstance(k, list) else k for k in value["keys"])
+            value = Counter(dict(zip(keys, value["counts"])))
+        setattr(ev, f.name, value)
+    return ev

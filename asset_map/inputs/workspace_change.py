@@ -1,0 +1,47 @@
+"""How a workspace method that changes the workspace runs: under its lock, then with its gap inputs kept.
+
+:func:`changes` wraps such a method (:class:`asset_map.workspace.Workspace`):
+it holds the store's lock for the whole change (:meth:`asset_map.store.gpkg.GeoPackageStore.lock`),
+so that two commands changing one workspace at once both land instead of one
+overwriting the other; and once the change has landed it derives the gap
+inputs a large workspace keeps (:func:`asset_map.inputs.gap_state.refresh`),
+still under the lock, so that ``gaps`` reads them instead of the register.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def changes(method: F) -> F:
+    """Run ``method`` (of a workspace) holding the store's lock, then keep its gap inputs up to date.
+
+    With ``dry_run=True`` the method changes nothing and runs as it is.
+    The gap inputs are left out of date (and ``gaps`` computes everything)
+    if deriving them fails: ``gaps`` then reports the problem itself.
+    """
+    from ..errors import AssetMapError
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if kwargs.get("dry_run"):
+            return method(self, *args, **kwargs)
+        with self.store.lock():
+            result = method(self, *args, **kwargs)
+            try:
+                keep_gap_inputs(self)
+            except AssetMapError:
+                pass
+            return result
+
+    return wrapper  # type: ignore[return-value]
+
+
+def keep_gap_inputs(workspace: Any) -> bool:
+    """Derive and keep ``workspace``'s gap inputs (:func:`asset_map.inputs.gap_state.refresh`); whether it did."""
+    from .gap_state import refresh
+
+    return refresh(workspace.store, workspace.taxonomy(), workspace.need(), workspace.study_names())

@@ -1,0 +1,139 @@
+"""The gap inputs a large workspace keeps (asset_map.inputs.gap_state): the same rows as computed afresh, used
+only while nothing has changed since, by asset-map or by another program."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+import asset_map
+from asset_map.inputs import gap_state
+from asset_map.inputs.workspace_change import keep_gap_inputs
+
+from gaps_golden import fixed_today, plain, same
+
+
+def computed(ws, **options) -> list[dict]:
+    """The rows of ``ws.gaps(**options)`` computed from the tables, whatever is kept."""
+    saved = gap_state.stored_report
+    gap_state.stored_report = lambda *a, **k: None
+    try:
+        return plain(ws.gaps(**options).records())
+    finally:
+        gap_state.stored_report = saved
+
+
+def kept_rows(ws, stale_days=None) -> list[dict] | None:
+    report = gap_state.stored_report(ws.store, ws.taxonomy(), stale_days)
+    return None if report is None else plain(report.records())
+
+
+@pytest.fixture
+def example(tmp_path, monkeypatch):
+    """The bundled example (with its streets), its gap inputs kept."""
+    from asset_map.demo import run_demo
+
+    ws = asset_map.Workspace(tmp_path / "example.gpkg")
+    with fixed_today():
+        run_demo(ws)
+        monkeypatch.setattr(gap_state, "MIN_ASSETS", 0)
+        assert keep_gap_inputs(ws)
+    return ws
+
+
+def test_the_kept_inputs_give_every_field_of_every_row_as_computed_afresh(example):
+    with fixed_today():
+        kept = kept_rows(example)
+        assert kept is not None and len(kept) == 126
+        assert not same(kept, computed(example))
+        # gaps() uses them, and narrows them as it narrows computed rows
+        assert plain(example.gaps().records()) == kept
+        north = plain(example.gaps(area="Eastfield", category="dementia").records())
+        assert north == computed(example, area="Eastfield", category="dementia") and len(north) == 1
+
+
+def test_staleness_is_judged_on_the_day_and_age_asked_for(example):
+    import datetime
+
+    frame = example.assets()  # the example's records carry no date: give them dates a year apart
+    frame["last_verified"] = [f"{2021 + k % 5}-06-01" if k % 7 else "unknown" for k in range(len(frame))]
+    with example.store.transaction() as tx:
+        tx.write("assets", frame)
+    assert keep_gap_inputs(example)
+    for today in (datetime.date(2026, 12, 7), datetime.date(2031, 1, 1)):
+        with fixed_today(today):
+            for days in (None, 30, 1000, 3650):
+                assert not same(kept_rows(example, days), computed(example, stale_days=days))
+    with fixed_today():
+        stale = [r for r in kept_rows(example, 1000) if "not verified in 1000 days" in (r["confidence_reason"] or "")]
+        assert stale and len(stale) < len(kept_rows(example, 1000))
+
+
+def test_any_change_by_asset_map_leaves_them_out_of_date(example, monkeypatch):
+    monkeypatch.setattr(gap_state, "MIN_ASSETS", 10**9)  # changes no longer keep them
+    before = example.store.changes()
+    assets = example.store.read("assets", columns=["asset_id"])
+    example.merge(assets["asset_id"][0], [assets["asset_id"][1]])
+    assert example.store.changes() == before + 1
+    assert kept_rows(example) is None
+    monkeypatch.setattr(gap_state, "MIN_ASSETS", 0)  # and a change keeps them again
+    example.merge(assets["asset_id"][0], [assets["asset_id"][2]])
+    with fixed_today():
+        assert kept_rows(example) == computed(example)
+
+
+@pytest.mark.gpkg_only
+def test_an_edit_made_by_another_program_leaves_them_out_of_date(example):
+    # an edit in QGIS is an INSERT, UPDATE or DELETE on a layer: the workspace's triggers count it (every layer
+    # and table has them; plain SQLite cannot run the GeoPackage's own spatial triggers, so the edit is made
+    # here on a table without geometry)
+    before = example.store.changes()
+    with sqlite3.connect(example.location) as con:
+        watched = {r[0] for r in con.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND "
+                                             "name LIKE 'asset_map_changed%'")}
+        layers = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
+        con.execute("DELETE FROM imports WHERE fid = 1")
+    assert watched == layers and {"assets", "areas", "population", "network_edges"} <= layers
+    assert example.store.changes() == before + 1
+    assert kept_rows(example) is None
+    # asset-map's own bulk writes are not counted row by row: one transaction is one change
+    example.store.changes()
+    with example.store.transaction() as tx:
+        tx.delete("assets", "fid IN (2, 3, 4)")
+    assert example.store.changes() == before + 2
+
+
+def test_a_value_derived_before_another_change_is_not_written(example):
+    at = example.store.changes()
+    with example.store.transaction() as tx:
+        tx.delete("rejects", "1 = 0")  # another change lands first
+    with example.store.transaction() as tx:
+        tx.put_state(gap_state.KEY, b"derived from the workspace as it was", at)
+    assert kept_rows(example) is None and example.store.state(gap_state.KEY)[1] != b"derived from the workspace as it was"
+
+
+def test_small_workspaces_keep_nothing(tmp_path):
+    from asset_map.demo import run_demo
+
+    ws = asset_map.Workspace(tmp_path / "small.gpkg")
+    run_demo(ws)  # 307 assets: under MIN_ASSETS
+    assert ws.store.state(gap_state.KEY) is None and ws.store.changes() > 0
+
+
+def test_a_value_of_another_layout_or_taxonomy_is_not_used(example):
+    value = example.store.state(gap_state.KEY)[1]
+    taxonomy = example.taxonomy()
+    assert gap_state.decode(value, taxonomy) is not None
+    fewer = asset_map.categories.taxonomy.Taxonomy(list(taxonomy)[1:], source="test")
+    assert gap_state.decode(value, fewer) is None
+
+
+@pytest.mark.postgis_only
+def test_an_edit_made_by_another_program_in_the_database_leaves_them_out_of_date(example):
+    before = example.store.changes()
+    schema = example.store.schema
+    with example.store._connect() as con:  # another user's session (autocommit): QGIS editing the layer
+        con.execute(f'UPDATE "{schema}".assets SET name = \'Renamed in QGIS\' WHERE fid = 1')
+    assert example.store.changes() == before + 1 and kept_rows(example) is None
+    assert "asset_map_state" not in example.store.layers()
