@@ -15,11 +15,14 @@ Then times, on those files:
 
 - asset-map, in this process through the library: loading the boundaries and
   the population layer (setup), ``import_assets`` (read, locate, categorise,
-  assign each asset to its MSOA, check duplicates, write) and the bare
+  assign each asset to its MSOA, check duplicates, write, then keep the gap
+  inputs: :mod:`asset_map.inputs.gap_state`; that last step is timed again on
+  its own) and the bare
   measures (``compute_gaps(..., robust=False)``: counts and
   population-weighted coverage for every category at one catchment); and
   ``asset-map gaps --top 20`` (with robustness and confidence) as a command
-  in its own process, as a planner runs it: reading the workspace included;
+  in its own process, as a planner runs it: reading the workspace (its kept
+  gap inputs) included;
 - DuckDB with its spatial extension, loaded from the file that the
   ``duckdb-extension-spatial`` package ships (no network): CSV to points,
   GeoPackage to repaired EPSG:27700 polygons, point-in-polygon join and count
@@ -42,8 +45,9 @@ national targets (met / MISSED; nothing is asserted):
 - peak memory of every asset-map step at most 1 GB.
 
 Then it checks and explains ``gaps``: a digest of every gap row through the
-library, compared with the digest the code gave before ``gaps`` was reworked
-(:data:`OLD_GAPS_DIGESTS`), and where the time of ``gaps`` goes step by step,
+library, from the kept gap inputs and computed from the tables, each compared
+with the digest the code gave before ``gaps`` was reworked
+(:data:`OLD_GAPS_DIGESTS`), and where the time of ``gaps`` computed from the tables goes step by step,
 with the floors of its two largest steps (fetching the asset rows from SQLite
 alone; the pairs in reach alone, by STRtree and by scipy's cKDTree).
 
