@@ -47,6 +47,7 @@ def test_the_kept_inputs_give_every_field_of_every_row_as_computed_afresh(exampl
         kept = kept_rows(example)
         assert kept is not None and len(kept) == 126
         assert not same(kept, computed(example))
+        assert example.status()["gap_inputs"] == "kept and up to date (gaps reads them instead of the register)"
         # gaps() uses them, and narrows them as it narrows computed rows
         assert plain(example.gaps().records()) == kept
         north = plain(example.gaps(area="Eastfield", category="dementia").records())
@@ -97,6 +98,7 @@ def test_an_edit_made_by_another_program_leaves_them_out_of_date(example):
     assert watched == layers and {"assets", "areas", "population", "network_edges"} <= layers
     assert example.store.changes() == before + 1
     assert kept_rows(example) is None
+    assert example.status()["gap_inputs"].startswith("out of date: the workspace changed after they were kept")
     # asset-map's own bulk writes are not counted row by row: one transaction is one change
     example.store.changes()
     with example.store.transaction() as tx:
@@ -118,7 +120,7 @@ def test_small_workspaces_keep_nothing(tmp_path):
 
     ws = asset_map.Workspace(tmp_path / "small.gpkg")
     run_demo(ws)  # 307 assets: under MIN_ASSETS
-    assert ws.store.state(gap_state.KEY) is None and ws.store.changes() > 0
+    assert ws.store.state(gap_state.KEY) is None and ws.store.changes() > 0 and "gap_inputs" not in ws.status()
 
 
 def test_a_value_of_another_layout_or_taxonomy_is_not_used(example):

@@ -21,7 +21,8 @@ def workspace_status(store: "Store", location: str) -> dict[str, Any]:
     ``assets_not_services`` when there are any), and
     ``unlocated_outside_lookup`` the rows kept because their postcode lies
     outside the postcode lookup's coverage; ``levels`` the areas of each second level, when any are loaded;
-    ``network`` the street network loaded (:func:`network_line`), when one is.
+    ``network`` the street network loaded (:func:`network_line`), when one is; ``gap_inputs`` whether
+    the gap inputs a large workspace keeps are up to date (:func:`gap_inputs_line`), when it keeps them.
     """
     out: dict[str, Any] = {"workspace": location, "exists": store.exists()}
     for name in COUNTED:
@@ -36,6 +37,9 @@ def workspace_status(store: "Store", location: str) -> dict[str, Any]:
     network = network_line(store)
     if network:
         out["network"] = network
+    kept = gap_inputs_line(store)
+    if kept:
+        out["gap_inputs"] = kept
     if out["unlocated"]:
         from .locating import OUTSIDE_LOOKUP
 
@@ -54,6 +58,20 @@ def network_line(store: "Store") -> str | None:
         return None
     modes = ", ".join(f"{m} {int(info[f'{m}_edges']):,} edges ({float(info[f'{m}_km']):,.1f} km)" for m in MODES)
     return f"{info['file']}: {modes}; loaded {info['loaded_at']}"
+
+
+def gap_inputs_line(store: "Store") -> str | None:
+    """Whether the kept gap inputs (:mod:`asset_map.inputs.gap_state`) are up to date, in a line; ``None``
+    when the workspace keeps none."""
+    from .gap_state import KEY
+
+    found = store.state(KEY)
+    if found is None:
+        return None
+    if found[0] == store.changes():
+        return "kept and up to date (gaps reads them instead of the register)"
+    return ("out of date: the workspace changed after they were kept (an edit by another program?); gaps computes "
+            "from the tables until the next asset-map change keeps them again")
 
 
 def _asset_counts(assets) -> dict[str, int]:
