@@ -54,6 +54,7 @@ def test_the_kept_inputs_give_every_field_of_every_row_as_computed_afresh(exampl
         assert north == computed(example, area="Eastfield", category="dementia") and len(north) == 1
 
 
+@pytest.mark.gpkg_only  # the store's part is in the tests for both stores
 def test_staleness_is_judged_on_the_day_and_age_asked_for(example):
     import datetime
 
@@ -115,6 +116,7 @@ def test_a_value_derived_before_another_change_is_not_written(example):
     assert kept_rows(example) is None and example.store.state(gap_state.KEY)[1] != b"derived from the workspace as it was"
 
 
+@pytest.mark.gpkg_only  # the store's part is in the tests for both stores
 def test_small_workspaces_keep_nothing(tmp_path):
     from asset_map.demo import run_demo
 
@@ -123,6 +125,7 @@ def test_small_workspaces_keep_nothing(tmp_path):
     assert ws.store.state(gap_state.KEY) is None and ws.store.changes() > 0 and "gap_inputs" not in ws.status()
 
 
+@pytest.mark.gpkg_only  # the store's part is in the tests for both stores
 def test_a_value_of_another_layout_or_taxonomy_is_not_used(example):
     value = example.store.state(gap_state.KEY)[1]
     taxonomy = example.taxonomy()
