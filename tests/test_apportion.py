@@ -193,6 +193,7 @@ def ons_wards():
     return est[est["sex"] == "Persons"].set_index("area_code")["all_ages"]
 
 
+@pytest.mark.gpkg_only  # figures of the apportioning, the same on either store
 @pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
 @pytest.mark.parametrize("level", ["lsoa", "oa"])
 def test_trafford_wards_against_ons_ward_estimates(tmp_path, level):
@@ -216,6 +217,7 @@ def test_trafford_wards_against_ons_ward_estimates(tmp_path, level):
     assert errors["postcodes"] < errors["area"] < errors["whole"]
 
 
+@pytest.mark.gpkg_only  # figures of the apportioning, the same on either store
 @pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
 def test_trafford_localities_against_their_wards_estimates(tmp_path):
     """The 4 localities are unions of 2023 wards (each ward's postcodes lie in one locality), so ONS's ward

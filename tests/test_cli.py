@@ -122,6 +122,7 @@ def test_rejects_status_and_taxonomy(ws, tmp_path):
     assert len(run("gaps", "-f", "csv", "-w", ws).stdout.strip().splitlines()) == 1 + 2
 
 
+@pytest.mark.gpkg_only  # the demo's outputs; the stores are tested on both elsewhere
 def test_demo_prints_the_example_gap_table_and_writes_the_workshop_outputs(tmp_path):
     out = tmp_path / "out"
     r = run("demo", "-w", tmp_path / "demo.gpkg", "--top", "5", "--outputs", out)

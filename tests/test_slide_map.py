@@ -40,6 +40,10 @@ def distinct_colours(img: np.ndarray) -> int:
     return len(np.unique(img.reshape(-1, 3), axis=0))
 
 
+#: The slide is drawn from what a workspace reads; the stores themselves are tested elsewhere on both.
+pytestmark = pytest.mark.gpkg_only
+
+
 @pytest.fixture
 def ws(layered, tmp_path):
     """West has a befriending group (S1 and S2 within 800 m: ok), East has none (none)."""
