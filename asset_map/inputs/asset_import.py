@@ -34,6 +34,8 @@ def import_assets(store: "Store", path: str | Path, options: "ImportOptions", *,
 
     The caller holds the store's lock. Nothing is written with ``options.dry_run``.
     """
+    from ..store.base import paused_gc
+
     _check_crosswalk(options.crosswalk)
     options.step("reading")
     table, feed = _read(store, path, options, taxonomy)
@@ -46,13 +48,14 @@ def import_assets(store: "Store", path: str | Path, options: "ImportOptions", *,
 
         result = import_in_chunks(store, path, options.chunk_rows or CHUNK_ROWS, options, taxonomy=taxonomy,
                                   areas=areas, finder=finder, category_map=category_map, cache_rows=cache_rows)
-    else:
-        result = _prepare(table, feed, options, taxonomy=taxonomy, areas=areas, finder=finder,
-                          category_map=category_map)
-        options.step("checking for duplicates")
-        assets = _with_stored(store, result)
-        if not options.dry_run:
-            _write(store, result, assets, path, options, feed, cache_rows)
+    else:  # the table is whole in memory: the collector paused while its rows become assets (:func:`paused_gc`)
+        with paused_gc():
+            result = _prepare(table, feed, options, taxonomy=taxonomy, areas=areas, finder=finder,
+                              category_map=category_map)
+            options.step("checking for duplicates")
+            assets = _with_stored(store, result)
+            if not options.dry_run:
+                _write(store, result, assets, path, options, feed, cache_rows)
     if feed is None and options.crosswalk is not None:
         result.notes.append(f"--crosswalk {Path(options.crosswalk).name} was not used: a crosswalk maps the "
                             "taxonomy terms of a directory feed, and this list is a table (its categories are "

@@ -478,13 +478,18 @@ def _capacities(cells: list[str], units: list[str], column: str | None, notes: l
     values: list[float] = []
     out_units: list[str] = []
     unread = 0
-    for cell, written in zip(cells, units):
-        value, cell_unit = quantity(cell) if cell.strip() else (math.nan, "")
-        if cell.strip() and not value > 0:
-            unread += 1
-            value = math.nan
-        values.append(value)
-        out_units.append((cell_unit or unit(written)) if value == value else "")
+    read: dict[tuple[str, str], tuple[float, str, bool]] = {}  # each distinct (cell, unit) read once
+    for pair in zip(cells, units):
+        got = read.get(pair)
+        if got is None:
+            cell, written = pair
+            value, cell_unit = quantity(cell) if cell.strip() else (math.nan, "")
+            bad = bool(cell.strip()) and not value > 0
+            value = math.nan if bad else value
+            got = read[pair] = (value, (cell_unit or unit(written)) if value == value else "", bad)
+        values.append(got[0])
+        out_units.append(got[1])
+        unread += got[2]
     if unread:
         notes.append(f"column {column!r}: {unread} capacit{'y' if unread == 1 else 'ies'} not a positive "
                      "number; read as no capacity")
