@@ -141,4 +141,20 @@ def test_an_edit_made_by_another_program_in_the_database_leaves_them_out_of_date
     with example.store._connect() as con:  # another user's session (autocommit): QGIS editing the layer
         con.execute(f'UPDATE "{schema}".assets SET name = \'Renamed in QGIS\' WHERE fid = 1')
     assert example.store.changes() == before + 1 and kept_rows(example) is None
+    # a colleague who may edit the layer, but not the bookkeeping table, still has the edit counted
+    with example.store._connect() as con:
+        con.execute("DROP ROLE IF EXISTS asset_map_editor")
+        con.execute("CREATE ROLE asset_map_editor")
+        con.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO asset_map_editor')
+        con.execute(f'GRANT SELECT, UPDATE ON "{schema}".assets TO asset_map_editor')
+        try:
+            con.execute("SET ROLE asset_map_editor")
+            con.execute(f'UPDATE "{schema}".assets SET name = \'Renamed again\' WHERE fid = 1')
+            con.execute("RESET ROLE")
+        finally:
+            con.execute("RESET ROLE")
+            con.execute(f'REVOKE ALL ON "{schema}".assets FROM asset_map_editor')
+            con.execute(f'REVOKE ALL ON SCHEMA "{schema}" FROM asset_map_editor')
+            con.execute("DROP ROLE asset_map_editor")
+    assert example.store.changes() == before + 2
     assert "asset_map_state" not in example.store.layers()

@@ -430,7 +430,9 @@ def _watch(con: "psycopg.Connection", schema: str, states: "dict[str, tuple[byte
     s, table = _q(schema), f"{_q(schema)}.{STATE_TABLE}"
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} (key text PRIMARY KEY, version bigint NOT NULL, value bytea)")
     con.execute(f"INSERT INTO {table} VALUES (%s, 0, NULL) ON CONFLICT (key) DO NOTHING", (CHANGES_KEY,))
-    con.execute(f"CREATE OR REPLACE FUNCTION {s}.{TRIGGER_PREFIX}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    # SECURITY DEFINER: a colleague who may edit a layer but not the bookkeeping table still has the edit counted
+    con.execute(f"CREATE OR REPLACE FUNCTION {s}.{TRIGGER_PREFIX}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
+                f"SET search_path = pg_catalog, pg_temp AS $$ BEGIN "
                 f"UPDATE {table} SET version = version + 1 WHERE key = '{CHANGES_KEY}'; RETURN NULL; END $$")
     for name in _tables(con, schema):
         con.execute(f"CREATE OR REPLACE TRIGGER {TRIGGER_PREFIX} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "
