@@ -107,7 +107,7 @@ def encode(measured: "MeasuredGaps", ev: "Evidence") -> bytes:
         "population_loaded": measured.population_loaded, "method": measured.method,
         "with_layer": measured.with_layer, "need_name": measured.need_name, "notes": measured.notes,
         "reach": measured.reach, "straight_m": measured.straight_m, "base": per_category,
-        "evidence": _evidence_json(ev),
+        "evidence": _evidence_json(ev, arrays),
     }
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
     out = io.BytesIO()
@@ -145,7 +145,7 @@ def decode(value: bytes, taxonomy: "Taxonomy") -> "tuple[MeasuredGaps, Evidence]
     measured = MeasuredGaps(meta["codes"], meta["names"], data["code_rank"], cats, base, alt,
                             meta["population_loaded"], meta["method"], meta["with_layer"], meta["need_name"],
                             meta["notes"], meta["reach"], meta["straight_m"])
-    return measured, _evidence(meta["evidence"])
+    return measured, _evidence(meta["evidence"], data)
 
 
 def _measures(arrays: dict[str, Any], prefix: str, m: Any) -> dict[str, Any]:
@@ -157,33 +157,55 @@ def _measures(arrays: dict[str, Any], prefix: str, m: Any) -> dict[str, Any]:
     return {"target_text": m.target_text, "study": asdict(m.study) if m.study is not None else None}
 
 
-def _evidence_json(ev: "Evidence") -> dict[str, Any]:
-    """The evidence's counts as JSON: each counter as its keys and its counts, column by column."""
-    out: dict[str, Any] = {}
+def _evidence_json(ev: "Evidence", arrays: dict[str, Any]) -> dict[str, Any]:
+    """The evidence as JSON, each counter's keys and counts put into ``arrays`` as columns (each part of a key
+    as indices into one list of the distinct values, which the JSON holds)."""
+    import numpy as np
+
+    out: dict[str, Any] = {"counters": {}}
+    values: dict[tuple[str, Any], int] = {}
+    vocabulary: list[Any] = []
+
+    def index(v: Any) -> int:
+        key = (type(v).__name__, v)
+        if key not in values:
+            values[key] = len(vocabulary)
+            vocabulary.append(v)
+        return values[key]
+
     for f in fields(ev):
+        value = getattr(ev, f.name)
         if f.name == "stale":
             continue
-        value = getattr(ev, f.name)
-        if isinstance(value, Counter):
-            keys = list(value)
-            out[f.name] = {"keys": [list(k) if isinstance(k, tuple) else k for k in keys],
-                           "counts": [value[k] for k in keys]}
-        else:
+        if not isinstance(value, Counter):
             out[f.name] = value
+            continue
+        keys = list(value)
+        tuples = bool(keys) and isinstance(keys[0], tuple)
+        parts = list(zip(*keys)) if tuples else [keys]
+        out["counters"][f.name] = {"tuples": tuples, "parts": len(parts) if keys else 0}
+        for k, part in enumerate(parts if keys else []):
+            arrays[f"evidence/{f.name}/{k}"] = np.array([index(v) for v in part], dtype=np.int64)
+        arrays[f"evidence/{f.name}/counts"] = np.array([value[k] for k in keys])
+    out["vocabulary"] = vocabulary
     return out
 
 
-def _evidence(data: dict[str, Any]) -> "Evidence":
+def _evidence(data: dict[str, Any], arrays: dict[str, Any]) -> "Evidence":
     """:func:`_evidence_json` read back."""
+    import numpy as np
+
     from ..analysis.confidence import Evidence
 
     ev = Evidence()
+    vocabulary = np.array(data["vocabulary"] + [None], dtype=object)
     for f in fields(ev):
-        if f.name not in data:
-            continue
-        value = data[f.name]
-        if isinstance(getattr(ev, f.name), Counter):
-            keys = (tuple(k) if isinstance(k, list) else k for k in value["keys"])
-            value = Counter(dict(zip(keys, value["counts"])))
-        setattr(ev, f.name, value)
+        if f.name in data["counters"]:
+            shape = data["counters"][f.name]
+            counts = arrays[f"evidence/{f.name}/counts"].tolist()
+            parts = [vocabulary[arrays[f"evidence/{f.name}/{k}"]].tolist() for k in range(shape["parts"])]
+            keys = list(zip(*parts)) if shape["tuples"] else (parts[0] if parts else [])
+            setattr(ev, f.name, Counter(dict(zip(keys, counts))))
+        elif f.name in data:
+            setattr(ev, f.name, data[f.name])
     return ev
