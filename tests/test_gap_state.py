@@ -30,15 +30,13 @@ def kept_rows(ws, stale_days=None) -> list[dict] | None:
 
 
 @pytest.fixture
-def example(tmp_path, monkeypatch):
-    """The bundled example (with its streets), its gap inputs kept."""
+def example(tmp_path):
+    """The bundled example: routed along its streets, it keeps its gap inputs."""
     from asset_map.demo import run_demo
 
     ws = asset_map.Workspace(tmp_path / "example.gpkg")
-    with fixed_today():
-        run_demo(ws)
-        monkeypatch.setattr(gap_state, "MIN_ASSETS", 0)
-        assert keep_gap_inputs(ws)
+    run_demo(ws)
+    assert ws.store.state(gap_state.KEY)[0] == ws.store.changes()
     return ws
 
 
@@ -73,14 +71,15 @@ def test_staleness_is_judged_on_the_day_and_age_asked_for(example):
 
 
 def test_any_change_by_asset_map_leaves_them_out_of_date(example, monkeypatch):
-    monkeypatch.setattr(gap_state, "MIN_ASSETS", 10**9)  # changes no longer keep them
+    monkeypatch.setattr(gap_state, "worth_keeping", lambda store: False)  # changes no longer keep them
     before = example.store.changes()
     assets = example.store.read("assets", columns=["asset_id"])
     example.merge(assets["asset_id"][0], [assets["asset_id"][1]])
     assert example.store.changes() == before + 1
     assert kept_rows(example) is None
-    monkeypatch.setattr(gap_state, "MIN_ASSETS", 0)  # and a change keeps them again
+    monkeypatch.undo()  # and a change keeps them again (the example has streets: it is worth it)
     example.merge(assets["asset_id"][0], [assets["asset_id"][2]])
+    assert example.store.changes() == before + 3  # the merge, and keeping the inputs
     with fixed_today():
         assert kept_rows(example) == computed(example)
 
@@ -116,13 +115,15 @@ def test_a_value_derived_before_another_change_is_not_written(example):
     assert kept_rows(example) is None and example.store.state(gap_state.KEY)[1] != b"derived from the workspace as it was"
 
 
-@pytest.mark.gpkg_only  # the store's part is in the tests for both stores
-def test_small_workspaces_keep_nothing(tmp_path):
+def test_small_workspaces_keep_nothing_unless_they_have_streets(layered, assets_csv, tmp_path):
     from asset_map.demo import run_demo
 
-    ws = asset_map.Workspace(tmp_path / "small.gpkg")
-    run_demo(ws)  # 307 assets: under MIN_ASSETS
-    assert ws.store.state(gap_state.KEY) is None and ws.store.changes() > 0 and "gap_inputs" not in ws.status()
+    layered.import_assets(assets_csv)  # a few assets, no street network: gaps are computed in a moment
+    assert layered.store.state(gap_state.KEY) is None and layered.store.changes() > 0
+    assert "gap_inputs" not in layered.status()
+    ws = asset_map.Workspace(tmp_path / "streets.gpkg")
+    run_demo(ws)  # 294 assets, but routed along the example's streets: kept
+    assert ws.store.state(gap_state.KEY)[0] == ws.store.changes()
 
 
 @pytest.mark.gpkg_only  # the store's part is in the tests for both stores

@@ -8,7 +8,8 @@ and the evidence of missing data its confidence counts
 (:class:`~asset_map.analysis.confidence.Evidence`, with each (area, category)'s
 verification dates rather than a stale count, so that any date and any
 ``--stale-days`` can be judged from it), are derived by :func:`refresh` after
-every command that changes a workspace of at least :data:`MIN_ASSETS` assets,
+every command that changes a workspace of at least :data:`MIN_ASSETS` assets or
+with a street network (:func:`worth_keeping`),
 and kept in its bookkeeping table (:data:`asset_map.store.base.STATE_TABLE`) with the
 workspace's changes count. :func:`stored_report` ranks and judges them as
 ``gaps`` would, without a filter, a second level or ``--straight-line``,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 KEY = "gap_inputs"
 #: The layout of the value; a value of another layout is not used.
 FORMAT = 1
-#: Workspaces with fewer assets compute their gaps in well under a second and keep nothing.
+#: Workspaces with fewer assets (and no street network) compute their gaps in well under a second and keep nothing.
 MIN_ASSETS = 20_000
 _SCALES = ("half", "double")
 
@@ -48,15 +49,15 @@ _SCALES = ("half", "double")
 def refresh(store: "Store", taxonomy: "Taxonomy", need: "NeedIndicator | None", study_names: set[str]) -> bool:
     """Derive the gap inputs of the workspace as it is now and keep them (one transaction); whether it did.
 
-    Nothing is kept for a workspace without areas or with fewer than
-    :data:`MIN_ASSETS` assets, and nothing is kept if the workspace changed
-    while they were derived.
+    Nothing is kept for a workspace without areas or whose gaps are quick to
+    compute (:func:`worth_keeping`), and nothing is kept if the workspace
+    changed while they were derived.
     """
     from .evidence import gather_evidence, stale_days_or_default
     from .gap_inputs import gap_measures, read_gap_inputs
 
     areas = store.read("areas")
-    if areas is None or not len(areas) or (store.count("assets") or 0) < MIN_ASSETS:
+    if areas is None or not len(areas) or not worth_keeping(store):
         return False
     at = store.changes()
     inputs = read_gap_inputs(store, areas, taxonomy, None, study_names, lean=True)
@@ -66,6 +67,14 @@ def refresh(store: "Store", taxonomy: "Taxonomy", need: "NeedIndicator | None", 
     with store.transaction() as tx:
         tx.put_state(KEY, encode(measured, ev), at)
     return True
+
+
+def worth_keeping(store: "Store") -> bool:
+    """Whether ``store``'s gaps take long enough to compute to keep their inputs: it has :data:`MIN_ASSETS`
+    assets or more, or any assets and a street network (routing every catchment takes seconds on a borough's
+    streets: bench/network_borough.py)."""
+    assets = store.count("assets") or 0
+    return assets >= MIN_ASSETS or (assets > 0 and bool(store.count("network_edges")))
 
 
 def stored_report(store: "Store", taxonomy: "Taxonomy", stale_days: int | None) -> "GapReport | None":

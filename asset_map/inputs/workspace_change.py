@@ -29,13 +29,19 @@ def changes(method: F) -> F:
     def wrapper(self, *args, **kwargs):
         if kwargs.get("dry_run"):
             return method(self, *args, **kwargs)
-        with self.store.lock():
-            result = method(self, *args, **kwargs)
-            try:
-                keep_gap_inputs(self)
-            except AssetMapError:
-                pass
-            return result
+        depth = getattr(self, "_changing", 0)  # a changing method that calls another keeps the inputs once, at its end
+        self._changing = depth + 1
+        try:
+            with self.store.lock():
+                result = method(self, *args, **kwargs)
+                if depth == 0:
+                    try:
+                        keep_gap_inputs(self)
+                    except AssetMapError:
+                        pass
+                return result
+        finally:
+            self._changing = depth
 
     return wrapper  # type: ignore[return-value]
 
