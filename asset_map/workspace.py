@@ -141,11 +141,17 @@ class Workspace:
         """Copy every layer and table of this workspace into an empty one (another GeoPackage or a PostGIS
         schema), all-or-nothing; returns the rows copied per table (:func:`asset_map.store.copy.copy_store`).
 
-        Moves a study from a GeoPackage to a shared database and back.
+        Moves a study from a GeoPackage to a shared database and back; the copy keeps its own gap inputs
+        (:mod:`asset_map.inputs.gap_state`) when it is worth it.
         """
+        from .inputs.workspace_change import keep_after_change
         from .store.copy import copy_store
 
-        return copy_store(self.store, open_store(location))
+        counts = copy_store(self.store, open_store(location))
+        copy = Workspace(location)
+        with copy.store.lock():
+            keep_after_change(copy)
+        return counts
 
     def _required(self, found, what: str):
         """``found``, unless it is None (the workspace lacks ``what``, "areas" or "assets"): then the

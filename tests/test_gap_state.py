@@ -159,3 +159,11 @@ def test_an_edit_made_by_another_program_in_the_database_leaves_them_out_of_date
             con.execute("DROP ROLE asset_map_editor")
     assert example.store.changes() == before + 2
     assert "asset_map_state" not in example.store.layers()
+
+
+def test_a_copy_keeps_its_own(example, tmp_path):
+    copy = asset_map.Workspace(tmp_path / "copy.gpkg")
+    example.copy_to(copy.location)
+    assert copy.store.state(gap_state.KEY)[0] == copy.store.changes()
+    with fixed_today():
+        assert kept_rows(copy) == kept_rows(example)

@@ -20,10 +20,8 @@ def changes(method: F) -> F:
     """Run ``method`` (of a workspace) holding the store's lock, then keep its gap inputs up to date.
 
     With ``dry_run=True`` the method changes nothing and runs as it is.
-    The gap inputs are left out of date (and ``gaps`` computes everything)
-    if deriving them fails: ``gaps`` then reports the problem itself.
+    See :func:`keep_after_change` for the gap inputs.
     """
-    from ..errors import AssetMapError
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
@@ -35,15 +33,23 @@ def changes(method: F) -> F:
             with self.store.lock():
                 result = method(self, *args, **kwargs)
                 if depth == 0:
-                    try:
-                        keep_gap_inputs(self)
-                    except AssetMapError:
-                        pass
+                    keep_after_change(self)
                 return result
         finally:
             self._changing = depth
 
     return wrapper  # type: ignore[return-value]
+
+
+def keep_after_change(workspace: Any) -> None:
+    """Keep ``workspace``'s gap inputs after a change has landed (the caller holds its lock); if deriving them
+    fails they are left out of date (``gaps`` computes everything, and then reports the problem itself)."""
+    from ..errors import AssetMapError
+
+    try:
+        keep_gap_inputs(workspace)
+    except AssetMapError:
+        pass
 
 
 def keep_gap_inputs(workspace: Any) -> bool:
