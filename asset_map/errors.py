@@ -57,3 +57,8 @@ class OutputPathError(AssetMapError, ValueError):
 
 class NetworkError(AssetMapError, ValueError):
     """A street network cannot be read or used: not an OpenStreetMap extract, no streets, not covering the study area."""
+
+
+class InterruptedAfterChange(KeyboardInterrupt):
+    """Ctrl-C (or a stop signal) after a change had landed, while the workspace's gap inputs were being kept
+    (:mod:`asset_map.inputs.gap_state`): the change is saved, the gap inputs are out of date."""

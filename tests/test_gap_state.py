@@ -167,3 +167,23 @@ def test_a_copy_keeps_its_own(example, tmp_path):
     assert copy.store.state(gap_state.KEY)[0] == copy.store.changes()
     with fixed_today():
         assert kept_rows(copy) == kept_rows(example)
+
+
+def test_ctrl_c_while_they_are_kept_says_the_change_is_saved(example, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from asset_map.cli import app
+    from conftest import cli_location, write_csv
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gap_state, "refresh", interrupted)
+    before = len(example.store.read("assets", columns=["name"]))
+    extra = write_csv(tmp_path / "more.csv", ["name", "category", "easting", "northing"],
+                      [["New befriending group", "befriending", 451_000, 301_000]])
+    r = CliRunner().invoke(app, ["import", str(extra), "-w", cli_location(example.location)])
+    assert r.exit_code == 130
+    assert "Interrupted after the change was saved" in r.stderr and "unchanged" not in r.stderr
+    assert len(example.store.read("assets", columns=["name"])) == before + 1  # the import landed
+    assert kept_rows(example) is None  # and the kept inputs are out of date, not wrong

@@ -43,13 +43,23 @@ def changes(method: F) -> F:
 
 def keep_after_change(workspace: Any) -> None:
     """Keep ``workspace``'s gap inputs after a change has landed (the caller holds its lock); if deriving them
-    fails they are left out of date (``gaps`` computes everything, and then reports the problem itself)."""
-    from ..errors import AssetMapError
+    fails they are left out of date (``gaps`` computes everything, and then reports the problem itself).
+
+    Raises
+    ------
+    InterruptedAfterChange
+        On Ctrl-C while they are kept: unlike an interruption of the change, it leaves the change saved.
+    """
+    from ..errors import AssetMapError, InterruptedAfterChange
 
     try:
         keep_gap_inputs(workspace)
     except AssetMapError:
         pass
+    except InterruptedAfterChange:
+        raise
+    except KeyboardInterrupt:
+        raise InterruptedAfterChange() from None
 
 
 def keep_gap_inputs(workspace: Any) -> bool:
