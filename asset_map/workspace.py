@@ -365,6 +365,7 @@ class Workspace:
 
         from .analysis.whatif import WhatIf, changed_assets, parse_addition
         from .inputs.gap_inputs import gap_report
+        from .inputs.gap_state import stored_report
         from .inputs.postcode_finder import find_one_postcode
 
         inputs, _, _ = self._gap_inputs(None, None, filters, straight_line)
@@ -373,8 +374,10 @@ class Workspace:
         changed, removed = changed_assets(inputs.assets, additions, list(without), inputs.areas,
                                           everything=inputs.everything)
         need = self.need()
-        before, after = (gap_report(self.store, inputs, a, need, robust=robust, unknown=inputs.unknown)
-                         for a in (inputs.assets, changed))
+        kept = None if straight_line or (filters is not None and filters.active) else stored_report(
+            self.store, inputs.taxonomy, None, robust=robust)  # "before": the workspace as it is, if kept
+        report = partial(gap_report, self.store, inputs, need=need, robust=robust, unknown=inputs.unknown)
+        before, after = kept if kept is not None else report(inputs.assets), report(changed)
         after.notes[:0] = inputs.notes
         kept = {str(a) for a in changed["asset_id"]} if "asset_id" in changed.columns else set()
         gone = [str(a) for a in (inputs.assets["asset_id"] if inputs.assets is not None else []) if str(a) not in kept]

@@ -187,3 +187,19 @@ def test_ctrl_c_while_they_are_kept_says_the_change_is_saved(example, tmp_path, 
     assert "Interrupted after the change was saved" in r.stderr and "unchanged" not in r.stderr
     assert len(example.store.read("assets", columns=["name"])) == before + 1  # the import landed
     assert kept_rows(example) is None  # and the kept inputs are out of date, not wrong
+
+
+def test_a_what_if_starts_from_them(example):
+    gone = example.store.read("assets", columns=["asset_id"])["asset_id"][5]
+    with fixed_today():
+        for robust in (False, True):
+            kept = example.what_if(without=[gone], robust=robust)
+            saved = gap_state.stored_report
+            gap_state.stored_report = lambda *a, **k: None
+            try:
+                fresh = example.what_if(without=[gone], robust=robust)
+            finally:
+                gap_state.stored_report = saved
+            assert not same(plain(kept.before.records()), plain(fresh.before.records()))
+            assert not same(plain(kept.after.records()), plain(fresh.after.records()))
+            assert kept.before.records() != kept.after.records()  # the removal changed something

@@ -77,9 +77,13 @@ def worth_keeping(store: "Store") -> bool:
     return assets >= MIN_ASSETS or (assets > 0 and bool(store.count("network_edges")))
 
 
-def stored_report(store: "Store", taxonomy: "Taxonomy", stale_days: int | None) -> "GapReport | None":
+def stored_report(store: "Store", taxonomy: "Taxonomy", stale_days: int | None, *,
+                  robust: bool = True) -> "GapReport | None":
     """The gaps of the whole workspace from its kept inputs (ranked, and judged at today's date and
-    ``stale_days``), or ``None`` when there are none up to date."""
+    ``stale_days``; without the robustness rankings unless ``robust``), or ``None`` when there are none up to
+    date."""
+    from dataclasses import replace
+
     from ..analysis.confidence import assess, stale_limit
     from ..analysis.gaps import rank_gaps
     from .evidence import stale_days_or_default
@@ -93,7 +97,7 @@ def stored_report(store: "Store", taxonomy: "Taxonomy", stale_days: int | None) 
     measured, ev = decoded
     days = stale_days_or_default(stale_days)
     ev.stale = ev.stale_at(stale_limit(days))
-    return assess(rank_gaps(measured), ev, stale_days=days)
+    return assess(rank_gaps(measured if robust else replace(measured, alt={})), ev, stale_days=days)
 
 
 def encode(measured: "MeasuredGaps", ev: "Evidence") -> bytes:
