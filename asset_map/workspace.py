@@ -335,7 +335,7 @@ class Workspace:
         from .inputs.levels import level_gaps
 
         kept = None if by or straight_line or (filters is not None and filters.active) else stored_report(
-            self.store, self.taxonomy(), stale_days)  # a large workspace's kept inputs (:mod:`.inputs.gap_state`)
+            self.store, self.taxonomy(), stale_days)  # the workspace's kept inputs (:mod:`.inputs.gap_state`)
         if kept is not None:
             return kept.select(areas=[self.find_area(area)[0]] if area is not None else None,
                                categories=_category_ids(self.taxonomy(), category))

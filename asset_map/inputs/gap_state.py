@@ -1,4 +1,4 @@
-"""The gap inputs a large workspace keeps up to date, so that ``gaps`` does not read the register.
+"""The gap inputs a large or street-network workspace keeps up to date, so that ``gaps`` does not read the register.
 
 Everything :func:`asset_map.analysis.gaps.compute_gaps` derives from the
 assets, the population and the network before it ranks the rows (every
@@ -19,9 +19,10 @@ everything again. The rows are the same as computed afresh
 (tests/test_gap_state.py compares every field).
 
 The value is a NumPy ``.npz`` archive (read with ``allow_pickle=False``: a
-workspace from someone else cannot run code): the figures as arrays, and
-the rest (area codes and names, category ids, study-area figures, notes,
-the evidence's counts) as one JSON text.
+workspace from someone else cannot run code): the figures and the evidence's
+counters as arrays (a counter's keys as indices into one list of values), and
+the rest (area codes and names, category ids, study-area figures, notes, that
+list) as one JSON text. ``what_if`` takes its "before" from them too.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ def workspace_status(store: "Store", location: str) -> dict[str, Any]:
     ``unlocated_outside_lookup`` the rows kept because their postcode lies
     outside the postcode lookup's coverage; ``levels`` the areas of each second level, when any are loaded;
     ``network`` the street network loaded (:func:`network_line`), when one is; ``gap_inputs`` whether
-    the gap inputs a large workspace keeps are up to date (:func:`gap_inputs_line`), when it keeps them.
+    the gap inputs a workspace keeps are up to date (:func:`gap_inputs_line`), when it keeps them.
     """
     out: dict[str, Any] = {"workspace": location, "exists": store.exists()}
     for name in COUNTED:

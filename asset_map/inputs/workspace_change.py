@@ -4,7 +4,7 @@
 it holds the store's lock for the whole change (:meth:`asset_map.store.gpkg.GeoPackageStore.lock`),
 so that two commands changing one workspace at once both land instead of one
 overwriting the other; and once the change has landed it derives the gap
-inputs a large workspace keeps (:func:`asset_map.inputs.gap_state.refresh`),
+inputs a large or street-network workspace keeps (:func:`asset_map.inputs.gap_state.refresh`),
 still under the lock, so that ``gaps`` reads them instead of the register.
 """
 
