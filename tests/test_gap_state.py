@@ -203,3 +203,19 @@ def test_a_what_if_starts_from_them(example):
             assert not same(plain(kept.before.records()), plain(fresh.before.records()))
             assert not same(plain(kept.after.records()), plain(fresh.after.records()))
             assert kept.before.records() != kept.after.records()  # the removal changed something
+
+
+@pytest.mark.gpkg_only  # the store's part is in the tests for both stores
+def test_a_register_of_min_assets_keeps_them_without_streets(workspace, two_areas, tmp_path, monkeypatch):
+    from conftest import X0, Y0, big_import
+
+    monkeypatch.setattr(gap_state, "MIN_ASSETS", 500)  # 20,000 in use: the rule, at a size a test runs quickly
+    workspace.load_boundaries(two_areas, population_field="pop")
+    workspace.import_assets(big_import(tmp_path, rows=gap_state.MIN_ASSETS - 1))
+    assert workspace.store.state(gap_state.KEY) is None  # one short, no streets: computed each time
+    more = tmp_path / "one.csv"
+    more.write_text(f"Name,Category,Easting,Northing\nOne more club,carers,{X0 + 500:.0f},{Y0 + 500:.0f}\n")
+    workspace.import_assets(more)
+    assert workspace.store.state(gap_state.KEY)[0] == workspace.store.changes()
+    with fixed_today():
+        assert not same(kept_rows(workspace), computed(workspace))
