@@ -211,11 +211,15 @@ def test_a_register_of_min_assets_keeps_them_without_streets(workspace, two_area
 
     monkeypatch.setattr(gap_state, "MIN_ASSETS", 500)  # 20,000 in use: the rule, at a size a test runs quickly
     workspace.load_boundaries(two_areas, population_field="pop")
-    workspace.import_assets(big_import(tmp_path, rows=gap_state.MIN_ASSETS - 1))
+    steps: list[str] = []
+    heard = lambda step, done, total: steps.append(step)  # noqa: E731  (a progress display)
+    workspace.import_assets(big_import(tmp_path, rows=gap_state.MIN_ASSETS - 1), progress=heard)
     assert workspace.store.state(gap_state.KEY) is None  # one short, no streets: computed each time
+    assert gap_state.STEP not in steps
     more = tmp_path / "one.csv"
     more.write_text(f"Name,Category,Easting,Northing\nOne more club,carers,{X0 + 500:.0f},{Y0 + 500:.0f}\n")
-    workspace.import_assets(more)
+    workspace.import_assets(more, progress=heard)
     assert workspace.store.state(gap_state.KEY)[0] == workspace.store.changes()
+    assert steps[-1] == gap_state.STEP  # the progress display says what the last seconds are
     with fixed_today():
         assert not same(kept_rows(workspace), computed(workspace))

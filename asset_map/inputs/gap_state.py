@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.confidence import Evidence
@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: The bookkeeping row's key.
 KEY = "gap_inputs"
+#: What a progress display says while they are derived.
+STEP = "keeping the gap inputs up to date"
 #: The layout of the value; a value of another layout is not used.
 FORMAT = 1
 #: Workspaces with fewer assets (and no street network) compute their gaps in well under a second and keep nothing.
@@ -47,12 +49,14 @@ MIN_ASSETS = 20_000
 _SCALES = ("half", "double")
 
 
-def refresh(store: "Store", taxonomy: "Taxonomy", need: "NeedIndicator | None", study_names: set[str]) -> bool:
+def refresh(store: "Store", taxonomy: "Taxonomy", need: "NeedIndicator | None", study_names: set[str],
+            progress: "Callable[[str, int, int], None] | None" = None) -> bool:
     """Derive the gap inputs of the workspace as it is now and keep them (one transaction); whether it did.
 
     Nothing is kept for a workspace without areas or whose gaps are quick to
     compute (:func:`worth_keeping`), and nothing is kept if the workspace
-    changed while they were derived.
+    changed while they were derived. ``progress`` (as an import's) hears the
+    step's name when it starts.
     """
     from .evidence import gather_evidence, stale_days_or_default
     from .gap_inputs import gap_measures, read_gap_inputs
@@ -60,6 +64,8 @@ def refresh(store: "Store", taxonomy: "Taxonomy", need: "NeedIndicator | None", 
     areas = store.read("areas")
     if areas is None or not len(areas) or not worth_keeping(store):
         return False
+    if progress is not None:
+        progress(STEP, 0, 0)
     at = store.changes()
     inputs = read_gap_inputs(store, areas, taxonomy, None, study_names, lean=True)
     measured = gap_measures(store, inputs, inputs.assets, need)

@@ -33,7 +33,7 @@ def changes(method: F) -> F:
             with self.store.lock():
                 result = method(self, *args, **kwargs)
                 if depth == 0:
-                    keep_after_change(self)
+                    keep_after_change(self, kwargs.get("progress"))
                 return result
         finally:
             self._changing = depth
@@ -41,7 +41,7 @@ def changes(method: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def keep_after_change(workspace: Any) -> None:
+def keep_after_change(workspace: Any, progress: "Callable[[str, int, int], None] | None" = None) -> None:
     """Keep ``workspace``'s gap inputs after a change has landed (the caller holds its lock); if deriving them
     fails they are left out of date (``gaps`` computes everything, and then reports the problem itself).
 
@@ -53,7 +53,7 @@ def keep_after_change(workspace: Any) -> None:
     from ..errors import AssetMapError, InterruptedAfterChange
 
     try:
-        keep_gap_inputs(workspace)
+        keep_gap_inputs(workspace, progress)
     except AssetMapError:
         pass
     except InterruptedAfterChange:
@@ -62,8 +62,9 @@ def keep_after_change(workspace: Any) -> None:
         raise InterruptedAfterChange() from None
 
 
-def keep_gap_inputs(workspace: Any) -> bool:
-    """Derive and keep ``workspace``'s gap inputs (:func:`asset_map.inputs.gap_state.refresh`); whether it did."""
+def keep_gap_inputs(workspace: Any, progress: "Callable[[str, int, int], None] | None" = None) -> bool:
+    """Derive and keep ``workspace``'s gap inputs (:func:`asset_map.inputs.gap_state.refresh`, which tells
+    ``progress`` when it starts); whether it did."""
     from .gap_state import refresh
 
-    return refresh(workspace.store, workspace.taxonomy(), workspace.need(), workspace.study_names())
+    return refresh(workspace.store, workspace.taxonomy(), workspace.need(), workspace.study_names(), progress)
