@@ -149,7 +149,6 @@ def compute_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy,
     (:class:`Ranker`), lay them out as a :class:`GapTable` and mark the
     robust gaps; the report makes its row objects only when read.
     """
-    _check_areas(areas)
     return rank_gaps(measure_gaps(areas, assets, taxonomy, population, need, served=served, robust=robust,
                                   network=network), top=top)
 
