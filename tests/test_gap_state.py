@@ -75,11 +75,11 @@ def test_any_change_by_asset_map_leaves_them_out_of_date(example, monkeypatch):
     before = example.store.changes()
     assets = example.store.read("assets", columns=["asset_id"])
     example.merge(assets["asset_id"][0], [assets["asset_id"][1]])
-    assert example.store.changes() == before + 1
+    assert example.store.changes() == before + 2  # the merge, and removing the kept inputs it made stale
     assert kept_rows(example) is None
     monkeypatch.undo()  # and a change keeps them again (the example has streets: it is worth it)
     example.merge(assets["asset_id"][0], [assets["asset_id"][2]])
-    assert example.store.changes() == before + 3  # the merge, and keeping the inputs
+    assert example.store.changes() == before + 4  # the merge, and keeping the inputs
     with fixed_today():
         assert kept_rows(example) == computed(example)
 
@@ -223,3 +223,89 @@ def test_a_register_of_min_assets_keeps_them_without_streets(workspace, two_area
     assert steps[-1] == gap_state.STEP  # the progress display says what the last seconds are
     with fixed_today():
         assert not same(kept_rows(workspace), computed(workspace))
+
+
+@pytest.mark.gpkg_only
+def test_a_layer_replaced_or_added_by_another_program_leaves_them_out_of_date(example, tmp_path):
+    import pyogrio
+
+    # ogr2ogr -overwrite, or QGIS saving over a layer: the table is dropped and made again, which fires no trigger
+    half = example.assets().iloc[::2]
+    pyogrio.write_dataframe(half, example.location, layer="assets", driver="GPKG")
+    assert example.store.changes() == -1 and kept_rows(example) is None
+    assert example.status()["gap_inputs"].startswith("out of date")
+    with fixed_today():
+        assert sum(r["assets"] for r in computed(example)) < sum(r["assets"] for r in kept_rows_of_before(example))
+    example.merge(*_two_ids(example))  # the next asset-map change keeps them again
+    assert example.store.changes() > 0 and kept_rows(example) is not None
+    pyogrio.write_dataframe(half.head(3), example.location, layer="notes", driver="GPKG")  # a layer added
+    assert kept_rows(example) is None
+
+
+def kept_rows_of_before(ws):
+    """The example's rows as the bundled example has them (a fresh copy, for comparison)."""
+    from asset_map.demo import run_demo
+
+    fresh = asset_map.Workspace(ws.store.path.with_name("fresh.gpkg"))
+    run_demo(fresh)
+    return kept_rows(fresh)
+
+
+def _two_ids(ws):
+    ids = ws.store.read("assets", columns=["asset_id", "merged_into"])
+    free = [a for a, m in zip(ids["asset_id"], ids["merged_into"]) if not m]
+    return free[0], [free[1]]
+
+
+@pytest.mark.gpkg_only
+def test_views_and_odd_layer_names_in_the_file_do_not_stop_a_change(example):
+    import pyogrio
+
+    frame = example.assets().head(2)
+    pyogrio.write_dataframe(frame, example.location, layer='my "notes"', driver="GPKG")
+    with sqlite3.connect(example.location) as con:  # a view registered as a layer, as QGIS's DB Manager makes one
+        con.execute("CREATE VIEW big_assets AS SELECT * FROM assets WHERE capacity > 10")
+        con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier) VALUES "
+                    "('big_assets', 'attributes', 'big_assets')")
+    example.merge(*_two_ids(example))
+    assert kept_rows(example) is not None
+    with sqlite3.connect(example.location) as con:
+        con.execute('DELETE FROM "my ""notes""" WHERE fid = 1')  # and the odd name's edits are counted
+    assert kept_rows(example) is None
+
+
+def test_kept_inputs_no_longer_worth_keeping_are_removed(example, monkeypatch):
+    monkeypatch.setattr(gap_state, "worth_keeping", lambda store: False)  # e.g. the register re-imported smaller
+    example.merge(*_two_ids(example))
+    assert example.store.state(gap_state.KEY) is None and "gap_inputs" not in example.status()
+
+
+@pytest.mark.postgis_only
+def test_postgis_tables_dropped_views_and_open_edits(example):
+    import time
+
+    schema = example.store.schema
+    with example.store._connect() as con:
+        con.execute(f'CREATE VIEW "{schema}".dashboard AS SELECT now() AS refreshed')  # (a view on a layer would
+        # stop asset-map from replacing that layer, as it always has)
+    example.merge(*_two_ids(example))  # a view in the schema does not stop a change
+    assert kept_rows(example) is not None
+    with example.store._connect() as con:  # a table dropped and made again by another program
+        con.execute(f'CREATE TABLE "{schema}".rejects_copy AS SELECT * FROM "{schema}".rejects')
+        con.execute(f'DROP TABLE "{schema}".rejects')
+        con.execute(f'ALTER TABLE "{schema}".rejects_copy RENAME TO rejects')
+    assert example.store.changes() == -1 and kept_rows(example) is None
+    example.merge(*_two_ids(example))
+    assert kept_rows(example) is not None
+    editing = example.store._connect(autocommit=False)  # QGIS with an edit not yet saved
+    try:
+        editing.execute(f'UPDATE "{schema}".rejects SET reason = reason WHERE false')
+        start = time.monotonic()
+        example.merge(*_two_ids(example))  # not held up by it...
+        assert time.monotonic() - start < 10
+        assert example.store.state(gap_state.KEY) is None  # ...and nothing it could make stale is kept
+    finally:
+        editing.commit()
+        editing.close()
+    example.merge(*_two_ids(example))
+    assert kept_rows(example) is not None

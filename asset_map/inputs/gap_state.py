@@ -63,6 +63,9 @@ def refresh(store: "Store", taxonomy: "Taxonomy", need: "NeedIndicator | None", 
 
     areas = store.read("areas")
     if areas is None or not len(areas) or not worth_keeping(store):
+        if store.state(KEY) is not None:  # kept before, no longer worth it: not left behind, out of date
+            with store.transaction() as tx:
+                tx.put_state(KEY, None, store.changes())
         return False
     if progress is not None:
         progress(STEP, 0, 0)
@@ -121,8 +124,10 @@ def encode(measured: "MeasuredGaps", ev: "Evidence") -> bytes:
         for scale in _SCALES:
             if scale in measured.alt:
                 _measures(arrays, f"{scale}/{k}", measured.alt[scale][k])
+    from .. import __version__
+
     meta = {
-        "format": FORMAT, "codes": list(measured.codes), "names": list(measured.names),
+        "format": FORMAT, "version": __version__, "codes": list(measured.codes), "names": list(measured.names),
         "categories": [c.id for c in measured.cats], "scales": [s for s in _SCALES if s in measured.alt],
         "population_loaded": measured.population_loaded, "method": measured.method,
         "with_layer": measured.with_layer, "need_name": measured.need_name, "notes": measured.notes,
@@ -137,7 +142,8 @@ def encode(measured: "MeasuredGaps", ev: "Evidence") -> bytes:
 
 def decode(value: bytes, taxonomy: "Taxonomy") -> "tuple[MeasuredGaps, Evidence] | None":
     """:func:`encode`'s ``measured`` and ``ev``, with the taxonomy's categories; ``None`` when the value is of
-    another layout or for other categories."""
+    another layout, was written by another version of asset-map (whose figures may differ), is for other
+    categories, or cannot be read."""
     import io
     import json
 
@@ -147,11 +153,17 @@ def decode(value: bytes, taxonomy: "Taxonomy") -> "tuple[MeasuredGaps, Evidence]
     from ..analysis.measures import CategoryMeasures
     from ..analysis.rows import StudyFigures
 
-    with np.load(io.BytesIO(value), allow_pickle=False) as archive:
-        data = {name: archive[name] for name in archive.files}
-    meta = json.loads(data.pop("meta").tobytes().decode("utf-8"))
-    cats = list(taxonomy)
-    if meta.get("format") != FORMAT or meta["categories"] != [c.id for c in cats]:
+    from .. import __version__
+
+    try:
+        with np.load(io.BytesIO(value), allow_pickle=False) as archive:
+            meta = json.loads(archive["meta"].tobytes().decode("utf-8"))
+            cats = list(taxonomy)
+            if (meta.get("format"), meta.get("version"), meta.get("categories")) != (
+                    FORMAT, __version__, [c.id for c in cats]):
+                return None
+            data = {name: archive[name] for name in archive.files if name != "meta"}
+    except (ValueError, KeyError, OSError):  # not a value this version wrote (or damaged): computed instead
         return None
 
     def measures(prefix: str, scalars: dict[str, Any] | None) -> CategoryMeasures:

@@ -42,19 +42,22 @@ def changes(method: F) -> F:
 
 
 def keep_after_change(workspace: Any, progress: "Callable[[str, int, int], None] | None" = None) -> None:
-    """Keep ``workspace``'s gap inputs after a change has landed (the caller holds its lock); if deriving them
-    fails they are left out of date (``gaps`` computes everything, and then reports the problem itself).
+    """Keep ``workspace``'s gap inputs after a change has landed (the caller holds its lock); if deriving or
+    writing them fails (a problem of the workspace's, which ``gaps`` then reports itself; a full disk; another
+    program holding the file) they are left out of date and ``gaps`` computes everything: the change stands.
 
     Raises
     ------
     InterruptedAfterChange
         On Ctrl-C while they are kept: unlike an interruption of the change, it leaves the change saved.
     """
+    import sqlite3
+
     from ..errors import AssetMapError, InterruptedAfterChange
 
     try:
         keep_gap_inputs(workspace, progress)
-    except AssetMapError:
+    except (AssetMapError, OSError, sqlite3.Error):  # the workspace's own problems, or the disk's, or a lock
         pass
     except InterruptedAfterChange:
         raise

@@ -78,6 +78,9 @@ READ_BATCH = 50_000
 #: The workspace's bookkeeping table (see above) and its row counting the changes.
 STATE_TABLE = "asset_map_state"
 CHANGES_KEY = "changes"
+#: The row recording the layers and tables as asset-map last left them (a table dropped, replaced or added by
+#: another program fires no trigger: its changes count is then no count, -1).
+SCHEMA_KEY = "schema"
 #: The prefix of the triggers that count changes made by other programs.
 TRIGGER_PREFIX = "asset_map_changed"
 
@@ -159,7 +162,7 @@ class StoreWriter(Protocol):
     def append(self, name: str, frame: "pd.DataFrame") -> None: ...
     def delete(self, name: str, where: str, params: tuple = ()) -> int: ...
     def index(self, name: str, column: str) -> None: ...
-    def put_state(self, key: str, value: bytes, derived_at: int) -> None: ...
+    def put_state(self, key: str, value: bytes | None, derived_at: int) -> None: ...
 
 
 class Store(Protocol):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 from ..errors import WorkspaceError
 from ..files import NAME_MAX, SQLITE_SIDE_FILES, protect, read_only
 from .base import (CHANGES_KEY, DEFAULT_WORKSPACE, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, READ_BATCH,
-                   SPATIAL_LAYERS, STATE_TABLE, TRIGGER_PREFIX, Table, paused_gc)
+                   SCHEMA_KEY, SPATIAL_LAYERS, STATE_TABLE, TRIGGER_PREFIX, Table, paused_gc)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -267,9 +267,18 @@ class GeoPackageStore:
             return con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
 
     def changes(self) -> int:
-        """How many changes the workspace has seen (:data:`~asset_map.store.base.STATE_TABLE`); 0 before the first."""
-        found = self.state(CHANGES_KEY)
-        return found[0] if found is not None else 0
+        """How many changes the workspace has seen (:data:`~asset_map.store.base.STATE_TABLE`); 0 before the first,
+        -1 when a table was dropped, replaced or added since asset-map last wrote (SQLite's schema version moved)."""
+        if not self.exists():
+            return 0
+        with _closing(self._connect()) as con:
+            try:
+                rows = dict(con.execute(f"SELECT key, version FROM {STATE_TABLE} WHERE key IN (?, ?)",
+                                        (CHANGES_KEY, SCHEMA_KEY)).fetchall())
+            except sqlite3.OperationalError:  # a workspace made before the table
+                return 0
+            schema = con.execute("PRAGMA schema_version").fetchone()[0]
+        return rows.get(CHANGES_KEY, 0) if rows.get(SCHEMA_KEY) == schema else -1
 
     def state(self, key: str) -> tuple[int, bytes] | None:
         """The bookkeeping row ``key``: the changes count it was written at, and its value; ``None`` if there is none."""
@@ -377,11 +386,12 @@ class GeoPackageWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
         #: Bookkeeping rows to write as the transaction ends, and the changes count each was derived at.
-        self.states: dict[str, tuple[bytes, int]] = {}
+        self.states: dict[str, tuple[bytes | None, int]] = {}
 
-    def put_state(self, key: str, value: bytes, derived_at: int) -> None:
+    def put_state(self, key: str, value: bytes | None, derived_at: int) -> None:
         """Keep ``value``, derived from the workspace as it was at changes count ``derived_at``, as the
-        bookkeeping row ``key``: written, current as of this transaction, only if nothing changed since."""
+        bookkeeping row ``key``: written, current as of this transaction, only if nothing changed since
+        (``None``: remove the row, whatever changed)."""
         self.states[key] = (value, derived_at)
 
     def write(self, name: str, frame: "pd.DataFrame") -> None:
@@ -438,29 +448,41 @@ class GeoPackageWriter:
             con.commit()
 
 
-def _watch(path: Path, on: bool, states: "dict[str, tuple[bytes, int]] | None" = None) -> None:
+def _watch(path: Path, on: bool, states: "dict[str, tuple[bytes | None, int]] | None" = None) -> None:
     """Take away (``on`` false, as a transaction starts: its own bulk writes are not counted row by row) or put
-    back the triggers that count other programs' changes to each layer and table, and, putting them back, count
-    this transaction as one change and write its bookkeeping rows at the new count."""
+    back the triggers that count other programs' changes to each table listed as a layer or table (views have
+    none), and, putting them back, count this transaction as one change, record SQLite's schema version as the
+    transaction leaves it, and write its bookkeeping rows at the new count."""
     with _closing(sqlite3.connect(path)) as con:
         for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
                                    (TRIGGER_PREFIX + "%",)).fetchall():
-            con.execute(f'DROP TRIGGER "{name}"')
+            con.execute(f'DROP TRIGGER "{_quoted(name)}"')
         if on:
             con.execute(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (key TEXT PRIMARY KEY, version INTEGER NOT NULL, "
                         "value BLOB)")
             bump = f"UPDATE {STATE_TABLE} SET version = version + 1 WHERE key = '{CHANGES_KEY}';"
-            tables = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")]
+            tables = [r[0] for r in con.execute("SELECT c.table_name FROM gpkg_contents c JOIN sqlite_master m ON "
+                                                "m.name = c.table_name AND m.type = 'table'")]
             for k, name in enumerate(tables):
                 for event in ("INSERT", "UPDATE", "DELETE"):
-                    con.execute(f'CREATE TRIGGER "{TRIGGER_PREFIX}_{k}_{event.lower()}" AFTER {event} ON "{name}" '
-                                f"BEGIN {bump} END")
+                    con.execute(f'CREATE TRIGGER "{TRIGGER_PREFIX}_{k}_{event.lower()}" AFTER {event} ON '
+                                f'"{_quoted(name)}" BEGIN {bump} END')
+            schema = con.execute("PRAGMA schema_version").fetchone()[0]
             con.execute(f"INSERT INTO {STATE_TABLE} VALUES (?, 0, NULL) ON CONFLICT (key) DO NOTHING", (CHANGES_KEY,))
+            con.execute(f"INSERT OR REPLACE INTO {STATE_TABLE} VALUES (?, ?, NULL)", (SCHEMA_KEY, schema))
             was = con.execute(f"SELECT version FROM {STATE_TABLE} WHERE key = ?", (CHANGES_KEY,)).fetchone()[0]
             con.execute(bump)
-            con.executemany(f"INSERT OR REPLACE INTO {STATE_TABLE} VALUES (?, ?, ?)",
-                            [(key, was + 1, value) for key, (value, at) in (states or {}).items() if at == was])
+            for key, (value, at) in (states or {}).items():
+                if value is None:
+                    con.execute(f"DELETE FROM {STATE_TABLE} WHERE key = ?", (key,))
+                elif at == was:
+                    con.execute(f"INSERT OR REPLACE INTO {STATE_TABLE} VALUES (?, ?, ?)", (key, was + 1, value))
         con.commit()
+
+
+def _quoted(name: str) -> str:
+    """A name as it goes between double quotes in SQL."""
+    return name.replace('"', '""')
 
 
 def _pid_alive(pid: int) -> bool:

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..errors import WorkspaceError
-from .base import (CHANGES_KEY, CRS, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, SPATIAL_LAYERS, STATE_TABLE,
-                   TRIGGER_PREFIX, Table, paused_gc)
+from .base import (CHANGES_KEY, CRS, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, SCHEMA_KEY, SPATIAL_LAYERS,
+                   STATE_TABLE, TRIGGER_PREFIX, Table, paused_gc)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -161,9 +161,18 @@ class PostGISStore:
             return self._tables(con)
 
     def changes(self) -> int:
-        """How many changes the workspace has seen (:data:`~asset_map.store.base.STATE_TABLE`); 0 before the first."""
-        found = self.state(CHANGES_KEY)
-        return found[0] if found is not None else 0
+        """How many changes the workspace has seen (:data:`~asset_map.store.base.STATE_TABLE`); 0 before the first,
+        -1 when a table was dropped, replaced or added since asset-map last wrote (its tables' identities moved)."""
+        with self._session() as con:
+            if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+                               (self.schema, STATE_TABLE)).fetchone():
+                return 0
+            rows = {k: (v, b) for k, v, b in con.execute(
+                f"SELECT key, version, value FROM {_q(self.schema)}.{STATE_TABLE} WHERE key IN (%s, %s)",
+                (CHANGES_KEY, SCHEMA_KEY)).fetchall()}
+            tables = _table_identities(con, self.schema)
+        schema = rows.get(SCHEMA_KEY, (None, None))[1]
+        return rows.get(CHANGES_KEY, (0, None))[0] if schema is not None and bytes(schema) == tables else -1
 
     def state(self, key: str) -> tuple[int, bytes] | None:
         """The bookkeeping row ``key``: the changes count it was written at, and its value; ``None`` if there is none."""
@@ -312,6 +321,7 @@ class PostGISStore:
                     "CREATE EXTENSION postgis"
                 ) from None
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(self.schema)}")
+            con.execute("SET LOCAL asset_map.writing = 'on'")  # this transaction's statements count once, at its end
             writer = PostGISWriter(con, self.schema)
             yield writer
             _watch(con, self.schema, writer.states)
@@ -333,11 +343,12 @@ class PostGISWriter:
         self.con = con
         self.schema = schema
         #: Bookkeeping rows to write as the transaction ends, and the changes count each was derived at.
-        self.states: dict[str, tuple[bytes, int]] = {}
+        self.states: dict[str, tuple[bytes | None, int]] = {}
 
-    def put_state(self, key: str, value: bytes, derived_at: int) -> None:
+    def put_state(self, key: str, value: bytes | None, derived_at: int) -> None:
         """Keep ``value``, derived from the workspace as it was at changes count ``derived_at``, as the
-        bookkeeping row ``key``: written, current as of this transaction, only if nothing changed since."""
+        bookkeeping row ``key``: written, current as of this transaction, only if nothing changed since
+        (``None``: remove the row, whatever changed)."""
         self.states[key] = (value, derived_at)
 
     def write(self, name: str, frame: "pd.DataFrame") -> None:
@@ -423,27 +434,56 @@ def _tables(con: "psycopg.Connection", schema: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _watch(con: "psycopg.Connection", schema: str, states: "dict[str, tuple[bytes, int]]") -> None:
-    """As a transaction ends: make sure every layer and table counts the changes made to it (a trigger per
-    statement, so other programs' edits are counted too; tables this transaction re-created lost theirs),
-    count this transaction as one change, and write its bookkeeping rows at the new count."""
+def _watch(con: "psycopg.Connection", schema: str, states: "dict[str, tuple[bytes | None, int]]") -> None:
+    """As a transaction ends: make sure every table of the workspace this user may put triggers on counts the
+    statements other sessions run on it (tables this transaction made lack it; the others are left alone, so
+    other sessions' edits are not waited for), record the tables' identities, and count this transaction as one
+    change, writing its bookkeeping rows at the new count.
+
+    The trigger's function runs as its owner (SECURITY DEFINER: a colleague who may edit a layer but not the
+    bookkeeping table still has the edit counted) and skips asset-map's own transactions (``asset_map.writing``),
+    which count once, here. When another session's edit holds the count's row (an edit not yet committed),
+    nothing is waited for: the count is left, and the bookkeeping rows derived from the workspace are removed
+    instead, so none of them is taken for current.
+    """
     s, table = _q(schema), f"{_q(schema)}.{STATE_TABLE}"
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} (key text PRIMARY KEY, version bigint NOT NULL, value bytea)")
-    con.execute(f"INSERT INTO {table} VALUES (%s, 0, NULL) ON CONFLICT (key) DO NOTHING", (CHANGES_KEY,))
-    # SECURITY DEFINER: a colleague who may edit a layer but not the bookkeeping table still has the edit counted
+    if not con.execute(f"SELECT 1 FROM {table} WHERE key = %s", (CHANGES_KEY,)).fetchone():  # (reading never waits)
+        con.execute(f"INSERT INTO {table} VALUES (%s, 0, NULL) ON CONFLICT (key) DO NOTHING", (CHANGES_KEY,))
     con.execute(f"CREATE OR REPLACE FUNCTION {s}.{TRIGGER_PREFIX}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
                 f"SET search_path = pg_catalog, pg_temp AS $$ BEGIN "
-                f"UPDATE {table} SET version = version + 1 WHERE key = '{CHANGES_KEY}'; RETURN NULL; END $$")
-    for name in _tables(con, schema):
-        con.execute(f"CREATE OR REPLACE TRIGGER {TRIGGER_PREFIX} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "
+                f"IF coalesce(current_setting('asset_map.writing', true), '') <> 'on' THEN "
+                f"UPDATE {table} SET version = version + 1 WHERE key = '{CHANGES_KEY}'; END IF; RETURN NULL; END $$")
+    for (name,) in con.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s "
+            "AND c.relkind IN ('r', 'p') AND c.relname <> %s AND has_table_privilege(c.oid, 'TRIGGER') AND NOT EXISTS "
+            "(SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = %s)",
+            (schema, STATE_TABLE, TRIGGER_PREFIX)).fetchall():
+        con.execute(f"CREATE TRIGGER {TRIGGER_PREFIX} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "
                     f"{s}.{_q(name)} FOR EACH STATEMENT EXECUTE FUNCTION {s}.{TRIGGER_PREFIX}()")
-    now = con.execute(f"UPDATE {table} SET version = version + 1 WHERE key = %s RETURNING version",
-                      (CHANGES_KEY,)).fetchone()[0]
+    con.execute(f"INSERT INTO {table} VALUES (%s, 0, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                (SCHEMA_KEY, _table_identities(con, schema)))
+    held = con.execute(f"SELECT version FROM {table} WHERE key = %s FOR UPDATE SKIP LOCKED", (CHANGES_KEY,)).fetchone()
+    if held is None:  # another session's uncommitted edit holds the count: leave it, drop what was derived
+        con.execute(f"DELETE FROM {table} WHERE key NOT IN (%s, %s)", (CHANGES_KEY, SCHEMA_KEY))
+        return
+    was = held[0]
+    con.execute(f"UPDATE {table} SET version = %s WHERE key = %s", (was + 1, CHANGES_KEY))
     for key, (value, at) in states.items():
-        if at != now - 1:  # the workspace changed after the value was derived
-            continue
-        con.execute(f"INSERT INTO {table} VALUES (%s, %s, %s) ON CONFLICT (key) DO UPDATE SET version = "
-                    "EXCLUDED.version, value = EXCLUDED.value", (key, now, value))
+        if value is None:
+            con.execute(f"DELETE FROM {table} WHERE key = %s", (key,))
+        elif at == was:
+            con.execute(f"INSERT INTO {table} VALUES (%s, %s, %s) ON CONFLICT (key) DO UPDATE SET version = "
+                        "EXCLUDED.version, value = EXCLUDED.value", (key, was + 1, value))
+
+
+def _table_identities(con: "psycopg.Connection", schema: str) -> bytes:
+    """The workspace's tables as they are: each one's name and object id (a table dropped and made again gets
+    another), in name order."""
+    rows = con.execute("SELECT c.relname, c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                       "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND c.relname <> %s ORDER BY c.relname",
+                       (schema, STATE_TABLE)).fetchall()
+    return ";".join(f"{name}:{oid}" for name, oid in rows).encode()
 
 
 def _columns(con: "psycopg.Connection", schema: str, name: str) -> list[str]:
