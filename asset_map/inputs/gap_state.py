@@ -124,10 +124,8 @@ def encode(measured: "MeasuredGaps", ev: "Evidence") -> bytes:
         for scale in _SCALES:
             if scale in measured.alt:
                 _measures(arrays, f"{scale}/{k}", measured.alt[scale][k])
-    from .. import __version__
-
     meta = {
-        "format": FORMAT, "version": __version__, "codes": list(measured.codes), "names": list(measured.names),
+        "format": FORMAT, "version": _version(), "codes": list(measured.codes), "names": list(measured.names),
         "categories": [c.id for c in measured.cats], "scales": [s for s in _SCALES if s in measured.alt],
         "population_loaded": measured.population_loaded, "method": measured.method,
         "with_layer": measured.with_layer, "need_name": measured.need_name, "notes": measured.notes,
@@ -153,14 +151,12 @@ def decode(value: bytes, taxonomy: "Taxonomy") -> "tuple[MeasuredGaps, Evidence]
     from ..analysis.measures import CategoryMeasures
     from ..analysis.rows import StudyFigures
 
-    from .. import __version__
-
     try:
         with np.load(io.BytesIO(value), allow_pickle=False) as archive:
             meta = json.loads(archive["meta"].tobytes().decode("utf-8"))
             cats = list(taxonomy)
             if (meta.get("format"), meta.get("version"), meta.get("categories")) != (
-                    FORMAT, __version__, [c.id for c in cats]):
+                    FORMAT, _version(), [c.id for c in cats]):
                 return None
             data = {name: archive[name] for name in archive.files if name != "meta"}
     except (ValueError, KeyError, OSError):  # not a value this version wrote (or damaged): computed instead
@@ -178,6 +174,16 @@ def decode(value: bytes, taxonomy: "Taxonomy") -> "tuple[MeasuredGaps, Evidence]
                             meta["population_loaded"], meta["method"], meta["with_layer"], meta["need_name"],
                             meta["notes"], meta["reach"], meta["straight_m"])
     return measured, _evidence(meta["evidence"], data)
+
+
+def _version() -> str:
+    """The installed asset-map's version (a value kept by another version is not used: its figures may differ)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("asset-map")
+    except PackageNotFoundError:  # run from a source tree without installing
+        return "unknown"
 
 
 def _measures(arrays: dict[str, Any], prefix: str, m: Any) -> dict[str, Any]:
