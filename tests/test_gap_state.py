@@ -240,6 +240,7 @@ def test_a_layer_replaced_or_added_by_another_program_leaves_them_out_of_date(ex
     assert example.store.changes() > 0 and kept_rows(example) is not None
     pyogrio.write_dataframe(half.head(3), example.location, layer="notes", driver="GPKG")  # a layer added
     assert kept_rows(example) is None
+    assert keep_gap_inputs(example) and kept_rows(example) is not None  # kept again straight away, as they are
 
 
 def kept_rows_of_before(ws):

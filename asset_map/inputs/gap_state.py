@@ -70,6 +70,10 @@ def refresh(store: "Store", taxonomy: "Taxonomy", need: "NeedIndicator | None", 
     if progress is not None:
         progress(STEP, 0, 0)
     at = store.changes()
+    if at < 0:  # tables changed outside asset-map (or a workspace from before the count): recorded as they are first
+        with store.transaction():
+            pass
+        at = store.changes()
     inputs = read_gap_inputs(store, areas, taxonomy, None, study_names, lean=True)
     measured = gap_measures(store, inputs, inputs.assets, need)
     ev = gather_evidence(store, areas, inputs.everything, taxonomy=taxonomy, study_names=study_names,
