@@ -450,10 +450,13 @@ def _watch(con: "psycopg.Connection", schema: str, states: "dict[str, tuple[byte
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} (key text PRIMARY KEY, version bigint NOT NULL, value bytea)")
     if not con.execute(f"SELECT 1 FROM {table} WHERE key = %s", (CHANGES_KEY,)).fetchone():  # (reading never waits)
         con.execute(f"INSERT INTO {table} VALUES (%s, 0, NULL) ON CONFLICT (key) DO NOTHING", (CHANGES_KEY,))
-    con.execute(f"CREATE OR REPLACE FUNCTION {s}.{TRIGGER_PREFIX}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
-                f"SET search_path = pg_catalog, pg_temp AS $$ BEGIN "
-                f"IF coalesce(current_setting('asset_map.writing', true), '') <> 'on' THEN "
-                f"UPDATE {table} SET version = version + 1 WHERE key = '{CHANGES_KEY}'; END IF; RETURN NULL; END $$")
+    body = (f" BEGIN IF coalesce(current_setting('asset_map.writing', true), '') <> 'on' THEN "
+            f"UPDATE {table} SET version = version + 1 WHERE key = '{CHANGES_KEY}'; END IF; RETURN NULL; END ")
+    defined = con.execute("SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE "
+                          "n.nspname = %s AND p.proname = %s", (schema, TRIGGER_PREFIX)).fetchone()
+    if defined is None or defined[0] != body:  # (re)defined only when needed: replacing needs its owner
+        con.execute(f"CREATE OR REPLACE FUNCTION {s}.{TRIGGER_PREFIX}() RETURNS trigger LANGUAGE plpgsql SECURITY "
+                    f"DEFINER SET search_path = pg_catalog, pg_temp AS $${body}$$")
     for (name,) in con.execute(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s "
             "AND c.relkind IN ('r', 'p') AND c.relname <> %s AND has_table_privilege(c.oid, 'TRIGGER') AND NOT EXISTS "
