@@ -148,6 +148,7 @@ def decode(value: bytes, taxonomy: "Taxonomy") -> "tuple[MeasuredGaps, Evidence]
     categories, or cannot be read."""
     import io
     import json
+    import zipfile
 
     import numpy as np
 
@@ -163,7 +164,7 @@ def decode(value: bytes, taxonomy: "Taxonomy") -> "tuple[MeasuredGaps, Evidence]
                     FORMAT, _version(), [c.id for c in cats]):
                 return None
             data = {name: archive[name] for name in archive.files if name != "meta"}
-    except (ValueError, KeyError, OSError):  # not a value this version wrote (or damaged): computed instead
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile):  # not a value this version wrote, or damaged
         return None
 
     def measures(prefix: str, scalars: dict[str, Any] | None) -> CategoryMeasures:
