@@ -3,6 +3,7 @@ only while nothing has changed since, by asset-map or by another program."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 
 import pytest
@@ -14,14 +15,21 @@ from asset_map.inputs.workspace_change import keep_gap_inputs
 from gaps_golden import fixed_today, plain, same
 
 
-def computed(ws, **options) -> list[dict]:
-    """The rows of ``ws.gaps(**options)`` computed from the tables, whatever is kept."""
+@contextlib.contextmanager
+def from_the_tables():
+    """Gaps (and what-ifs) computed from the tables, whatever is kept."""
     saved = gap_state.stored_report
     gap_state.stored_report = lambda *a, **k: None
     try:
-        return plain(ws.gaps(**options).records())
+        yield
     finally:
         gap_state.stored_report = saved
+
+
+def computed(ws, **options) -> list[dict]:
+    """The rows of ``ws.gaps(**options)`` computed from the tables, whatever is kept."""
+    with from_the_tables():
+        return plain(ws.gaps(**options).records())
 
 
 def kept_rows(ws, stale_days=None) -> list[dict] | None:
@@ -127,12 +135,18 @@ def test_small_workspaces_keep_nothing_unless_they_have_streets(layered, assets_
 
 
 @pytest.mark.gpkg_only  # the store's part is in the tests for both stores
-def test_a_value_of_another_layout_or_taxonomy_is_not_used(example):
+def test_a_value_of_another_layout_version_or_taxonomy_is_not_used(example, monkeypatch):
     value = example.store.state(gap_state.KEY)[1]
     taxonomy = example.taxonomy()
     assert gap_state.decode(value, taxonomy) is not None
     fewer = asset_map.categories.taxonomy.Taxonomy(list(taxonomy)[1:], source="test")
     assert gap_state.decode(value, fewer) is None
+    assert gap_state.decode(value[: len(value) // 2], taxonomy) is None  # damaged
+    monkeypatch.setattr(gap_state, "_version", lambda: "another")  # kept by another version of asset-map
+    assert gap_state.decode(value, taxonomy) is None
+    monkeypatch.undo()
+    monkeypatch.setattr(gap_state, "FORMAT", gap_state.FORMAT + 1)  # another layout
+    assert gap_state.decode(value, taxonomy) is None
 
 
 @pytest.mark.postgis_only
@@ -194,12 +208,8 @@ def test_a_what_if_starts_from_them(example):
     with fixed_today():
         for robust in (False, True):
             kept = example.what_if(without=[gone], robust=robust)
-            saved = gap_state.stored_report
-            gap_state.stored_report = lambda *a, **k: None
-            try:
+            with from_the_tables():
                 fresh = example.what_if(without=[gone], robust=robust)
-            finally:
-                gap_state.stored_report = saved
             assert not same(plain(kept.before.records()), plain(fresh.before.records()))
             assert not same(plain(kept.after.records()), plain(fresh.after.records()))
             assert kept.before.records() != kept.after.records()  # the removal changed something
@@ -230,26 +240,19 @@ def test_a_layer_replaced_or_added_by_another_program_leaves_them_out_of_date(ex
     import pyogrio
 
     # ogr2ogr -overwrite, or QGIS saving over a layer: the table is dropped and made again, which fires no trigger
+    with fixed_today():
+        before = kept_rows(example)
     half = example.assets().iloc[::2]
     pyogrio.write_dataframe(half, example.location, layer="assets", driver="GPKG")
     assert example.store.changes() == -1 and kept_rows(example) is None
     assert example.status()["gap_inputs"].startswith("out of date")
     with fixed_today():
-        assert sum(r["assets"] for r in computed(example)) < sum(r["assets"] for r in kept_rows_of_before(example))
+        assert sum(r["assets"] for r in computed(example)) < sum(r["assets"] for r in before)
     example.merge(*_two_ids(example))  # the next asset-map change keeps them again
     assert example.store.changes() > 0 and kept_rows(example) is not None
     pyogrio.write_dataframe(half.head(3), example.location, layer="notes", driver="GPKG")  # a layer added
     assert kept_rows(example) is None
     assert keep_gap_inputs(example) and kept_rows(example) is not None  # kept again straight away, as they are
-
-
-def kept_rows_of_before(ws):
-    """The example's rows as the bundled example has them (a fresh copy, for comparison)."""
-    from asset_map.demo import run_demo
-
-    fresh = asset_map.Workspace(ws.store.path.with_name("fresh.gpkg"))
-    run_demo(fresh)
-    return kept_rows(fresh)
 
 
 def _two_ids(ws):

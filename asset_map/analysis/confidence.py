@@ -141,7 +141,8 @@ def gather(areas: "Table", assets: "Table | None", unlocated: "Table | None", re
     ev = Evidence(n_categories=len(taxonomy) if taxonomy is not None else 1)
     limit = stale_limit(stale_days, today)
     if assets is not None and len(assets):
-        _count_assets(ev, assets, limit)
+        _count_assets(ev, assets)
+        ev.stale = ev.stale_at(limit)
     if unlocated is not None and len(unlocated):
         _count_unlocated(ev, unlocated, areas, study_names)
     _count_filtered(ev, unknown_filtered)
@@ -155,16 +156,16 @@ def stale_limit(stale_days: int, today: date | None = None) -> date:
     return (today or date.today()) - timedelta(days=stale_days)
 
 
-def _count_assets(ev: Evidence, assets: "Table", limit: date) -> None:
+def _count_assets(ev: Evidence, assets: "Table") -> None:
     """The study area's assets of each category; by area, those without a category (less those that are not
-    services), and those of each category located there and last verified before ``limit``."""
+    services), and those of each category located there, inferred, and by the day they were last verified
+    (``verified``, from which :meth:`Evidence.stale_at` counts the stale)."""
     verified = assets["last_verified"] if "last_verified" in assets else [None] * len(assets)
     sources = assets["category_source"] if "category_source" in assets else [""] * len(assets)
     # Assets alike in area, category cell, verification date, service and inference are counted together (each
     # value read once).
     day_of = functools.lru_cache(maxsize=None)(_day)
     not_service = functools.lru_cache(maxsize=None)(is_not_a_service)
-    before = limit.toordinal()
     for (area, cats, day, no_service, guessed), n in Counter(zip(
             assets["area_code"], assets["categories"], map(day_of, verified), map(not_service, sources),
             (s == "inferred" for s in sources))).items():
@@ -180,7 +181,6 @@ def _count_assets(ev: Evidence, assets: "Table", limit: date) -> None:
             ev.inferred[(area, c)] += guessed * n
             if day is not None:
                 ev.verified[(area, c, day)] += n
-                ev.stale[(area, c)] += (day < before) * n
 
 
 def _count_unlocated(ev: Evidence, unlocated: "Table", areas: "Table", study_names: "set[str] | frozenset[str]"
