@@ -17,12 +17,15 @@ Then times, on those files:
   the population layer (setup), ``import_assets`` (read, locate, categorise,
   assign each asset to its MSOA, check duplicates, write, then keep the gap
   inputs: :mod:`asset_map.inputs.gap_state`; that last step is timed again on
-  its own) and the bare
-  measures (``compute_gaps(..., robust=False)``: counts and
-  population-weighted coverage for every category at one catchment); and
-  ``asset-map gaps --top 20`` (with robustness and confidence) as a command
-  in its own process, as a planner runs it: reading the workspace (its kept
-  gap inputs) included;
+  its own), the same import as ``asset-map import`` in its own process
+  (into a copy of the workspace as it was before: the figure the memory
+  target judges), the bare measures (``compute_gaps(..., robust=False)``:
+  counts, coverage, accessibility and scores for every category at one
+  catchment), coverage alone as DuckDB's query computes it, with the pieces
+  ``gaps`` uses (:func:`coverage_alone`, which must give DuckDB's figures);
+  and ``asset-map gaps --top 20`` (with robustness and confidence) as a
+  command in its own process, as a planner runs it: reading the workspace
+  (its kept gap inputs) included;
 - DuckDB with its spatial extension, loaded from the file that the
   ``duckdb-extension-spatial`` package ships (no network): CSV to points,
   GeoPackage to repaired EPSG:27700 polygons, point-in-polygon join and count
@@ -42,7 +45,7 @@ national targets (met / MISSED; nothing is asserted):
 - ``asset-map gaps`` on the national workspace, as a process, in at most one second;
 - population-weighted coverage for all categories in at most DuckDB's
   ``ST_DWithin`` time;
-- peak memory of every asset-map step at most 1 GB.
+- peak memory of every asset-map command (``import`` and ``gaps``, each in its own process) at most 1 GB.
 
 Then it checks and explains ``gaps``: a digest of every gap row through the
 library, from the kept gap inputs and computed from the tables, each compared
@@ -321,12 +324,21 @@ def run_asset_map(folder: Path, files: dict, steps: Steps, profile: Path | None)
         finally:
             prof.dump_stats(profile)
 
+    before = folder / "before-import.gpkg"
+    shutil.copyfile(ws.location, before)
     res = steps.run("asset-map", "import with area assignment", do_import,
                     note=lambda r: f"{r.imported:,} imported, {r.outside} outside, {r.rejected} rejected, "
                                    f"{r.uncategorised} uncategorised; gap inputs kept")
     out["import_ok"] = res is not None
+    res = None  # the result holds the list read and its assets: not to be counted in the steps below
     if not out["import_ok"]:
         return out
+    # As a planner runs it: the command in a fresh process, into the workspace as it was before the import.
+    steps.run_child("asset-map", "import, its own process",
+                    [str(Path(sys.executable).with_name("asset-map")), "import", str(files["assets_csv"]),
+                     "-w", str(before)],
+                    note="`asset-map import` (interpreter start, the summary and keeping the gap inputs included)")
+    before.unlink()
     from asset_map.inputs.workspace_change import keep_gap_inputs
 
     steps.run("asset-map", "  of which: keeping the gap inputs", lambda: keep_gap_inputs(ws),
@@ -347,10 +359,37 @@ def run_asset_map(folder: Path, files: dict, steps: Steps, profile: Path | None)
     steps.run("asset-map", "measures: counts + coverage, all categories",
               lambda: compute_gaps(areas, assets, taxonomy, population, robust=False),
               note="compute_gaps(robust=False), tables already read")
+    steps.run("asset-map", "coverage alone, all categories", lambda: coverage_alone(areas, assets, taxonomy, population),
+              note=lambda r: f"{r[0]:,} MSOA x category rows, {r[1]:,.0f} covered residents summed")
     del areas, assets, population
     check_gaps(ws, files, steps)
     gaps_by_step(ws, steps)
     return out
+
+
+def coverage_alone(areas, assets, taxonomy, population) -> tuple[int, float]:
+    """What DuckDB's coverage query computes, with the pieces ``gaps`` computes it with: the categories,
+    areas and points of the assets (:class:`~asset_map.analysis.context.GapContext`), then for each category
+    its located assets' pairs in reach of the small areas (:func:`~asset_map.analysis.measures.pairs_ahead`,
+    as ``gaps`` finds them) and the residents of the small areas with one, summed per MSOA. Returns the number of MSOA x category
+    rows with residents covered and the residents covered summed (the figures DuckDB's query prints)."""
+    import numpy as np
+
+    from asset_map.analysis.access import covered
+    from asset_map.analysis.context import GapContext
+    from asset_map.analysis.measures import pairs_ahead
+    from asset_map.store.base import paused_gc
+
+    rows, total = 0, 0.0
+    with paused_gc():
+        ctx = GapContext(areas, assets, population, None)
+        layer = ctx.layer
+        for r in pairs_ahead(ctx, list(taxonomy)[:N_CATEGORIES], 1.0):
+            inside = covered(r) & (layer.group >= 0)
+            per_area = np.bincount(layer.group[inside], weights=layer.all_ages[inside], minlength=len(ctx.codes))
+            rows += int((per_area > 0).sum())
+            total += float(per_area.sum())
+    return rows, total
 
 
 def gaps_digest(records: list[dict]) -> str:
@@ -687,7 +726,7 @@ def report(steps: Steps, am: dict) -> None:
     ours = {
         "load + join + count": ("import with area assignment", sec("asset-map", "import with area assignment")),
         "join + count + coverage": ("gaps", sec("asset-map", "gaps (robustness, confidence)")),
-        "coverage": ("measures", sec("asset-map", "measures: counts + coverage, all categories")),
+        "coverage": ("coverage", sec("asset-map", "coverage alone, all categories")),
     }
     print("\nRatios, asset-map / fastest peer (below 1: asset-map is faster)")
     for what, by_peer in peers.items():
@@ -705,7 +744,11 @@ def report(steps: Steps, am: dict) -> None:
     imp, duck_lj = ours["load + join + count"][1], peers["load + join + count"]["duckdb"]
     gaps, meas = ours["join + count + coverage"][1], ours["coverage"][1]
     duck_cov = peers["coverage"]["duckdb"]
-    am_peak = max((p for e, _, _, p, _ in steps.rows if e == "asset-map" and p is not None), default=None)
+    # What a planner meets: the commands in their own processes (the steps run in this process also count
+    # what it holds from the steps before, so they are printed but not judged).
+    am_peak = max((p for e, st, _, p, _ in steps.rows if e == "asset-map" and p is not None and
+                   st in ("import, its own process", "gaps (robustness, confidence)")), default=None)
+    measures = sec("asset-map", "measures: counts + coverage, all categories")
     print("\nTargets")
     print(f"  import with assignment <= DuckDB load+join+count: "
           f"{verdict(None if imp is None or duck_lj is None else imp <= duck_lj)} ({_f(imp)} s vs {_f(duck_lj)} s)")
@@ -713,9 +756,9 @@ def report(steps: Steps, am: dict) -> None:
           f"({_f(gaps)} s)")
     print(f"  coverage, all categories <= DuckDB ST_DWithin:    "
           f"{verdict(None if meas is None or duck_cov is None else meas <= duck_cov)} "
-          f"({_f(meas)} s vs {_f(duck_cov)} s)")
-    print(f"  peak memory of every asset-map step <= 1 GB:      "
-          f"{verdict(None if am_peak is None else am_peak <= 1024)} ({_f(am_peak, 0)} MB, the largest step peak)")
+          f"({_f(meas)} s vs {_f(duck_cov)} s; every measure of gaps at one catchment {_f(measures)} s)")
+    print(f"  peak memory of every asset-map command <= 1 GB:   "
+          f"{verdict(None if am_peak is None else am_peak <= 1024)} ({_f(am_peak, 0)} MB, the largest)")
     if not am.get("import_ok", False):
         print("  (asset-map's import did not finish: see above)")
 

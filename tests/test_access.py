@@ -40,6 +40,43 @@ def test_pairs_in_reach_and_coverage():
     assert covered(reach(DEMAND, SUPPLY, 500)).tolist() == [True, False]
 
 
+def _brute_force_pairs(demand_xy, supply_xy, catchment):
+    """Every (i, j, d) with d <= catchment, from the full distance matrix."""
+    d = np.hypot(demand_xy[:, None, 0] - supply_xy[None, :, 0], demand_xy[:, None, 1] - supply_xy[None, :, 1])
+    i, j = np.nonzero(d <= catchment)
+    return sorted(zip(i.tolist(), j.tolist(), d[i, j].tolist()))
+
+
+def test_assets_searched_in_chunks_and_threads_give_the_full_matrix_pairs(monkeypatch):
+    """The assets cut into chunks of 7 (searched in threads) and the coordinates given by the caller:
+    the same pairs and distances as the full distance matrix, and in the same order on every run."""
+    from asset_map.analysis import access
+
+    rng = np.random.default_rng(5)
+    demand_xy, supply_xy = rng.uniform(0, 5000, (60, 2)), rng.uniform(0, 5000, (50, 2))
+    demand, supply = shapely.points(demand_xy), shapely.points(supply_xy)
+    whole = access.ReachIndex(demand).reach(supply, 900.0)
+    monkeypatch.setattr(access, "SUPPLY_CHUNK", 7)
+    index = access.ReachIndex(demand)
+    chunked = index.reach(supply, 900.0, supply_xy)
+    expected = _brute_force_pairs(demand_xy, supply_xy, 900.0)
+    assert len(expected) > 100
+    for r in (whole, chunked):
+        got = sorted(zip(r.demand.tolist(), r.supply.tolist(), r.distance.tolist()))
+        assert [g[:2] for g in got] == [e[:2] for e in expected]
+        assert np.allclose([g[2] for g in got], [e[2] for e in expected], rtol=0, atol=1e-9)
+    again = index.reach(supply, 900.0, supply_xy)
+    assert chunked.supply.tolist() == again.supply.tolist() and chunked.demand.tolist() == again.demand.tolist()
+
+
+def test_assets_that_are_not_points_are_measured_by_their_geometry():
+    """A supply that is not all points (a square here) is searched by STRtree and measured by
+    ``shapely.distance``: the square's nearest edge, not its first vertex."""
+    square = Polygon([(900, -50), (1100, -50), (1100, 50), (900, 50)])
+    r = reach(DEMAND, np.array([Point(5000, 0), square], dtype=object), 950)
+    assert sorted(zip(r.demand.tolist(), r.supply.tolist(), r.distance.tolist())) == [(0, 1, 900.0), (1, 1, 0.0)]
+
+
 def test_two_step_fca_worked_by_hand():
     r = reach(DEMAND, SUPPLY, 1200)
     # R_X = 2 / (1000 + 3000) = 0.0005; R_Y = 1 / 3000.

@@ -741,3 +741,22 @@ def test_csv_read_column_by_column_as_record_by_record(tmp_path, monkeypatch, se
         if not isinstance(results[0], str):
             by_columns += fast(path, path.read_bytes().decode("utf-8"), ",") is not None
     assert by_columns > 30  # most of the files took the column-by-column way
+
+
+def test_repeating_cells_are_read_as_one_object_each_with_the_same_values(tmp_path, monkeypatch):
+    """A long list's category column (a few words over thousands of rows, blanks and 'n/a' among them) is read
+    column by column with one string per distinct word; the cells are those the record-by-record reading
+    gives. The names, nearly all distinct, are read cell by cell."""
+    from asset_map.inputs import csv_reader
+
+    words = ["Food bank", "walking group", " Befriending ", "n/a", "", "Carers' support"]
+    lines = ["Name,Category"] + [f"Group {k},{words[k % len(words)]}" for k in range(30_000)]
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast = read_input(path).frame
+    monkeypatch.setattr(csv_reader, "read_columns", lambda *a: None)
+    slow = read_input(path).frame
+    assert fast.to_dict("list") == slow.to_dict("list")
+    assert fast["Category"].tolist()[:6] == ["Food bank", "walking group", "Befriending", None, None, "Carers' support"]
+    assert len({id(v) for v in fast["Category"] if v is not None}) == 4
+    assert len({id(v) for v in fast["Name"]}) == 30_000

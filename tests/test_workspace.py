@@ -167,3 +167,35 @@ def test_taxonomy_is_stored_and_can_be_replaced(filled, tmp_path):
     assert cats["Knit and Natter"] == "social"  # its words are re-mapped, not lost
     assert cats["East Food Bank"] == ""
     assert {r.category_id for r in filled.gaps().rows} == {"social", "care"}
+
+
+def test_text_that_repeats_is_read_back_as_one_object_per_value(tmp_path):
+    """A column whose cells repeat (categories) comes back with one string object per distinct value, equal
+    to what was written; a column of distinct names comes back as read (the check is on the first cells)."""
+    import pandas as pd
+
+    import asset_map
+
+    n = 12_000
+    categories = [f"cat{k % 7}" if k % 5 else None for k in range(n)]
+    names = [f"Group {k}" for k in range(n)]
+    frame = pd.DataFrame({"category": categories, "name": names})
+    store = asset_map.Workspace(tmp_path / "w.gpkg").store
+    with store.transaction() as tx:
+        tx.write("shared_test", frame)
+    table = store.read("shared_test")
+    assert table["category"] == categories and table["name"] == names
+    assert len({id(v) for v in table["category"] if v is not None}) == 7
+    assert len({id(v) for v in table["name"]}) == n
+
+
+
+def test_numbers_in_a_text_column_stay_as_read():
+    """Sharing repeated text never turns a number into an equal one of another type (1.0 into 1, True into 1):
+    a column of a table that another program wrote may hold both."""
+    from asset_map.store.base import shared_repeats
+
+    cells = [f"cat{k % 3}" for k in range(100)] + [1, 1.0, True, None, "cat0"]
+    out = shared_repeats(list(cells))
+    assert out == cells and [type(v) for v in out[-5:]] == [int, float, bool, type(None), str]
+    assert out[-1] is out[0] and len({id(v) for v in out[:100]}) == 3

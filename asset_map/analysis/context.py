@@ -13,7 +13,7 @@ import math
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .access import category_supply
-from .arrays import distinct, floats
+from .arrays import distinct, floats, objects
 from .rows import COVERAGE_METHOD, POPULATION_METHOD
 from .small_areas import SmallAreas
 from .target_population import target_population
@@ -136,8 +136,20 @@ class GapContext:
             self.asset_pts = np.asarray(assets.geometry, dtype=object)
             self.capacity = _capacities(assets["capacity"] if "capacity" in assets else [None] * n)
             units = assets["capacity_unit"] if "capacity_unit" in assets else [""] * n
-            self.capacity_unit = np.array([u if isinstance(u, str) else "" for u in units], dtype=object)
+            self.capacity_unit = objects(units)  # as stored: text, or None / NaN for none (see :meth:`supply`)
         self.located = ~shapely.is_missing(self.asset_pts) if len(self.asset_pts) else np.array([], dtype=bool)
+        self._xy: "np.ndarray | None" = None
+
+    @property
+    def asset_xy(self) -> "np.ndarray":
+        """Each asset's coordinates (n × 2; NaN where it has no point), read from the points once."""
+        import numpy as np
+        import shapely
+
+        if self._xy is None:
+            self._xy = np.column_stack([shapely.get_x(self.asset_pts), shapely.get_y(self.asset_pts)]) \
+                if len(self.asset_pts) else np.empty((0, 2))
+        return self._xy
 
     def _need_index(self, need: "NeedIndicator | None") -> tuple["np.ndarray | None", "np.ndarray | None"]:
         """``n_i`` of each small area (with a layer) and ``n_a`` of each area (without); codes with no value
@@ -177,7 +189,10 @@ class GapContext:
         """``S_j`` of the category's located assets ``placed`` (:func:`~asset_map.analysis.access.category_supply`);
         when each is counted once, a note says why (once per category)."""
         if cat.id not in self._supply:
-            supply, note = category_supply(self.capacity[placed], self.capacity_unit[placed], cat.capacity_unit)
+            capacity, units = self.capacity[placed], self.capacity_unit[placed]
+            if (capacity > 0).any():  # the units count only where there are capacities (NaN > 0 is false)
+                units = [u if isinstance(u, str) else "" for u in units]
+            supply, note = category_supply(capacity, units, cat.capacity_unit)
             if note:
                 self.notes.append(f"{cat.label}: {note}")
             self._supply[cat.id] = supply

@@ -89,7 +89,7 @@ from ..categories.taxonomy import Category, Taxonomy
 from ..errors import UnknownAreaError, WorkspaceError  # noqa: F401  (UnknownAreaError: re-exported)
 from .arrays import objects
 from .context import GapContext
-from .measures import CategoryMeasures, joined, measure
+from .measures import CategoryMeasures, joined, measure, pairs_ahead
 from .report import GapReport
 from .robust import Ranker, describe, judge, places, top_size
 from .rows import COVERAGE_METHOD, POPULATION_METHOD, GapRow, StudyFigures
@@ -180,12 +180,17 @@ def measure_gaps(areas: "Table", assets: "Table | None", taxonomy: Taxonomy, pop
                  need: "NeedIndicator | None" = None, *, served: "ServedAreas | None" = None, robust: bool = True,
                  network: "StreetNetwork | None" = None) -> MeasuredGaps:
     """The measuring half of :func:`compute_gaps` (same parameters): what every category shares
-    (:class:`GapContext`), then each category's figures for all areas at once."""
+    (:class:`GapContext`), then each category's figures for all areas at once. Python's cyclic garbage
+    collector is paused meanwhile (:func:`~asset_map.store.base.paused_gc`): the measures make no reference
+    cycles, and each of its passes would go over every cell of the tables held."""
+    from ..store.base import paused_gc
+
     _check_areas(areas)
-    ctx = GapContext(areas, assets, population, need, served, network)
-    cats = list(taxonomy)
-    n_rows = len(ctx.codes) * len(cats)
-    base, alt = _measure_categories(ctx, cats, robust=robust and n_rows > 0)
+    with paused_gc():
+        ctx = GapContext(areas, assets, population, need, served, network)
+        cats = list(taxonomy)
+        n_rows = len(ctx.codes) * len(cats)
+        base, alt = _measure_categories(ctx, cats, robust=robust and n_rows > 0)
     ctx.notes += [ctx.network.note()] if ctx.network is not None else []
     return MeasuredGaps(ctx.codes, ctx.names, ctx.code_rank, cats, base, alt, ctx.population_loaded, ctx.method,
                         ctx.layer is not None, need.name if need is not None else None, list(ctx.notes),
@@ -223,11 +228,14 @@ def _measure_categories(ctx: GapContext, cats: list[Category], *, robust: bool
     ``double``: only what a ranking needs).
 
     Each category's widest catchment is measured first: the narrower ones
-    reuse its pairs in reach.
+    reuse its pairs in reach, found while the category before is measured
+    (:func:`~asset_map.analysis.measures.pairs_ahead`).
     """
     base: list[CategoryMeasures] = []
     alt: dict[str, list[CategoryMeasures]] = {"half": [], "double": []} if robust else {}
-    for cat in cats:
+    for cat, pairs in zip(cats, pairs_ahead(ctx, cats, 2.0 if robust else 1.0)):
+        if pairs is not None:
+            ctx.layer.prime(cat.id, pairs)
         if robust:
             alt["double"].append(measure(ctx, cat, scale=2.0, full=False))
         base.append(measure(ctx, cat, scale=1.0))

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .levels import levels
 from .rows import StudyFigures
@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from ..categories.taxonomy import Category
+    from .access import Reach
     from .context import GapContext
     from .network_reach import Catchment
 
@@ -84,6 +85,39 @@ def measure(ctx: "GapContext", cat: Category, *, scale: float, full: bool = True
     return _rated(cat, counts, reached, served, full)
 
 
+def pairs_ahead(ctx: "GapContext", cats: "list[Category]", scale: float) -> "Iterator[Reach | None]":
+    """Each category's pairs in reach at its catchment × ``scale``, by the straight line to the population
+    layer's small areas, as :func:`measure` finds them (``None`` for a category on a street network, or
+    without a layer). Each category's pairs are searched in a second thread while the caller measures
+    the one before (the k-d tree searches and array arithmetic run outside Python's lock, so two cores
+    share the work); no more than one category's pairs wait at a time."""
+    layer = ctx.layer
+
+    def find(cat: "Category") -> "Reach | None":
+        c = ctx.catchment(cat)
+        if layer is None or c.on_network:
+            return None
+        placed = _provision(ctx, cat.id)[1]
+        return layer.reach.reach(ctx.asset_pts[placed], c.limit * scale, xy[placed])
+
+    if not cats:
+        return
+    if layer is None:
+        yield from (None for _ in cats)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    layer.reach.ready()  # made once, before two threads could both make them
+    xy = ctx.asset_xy
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        waiting = pool.submit(find, cats[0])
+        for nxt in [*cats[1:], None]:
+            found = waiting.result()
+            if nxt is not None:
+                waiting = pool.submit(find, nxt)
+            yield found
+
+
 def _provision(ctx: "GapContext", category_id: str) -> tuple["np.ndarray", "np.ndarray"]:
     """``assets``: how many of the category's assets each area holds; and the indices of those located."""
     import numpy as np
@@ -105,7 +139,7 @@ def _with_layer(ctx: "GapContext", cat: Category, c: "Catchment", scale: float, 
     pts = ctx.asset_pts[placed]
     m = ctx.layer.measures(cat, c.limit * scale, pts, ctx.supply(cat, placed), len(ctx.codes), ctx.need_small,
                            serving, full=full, key=cat.id, by=ctx.reach_by(c),
-                           barrier_m=c.straight_m * scale if c.on_network else None)
+                           barrier_m=c.straight_m * scale if c.on_network else None, xy=ctx.asset_xy[placed])
     catchment = c.straight_m * scale
     empty = m.target <= 0
     if empty.any():

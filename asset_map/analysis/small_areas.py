@@ -129,7 +129,8 @@ class SmallAreas:
 
     def measures(self, cat: Category, catchment: float, points: "np.ndarray", capacity: "np.ndarray",
                  n_areas: int, need: "np.ndarray | None", serving: Any = None, *, full: bool = True,
-                 key: str | None = None, by: Any = None, barrier_m: float | None = None) -> ReachFigures:
+                 key: str | None = None, by: Any = None, barrier_m: float | None = None,
+                 xy: "np.ndarray | None" = None) -> ReachFigures:
         """Target population, coverage, accessibility and priority scores of each area (see the module docstring).
 
         ``need`` is ``n_i`` (``None``: 1 everywhere); ``serving`` the union
@@ -142,13 +143,14 @@ class SmallAreas:
         ``catchment`` in minutes: :mod:`asset_map.analysis.network_reach`).
         With ``barrier_m`` (and ``full``), the barrier effect's share: the
         target residents within ``barrier_m`` of a located asset in a
-        straight line but out of reach (``barrier``).
+        straight line but out of reach (``barrier``). ``xy``: the points'
+        coordinates, when the caller has them (for the straight line).
         """
         import numpy as np
 
         t_small, desc, target = self.target(cat, n_areas)
         n = np.ones(len(t_small)) if need is None else need
-        r = self._in_reach(points, catchment, key, by or self.reach)
+        r = self._in_reach(points, catchment, key, by, xy)
         located, cov_small = self._covered(r, serving)
         a2 = two_step_fca(r, t_small, capacity) * 10_000
         s_access = self._study_mean(a2, t_small)
@@ -166,17 +168,24 @@ class SmallAreas:
             m.study_coverage = self._study_mean(cov_small, t_small)
             m.study_access_e = self._study_mean(ae, t_small)
             if barrier_m is not None:
-                cut_off = (covered(self.reach.reach(points, barrier_m)) & (located == 0)).astype(float)
+                cut_off = (covered(self.reach.reach(points, barrier_m, xy)) & (located == 0)).astype(float)
                 m.barrier = self._mean(cut_off, t_small, n_areas)
                 m.study_barrier = self._study_mean(cut_off, t_small)
         return m
 
-    def _in_reach(self, points: "np.ndarray", catchment: float, key: str | None, by: Any) -> "Reach":
-        """The (small area, asset) pairs within ``catchment``; the last pairs of ``key`` when they are wide enough."""
+    def prime(self, key: str, pairs: "Reach") -> None:
+        """Take ``pairs`` as the last pairs found for ``key`` (:meth:`measures` then asks for no search at
+        their catchment or a narrower one): pairs found ahead (:func:`~asset_map.analysis.measures.pairs_ahead`)."""
+        self._widest = (key, pairs.catchment, pairs)
+
+    def _in_reach(self, points: "np.ndarray", catchment: float, key: str | None, by: Any,
+                  xy: "np.ndarray | None") -> "Reach":
+        """The (small area, asset) pairs within ``catchment`` (by the straight line unless ``by`` is given); the last
+        pairs of ``key`` when they are wide enough."""
         last = self._widest
         if key is not None and last is not None and last[0] == key and catchment <= last[1]:
             return last[2].within(catchment)
-        r = by.reach(points, catchment)
+        r = by.reach(points, catchment) if by is not None else self.reach.reach(points, catchment, xy)
         self._widest = None if key is None else (key, catchment, r)
         return r
 

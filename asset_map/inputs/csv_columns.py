@@ -19,9 +19,11 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..store.base import release_arrow_memory
 from .table import HEADER_SEARCH_ROWS, MISSING, find_header, frame_columns, title_notes, unnamed_notes
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pyarrow as pa
 
 #: A CSV cell running over at least this many lines that look like rows of their own swallowed them
@@ -95,10 +97,29 @@ def read_columns(p: Path, text: str, delimiter: str) -> "dict[str, Any] | None":
     names, keep, unnamed = frame_columns(p, header, [], width=len(raw),
                                          has_values=lambda j: bool(valid[j][data].any()))
     rows = pa.array(data)
-    frame = pd.DataFrame({name: cleaned[j].take(rows).to_numpy(zero_copy_only=False)
-                          for name, j in zip(names, keep)}, columns=names, dtype=object)
+    frame = pd.DataFrame({name: _objects(cleaned[j].take(rows)) for name, j in zip(names, keep)},
+                         columns=names, dtype=object)
+    del raw, cleaned
+    release_arrow_memory()
     return {"frame": frame, "row_numbers": (data + 1).tolist(), "header_row": header_row,
             "notes": title_notes(first, h) + unnamed_notes(unnamed), "unnamed": unnamed}
+
+
+def _objects(column: "pa.ChunkedArray") -> "np.ndarray":
+    """The column's cells as Python text (``None`` for null), one object per distinct cell when most cells
+    repeat another (a category column: 20 words in a million cells take 20 strings, not a million)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    arr = column.combine_chunks()
+    sample = arr.slice(0, 10_000)
+    if 2 * pc.count_distinct(sample, mode="all").as_py() > len(sample):  # names, coordinates: few repeats
+        return arr.to_numpy(zero_copy_only=False)
+    coded = arr.dictionary_encode()
+    if 2 * len(coded.dictionary) > len(arr):
+        return arr.to_numpy(zero_copy_only=False)
+    values = np.append(coded.dictionary.to_numpy(zero_copy_only=False), None)
+    return values[coded.indices.fill_null(len(coded.dictionary)).to_numpy(zero_copy_only=False)]
 
 
 def _parse(text: str, delimiter: str) -> "list[pa.ChunkedArray] | None":

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 from ..errors import WorkspaceError
 from ..files import NAME_MAX, SQLITE_SIDE_FILES, protect, read_only
 from .base import (CHANGES_KEY, DEFAULT_WORKSPACE, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, READ_BATCH,
-                   SCHEMA_KEY, SPATIAL_LAYERS, STATE_TABLE, TRIGGER_PREFIX, Table, paused_gc)
+                   SCHEMA_KEY, SPATIAL_LAYERS, STATE_TABLE, TRIGGER_PREFIX, Table, paused_gc, shared_repeats)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -331,7 +331,7 @@ class GeoPackageStore:
             while batch := cur.fetchmany(READ_BATCH):  # column by column, without holding every row's tuple
                 for values, cells in zip(lists, zip(*batch)):
                     values.extend(cells)
-        data = {n: values for n, values in zip(names, lists) if n not in ("fid", geom_col)}
+        data = {n: shared_repeats(values) for n, values in zip(names, lists) if n not in ("fid", geom_col)}
         geometry = _decode_gpkg_geometry(lists[names.index(geom_col)]) if geom_col else None
         return Table(data, geometry)
 

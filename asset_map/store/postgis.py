@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..errors import WorkspaceError
 from .base import (CHANGES_KEY, CRS, LOCK_POLL, LOCK_TIMEOUT, LOCK_TIMEOUT_VAR, SCHEMA_KEY, SPATIAL_LAYERS,
-                   STATE_TABLE, TRIGGER_PREFIX, Table, paused_gc)
+                   STATE_TABLE, TRIGGER_PREFIX, Table, paused_gc, shared_repeats)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -223,7 +223,7 @@ class PostGISStore:
             if "fid" in have:
                 sql += " ORDER BY fid"
             rows = con.execute(sql, params).fetchall()
-        data = {c: [r[i] for r in rows] for i, c in enumerate(plain)}
+        data = {c: shared_repeats([r[i] for r in rows]) for i, c in enumerate(plain)}
         geometry = None
         if with_geometry:
             import numpy as np
