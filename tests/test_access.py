@@ -178,3 +178,40 @@ def test_agrees_with_pysal_access_on_trafford(asset_file, catchment):
     np.testing.assert_allclose(mine, theirs, rtol=1e-9, atol=0)
     np.testing.assert_allclose(mine_e, theirs_e, rtol=1e-9, atol=0)
     assert not np.allclose(mine, mine_e)  # the decay bands make a difference
+
+
+def test_an_empty_point_or_a_missing_small_area_point_changes_no_other_pair():
+    """A small area without a point sends the search to STRtree: the other pairs and their distances are
+    those of the k-d trees to the last bit (``hypot``), so a pair exactly at the catchment stays out or in
+    alike; an asset stored as ``POINT EMPTY`` is in reach of nobody."""
+    from asset_map.analysis.access import ReachIndex
+
+    rng = np.random.default_rng(11)
+    demand_xy, supply_xy = rng.uniform(0, 3000, (40, 2)), rng.uniform(0, 3000, (30, 2))
+    demand, supply = shapely.points(demand_xy), shapely.points(supply_xy)
+    fast = ReachIndex(demand).reach(supply, 700.0)
+    with_gap = ReachIndex(np.append(demand, None)).reach(np.append(supply, shapely.from_wkt("POINT EMPTY")), 700.0)
+    key = lambda r: sorted(zip(r.demand.tolist(), r.supply.tolist(), r.distance.tolist()))  # noqa: E731
+    assert key(with_gap) == key(fast) and len(key(fast)) > 50
+
+
+def test_gaps_with_an_asset_stored_as_an_empty_point():
+    """An asset whose point is empty (a WKB point with NaN coordinates reads so) counts in its area but
+    reaches nobody; the other asset covers its own small area."""
+    from shapely.geometry import box
+
+    from asset_map.analysis.gaps import compute_gaps
+    from asset_map.categories.taxonomy import Taxonomy
+    from asset_map.store.base import Table
+
+    areas = Table({"area_code": ["A1", "A2"], "area_name": ["West", "East"], "all_ages": [1000, 1000]},
+                  np.array([box(0, 0, 2000, 2000), box(2000, 0, 4000, 2000)], dtype=object))
+    pop = Table({"code": ["S1", "S2", "S3"], "area_code": ["A1", "A2", "A2"], "all_ages": [1000, 600, 400]},
+                np.array([Point(500, 500), Point(2500, 500), Point(3500, 1500)], dtype=object))
+    tax = Taxonomy.from_rows([{"id": "food", "label": "Food", "catchment_m": "800", "target_population": "all",
+                               "synonyms": "", "capacity_unit": "", "travel": ""}])
+    assets = Table({"categories": ["food", "food"], "area_code": ["A1", "A2"], "capacity": [None, None],
+                    "capacity_unit": [None, float("nan")]},
+                   np.array([Point(600, 600), shapely.from_wkt("POINT EMPTY")], dtype=object))
+    rows = {r.area_code: r for r in compute_gaps(areas, assets, tax, pop).rows}
+    assert rows["A1"].coverage == 1.0 and rows["A2"].coverage == 0.0

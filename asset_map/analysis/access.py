@@ -138,8 +138,9 @@ class ReachIndex:
     (made once) and one over the assets (scipy's ``cKDTree``
     ``sparse_distance_matrix``), a hair wider than the catchment; the exact
     test ``hypot(Δx, Δy) ≤ d₀`` then keeps the pairs in reach, so the pairs
-    are those of a search by STRtree ``dwithin`` (which is used, with
-    ``shapely.distance``, when a point is missing or not a point). A large set
+    are those of a search by STRtree ``dwithin`` (which is used when a point
+    is missing or not a point; a pair of which one is not a point is then
+    measured by ``shapely.distance``). A large set
     of assets is searched :data:`SUPPLY_CHUNK` at a time in one thread per
     core (scipy's searches run outside Python's lock): on the national
     benchmark (1,000,000 assets, 35,672 small areas) the searches of all 20
@@ -177,7 +178,11 @@ class ReachIndex:
         if len(sxy) != len(supply) or len(self.xy) != len(self.points) or \
                 not (given or (shapely.get_type_id(supply) == 0).all()):  # not all points: by the geometries
             i, j = shapely.STRtree(supply).query(self.points, predicate="dwithin", distance=distance)
-            d = shapely.distance(self.points[i], supply[j])
+            a, b = self.points[i], supply[j]
+            d = shapely.distance(a, b)
+            both = plain_points(a) & plain_points(b)  # as the k-d trees measure them, to the last bit
+            d[both] = np.hypot(shapely.get_x(a[both]) - shapely.get_x(b[both]),
+                               shapely.get_y(a[both]) - shapely.get_y(b[both]))
             keep = d <= catchment_m
             return i[keep], j[keep], d[keep]
         from scipy.spatial import cKDTree
@@ -308,6 +313,13 @@ def weighted_mean(values: "np.ndarray", weights: "np.ndarray", groups: "np.ndarr
     num = np.bincount(groups[keep], weights=(weights * values)[keep], minlength=n_groups)
     den = np.bincount(groups[keep], weights=weights[keep], minlength=n_groups)
     return np.divide(num, den, out=np.zeros(n_groups), where=den > 0)
+
+
+def plain_points(geometries: "np.ndarray") -> "np.ndarray":
+    """Whether each geometry is a point with coordinates (not missing, not another shape, not ``POINT EMPTY``)."""
+    import shapely
+
+    return (shapely.get_type_id(geometries) == 0) & ~shapely.is_empty(geometries)
 
 
 def _cores() -> int:

@@ -12,7 +12,7 @@ import itertools
 import math
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .access import category_supply
+from .access import category_supply, plain_points
 from .arrays import distinct, floats, objects
 from .rows import COVERAGE_METHOD, POPULATION_METHOD
 from .small_areas import SmallAreas
@@ -50,7 +50,9 @@ class GapContext:
         The assets: each one's category cell (an index into ``cells``, the
         distinct sets of category ids), its area (an index, -1 for none),
         its point, whether it has one, its capacity (NaN for none) and the
-        unit its list gave (``""`` for none); :meth:`supply` makes ``S_j``.
+        unit its list gave, as stored (``""``, ``None`` or NaN for none:
+        :meth:`supply` reads them as ``""`` where it needs them); :meth:`supply`
+        makes ``S_j``.
     need_small, need_area
         The need index ``n_i`` of each small area (with a layer) or ``n_a``
         of each area (without), or ``None`` (1 everywhere).
@@ -142,13 +144,17 @@ class GapContext:
 
     @property
     def asset_xy(self) -> "np.ndarray":
-        """Each asset's coordinates (n × 2; NaN where it has no point), read from the points once."""
+        """Each asset's coordinates (n × 2; NaN where it has none: no point, an empty one or another shape),
+        read from the points once."""
         import numpy as np
         import shapely
 
         if self._xy is None:
-            self._xy = np.column_stack([shapely.get_x(self.asset_pts), shapely.get_y(self.asset_pts)]) \
-                if len(self.asset_pts) else np.empty((0, 2))
+            pts = self.asset_pts
+            xy = np.full((len(pts), 2), np.nan)
+            ok = plain_points(pts) if len(pts) else np.zeros(0, dtype=bool)
+            xy[ok, 0], xy[ok, 1] = shapely.get_x(pts[ok]), shapely.get_y(pts[ok])
+            self._xy = xy
         return self._xy
 
     def _need_index(self, need: "NeedIndicator | None") -> tuple["np.ndarray | None", "np.ndarray | None"]:

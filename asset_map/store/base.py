@@ -154,7 +154,7 @@ def shared_repeats(values: list[Any]) -> list[Any]:
             return values
         # Text only: a number is never equal to text, so numbers (1 and 1.0 and True are equal) stay as read.
         memo = {v: v for v in set(values) if type(v) is str}
-    except TypeError:  # a value that cannot be a dictionary key: left as read
+    except (TypeError, ValueError):  # a value that cannot be a dictionary key (a writable memoryview): as read
         return values
     values[:] = map(memo.get, values, values)
     return values
