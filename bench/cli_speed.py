@@ -27,11 +27,13 @@ PROBE = (
 
 
 def timed(args: list[str], runs: int) -> list[float]:
-    times = []
+    from command_env import command_env
+
+    times, env = [], command_env()  # as a planner's shell runs it (bench/command_env.py)
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "asset_map", *args], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         times.append(time.perf_counter() - start)
     return times
 

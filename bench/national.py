@@ -159,8 +159,11 @@ class Steps:
         """Time a command in its own process; its peak is that process's own ``VmHWM``, read every 20 ms
         while it runs (``wait4``'s ``ru_maxrss`` without /proc: on Linux it carries the peak of this
         process at the fork, the import's)."""
+        from command_env import command_env
+
+        env = command_env()  # as a planner's shell runs it (bench/command_env.py)
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         seen, done = [0], threading.Event()
 
         def sample() -> None:

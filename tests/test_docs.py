@@ -48,5 +48,5 @@ def test_ci_runs_the_readme_test_command():
     assert len(blocks) == 2, blocks
     demo, tests = blocks
     assert demo.endswith("asset-map demo")
-    assert tests.endswith("pytest -q")
+    assert tests.endswith("pytest -q -n auto")
     assert tests in (PROJECT / ".ci" / "run").read_text()
