@@ -368,14 +368,14 @@ class Workspace:
         from .inputs.gap_state import stored_report
         from .inputs.postcode_finder import find_one_postcode
 
-        inputs, _, _ = self._gap_inputs(None, None, filters, straight_line)
+        moment, (inputs, _, _) = self.store.changes(), self._gap_inputs(None, None, filters, straight_line)
         find = partial(find_one_postcode, self.store)
         additions = [parse_addition(spec, inputs.taxonomy, find) for spec in add]
         changed, removed = changed_assets(inputs.assets, additions, list(without), inputs.areas,
                                           everything=inputs.everything)
         need = self.need()
         kept = None if straight_line or (filters is not None and filters.active) else stored_report(
-            self.store, inputs.taxonomy, None, robust=robust)  # "before": the workspace as it is, if kept
+            self.store, inputs.taxonomy, None, robust=robust, at=moment)  # "before", if kept as the tables read
         report = partial(gap_report, self.store, inputs, need=need, robust=robust, unknown=inputs.unknown)
         before, after = kept if kept is not None else report(inputs.assets), report(changed)
         after.notes[:0] = inputs.notes

@@ -215,6 +215,30 @@ def test_a_what_if_starts_from_them(example):
             assert kept.before.records() != kept.after.records()  # the removal changed something
 
 
+def test_a_what_if_never_sets_two_moments_side_by_side(example, tmp_path, monkeypatch):
+    """A change that lands after a what-if has read the tables (another analyst's import) keeps the gap inputs
+    of the workspace after it: the what-if's "before" is then computed from the tables it read, not taken
+    from those kept inputs, so before and after describe one moment."""
+    ids = example.store.read("assets", columns=["asset_id", "geometry"])
+    gone, (x, y) = ids["asset_id"][5], ids.geometry[5].coords[0]
+    with fixed_today():
+        expected = example.what_if(without=[gone])
+        read = example._gap_inputs
+
+        def read_then_another_import(*args, **kwargs):
+            out = read(*args, **kwargs)
+            extra = tmp_path / "another.csv"
+            extra.write_text(f"Name,Category,Easting,Northing\nNew carers group,carers,{x + 50:.0f},{y:.0f}\n")
+            example.import_assets(extra)
+            return out
+
+        monkeypatch.setattr(example, "_gap_inputs", read_then_another_import)
+        raced = example.what_if(without=[gone])
+    assert example.store.state(gap_state.KEY)[0] == example.store.changes()  # kept, for the workspace after
+    assert not same(plain(raced.before.records()), plain(expected.before.records()))
+    assert not same(plain(raced.after.records()), plain(expected.after.records()))
+
+
 @pytest.mark.gpkg_only  # the store's part is in the tests for both stores
 def test_a_register_of_min_assets_keeps_them_without_streets(workspace, two_areas, tmp_path, monkeypatch):
     from conftest import X0, Y0, big_import

@@ -92,18 +92,19 @@ def worth_keeping(store: "Store") -> bool:
 
 
 def stored_report(store: "Store", taxonomy: "Taxonomy", stale_days: int | None, *,
-                  robust: bool = True) -> "GapReport | None":
+                  robust: bool = True, at: int | None = None) -> "GapReport | None":
     """The gaps of the whole workspace from its kept inputs (ranked, and judged at today's date and
     ``stale_days``; without the robustness rankings unless ``robust``), or ``None`` when there are none up to
-    date."""
+    date. ``at``: the changes count (:meth:`~asset_map.store.base.Store.changes`) at which the caller read
+    tables to set beside these gaps (a what-if's "after"); ``None`` too when a change has landed since."""
     from dataclasses import replace
 
     from ..analysis.confidence import assess, stale_limit
     from ..analysis.gaps import rank_gaps
     from .evidence import stale_days_or_default
 
-    found = store.state(KEY)
-    if found is None or found[1] is None or found[0] != store.changes():
+    found, now = store.state(KEY), store.changes()
+    if found is None or found[1] is None or found[0] != now or (at is not None and at != now):
         return None
     decoded = decode(found[1], taxonomy)
     if decoded is None:
