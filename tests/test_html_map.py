@@ -58,6 +58,7 @@ CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 @pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian's chromium and chromium-driver are not installed "
                                                      "(.ci/run installs them)")
+@pytest.mark.gpkg_only  # the page in a browser; the stores are tested on both elsewhere
 def test_map_in_headless_chromium(ws, tmp_path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -182,6 +183,7 @@ def chromium(size: str = "1280,800"):
 
 @pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian's chromium and chromium-driver are not installed "
                                                      "(.ci/run installs them)")
+@pytest.mark.gpkg_only  # the page in a browser; the stores are tested on both elsewhere
 def test_focus_labels_and_what_if_switch_in_headless_chromium(ws, tmp_path):
     from selenium.webdriver.support.ui import Select
 
@@ -237,6 +239,7 @@ def test_focus_labels_and_what_if_switch_in_headless_chromium(ws, tmp_path):
 
 
 @pytest.mark.skipif(not TRAFFORD.is_dir(), reason="real Trafford data not beside the project")
+@pytest.mark.gpkg_only  # the page in a browser; the stores are tested on both elsewhere
 def test_trafford_north_page(tmp_path):
     ws, _ = trafford_localities(tmp_path / "t.gpkg")
     ws.import_assets(TRAFFORD / "assets" / "trafford_food_banks.geojson", categories=["food bank"])
@@ -302,6 +305,7 @@ def test_page_holds_the_catchments_and_their_reach(ws):
 
 @pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian's chromium and chromium-driver are not installed "
                                                      "(.ci/run installs them)")
+@pytest.mark.gpkg_only  # the page in a browser; the stores are tested on both elsewhere
 def test_catchments_layer_toggles_in_headless_chromium(ws, tmp_path):
     from selenium.webdriver.support.ui import Select
 

@@ -174,6 +174,7 @@ def test_the_shading_of_every_small_area_for_the_whole_study_area(drill):
 
 @pytest.mark.skipif(not (__import__("shutil").which("chromium") and __import__("shutil").which("chromedriver")),
                     reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+@pytest.mark.gpkg_only  # the page in a browser; the stores are tested on both elsewhere
 def test_the_shading_in_headless_chromium(drill, tmp_path):
     from test_html_map import chromium
 
