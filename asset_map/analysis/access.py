@@ -144,7 +144,7 @@ class ReachIndex:
     of assets is searched :data:`SUPPLY_CHUNK` at a time in one thread per
     core (scipy's searches run outside Python's lock): on the national
     benchmark (1,000,000 assets, 35,672 small areas) the searches of all 20
-    categories took 0.63-0.65 s so against 0.83-1.0 s in one (bench/national.py
+    categories took 0.63-0.65 s in two threads against 0.83-1.0 s in one (bench/national.py
     times the whole; STRtree took twice as long as one k-d tree search).
     """
 

@@ -152,7 +152,7 @@ class GapContext:
         if self._xy is None:
             pts = self.asset_pts
             xy = np.full((len(pts), 2), np.nan)
-            ok = plain_points(pts) if len(pts) else np.zeros(0, dtype=bool)
+            ok = plain_points(pts)
             xy[ok, 0], xy[ok, 1] = shapely.get_x(pts[ok]), shapely.get_y(pts[ok])
             self._xy = xy
         return self._xy

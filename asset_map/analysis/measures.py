@@ -95,7 +95,7 @@ def pairs_ahead(ctx: "GapContext", cats: "list[Category]", scale: float) -> "Ite
 
     def find(cat: "Category") -> "Reach | None":
         c = ctx.catchment(cat)
-        if layer is None or c.on_network:
+        if c.on_network:
             return None
         placed = _provision(ctx, cat.id)[1]
         return layer.reach.reach(ctx.asset_pts[placed], c.limit * scale, xy[placed])

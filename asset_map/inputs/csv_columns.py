@@ -19,7 +19,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..store.base import release_arrow_memory
+from ..store.base import REPEAT_SAMPLE, mostly_distinct, release_arrow_memory
 from .table import HEADER_SEARCH_ROWS, MISSING, find_header, frame_columns, title_notes, unnamed_notes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -106,17 +106,18 @@ def read_columns(p: Path, text: str, delimiter: str) -> "dict[str, Any] | None":
 
 
 def _objects(column: "pa.ChunkedArray") -> "np.ndarray":
-    """The column's cells as Python text (``None`` for null), one object per distinct cell when most cells
-    repeat another (a category column: 20 words in a million cells take 20 strings, not a million)."""
+    """The column's cells as Python text (``None`` for null), one object per distinct cell when cells repeat
+    (a category column: 20 words in a million cells take 20 strings, not a million), by the rule of
+    :func:`asset_map.store.base.shared_repeats` for columns read back from the workspace."""
     import numpy as np
     import pyarrow.compute as pc
 
     arr = column.combine_chunks()
-    sample = arr.slice(0, 10_000)
-    if 2 * pc.count_distinct(sample, mode="all").as_py() > len(sample):  # names, coordinates: few repeats
+    sample = arr.slice(0, REPEAT_SAMPLE)
+    if mostly_distinct(pc.count_distinct(sample, mode="all").as_py(), len(sample)):  # names, coordinates
         return arr.to_numpy(zero_copy_only=False)
     coded = arr.dictionary_encode()
-    if 2 * len(coded.dictionary) > len(arr):
+    if mostly_distinct(len(coded.dictionary), len(arr)):
         return arr.to_numpy(zero_copy_only=False)
     values = np.append(coded.dictionary.to_numpy(zero_copy_only=False), None)
     return values[coded.indices.fill_null(len(coded.dictionary)).to_numpy(zero_copy_only=False)]

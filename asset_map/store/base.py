@@ -142,15 +142,26 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+#: How many of a column's first cells are looked at to judge whether its text repeats (:func:`mostly_distinct`).
+REPEAT_SAMPLE = 10_000
+
+
+def mostly_distinct(n_distinct: int, n: int) -> bool:
+    """Whether a column of ``n`` cells, ``n_distinct`` of them distinct, is more than 90% distinct (names,
+    ids, coordinates): not worth sharing its text (:func:`shared_repeats`,
+    :func:`asset_map.inputs.csv_columns.read_columns`)."""
+    return n_distinct > 0.9 * n
+
+
 def shared_repeats(values: list[Any]) -> list[Any]:
     """``values`` (a column just read) with equal text cells made one object, in place, when many cells repeat
     another (categories, area codes, units: a million cells read from a database are a million strings,
-    about 60 MB; shared, a few thousand). Judged on the first 10,000 cells: a column more than 90% distinct
-    there (names, ids) is left as read. Later steps that group such a column by its values
-    (:func:`asset_map.analysis.arrays.distinct`) then compare objects by identity, which is faster too."""
-    sample = values[:10_000]
+    about 60 MB; shared, a few thousand). Judged on the first :data:`REPEAT_SAMPLE` cells
+    (:func:`mostly_distinct`: names and ids are left as read). Later steps that group such a column by its
+    values (:func:`asset_map.analysis.arrays.distinct`) then compare objects by identity, which is faster too."""
+    sample = values[:REPEAT_SAMPLE]
     try:
-        if len(set(sample)) > 0.9 * len(sample) or not any(isinstance(v, str) for v in sample):
+        if mostly_distinct(len(set(sample)), len(sample)) or not any(isinstance(v, str) for v in sample):
             return values
         # Text only: a number is never equal to text, so numbers (1 and 1.0 and True are equal) stay as read.
         memo = {v: v for v in set(values) if type(v) is str}
