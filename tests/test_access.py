@@ -69,6 +69,19 @@ def test_assets_searched_in_chunks_and_threads_give_the_full_matrix_pairs(monkey
     assert chunked.supply.tolist() == again.supply.tolist() and chunked.demand.tolist() == again.demand.tolist()
 
 
+def test_assets_are_cut_into_the_fewest_equal_chunks(monkeypatch):
+    """50 assets with chunks of at most 7: 8 chunks of 6 or 7 in order, none left out; a set that fits is one
+    chunk, and no assets one empty chunk."""
+    from asset_map.analysis import access
+
+    monkeypatch.setattr(access, "SUPPLY_CHUNK", 7)
+    spans = access.chunk_spans(50)
+    assert len(spans) == 8 and spans[0][0] == 0 and spans[-1][1] == 50
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+    assert sorted({stop - start for start, stop in spans}) == [6, 7]
+    assert access.chunk_spans(7) == [(0, 7)] and access.chunk_spans(0) == [(0, 0)]
+
+
 def test_assets_that_are_not_points_are_measured_by_their_geometry():
     """A supply that is not all points (a square here) is searched by STRtree and measured by
     ``shapely.distance``: the square's nearest edge, not its first vertex."""
@@ -215,3 +228,31 @@ def test_gaps_with_an_asset_stored_as_an_empty_point():
                    np.array([Point(600, 600), shapely.from_wkt("POINT EMPTY")], dtype=object))
     rows = {r.area_code: r for r in compute_gaps(areas, assets, tax, pop).rows}
     assert rows["A1"].coverage == 1.0 and rows["A2"].coverage == 0.0
+
+
+@pytest.mark.parametrize("in_thread", [False, True])
+def test_context_reads_each_assets_place_area_and_capacity(monkeypatch, in_thread):
+    """What the measures read of the assets, read when first asked for (the coordinates in a second thread
+    for a large register, forced here for four assets): a point's coordinates, NaN for a missing, empty or
+    polygon geometry; the area's index, -1 for an unknown or missing code; capacities as positive numbers."""
+    from shapely.geometry import box
+
+    from asset_map.analysis import context
+    from asset_map.store.base import Table
+
+    monkeypatch.setattr(context, "XY_IN_THREAD", 1 if in_thread else 10**9)
+    areas = Table({"area_code": ["A1", "A2"], "area_name": ["West", "East"], "all_ages": [10, 10]},
+                  np.array([box(0, 0, 2000, 2000), box(2000, 0, 4000, 2000)], dtype=object))
+    assets = Table({"categories": ["food", "food;advice", None, "advice"], "area_code": ["A2", "Z9", None, "A1"],
+                    "capacity": ["30", None, -2, 4.5], "capacity_unit": ["places", None, "", float("nan")]},
+                   np.array([Point(2500, 10.25), None, shapely.from_wkt("POINT EMPTY"), box(0, 0, 1, 1)],
+                            dtype=object))
+    ctx = context.GapContext(areas, assets, None, None)
+    assert (ctx._xy_pending is not None) == in_thread
+    xy = ctx.asset_xy
+    assert xy[0].tolist() == [2500.0, 10.25] and np.isnan(xy[1:]).all()
+    assert ctx.area_of_asset.tolist() == [1, -1, -1, 0]
+    assert ctx.capacity[[0, 3]].tolist() == [30.0, 4.5] and np.isnan(ctx.capacity[[1, 2]]).all()
+    assert ctx.capacity_unit.tolist()[:3] == ["places", None, ""]
+    assert ctx.located.tolist() == [True, False, True, True]
+    assert ctx.members("advice").tolist() == [1, 3]

@@ -97,7 +97,7 @@ def pairs_ahead(ctx: "GapContext", cats: "list[Category]", scale: float) -> "Ite
         c = ctx.catchment(cat)
         if c.on_network:
             return None
-        placed = _provision(ctx, cat.id)[1]
+        placed = _placed(ctx, cat.id)
         return layer.reach.reach(ctx.asset_pts[placed], c.limit * scale, xy[placed])
 
     if not cats:
@@ -122,11 +122,16 @@ def _provision(ctx: "GapContext", category_id: str) -> tuple["np.ndarray", "np.n
     """``assets``: how many of the category's assets each area holds; and the indices of those located."""
     import numpy as np
 
-    members = ctx.members(category_id)
-    area = ctx.area_of_asset[members]
+    area = ctx.area_of_asset[ctx.members(category_id)]
     counts = np.bincount(area[area >= 0], minlength=len(ctx.codes))
-    placed = members[ctx.located[members]] if len(members) else members
-    return counts, placed
+    return counts, _placed(ctx, category_id)
+
+
+def _placed(ctx: "GapContext", category_id: str) -> "np.ndarray":
+    """The indices of the category's located assets, in order (all a search for pairs in reach needs: it runs
+    in a second thread while the areas' counts are made in the first)."""
+    members = ctx.members(category_id)
+    return members[ctx.located[members]] if len(members) else members
 
 
 def _with_layer(ctx: "GapContext", cat: Category, c: "Catchment", scale: float, placed: "np.ndarray",
