@@ -203,6 +203,58 @@ def test_ctrl_c_while_they_are_kept_says_the_change_is_saved(example, tmp_path, 
     assert kept_rows(example) is None  # and the kept inputs are out of date, not wrong
 
 
+def test_the_import_command_keeps_them_once_its_result_is_let_go_of(example, tmp_path):
+    """``asset-map import`` keeps the gap inputs after its summary (with the list it read let go of), so they
+    are up to date when it ends; a dry run changes nothing and keeps nothing."""
+    from typer.testing import CliRunner
+
+    from asset_map.cli import app
+    from conftest import cli_location, write_csv
+
+    extra = write_csv(tmp_path / "more.csv", ["name", "category", "easting", "northing"],
+                      [["New befriending group", "befriending", 451_000, 301_000]])
+    before = example.store.changes()
+    r = CliRunner().invoke(app, ["import", str(extra), "-w", cli_location(example.location), "--dry-run"])
+    assert r.exit_code == 0 and example.store.changes() == before
+    r = CliRunner().invoke(app, ["import", str(extra), "-w", cli_location(example.location)])
+    assert r.exit_code == 0, r.stderr
+    assert "imported" in r.stderr and example.store.changes() == before + 2  # the import, then keeping the inputs
+    assert example.store.state(gap_state.KEY)[0] == example.store.changes()
+    with fixed_today():
+        assert kept_rows(example) == computed(example)
+
+
+def test_changes_in_a_deferred_block_keep_them_once_when_asked(example, tmp_path, monkeypatch):
+    """Inside ``keeping_deferred`` two imports keep nothing; ``keep()`` after the block keeps once; a block
+    whose change failed or that only looked (a dry run) has nothing to keep."""
+    from asset_map.errors import AssetMapError
+    from asset_map.inputs.workspace_change import keeping_deferred
+    from conftest import write_csv
+
+    kept: list[int] = []
+    real = gap_state.refresh
+    monkeypatch.setattr(gap_state, "refresh", lambda *a, **k: kept.append(1) or real(*a, **k))
+    rows = [["New befriending group", "befriending", 451_000, 301_000]]
+    one, two = write_csv(tmp_path / "one.csv", ["name", "category", "easting", "northing"], rows), \
+        write_csv(tmp_path / "two.csv", ["name", "category", "easting", "northing"], rows)
+    with keeping_deferred(example) as deferred:
+        example.import_assets(one)
+        example.import_assets(two)
+        assert kept == [] and example.store.state(gap_state.KEY)[0] < example.store.changes()
+    deferred.keep()
+    assert kept == [1] and example.store.state(gap_state.KEY)[0] == example.store.changes()
+    deferred.keep()
+    assert kept == [1]  # nothing changed since
+    with keeping_deferred(example) as deferred:
+        example.import_assets(one, dry_run=True)
+        with pytest.raises(AssetMapError):
+            example.import_assets(tmp_path / "missing.csv")
+    deferred.keep()
+    assert kept == [1]
+    example.import_assets(two)  # outside a block, each change keeps them as before
+    assert kept == [1, 1]
+
+
 def test_a_what_if_starts_from_them(example):
     gone = example.store.read("assets", columns=["asset_id"])["asset_id"][5]
     with fixed_today():

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
 
     from ..inputs.importer import ImportResult
+    from ..inputs.workspace_change import Deferred
     from ..workspace import Workspace
 
 FileArg = Annotated[Optional[Path], typer.Argument(
@@ -83,29 +84,36 @@ def import_(
     """Import an asset list or a service directory feed: locate, categorise and assign each row to an area."""
 
     from ..inputs.columns import parse_overrides
+    from ..inputs.workspace_change import keeping_deferred
     from ..outputs.render import import_summary
 
     err = stderr()
     file = _source_file(file, url, postcode_service, online)
     ws = open_workspace(workspace)
     _check_save_path(file, save_category_map)
-    result = _import_with_progress(
-        err, ws, file, columns=parse_overrides(map_), categories=category, source=source, sheet=sheet,
-        layer=layer, encoding=encoding, crs=crs, dry_run=dry_run,
-        online=(postcode_service or True) if online else False, timeout=timeout,
-        category_map=category_map, use_inferred=use_inferred, url=url, crosswalk=crosswalk,
-        include_inactive=include_inactive, stale_days=stale_days, chunk_rows=chunk_rows,
-        reject_outside_lookup=reject_outside_lookup,
-    )
-    report_import(err, ws, file, result)
-    report_categories(err, ws, file, result, category_map, save_category_map, use_inferred)
-    if result.feed is not None:
-        report_feed(err, file, result.feed)
-    stderr().print(import_summary(result))
-    report_next_step(err, file, result)
+    # The gap inputs are kept once the summary is printed and the result let go of (a national list's result
+    # is about 0.7 GB), not while it is held.
+    with keeping_deferred(ws) as deferred:
+        result = _import_with_progress(
+            err, ws, file, columns=parse_overrides(map_), categories=category, source=source, sheet=sheet,
+            layer=layer, encoding=encoding, crs=crs, dry_run=dry_run,
+            online=(postcode_service or True) if online else False, timeout=timeout,
+            category_map=category_map, use_inferred=use_inferred, url=url, crosswalk=crosswalk,
+            include_inactive=include_inactive, stale_days=stale_days, chunk_rows=chunk_rows,
+            reject_outside_lookup=reject_outside_lookup,
+        )
+        report_import(err, ws, file, result)
+        report_categories(err, ws, file, result, category_map, save_category_map, use_inferred)
+        if result.feed is not None:
+            report_feed(err, file, result.feed)
+        stderr().print(import_summary(result))
+        report_next_step(err, file, result)
+        reconciles = result.reconciles()
+        del result
+    _keep_with_progress(err, deferred)
     if dry_run:
         err.print("Dry run: nothing was written.")
-    elif not result.reconciles():  # pragma: no cover - a bug, not bad input
+    elif not reconciles:  # pragma: no cover - a bug, not bad input
         raise RuntimeError("import counts do not reconcile")
 
 
@@ -131,6 +139,23 @@ def _import_with_progress(err: "Console", ws: "Workspace", file: Path, **options
             bar.update(task, description=f"{file.name}: {step}", completed=done, total=total or None)
 
         return ws.import_assets(file, progress=progress, **options)
+
+
+def _keep_with_progress(err: "Console", deferred: "Deferred") -> None:
+    """Keep the workspace's gap inputs after the import (:meth:`Deferred.keep`), with a progress display."""
+    import gc
+
+    from ..store.base import release_arrow_memory
+
+    gc.collect()  # the result's tables hold reference cycles: let go of them now, not at some later collection
+    release_arrow_memory()  # and hand back the Arrow memory its text columns used
+    with progress_bar(err) as bar:
+        task = bar.add_task("", total=None, visible=False)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total or None, visible=True)
+
+        deferred.keep(progress)
 
 
 @handle_errors

@@ -10,8 +10,9 @@ still under the lock, so that ``gaps`` reads them instead of the register.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,11 +35,46 @@ def changes(method: F) -> F:
                 result = method(self, *args, **kwargs)
                 if depth == 0:
                     keep_after_change(self, kwargs.get("progress"))
+                elif getattr(self, "_deferred", None) is not None:
+                    self._deferred.changed = True  # kept by the caller (:func:`keeping_deferred`)
                 return result
         finally:
             self._changing = depth
 
     return wrapper  # type: ignore[return-value]
+
+
+class Deferred:
+    """Whether changes made inside :func:`keeping_deferred` changed the workspace; :meth:`keep` keeps its gap
+    inputs once for all of them."""
+
+    def __init__(self, workspace: Any) -> None:
+        self.workspace, self.changed = workspace, False
+
+    def keep(self, progress: "Callable[[str, int, int], None] | None" = None) -> None:
+        """Keep the workspace's gap inputs (:func:`keep_after_change`, under its lock) if a change landed."""
+        if self.changed:
+            self.changed = False
+            with self.workspace.store.lock():
+                keep_after_change(self.workspace, progress)
+
+
+@contextlib.contextmanager
+def keeping_deferred(workspace: Any) -> Iterator[Deferred]:
+    """Changes made to ``workspace`` inside the block do not keep its gap inputs at their end; the caller
+    calls the yielded :meth:`Deferred.keep` once the block is over, after letting go of what it held (an
+    import's result: the list as read and its assets, about 0.7 GB for a million rows), so that it is not
+    held while they are derived. Each change takes the lock for itself and the keeping takes it again: a
+    change another command makes meanwhile makes the derived values out of date, and they are then not
+    written (:func:`asset_map.inputs.gap_state.refresh`)."""
+    depth = getattr(workspace, "_changing", 0)
+    deferred = Deferred(workspace)
+    workspace._changing, workspace._deferred = depth + 1, deferred
+    try:
+        yield deferred
+    finally:
+        workspace._changing = depth
+        workspace._deferred = None
 
 
 def keep_after_change(workspace: Any, progress: "Callable[[str, int, int], None] | None" = None) -> None:
