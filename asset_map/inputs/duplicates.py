@@ -205,9 +205,9 @@ def find_duplicates(
     # Names with different numbers are never alike (name_score), so only pairs with the same numbers are looked for.
     numbers = _number_groups(keys)
     i, j, d = _close_pairs(xs, ys, distance_m, groups=numbers)
-    _link_close(links, keys, _categories(assets), numbers, i, j, d, distance_m, min_score)
+    _link_close(links, keys, _category_cells(assets), numbers, i, j, d, distance_m, min_score)
     wanted = set(only_ids) if only_ids is not None else None
-    ids = _cells(assets["asset_id"].astype(str))
+    ids = _Ids(assets["asset_id"])  # read for the members of groups only (a million ids as text: 70 MB)
     groups = [_group(assets, members, ids, keys, xs, ys, links.basis.get(r, set()))
               for r, members in sorted(links.groups().items())
               if len(members) >= 2 and (wanted is None or wanted.intersection(ids[m] for m in members))]
@@ -330,8 +330,8 @@ def _close_pairs(xs: "np.ndarray", ys: "np.ndarray", distance_m: float, groups: 
     return i, j, d
 
 
-def _link_close(links: _Links, keys: list[str], cats: list, numbers: "np.ndarray", i, j, d, distance_m: float,
-                min_score: float) -> None:
+def _link_close(links: _Links, keys: list[str], cats: tuple["np.ndarray", list], numbers: "np.ndarray", i, j, d,
+                distance_m: float, min_score: float) -> None:
     """Join close pairs with the same name; then, most similar first, those with similar names
     (:func:`name_score` ≥ ``min_score``) that share a category (or one has none), when every name of the one
     group is similar to every name of the other (so "Shay Lane Medical Centre" does not chain the practices
@@ -362,16 +362,16 @@ def _link_close(links: _Links, keys: list[str], cats: list, numbers: "np.ndarray
             names[links.root(a)] = na | nb
 
 
-def _candidates(keys: list[str], cats: list, digits: "np.ndarray", i, j, d, distance_m: float):
+def _candidates(keys: list[str], cats: tuple["np.ndarray", list], digits: "np.ndarray", i, j, d, distance_m: float):
     """Of the close pairs ``i, j``: those within ``distance_m`` with one name, and those whose names may be
     similar: both names have words, the same numbers (:func:`name_score` is 0 otherwise) and the two share a
     category (or one has none). Boolean masks over the pairs, each distinct name, number set and category
-    cell worked out once."""
+    cell worked out once (``cats``: :func:`_category_cells`)."""
     import numpy as np
     import pandas as pd
 
     key_code = pd.factorize(pd.Series(keys, dtype=object))[0]
-    cell_code, cells = pd.factorize(pd.Series([str(c or "") for c in cats], dtype=object))
+    cell_code, cells = cats
     named = np.array([bool(k) for k in keys], dtype=bool)
     near = (d <= distance_m) & named[i] & named[j]
     same = near & (key_code[i] == key_code[j])
@@ -385,9 +385,28 @@ def _candidates(keys: list[str], cats: list, digits: "np.ndarray", i, j, d, dist
     return same, other
 
 
-def _categories(assets: "gpd.GeoDataFrame") -> list:
-    """Each asset's category cell (ids joined by ``;``)."""
-    return _cells(assets["categories"]) if "categories" in assets.columns else [""] * len(assets)
+def _category_cells(assets: "gpd.GeoDataFrame") -> tuple["np.ndarray", list]:
+    """Each asset's category cell (ids joined by ``;``; a missing cell read as its text) as a code into the
+    distinct cells, in order of first appearance, and those cells: the column is coded as it is held (Arrow
+    text), each distinct cell made Python text once."""
+    import numpy as np
+    import pandas as pd
+
+    if "categories" not in assets.columns:
+        return np.zeros(len(assets), dtype=np.intp), [""]
+    codes, values = pd.factorize(assets["categories"], use_na_sentinel=False)
+    text_code, cells = pd.factorize(pd.Series([str(c or "") for c in values], dtype=object))
+    return text_code[codes], list(cells)
+
+
+class _Ids:
+    """The assets' ids as text, read one by one from their column when asked for."""
+
+    def __init__(self, column: "pd.Series") -> None:
+        self.column = column
+
+    def __getitem__(self, position: int) -> str:
+        return str(self.column.iloc[position])
 
 
 def _share_a_category(a: object, b: object) -> bool:
@@ -402,7 +421,7 @@ def _distance(xs, ys, a: int, b: int) -> float:
     return float(((xs[a] - xs[b]) ** 2 + (ys[a] - ys[b]) ** 2) ** 0.5)
 
 
-def _group(assets: "gpd.GeoDataFrame", members: list[int], ids: list[str], keys: list[str], xs, ys,
+def _group(assets: "gpd.GeoDataFrame", members: list[int], ids: "_Ids", keys: list[str], xs, ys,
            basis: set[str], kind: str = DUPLICATES) -> DuplicateGroup:
     """A :class:`DuplicateGroup` of the assets at ``members``; its distance is the largest between two of them."""
     spread = max(_distance(xs, ys, a, b) for a in members for b in members)
@@ -419,7 +438,7 @@ def _group(assets: "gpd.GeoDataFrame", members: list[int], ids: list[str], keys:
     )
 
 
-def shared_venues(assets: "gpd.GeoDataFrame", keys: list[str], links: _Links, i, j, ids: list[str]
+def shared_venues(assets: "gpd.GeoDataFrame", keys: list[str], links: _Links, i, j, ids: "_Ids"
                   ) -> list[DuplicateGroup]:
     """Groups of assets at one place (points at most :data:`VENUE_DISTANCE_M` apart: the pairs ``i``–``j``)
     that are not all one group of likely duplicates (``links``)."""
