@@ -60,5 +60,6 @@ class NetworkError(AssetMapError, ValueError):
 
 
 class InterruptedAfterChange(KeyboardInterrupt):
-    """Ctrl-C (or a stop signal) after a change had landed, while the workspace's gap inputs were being kept
-    (:mod:`asset_map.inputs.gap_state`): the change is saved, the gap inputs are out of date."""
+    """Ctrl-C (or a stop signal) after a change had landed: while the workspace's gap inputs were being kept
+    (:mod:`asset_map.inputs.gap_state`), or while an import's summary was printed before they were: the
+    change is saved, the gap inputs are out of date."""

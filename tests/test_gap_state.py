@@ -224,6 +224,29 @@ def test_the_import_command_keeps_them_once_its_result_is_let_go_of(example, tmp
         assert kept_rows(example) == computed(example)
 
 
+def test_ctrl_c_while_the_import_summary_is_printed_says_the_change_is_saved(example, tmp_path, monkeypatch):
+    """The import has landed when its summary is printed: Ctrl-C then says the change is saved; in a dry run
+    it says the workspace is unchanged."""
+    from typer.testing import CliRunner
+
+    from asset_map.cli import app, import_
+    from conftest import cli_location, write_csv
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(import_, "report_import", interrupted)
+    before = len(example.store.read("assets", columns=["name"]))
+    extra = write_csv(tmp_path / "more.csv", ["name", "category", "easting", "northing"],
+                      [["New befriending group", "befriending", 451_000, 301_000]])
+    r = CliRunner().invoke(app, ["import", str(extra), "-w", cli_location(example.location), "--dry-run"])
+    assert r.exit_code == 130 and "the workspace is unchanged" in r.stderr
+    r = CliRunner().invoke(app, ["import", str(extra), "-w", cli_location(example.location)])
+    assert r.exit_code == 130
+    assert "Interrupted after the change was saved" in r.stderr and "unchanged" not in r.stderr
+    assert len(example.store.read("assets", columns=["name"])) == before + 1
+
+
 def test_changes_in_a_deferred_block_keep_them_once_when_asked(example, tmp_path, monkeypatch):
     """Inside ``keeping_deferred`` two imports keep nothing; ``keep()`` after the block keeps once; a block
     whose change failed or that only looked (a dry run) has nothing to keep."""

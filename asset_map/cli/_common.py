@@ -57,8 +57,8 @@ def handle_errors(func: F) -> F:
             stderr().print(Text.assemble(("Error:", "red"), f" {exc}"))
             raise typer.Exit(1) from None
         except InterruptedAfterChange:
-            stderr().print("Interrupted after the change was saved, while the gap inputs were being kept: the change "
-                           "is in the workspace, and gaps computes from its tables until the next change.")
+            stderr().print("Interrupted after the change was saved: the change is in the workspace, and gaps computes "
+                           "from its tables until the next change.")
             raise typer.Exit(130) from None
         except KeyboardInterrupt:
             stderr().print("Interrupted: the workspace is unchanged.")

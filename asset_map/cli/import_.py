@@ -83,6 +83,7 @@ def import_(
 ) -> None:
     """Import an asset list or a service directory feed: locate, categorise and assign each row to an area."""
 
+    from ..errors import InterruptedAfterChange
     from ..inputs.columns import parse_overrides
     from ..inputs.workspace_change import keeping_deferred
     from ..outputs.render import import_summary
@@ -102,12 +103,17 @@ def import_(
             include_inactive=include_inactive, stale_days=stale_days, chunk_rows=chunk_rows,
             reject_outside_lookup=reject_outside_lookup,
         )
-        report_import(err, ws, file, result)
-        report_categories(err, ws, file, result, category_map, save_category_map, use_inferred)
-        if result.feed is not None:
-            report_feed(err, file, result.feed)
-        stderr().print(import_summary(result))
-        report_next_step(err, file, result)
+        try:
+            report_import(err, ws, file, result)
+            report_categories(err, ws, file, result, category_map, save_category_map, use_inferred)
+            if result.feed is not None:
+                report_feed(err, file, result.feed)
+            stderr().print(import_summary(result))
+            report_next_step(err, file, result)
+        except KeyboardInterrupt:
+            if deferred.changed:  # the import has landed: saying "unchanged" would be wrong
+                raise InterruptedAfterChange() from None
+            raise
         reconciles = result.reconciles()
         del result
     _keep_with_progress(err, deferred)
