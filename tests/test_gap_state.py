@@ -183,20 +183,36 @@ def test_a_copy_keeps_its_own(example, tmp_path):
         assert kept_rows(copy) == kept_rows(example)
 
 
-def test_ctrl_c_while_they_are_kept_says_the_change_is_saved(example, tmp_path, monkeypatch):
+def _import_one_more(example, tmp_path, *options: str):
+    """``asset-map import`` of a list of one more group into the example (with ``options``): the result."""
     from typer.testing import CliRunner
 
     from asset_map.cli import app
     from conftest import cli_location, write_csv
 
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(gap_state, "refresh", interrupted)
-    before = len(example.store.read("assets", columns=["name"]))
     extra = write_csv(tmp_path / "more.csv", ["name", "category", "easting", "northing"],
                       [["New befriending group", "befriending", 451_000, 301_000]])
-    r = CliRunner().invoke(app, ["import", str(extra), "-w", cli_location(example.location)])
+    return CliRunner().invoke(app, ["import", str(extra), "-w", cli_location(example.location), *options])
+
+
+def _interrupted(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("where", ["keeping the inputs", "printing the summary"])
+def test_ctrl_c_after_the_import_landed_says_the_change_is_saved(example, tmp_path, monkeypatch, where):
+    """Ctrl-C while the gap inputs are kept, or while the import's summary is printed before them (the import
+    has landed by then), says the change is saved; in a dry run, that the workspace is unchanged."""
+    from asset_map.cli import import_
+
+    if where == "keeping the inputs":
+        monkeypatch.setattr(gap_state, "refresh", _interrupted)
+    else:
+        monkeypatch.setattr(import_, "report_import", _interrupted)
+        r = _import_one_more(example, tmp_path, "--dry-run")
+        assert r.exit_code == 130 and "the workspace is unchanged" in r.stderr
+    before = len(example.store.read("assets", columns=["name"]))
+    r = _import_one_more(example, tmp_path)
     assert r.exit_code == 130
     assert "Interrupted after the change was saved" in r.stderr and "unchanged" not in r.stderr
     assert len(example.store.read("assets", columns=["name"])) == before + 1  # the import landed
@@ -206,45 +222,15 @@ def test_ctrl_c_while_they_are_kept_says_the_change_is_saved(example, tmp_path, 
 def test_the_import_command_keeps_them_once_its_result_is_let_go_of(example, tmp_path):
     """``asset-map import`` keeps the gap inputs after its summary (with the list it read let go of), so they
     are up to date when it ends; a dry run changes nothing and keeps nothing."""
-    from typer.testing import CliRunner
-
-    from asset_map.cli import app
-    from conftest import cli_location, write_csv
-
-    extra = write_csv(tmp_path / "more.csv", ["name", "category", "easting", "northing"],
-                      [["New befriending group", "befriending", 451_000, 301_000]])
     before = example.store.changes()
-    r = CliRunner().invoke(app, ["import", str(extra), "-w", cli_location(example.location), "--dry-run"])
+    r = _import_one_more(example, tmp_path, "--dry-run")
     assert r.exit_code == 0 and example.store.changes() == before
-    r = CliRunner().invoke(app, ["import", str(extra), "-w", cli_location(example.location)])
+    r = _import_one_more(example, tmp_path)
     assert r.exit_code == 0, r.stderr
     assert "imported" in r.stderr and example.store.changes() == before + 2  # the import, then keeping the inputs
     assert example.store.state(gap_state.KEY)[0] == example.store.changes()
     with fixed_today():
         assert kept_rows(example) == computed(example)
-
-
-def test_ctrl_c_while_the_import_summary_is_printed_says_the_change_is_saved(example, tmp_path, monkeypatch):
-    """The import has landed when its summary is printed: Ctrl-C then says the change is saved; in a dry run
-    it says the workspace is unchanged."""
-    from typer.testing import CliRunner
-
-    from asset_map.cli import app, import_
-    from conftest import cli_location, write_csv
-
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(import_, "report_import", interrupted)
-    before = len(example.store.read("assets", columns=["name"]))
-    extra = write_csv(tmp_path / "more.csv", ["name", "category", "easting", "northing"],
-                      [["New befriending group", "befriending", 451_000, 301_000]])
-    r = CliRunner().invoke(app, ["import", str(extra), "-w", cli_location(example.location), "--dry-run"])
-    assert r.exit_code == 130 and "the workspace is unchanged" in r.stderr
-    r = CliRunner().invoke(app, ["import", str(extra), "-w", cli_location(example.location)])
-    assert r.exit_code == 130
-    assert "Interrupted after the change was saved" in r.stderr and "unchanged" not in r.stderr
-    assert len(example.store.read("assets", columns=["name"])) == before + 1
 
 
 def test_changes_in_a_deferred_block_keep_them_once_when_asked(example, tmp_path, monkeypatch):
