@@ -145,6 +145,7 @@ class Steps:
         on an error record it and return None."""
         taken, out = [], None
         for _ in range(times):
+            out = None  # the run before's result is not held through the next run's peak
             gc.collect()
             reset_peak()
             start = time.perf_counter()

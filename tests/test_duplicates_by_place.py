@@ -177,3 +177,19 @@ def test_groups_agree_with_every_pair_checked(tmp_path):
     some = {f"a{k}" for k in range(0, 400, 7)}
     got = sorted(tuple(int(a[1:]) for a in g.asset_ids) for g in find_duplicates(assets, distance_m=60, only_ids=some))
     assert got == [g for g in expected if any(f"a{k}" in some for k in g)]
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), ""])
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_a_missing_category_cell_is_no_category(missing, dtype):
+    """Similar names 30 m apart, one with no category cell (empty, ``None`` or NaN, in a column of Python
+    objects or of pandas text): one has no category, so they are likely duplicates."""
+    import pandas as pd
+
+    assets = gpd.GeoDataFrame({
+        "asset_id": ["a", "b"], "name": ["Sale Community Cafe", "Sale Community Café and Pantry"],
+        "categories": pd.Series([missing, "food_cooking"], dtype=dtype), "source": "x.csv", "source_row": [2, 3],
+        "postcode": "", "merged_into": "",
+    }, geometry=[Point(X0, Y0), Point(X0 + 30, Y0)], crs=27700)
+    groups = find_duplicates(assets)
+    assert [(g.asset_ids, g.basis) for g in groups] == [(("a", "b"), "similar names, within 100 m")]

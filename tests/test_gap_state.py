@@ -264,6 +264,32 @@ def test_changes_in_a_deferred_block_keep_them_once_when_asked(example, tmp_path
     assert kept == [1, 1]
 
 
+def test_a_deferred_block_holds_the_lock_and_nested_blocks_keep_for_the_outer(example, tmp_path):
+    """While a deferred block is open another command cannot change the workspace (it waits for the lock),
+    so nothing lands between the block's changes and their keeping; a change an inner block made, and one
+    after it, are kept by the outer block's ``keep()``."""
+    import os
+    import subprocess
+    import sys
+
+    from asset_map.inputs.workspace_change import keeping_deferred
+    from conftest import cli_location, write_csv
+
+    rows = [["New befriending group", "befriending", 451_000, 301_000]]
+    one, two = (write_csv(tmp_path / f"{n}.csv", ["name", "category", "easting", "northing"], rows)
+                for n in ("one", "two"))
+    with keeping_deferred(example) as outer:
+        with keeping_deferred(example):
+            example.import_assets(one)
+        example.import_assets(two)
+        other = subprocess.run([sys.executable, "-m", "asset_map", "import", str(one), "--source", "other.csv",
+                                "-w", cli_location(example.location)], capture_output=True, text=True,
+                               env={**os.environ, "ASSET_MAP_LOCK_TIMEOUT": "1"})
+        assert other.returncode == 1 and "another asset-map command" in other.stderr
+        outer.keep()
+    assert example.store.state(gap_state.KEY)[0] == example.store.changes()
+
+
 def test_a_what_if_starts_from_them(example):
     gone = example.store.read("assets", columns=["asset_id"])["asset_id"][5]
     with fixed_today():

@@ -83,44 +83,67 @@ def import_(
 ) -> None:
     """Import an asset list or a service directory feed: locate, categorise and assign each row to an area."""
 
-    from ..errors import InterruptedAfterChange
+    import contextlib
+
     from ..inputs.columns import parse_overrides
     from ..inputs.workspace_change import keeping_deferred
-    from ..outputs.render import import_summary
 
     err = stderr()
     file = _source_file(file, url, postcode_service, online)
     ws = open_workspace(workspace)
     _check_save_path(file, save_category_map)
     # The gap inputs are kept once the summary is printed and the result let go of (a national list's result
-    # is about 0.7 GB), not while it is held.
-    with keeping_deferred(ws) as deferred:
-        result = _import_with_progress(
+    # is about 0.7 GB), not while it is held; the workspace stays locked from the import to the keeping.
+    with contextlib.nullcontext() if dry_run else keeping_deferred(ws) as deferred:
+        reconciles = _report_then_keep(err, ws, file, deferred, _import_with_progress(
             err, ws, file, columns=parse_overrides(map_), categories=category, source=source, sheet=sheet,
             layer=layer, encoding=encoding, crs=crs, dry_run=dry_run,
             online=(postcode_service or True) if online else False, timeout=timeout,
             category_map=category_map, use_inferred=use_inferred, url=url, crosswalk=crosswalk,
             include_inactive=include_inactive, stale_days=stale_days, chunk_rows=chunk_rows,
             reject_outside_lookup=reject_outside_lookup,
-        )
-        try:
-            report_import(err, ws, file, result)
-            report_categories(err, ws, file, result, category_map, save_category_map, use_inferred)
-            if result.feed is not None:
-                report_feed(err, file, result.feed)
-            stderr().print(import_summary(result))
-            report_next_step(err, file, result)
-        except KeyboardInterrupt:
-            if deferred.changed:  # the import has landed: saying "unchanged" would be wrong
-                raise InterruptedAfterChange() from None
-            raise
-        reconciles = result.reconciles()
-        del result
-    _keep_with_progress(err, deferred)
+        ), category_map, save_category_map, use_inferred)
     if dry_run:
         err.print("Dry run: nothing was written.")
     elif not reconciles:  # pragma: no cover - a bug, not bad input
         raise RuntimeError("import counts do not reconcile")
+
+
+def _report_then_keep(err: "Console", ws: "Workspace", file: Path, deferred: "Deferred | None",
+                      result: "ImportResult", category_map: Optional[Path], save_category_map: Optional[Path],
+                      use_inferred: Optional[bool]) -> bool:
+    """Print what the import did (:func:`_report`), let go of ``result`` (the only reference to it), then keep
+    the gap inputs (:func:`_keep_with_progress`); whether the counts reconcile. Ctrl-C once the import has
+    landed says the change is saved; another failure to tell of it still keeps the inputs of the change."""
+    from ..errors import InterruptedAfterChange
+
+    try:
+        reconciles = _report(err, ws, file, result, category_map, save_category_map, use_inferred)
+    except KeyboardInterrupt:
+        if deferred is not None and deferred.changed:  # the import has landed: "unchanged" would be wrong
+            raise InterruptedAfterChange() from None
+        raise
+    except BaseException:  # telling of it failed (a category map not written): the import stands, kept
+        result = None
+        _keep_with_progress(err, deferred)
+        raise
+    result = None
+    _keep_with_progress(err, deferred)
+    return reconciles
+
+
+def _report(err: "Console", ws: "Workspace", file: Path, result: "ImportResult", category_map: Optional[Path],
+            save_category_map: Optional[Path], use_inferred: Optional[bool]) -> bool:
+    """Print what the import did (notes, categories, feed, summary, next step); whether its counts reconcile."""
+    from ..outputs.render import import_summary
+
+    report_import(err, ws, file, result)
+    report_categories(err, ws, file, result, category_map, save_category_map, use_inferred)
+    if result.feed is not None:
+        report_feed(err, file, result.feed)
+    stderr().print(import_summary(result))
+    report_next_step(err, file, result)
+    return result.reconciles()
 
 
 def _source_file(file: Optional[Path], url: Optional[str], postcode_service: Optional[str], online: bool) -> Path:
@@ -147,14 +170,21 @@ def _import_with_progress(err: "Console", ws: "Workspace", file: Path, **options
         return ws.import_assets(file, progress=progress, **options)
 
 
-def _keep_with_progress(err: "Console", deferred: "Deferred") -> None:
-    """Keep the workspace's gap inputs after the import (:meth:`Deferred.keep`), with a progress display."""
+def _keep_with_progress(err: "Console", deferred: "Deferred | None") -> None:
+    """Keep the workspace's gap inputs after the import (:meth:`Deferred.keep`), with a progress display; after a
+    dry run (``deferred`` ``None``) or an import that changed nothing, nothing."""
+    if deferred is None or not deferred.changed:
+        return
     import gc
 
+    from ..errors import InterruptedAfterChange
     from ..store.base import release_arrow_memory
 
-    gc.collect()  # the result's tables hold reference cycles: let go of them now, not at some later collection
-    release_arrow_memory()  # and hand back the Arrow memory its text columns used
+    try:
+        gc.collect()  # the result's tables hold reference cycles: let go of them now, not at a later collection
+        release_arrow_memory()  # and hand back the Arrow memory its text columns used
+    except KeyboardInterrupt:
+        raise InterruptedAfterChange() from None
     with progress_bar(err) as bar:
         task = bar.add_task("", total=None, visible=False)
 

@@ -386,17 +386,25 @@ def _candidates(keys: list[str], cats: tuple["np.ndarray", list], digits: "np.nd
 
 
 def _category_cells(assets: "gpd.GeoDataFrame") -> tuple["np.ndarray", list]:
-    """Each asset's category cell (ids joined by ``;``; a missing cell read as its text) as a code into the
-    distinct cells, in order of first appearance, and those cells: the column is coded as it is held (Arrow
-    text), each distinct cell made Python text once."""
+    """Each asset's category cell (ids joined by ``;``; ``""`` for none, a missing cell too: ``None``, NaN or
+    NA) as a code into the distinct cells, in order of first appearance, and those cells: the column is coded
+    as it is held (Arrow text), each distinct cell made Python text once."""
     import numpy as np
     import pandas as pd
 
     if "categories" not in assets.columns:
         return np.zeros(len(assets), dtype=np.intp), [""]
     codes, values = pd.factorize(assets["categories"], use_na_sentinel=False)
-    text_code, cells = pd.factorize(pd.Series([str(c or "") for c in values], dtype=object))
+    text = ["" if _missing(c) else str(c or "") for c in values]
+    text_code, cells = pd.factorize(pd.Series(text, dtype=object))
     return text_code[codes], list(cells)
+
+
+def _missing(value: object) -> bool:
+    """Whether a cell is missing: ``None``, NaN or pandas' NA."""
+    import pandas as pd
+
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 class _Ids:

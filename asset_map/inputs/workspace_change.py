@@ -52,29 +52,44 @@ class Deferred:
         self.workspace, self.changed = workspace, False
 
     def keep(self, progress: "Callable[[str, int, int], None] | None" = None) -> None:
-        """Keep the workspace's gap inputs (:func:`keep_after_change`, under its lock) if a change landed."""
-        if self.changed:
-            self.changed = False
-            with self.workspace.store.lock():
-                keep_after_change(self.workspace, progress)
+        """Keep the workspace's gap inputs (:func:`keep_after_change`) if a change landed, inside the block.
+
+        Raises
+        ------
+        InterruptedAfterChange
+            On Ctrl-C, once a change has landed (while they are kept, or before: the change is saved).
+        """
+        from ..errors import InterruptedAfterChange
+
+        try:
+            if self.changed:
+                self.changed = False
+                with self.workspace.store.lock():  # held by the block already: taken again at once
+                    keep_after_change(self.workspace, progress)
+        except InterruptedAfterChange:
+            raise
+        except KeyboardInterrupt:
+            raise InterruptedAfterChange() from None
 
 
 @contextlib.contextmanager
 def keeping_deferred(workspace: Any) -> Iterator[Deferred]:
-    """Changes made to ``workspace`` inside the block do not keep its gap inputs at their end; the caller
-    calls the yielded :meth:`Deferred.keep` once the block is over, after letting go of what it held (an
+    """Changes made to ``workspace`` inside the block do not keep its gap inputs at their end: the caller
+    calls the yielded :meth:`Deferred.keep` at the end of the block, after letting go of what it held (an
     import's result: the list as read and its assets, about 0.7 GB for a million rows), so that it is not
-    held while they are derived. Each change takes the lock for itself and the keeping takes it again: a
-    change another command makes meanwhile makes the derived values out of date, and they are then not
-    written (:func:`asset_map.inputs.gap_state.refresh`)."""
+    held while they are derived. The block holds the workspace's lock from its start to its end, so no
+    other command's change lands between the block's changes and their keeping."""
     depth = getattr(workspace, "_changing", 0)
+    outer = getattr(workspace, "_deferred", None)
     deferred = Deferred(workspace)
-    workspace._changing, workspace._deferred = depth + 1, deferred
-    try:
-        yield deferred
-    finally:
-        workspace._changing = depth
-        workspace._deferred = None
+    with workspace.store.lock():
+        workspace._changing, workspace._deferred = depth + 1, deferred
+        try:
+            yield deferred
+        finally:
+            workspace._changing, workspace._deferred = depth, outer
+            if outer is not None and deferred.changed:
+                outer.changed = True  # an inner block's changes not kept by it are the outer block's to keep
 
 
 def keep_after_change(workspace: Any, progress: "Callable[[str, int, int], None] | None" = None) -> None:
