@@ -321,10 +321,9 @@ class Workspace:
              straight_line: bool = False) -> "GapReport":
         """Gap measures for every area × category, ranked by priority, with their confidence.
 
-        ``area`` is an area code or name, ``category`` a category id, label
-        or synonym; either narrows the rows returned (ranks stay those of the
-        whole table). ``stale_days``: records verified longer ago than this
-        lower the confidence (default 730). ``filters`` restricts which
+        ``area`` is an area code or name, ``category`` a category id, label or synonym; either narrows the
+        rows returned (ranks stay those of the whole table). ``stale_days``: records verified longer ago than
+        this lower the confidence (default 730). ``filters`` restricts which
         assets count (:mod:`asset_map.categories.filters`). See :mod:`asset_map.analysis.gaps`
         and :mod:`asset_map.analysis.confidence` for the definitions. ``by``: a second level (or
         ``"small-areas"``), whose areas inside ``area`` are measured instead (:mod:`asset_map.inputs.levels`).
@@ -334,12 +333,13 @@ class Workspace:
         from .inputs.gap_state import stored_report
         from .inputs.levels import level_gaps
 
+        taxonomy = self.taxonomy()  # read once: the kept inputs' check and the gaps use it
         kept = None if by or straight_line or (filters is not None and filters.active) else stored_report(
-            self.store, self.taxonomy(), stale_days)  # the workspace's kept inputs (:mod:`.inputs.gap_state`)
+            self.store, taxonomy, stale_days)  # the workspace's kept inputs (:mod:`.inputs.gap_state`)
         if kept is not None:
             return kept.select(areas=[self.find_area(area)[0]] if area is not None else None,
-                               categories=_category_ids(self.taxonomy(), category))
-        inputs, codes, cat_ids = self._gap_inputs(area, category, filters, straight_line, lean=not by)
+                               categories=_category_ids(taxonomy, category))
+        inputs, codes, cat_ids = self._gap_inputs(area, category, filters, straight_line, not by, taxonomy)
         report, codes = (level_gaps(self.store, inputs, by, codes and codes[0], self.need(), stale_days=stale_days),
                          None) if by else (gap_report(self.store, inputs, inputs.assets, self.need(),
                                                       stale_days=stale_days, unknown=inputs.unknown), codes)
@@ -410,13 +410,13 @@ class Workspace:
         return view
 
     def _gap_inputs(self, area: str | None, category: str | None, filters: "AssetFilter | None",
-                    straight_line: bool = False, lean: bool = False):
-        """What the gaps count (:func:`asset_map.inputs.gap_inputs.read_gap_inputs`), and the area codes
-        and category ids ``area`` and ``category`` narrow them to (``lean``: see there)."""
+                    straight_line: bool = False, lean: bool = False, taxonomy: "Taxonomy | None" = None):
+        """What the gaps count (:func:`asset_map.inputs.gap_inputs.read_gap_inputs`), and the area codes and category
+        ids ``area`` and ``category`` narrow them to (``lean``: see there; ``taxonomy``, if already read)."""
         from .inputs.gap_inputs import read_gap_inputs
 
         areas = self._required(self.store.read("areas"), "areas")
-        taxonomy = self.taxonomy()
+        taxonomy = self.taxonomy() if taxonomy is None else taxonomy
         codes = [self.find_area(area)[0]] if area is not None else None
         cat_ids = _category_ids(taxonomy, category)
         return (read_gap_inputs(self.store, areas, taxonomy, filters, self.study_names(), straight_line=straight_line,

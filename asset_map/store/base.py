@@ -161,7 +161,8 @@ def shared_repeats(values: list[Any]) -> list[Any]:
     values (:func:`asset_map.analysis.arrays.distinct`) then compare objects by identity, which is faster too."""
     sample = values[:REPEAT_SAMPLE]
     try:
-        if mostly_distinct(len(set(sample)), len(sample)) or not any(isinstance(v, str) for v in sample):
+        seen = set(sample)
+        if mostly_distinct(len(seen), len(sample)) or not any(isinstance(v, str) for v in seen):
             return values
         # Text only: a number is never equal to text, so numbers (1 and 1.0 and True are equal) stay as read.
         memo = {v: v for v in set(values) if type(v) is str}
