@@ -15,7 +15,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "asset_map"
 LAYERS = ["errors", "geo", "store", "network", "categories", "analysis", "inputs", "outputs", "workspace", "cli"]
-RANK = {"errors": 0, "geo": 0, "files": 0, "cells": 0, "numbers": 0, "store": 1, "network": 2, "categories": 3, "analysis": 4,
+RANK = {"errors": 0, "geo": 0, "files": 0, "cells": 0, "numbers": 0, "cores": 0,
+        "store": 1, "network": 2, "categories": 3, "analysis": 4,
         "inputs": 5, "outputs": 6, "workspace": 7, "demo": 7, "cli": 8, "__main__": 8}
 #: The size limits the layout keeps to (library code; the vendored data folder aside).
 MAX_MODULE_LINES = 600

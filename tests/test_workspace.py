@@ -189,7 +189,6 @@ def test_text_that_repeats_is_read_back_as_one_object_per_value(tmp_path):
     assert len({id(v) for v in table["name"]}) == n
 
 
-
 def test_numbers_in_a_text_column_stay_as_read():
     """Sharing repeated text never turns a number into an equal one of another type (1.0 into 1, True into 1):
     a column of a table that another program wrote may hold both."""

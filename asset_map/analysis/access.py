@@ -345,11 +345,8 @@ def plain_points(geometries: "np.ndarray") -> "np.ndarray":
 
 
 def _cores() -> int:
-    """The processor cores this process may use (at most 4: the searches are short)."""
-    import os
+    """The threads a search for pairs uses: one per usable core (:func:`asset_map.cores.usable_cores`), at most
+    4 (the searches are short)."""
+    from ..cores import usable_cores
 
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        n = os.cpu_count() or 1
-    return max(1, min(n, 4))
+    return min(usable_cores(), 4)

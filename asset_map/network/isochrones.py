@@ -98,8 +98,9 @@ def catchment_polygons(router: "Router", snapped: "Snapped", limit_min: float, *
     import numpy as np
     import shapely
 
-    import os
     from concurrent.futures import ThreadPoolExecutor
+
+    from ..cores import usable_cores
 
     lines = edge_lines(router.net)
     out = np.full(len(snapped.edge), None, dtype=object)
@@ -110,7 +111,7 @@ def catchment_polygons(router: "Router", snapped: "Snapped", limit_min: float, *
 
     # The buffers and their union (most of the time) run in shapely's C code without the GIL: one thread per core,
     # a few drawings waiting at a time.
-    workers = os.cpu_count() or 1
+    workers = usable_cores()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: dict = {}
         for j, nodes, seconds in router.node_times(snapped, limit_min):
